@@ -1,0 +1,1 @@
+namespace IoTSync.DeviceNode; public static class Program { public static int Main() { System.Console.Error.WriteLine("iotsync-device: not built yet (see issue: device and mirror nodes)"); return 2; } }

@@ -1,0 +1,1 @@
+namespace IoTSync.MirrorNode; public static class Program { public static int Main() { System.Console.Error.WriteLine("iotsync-mirror: not built yet (see issue: device and mirror nodes)"); return 2; } }

@@ -1,0 +1,1 @@
+namespace IoTSync.Bench; public static class Program { public static int Main() => 0; }
