@@ -1,0 +1,207 @@
+using System.Collections.Immutable;
+using Akka.Actor;
+using Akka.Event;
+using Akka.Persistence;
+using IoTSync.Journal;
+using IoTSync.Model;
+using static IoTSync.Device.CommandRecorderEvents;
+using static IoTSync.Device.CommandRecorderMessages;
+using static IoTSync.Journal.LogHolderMessages;
+
+namespace IoTSync.Device;
+
+/// <summary>Settings of the device's <see cref="CommandRecorder"/>.</summary>
+public sealed record CommandRecorderSettings(string Issuer, TimeSpan ExecutionBudget, LogHolderSettings Journal);
+
+/// <summary>
+/// The device's persistent actor and the sole writer of the device log. Holds the replica of the
+/// mirror log, records local commands, runs device commands one at a time in log order (mirror's
+/// first) and records a result for each. A command is marked started before it runs, so a crash
+/// never runs it twice: a restart records it as interrupted instead.
+/// </summary>
+public sealed class CommandRecorder : LogHoldingActor
+{
+    public const string PersistenceIdPrefix = "command-recorder-";
+
+    private sealed record CommandFinished(CommandRef Command, ResultFields Result);
+
+    private sealed record BudgetElapsed(Guid Waiter);
+
+    private sealed record WorkNext
+    {
+        public static WorkNext Instance { get; } = new();
+    }
+
+    /// <summary>An exchange waiting for the commands of the batch it delivered.</summary>
+    private sealed record AppendWaiter(Guid Id, IActorRef ReplyTo, ChainCheck Check, long ThroughMirrorSequence, ICancelable Budget);
+
+    private readonly DeviceId _device;
+    private readonly CommandRecorderSettings _settings;
+    private readonly ICommandRunner _runner;
+    private readonly IWallClock _wall;
+    private readonly HybridLogicalClock _clock;
+    private readonly Dictionary<CommandRef, (IActorRef Caller, LogEntry Command)> _callers = new();
+    private readonly List<AppendWaiter> _appendWaiters = [];
+    private ImmutableHashSet<CommandRef> _openAtRecovery = [];
+    private CommandRecorderState _state;
+    private CommandRef? _busyWith;
+
+    public CommandRecorder(DeviceId device, CommandRecorderSettings settings, ICommandRunner runner, IWallClock wall)
+        : base(settings.Journal)
+    {
+        _device = device;
+        _settings = settings;
+        _runner = runner;
+        _wall = wall;
+        _clock = new HybridLogicalClock(wall);
+        _state = CommandRecorderState.Empty(device);
+
+        Recover<SnapshotOffer>(offer => _state = (CommandRecorderState)offer.Snapshot);
+        Recover<EntryAppended>(appended => _state = _state.Apply(appended, LastSequenceNr));
+        Recover<CommandStarted>(started => _state = _state.Apply(started, LastSequenceNr));
+        Recover<RecoveryCompleted>(_ => OnRecovered());
+
+        Command<RecordCommand>(HandleRecordCommand);
+        Command<GetView>(_ => Sender.Tell(_state.Logs.View));
+        Command<GetState>(_ => Sender.Tell(_state));
+        Command<ReadLog>(read => ReadLog(_state.Logs.Index, read.Log, read.FromSequence, read.MaxEntries, _state.Logs.Position(read.Log).Length)
+            .PipeTo(Sender, success: entries => new LogRange(entries)));
+        Command<AppendMirrorEntries>(HandleAppend);
+        Command<WorkNext>(_ => WorkOnNext());
+        Command<CommandFinished>(finished => RecordResult(finished.Command, finished.Result));
+        Command<BudgetElapsed>(elapsed => ReplyToWaiters(w => w.Id == elapsed.Waiter));
+    }
+
+    public static Props Props(DeviceId device, CommandRecorderSettings settings, ICommandRunner runner, IWallClock wall) =>
+        Akka.Actor.Props.Create(() => new CommandRecorder(device, settings, runner, wall));
+
+    public override string PersistenceId => PersistenceIdPrefix + _device.Value;
+
+    protected override string DeviceLabel => _device.Value;
+
+    protected override object SnapshotState => _state;
+
+    private void OnRecovered()
+    {
+        _clock.Observe(_state.Logs.LatestTimestamp);
+        _openAtRecovery = [.. _state.OpenCommands.Select(c => c.Ref)];
+        Log.Info("[{0}] recovered: device log {1}, mirror log {2}, {3} open commands",
+            _device, _state.Logs.DeviceLog, _state.Logs.MirrorLog, _openAtRecovery.Count);
+        Self.Tell(WorkNext.Instance);
+    }
+
+    private void HandleRecordCommand(RecordCommand record)
+    {
+        if (record.Argv.IsDefaultOrEmpty || record.Argv.Any(a => a.Contains('\0')))
+        {
+            Sender.Tell(new Status.Failure(new ArgumentException("a command is a non-empty argument vector without NUL characters")));
+            return;
+        }
+        var entry = _state.NewCommand(_clock.Now(), record.Issuer, record.Argv);
+        var caller = Sender;
+        Persist(new EntryAppended(entry), appended =>
+        {
+            Apply(appended);
+            Log.Info("[{0}] recorded local command {1}: {2}", _device, entry.Ref, string.Join(' ', entry.Argv));
+            if (PropertyCommand.IsDeviceCommand(entry.Argv))
+            {
+                _callers[entry.Ref] = (caller, entry);
+                WorkOnNext();
+            }
+            else
+            {
+                caller.Tell(new CommandCompleted(entry, null));
+            }
+        });
+    }
+
+    private void HandleAppend(AppendMirrorEntries append)
+    {
+        var check = _state.Logs.Check(Origin.Mirror, append.Entries);
+        var replyTo = Sender;
+        if (check.IsRejection)
+        {
+            Log.Warning("[{0}] refused mirror entries: {1}", _device, check);
+            replyTo.Tell(AppendAnswer.Of(check, _state.Logs.View));
+            return;
+        }
+        var through = append.Entries[^1].Sequence;
+        PersistAll(check.NewEntries.Select(e => new EntryAppended(e)), appended =>
+        {
+            Apply(appended);
+            _clock.Observe(appended.Entry.Timestamp);
+        });
+        DeferAsync(check, _ =>
+        {
+            if (check.NewEntries.Count > 0)
+                Log.Info("[{0}] stored mirror entries {1}..{2}", _device, check.NewEntries[0].Sequence, through);
+            var id = Guid.NewGuid();
+            var budget = Context.System.Scheduler.ScheduleTellOnceCancelable(_settings.ExecutionBudget, Self, new BudgetElapsed(id), Self);
+            _appendWaiters.Add(new AppendWaiter(id, replyTo, check, through, budget));
+            WorkOnNext();
+            ReplyToWaiters(DoneWith);
+        });
+    }
+
+    /// <summary>Deals with the first open command, unless one is already in hand.</summary>
+    private void WorkOnNext()
+    {
+        if (_busyWith is not null)
+            return;
+        var next = _state.OpenCommands.FirstOrDefault();
+        if (next is null)
+            return;
+        _busyWith = next.Ref;
+        var decision = _state.Decide(next, _wall.UtcNowMs, afterRestart: _openAtRecovery.Contains(next.Ref));
+        if (decision != CommandDecision.Run)
+        {
+            Log.Info("[{0}] command {1} not run: {2}", _device, next.Ref, decision);
+            RecordResult(next.Ref, CommandRecorderState.ResultFor(decision));
+            return;
+        }
+        Persist(new CommandStarted(next.Ref), started =>
+        {
+            Apply(started);
+            Log.Info("[{0}] running {1}: {2}", _device, next.Ref, string.Join(' ', next.Argv));
+            _runner.Run(next.Argv, CancellationToken.None).ContinueWith(run => run.IsCompletedSuccessfully
+                    ? new CommandFinished(next.Ref, run.Result)
+                    : new CommandFinished(next.Ref, new ResultFields(CommandOutcome.Failed, -1,
+                        $"could not run: {run.Exception?.GetBaseException().Message ?? "cancelled"}", false, 0)))
+                .PipeTo(Self);
+        });
+    }
+
+    private void RecordResult(CommandRef command, ResultFields result)
+    {
+        var entry = _state.NewResult(_clock.Now(), _settings.Issuer, command, result);
+        Persist(new EntryAppended(entry), appended =>
+        {
+            Apply(appended);
+            _busyWith = null;
+            Log.Info("[{0}] result of {1}: {2}, exit {3}, {4} ms", _device, command, result.Outcome, result.ExitCode, result.DurationMs);
+            if (_callers.Remove(command, out var caller))
+                caller.Caller.Tell(new CommandCompleted(caller.Command, entry));
+            ReplyToWaiters(DoneWith);
+            WorkOnNext();
+        });
+    }
+
+    private bool DoneWith(AppendWaiter waiter) =>
+        !_state.Logs.Model.OpenCommands.Keys.Any(c => c.Origin == Origin.Mirror && c.Sequence <= waiter.ThroughMirrorSequence);
+
+    private void ReplyToWaiters(Func<AppendWaiter, bool> ready)
+    {
+        foreach (var waiter in _appendWaiters.Where(ready).ToList())
+        {
+            waiter.Budget.Cancel();
+            _appendWaiters.Remove(waiter);
+            waiter.ReplyTo.Tell(AppendAnswer.Of(waiter.Check, _state.Logs.View));
+        }
+    }
+
+    private void Apply(object @event)
+    {
+        _state = _state.Apply(@event, LastSequenceNr);
+        SnapshotIfDue();
+    }
+}

@@ -1,0 +1,75 @@
+using System.Collections.Immutable;
+using IoTSync.Journal;
+using IoTSync.Model;
+using IoTSync.Serialization;
+using static IoTSync.Device.CommandRecorderEvents;
+
+namespace IoTSync.Device;
+
+/// <summary>What the device must do with one open command, decided before anything runs.</summary>
+public enum CommandDecision
+{
+    Run,
+    RecordCancelled,
+    RecordExpired,
+    RecordInterrupted,
+}
+
+/// <summary>
+/// The device's state: both logs (the device log it writes, its replica of the mirror log) and
+/// which device commands have started. Pure: every change goes through <see cref="Apply"/>,
+/// both when an event is persisted and in recovery.
+/// </summary>
+public sealed record CommandRecorderState(LogPair Logs, ImmutableSortedSet<CommandRef> Started) : IIoTSyncMessage
+{
+    public static CommandRecorderState Empty(DeviceId device) => new(LogPair.Empty(device), []);
+
+    public DeviceId Device => Logs.Device;
+
+    public CommandRecorderState Apply(object @event, long journalSequenceNr) => @event switch
+    {
+        EntryAppended { Entry: var entry } => this with
+        {
+            Logs = Logs.Append(entry, journalSequenceNr),
+            Started = entry.Kind == EntryKind.Result ? Started.Remove(entry.Target!.Value) : Started,
+        },
+        CommandStarted started => this with { Started = Started.Add(started.Command) },
+        _ => this,
+    };
+
+    /// <summary>Open device commands in the order they must be dealt with: mirror's first, by sequence.</summary>
+    public IEnumerable<OpenCommand> OpenCommands =>
+        Logs.Model.OpenCommands.Values.OrderBy(c => c.Ref.Origin == Origin.Mirror ? 0 : 1).ThenBy(c => c.Ref.Sequence);
+
+    /// <summary>
+    /// Decides what to do with an open command. <paramref name="afterRestart"/>: the node came back
+    /// and must not run what a crash interrupted, nor a local command whose caller is gone.
+    /// </summary>
+    public CommandDecision Decide(OpenCommand command, long nowUnixMs, bool afterRestart)
+    {
+        if (Started.Contains(command.Ref))
+            return CommandDecision.RecordInterrupted;
+        if (command.Ref.Origin == Origin.Device && afterRestart)
+            return CommandDecision.RecordInterrupted;
+        if (command.CancelRequested)
+            return CommandDecision.RecordCancelled;
+        if (command.NotAfterUnixMs is { } notAfter && nowUnixMs > notAfter)
+            return CommandDecision.RecordExpired;
+        return CommandDecision.Run;
+    }
+
+    /// <summary>A new entry of the device log, following its head.</summary>
+    public LogEntry NewCommand(HlcTimestamp timestamp, string issuer, ImmutableArray<string> argv) =>
+        LogEntry.NewCommand(Logs.DeviceLog, Origin.Device, timestamp, issuer, argv);
+
+    public LogEntry NewResult(HlcTimestamp timestamp, string issuer, CommandRef command, ResultFields result) =>
+        LogEntry.NewResult(Logs.DeviceLog, timestamp, issuer, command, result);
+
+    public static ResultFields ResultFor(CommandDecision decision) => decision switch
+    {
+        CommandDecision.RecordCancelled => new ResultFields(CommandOutcome.Cancelled, -1, "cancelled by the mirror before it ran", false, 0),
+        CommandDecision.RecordExpired => new ResultFields(CommandOutcome.Expired, -1, "reached the device after its not-after time; not run", false, 0),
+        CommandDecision.RecordInterrupted => new ResultFields(CommandOutcome.Failed, -1, "interrupted: the device node restarted before the command finished; not run again", false, 0),
+        _ => throw new ArgumentOutOfRangeException(nameof(decision), decision, "only decisions that do not run the command have a fixed result"),
+    };
+}

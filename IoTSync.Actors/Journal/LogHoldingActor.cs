@@ -1,0 +1,63 @@
+using Akka.Actor;
+using Akka.Event;
+using Akka.Persistence;
+
+namespace IoTSync.Journal;
+
+/// <summary>Snapshot and read-back settings shared by the actors that hold a device's two logs.</summary>
+public sealed record LogHolderSettings(int SnapshotEvery, string ReadJournalPluginId)
+{
+    public static LogHolderSettings Default { get; } = new(1000, "akka.persistence.query.journal.sql");
+}
+
+/// <summary>
+/// What the CommandRecorder and the StateJournal share: a snapshot every N events with older
+/// snapshots deleted once a newer one is safe, and reading log ranges back from the journal.
+/// </summary>
+public abstract class LogHoldingActor : ReceivePersistentActor
+{
+    private readonly LogHolderSettings _settings;
+    private JournalLogReader? _reader;
+
+    protected LogHoldingActor(LogHolderSettings settings)
+    {
+        _settings = settings;
+        Command<SaveSnapshotSuccess>(success =>
+            DeleteSnapshots(new SnapshotSelectionCriteria(success.Metadata.SequenceNr - 1)));
+        Command<SaveSnapshotFailure>(failure => Log.Warning("[{0}] snapshot at {1} failed: {2}", DeviceLabel, failure.Metadata.SequenceNr, failure.Cause.Message));
+        Command<DeleteSnapshotsSuccess>(_ => { });
+        Command<DeleteSnapshotsFailure>(failure => Log.Warning("[{0}] deleting old snapshots failed: {1}", DeviceLabel, failure.Cause.Message));
+    }
+
+    /// <summary>The device id, for the start of every log line.</summary>
+    protected abstract string DeviceLabel { get; }
+
+    protected abstract object SnapshotState { get; }
+
+    /// <summary>Call after each persisted event.</summary>
+    protected void SnapshotIfDue()
+    {
+        if (LastSequenceNr % _settings.SnapshotEvery == 0)
+            SaveSnapshot(SnapshotState);
+    }
+
+    protected Task<System.Collections.Immutable.ImmutableArray<LogEntry>> ReadLog(JournalIndex index, Origin origin,
+        long fromSequence, int maxEntries, long heldLength)
+    {
+        // Created on first use, on the actor's thread; later reads may come from continuations.
+        _reader ??= new JournalLogReader(Context.System, _settings.ReadJournalPluginId);
+        return _reader.Read(PersistenceId, index, origin, fromSequence, maxEntries, heldLength);
+    }
+
+    protected override void OnPersistRejected(Exception cause, object @event, long sequenceNr)
+    {
+        Log.Error(cause, "[{0}] journal rejected {1} at {2}; nothing changed", DeviceLabel, @event.GetType().Name, sequenceNr);
+        Sender.Tell(new Status.Failure(new InvalidOperationException($"journal rejected the write: {cause.Message}", cause)));
+    }
+
+    protected override void OnPersistFailure(Exception cause, object @event, long sequenceNr)
+    {
+        Log.Error(cause, "[{0}] journal write of {1} at {2} failed; stopping so a restart recovers from the journal", DeviceLabel, @event.GetType().Name, sequenceNr);
+        base.OnPersistFailure(cause, @event, sequenceNr);
+    }
+}

@@ -1,0 +1,46 @@
+using Akka.Actor;
+using IoTSync.Device;
+using IoTSync.Journal;
+using IoTSync.Mirror;
+using static IoTSync.Journal.LogHolderMessages;
+
+namespace IoTSync.Sync;
+
+/// <summary>The mirror's half of an exchange, served by a <see cref="StateJournal"/>.</summary>
+public sealed class StateJournalSide(IActorRef stateJournal, TimeSpan timeout) : IMirrorSide
+{
+    public Task<SyncView> GetView(CancellationToken cancellationToken) =>
+        stateJournal.Ask<SyncView>(LogHolderMessages.GetView.Instance, timeout, cancellationToken);
+
+    public async Task<IReadOnlyList<LogEntry>> ReadMirrorLog(long fromSequence, int maxEntries, CancellationToken cancellationToken) =>
+        (await stateJournal.Ask<LogRange>(new ReadLog(Origin.Mirror, fromSequence, maxEntries), timeout, cancellationToken)).Entries;
+
+    public async Task<AppendResult> AppendDeviceEntries(IReadOnlyList<LogEntry> entries, CancellationToken cancellationToken)
+    {
+        var answer = await stateJournal.Ask<AppendAnswer>(new StateJournalMessages.AppendDeviceEntries([.. entries]), timeout, cancellationToken);
+        return new AppendResult(answer.Check, answer.View);
+    }
+
+    public Task ConfirmDelivery(LogPosition mirrorLogAtDevice, CancellationToken cancellationToken) =>
+        stateJournal.Ask<StateJournalMessages.Acknowledged>(new StateJournalMessages.ConfirmDelivery(mirrorLogAtDevice), timeout, cancellationToken);
+
+    public Task MarkDiverged(Origin log, ChainCheck reason, CancellationToken cancellationToken) =>
+        stateJournal.Ask<StateJournalMessages.Acknowledged>(
+            new StateJournalMessages.MarkDiverged(log, reason.Verdict, reason.Sequence, reason.Detail), timeout, cancellationToken);
+}
+
+/// <summary>The device's half of an exchange, served by a <see cref="CommandRecorder"/>.</summary>
+public sealed class CommandRecorderSide(IActorRef commandRecorder, TimeSpan timeout) : IDeviceSide
+{
+    public Task<SyncView> GetView(CancellationToken cancellationToken) =>
+        commandRecorder.Ask<SyncView>(LogHolderMessages.GetView.Instance, timeout, cancellationToken);
+
+    public async Task<AppendResult> AppendMirrorEntries(IReadOnlyList<LogEntry> entries, CancellationToken cancellationToken)
+    {
+        var answer = await commandRecorder.Ask<AppendAnswer>(new CommandRecorderMessages.AppendMirrorEntries([.. entries]), timeout, cancellationToken);
+        return new AppendResult(answer.Check, answer.View);
+    }
+
+    public async Task<IReadOnlyList<LogEntry>> ReadDeviceLog(long fromSequence, int maxEntries, CancellationToken cancellationToken) =>
+        (await commandRecorder.Ask<LogRange>(new ReadLog(Origin.Device, fromSequence, maxEntries), timeout, cancellationToken)).Entries;
+}

@@ -1,0 +1,66 @@
+using IoTSync.Journal;
+using IoTSync.Model;
+using IoTSync.Protocol;
+
+namespace IoTSync.Sync;
+
+/// <summary>
+/// The device's half of a sync exchange: answers the mirror's requests one at a time. One
+/// instance per session; it accepts nothing before a valid hello and nothing after done.
+/// </summary>
+public sealed class DeviceExchange(DeviceId device, IDeviceSide side, ExchangeSettings settings)
+{
+    private enum Phase { AwaitingHello, Open, Closed }
+
+    private Phase _phase = Phase.AwaitingHello;
+    private string _sessionId = "";
+
+    public bool IsClosed => _phase == Phase.Closed;
+
+    public async Task<ExchangeMessage> Handle(ExchangeMessage request, CancellationToken cancellationToken)
+    {
+        switch (_phase, request)
+        {
+            case (_, Refused refused):
+                _phase = Phase.Closed;
+                return refused;
+            case (Phase.AwaitingHello, Hello hello):
+                return await Greet(hello, cancellationToken);
+            case (Phase.Open, PushEntries push):
+                var appended = await side.AppendMirrorEntries(push.Entries, cancellationToken);
+                return appended.Check.IsRejection ? Close(Refused.From(appended.Check)) : new PushAccepted(appended.View);
+            case (Phase.Open, PullRequest pull) when pull.FromSequence >= 1 && pull.MaxEntries >= 1:
+                var entries = await side.ReadDeviceLog(pull.FromSequence, Math.Min(pull.MaxEntries, settings.MaxBatchEntries), cancellationToken);
+                return new PulledEntries([.. entries]);
+            case (Phase.Open, Done):
+                _phase = Phase.Closed;
+                return new Done(await side.GetView(cancellationToken));
+            default:
+                return Close(new Refused(Verdict.Malformed, 0, $"unexpected {request.GetType().Name} while {_phase}"));
+        }
+    }
+
+    private async Task<ExchangeMessage> Greet(Hello hello, CancellationToken cancellationToken)
+    {
+        if (hello.Device != device)
+            return Close(new Refused(Verdict.Malformed, 0, $"this is device {device}, not {hello.Device}"));
+        if (hello.Version != ExchangeMessage.ProtocolVersion)
+            return Close(new Refused(Verdict.Malformed, 0, $"protocol version {hello.Version} is not {ExchangeMessage.ProtocolVersion}"));
+        var mine = await side.GetView(cancellationToken);
+        var mirrorClaim = ChainVerifier.CheckClaim(mine.MirrorLog, hello.View.MirrorLog);
+        if (mirrorClaim.IsRejection)
+            return Close(Refused.From(mirrorClaim));
+        var deviceClaim = await PrefixCheck.OfOwnLog(device, Origin.Device, mine.DeviceLog, hello.View.DeviceLog, side.ReadDeviceLog, cancellationToken);
+        if (deviceClaim.IsRejection)
+            return Close(Refused.From(deviceClaim));
+        _sessionId = hello.SessionId;
+        _phase = Phase.Open;
+        return new Hello(device, _sessionId, ExchangeMessage.ProtocolVersion, mine);
+    }
+
+    private Refused Close(Refused refused)
+    {
+        _phase = Phase.Closed;
+        return refused;
+    }
+}
