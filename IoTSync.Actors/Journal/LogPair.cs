@@ -1,4 +1,5 @@
 using IoTSync.Model;
+using IoTSync.Serialization;
 
 namespace IoTSync.Journal;
 
@@ -51,7 +52,7 @@ public sealed record LogPair(
 }
 
 /// <summary>Both logs' positions and the state digest, as one side sees them.</summary>
-public sealed record SyncView(LogPosition DeviceLog, LogPosition MirrorLog, Sha256Hash StateDigest)
+public sealed record SyncView(LogPosition DeviceLog, LogPosition MirrorLog, Sha256Hash StateDigest) : IIoTSyncMessage
 {
     public override string ToString() => $"device {DeviceLog}, mirror {MirrorLog}, digest {StateDigest.Short}";
 }
