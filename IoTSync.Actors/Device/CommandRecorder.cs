@@ -119,6 +119,7 @@ public sealed class CommandRecorder : LogHoldingActor
     {
         var check = _state.Logs.Check(Origin.Mirror, append.Entries);
         var replyTo = Sender;
+        Log.Debug("[{0}] offered mirror entries {1}..{2}: {3}", _device, append.Entries.FirstOrDefault()?.Sequence, append.Entries.LastOrDefault()?.Sequence, check);
         if (check.IsRejection)
         {
             Log.Warning("[{0}] refused mirror entries: {1}", _device, check);
@@ -126,21 +127,33 @@ public sealed class CommandRecorder : LogHoldingActor
             return;
         }
         var through = append.Entries[^1].Sequence;
+        if (check.NewEntries.Count == 0)
+        {
+            AwaitCommandsThrough(through, check, replyTo);
+            return;
+        }
+        // Work starts from the last event's handler, not from DeferAsync: a Persist issued inside a
+        // DeferAsync handler left the actor stashing its mailbox for good (seen with Akka 1.5.74).
+        var remaining = check.NewEntries.Count;
         PersistAll(check.NewEntries.Select(e => new EntryAppended(e)), appended =>
         {
             Apply(appended);
             _clock.Observe(appended.Entry.Timestamp);
+            if (--remaining > 0)
+                return;
+            Log.Info("[{0}] stored mirror entries {1}..{2}", _device, check.NewEntries[0].Sequence, through);
+            AwaitCommandsThrough(through, check, replyTo);
         });
-        DeferAsync(check, _ =>
-        {
-            if (check.NewEntries.Count > 0)
-                Log.Info("[{0}] stored mirror entries {1}..{2}", _device, check.NewEntries[0].Sequence, through);
-            var id = Guid.NewGuid();
-            var budget = Context.System.Scheduler.ScheduleTellOnceCancelable(_settings.ExecutionBudget, Self, new BudgetElapsed(id), Self);
-            _appendWaiters.Add(new AppendWaiter(id, replyTo, check, through, budget));
-            WorkOnNext();
-            ReplyToWaiters(DoneWith);
-        });
+    }
+
+    /// <summary>Answers the exchange once the commands up to <paramref name="through"/> are dealt with, or the budget runs out.</summary>
+    private void AwaitCommandsThrough(long through, ChainCheck check, IActorRef replyTo)
+    {
+        var id = Guid.NewGuid();
+        var budget = Context.System.Scheduler.ScheduleTellOnceCancelable(_settings.ExecutionBudget, Self, new BudgetElapsed(id), Self);
+        _appendWaiters.Add(new AppendWaiter(id, replyTo, check, through, budget));
+        WorkOnNext();
+        ReplyToWaiters(DoneWith);
     }
 
     /// <summary>Deals with the first open command, unless one is already in hand.</summary>
@@ -195,6 +208,7 @@ public sealed class CommandRecorder : LogHoldingActor
         {
             waiter.Budget.Cancel();
             _appendWaiters.Remove(waiter);
+            Log.Debug("[{0}] answering the exchange for mirror entries through {1}", _device, waiter.ThroughMirrorSequence);
             waiter.ReplyTo.Tell(AppendAnswer.Of(waiter.Check, _state.Logs.View));
         }
     }
