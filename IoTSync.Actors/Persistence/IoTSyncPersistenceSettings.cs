@@ -37,17 +37,43 @@ public sealed record IoTSyncPersistenceSettings
     /// <summary>Number of events after which a persistent actor saves a snapshot.</summary>
     public int SnapshotEvery { get; }
 
-    /// <summary>Reads and validates the <c>iotsync.persistence</c> section of a node's root configuration.</summary>
-    /// <exception cref="ConfigurationException">The section or a key is missing, or a value is invalid; the message names the key.</exception>
-    public static IoTSyncPersistenceSettings FromConfig(Config config)
+    /// <summary>
+    /// Environment variables that override keys of <c>iotsync.persistence</c>, by key. An unset or
+    /// blank variable leaves the HOCON value in force.
+    /// </summary>
+    /// <remarks>
+    /// Applied here rather than with HOCON's <c>key = ${?VAR}</c>: Akka.NET 1.5's HOCON parser has no
+    /// environment substitution, and it mis-parses <c>${?VAR}</c> without an error: the value becomes
+    /// empty and the <c>}</c> ending the substitution closes the enclosing object, so later keys land
+    /// in the wrong object or vanish.
+    /// </remarks>
+    public static IReadOnlyDictionary<string, string> EnvironmentOverrides { get; } = new Dictionary<string, string>
+    {
+        ["database-path"] = "IOTSYNC_DATABASE_PATH",
+        ["synchronous"] = "IOTSYNC_SQLITE_SYNCHRONOUS",
+        ["snapshot-every"] = "IOTSYNC_SNAPSHOT_EVERY",
+    };
+
+    /// <summary>
+    /// Reads and validates the <c>iotsync.persistence</c> section of a node's root configuration,
+    /// with the <see cref="EnvironmentOverrides"/> applied.
+    /// </summary>
+    /// <param name="config">The node's root configuration.</param>
+    /// <param name="environment">Looks up an environment variable; the process environment when null.</param>
+    /// <exception cref="ConfigurationException">
+    /// The section or a key is missing, or a value is invalid; the message names the key (and the
+    /// environment variable when the value came from one).
+    /// </exception>
+    public static IoTSyncPersistenceSettings FromConfig(Config config, Func<string, string?>? environment = null)
     {
         ArgumentNullException.ThrowIfNull(config);
-        if (config.IsEmpty || !config.HasPath(ConfigPath))
+        environment ??= Environment.GetEnvironmentVariable;
+        if ((config.IsEmpty || !config.HasPath(ConfigPath)) && EnvironmentOverrides.Values.All(v => string.IsNullOrWhiteSpace(environment(v))))
             throw new ConfigurationException($"Missing configuration section '{ConfigPath}'.");
 
-        var databasePath = Required(config, "database-path");
-        var synchronousText = Required(config, "synchronous");
-        var snapshotEveryText = Required(config, "snapshot-every");
+        var (databasePath, databasePathSource) = Read(config, environment, "database-path");
+        var (synchronousText, synchronousSource) = Read(config, environment, "synchronous");
+        var (snapshotEveryText, snapshotEverySource) = Read(config, environment, "snapshot-every");
 
         SqliteSynchronous synchronous;
         try
@@ -56,12 +82,11 @@ public sealed record IoTSyncPersistenceSettings
         }
         catch (ArgumentException e)
         {
-            throw new ConfigurationException($"{ConfigPath}.synchronous: {e.Message}");
+            throw new ConfigurationException($"{synchronousSource}: {e.Message}");
         }
 
         if (!int.TryParse(snapshotEveryText, NumberStyles.Integer, CultureInfo.InvariantCulture, out var snapshotEvery) || snapshotEvery <= 0)
-            throw new ConfigurationException(
-                $"{ConfigPath}.snapshot-every: '{snapshotEveryText}' is not a whole number greater than 0.");
+            throw new ConfigurationException($"{snapshotEverySource}: '{snapshotEveryText}' is not a whole number greater than 0.");
 
         try
         {
@@ -69,7 +94,7 @@ public sealed record IoTSyncPersistenceSettings
         }
         catch (ArgumentException e)
         {
-            throw new ConfigurationException($"{ConfigPath}.database-path: {e.Message}");
+            throw new ConfigurationException($"{databasePathSource}: {e.Message}");
         }
     }
 
@@ -86,13 +111,19 @@ public sealed record IoTSyncPersistenceSettings
                 $"'{value}' is not a SQLite synchronous level; use OFF, NORMAL, FULL or EXTRA.", nameof(value)),
         };
 
-    private static string Required(Config config, string key)
+    /// <returns>The value, and where it came from (for error messages).</returns>
+    private static (string Value, string Source) Read(Config config, Func<string, string?> environment, string key)
     {
         var path = $"{ConfigPath}.{key}";
+        var variable = EnvironmentOverrides[key];
+        var fromEnvironment = environment(variable);
+        if (!string.IsNullOrWhiteSpace(fromEnvironment))
+            return (fromEnvironment, $"{variable} (overriding {path})");
+
         var value = config.HasPath(path) ? config.GetString(path, null) : null;
         if (string.IsNullOrWhiteSpace(value))
             throw new ConfigurationException($"{path} is missing or empty.");
-        return value;
+        return (value, path);
     }
 
     private static string ValidateDatabasePath(string databasePath)

@@ -118,7 +118,7 @@ public static class SqlitePersistence
     /// linq2db options for one plugin: the database's connection string and a
     /// <see cref="SqliteDurabilityInterceptor"/> at <paramref name="synchronous"/>.
     /// </summary>
-    public static DataOptions DataOptions(string databasePath, SqliteSynchronous synchronous, Action<DbConnection>? observer = null) =>
+    public static DataOptions CreateDataOptions(string databasePath, SqliteSynchronous synchronous, Action<DbConnection>? observer = null) =>
         new DataOptions()
             .UseConnectionString(ProviderName, ConnectionString(databasePath))
             .UseInterceptor(new SqliteDurabilityInterceptor(synchronous, observer));
@@ -139,7 +139,7 @@ public static class SqlitePersistence
         foreach (var pluginId in PluginIds)
         {
             Action<DbConnection>? perPlugin = observer is null ? null : connection => observer(pluginId, connection);
-            setup.AddDataOptions(pluginId, DataOptions(databasePath, synchronous, perPlugin));
+            setup.AddDataOptions(pluginId, CreateDataOptions(databasePath, synchronous, perPlugin));
         }
         return setup;
     }
