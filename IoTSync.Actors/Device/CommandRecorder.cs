@@ -1,5 +1,6 @@
 using System.Collections.Immutable;
 using Akka.Actor;
+using Akka.Configuration;
 using Akka.Event;
 using Akka.Persistence;
 using IoTSync.Journal;
@@ -11,7 +12,21 @@ using static IoTSync.Journal.LogHolderMessages;
 namespace IoTSync.Device;
 
 /// <summary>Settings of the device's <see cref="CommandRecorder"/>.</summary>
-public sealed record CommandRecorderSettings(string Issuer, TimeSpan ExecutionBudget, LogHolderSettings Journal);
+public sealed record CommandRecorderSettings(string Issuer, TimeSpan ExecutionBudget, LogHolderSettings Journal)
+{
+    /// <summary>Reads <c>iotsync.device</c> and <c>iotsync.persistence</c>.</summary>
+    public static CommandRecorderSettings FromConfig(Config root)
+    {
+        var device = root.GetConfig("iotsync.device") ?? throw new ConfigurationException("missing section iotsync.device");
+        var budget = device.GetTimeSpan("execution-budget", TimeSpan.Zero, allowInfinite: false);
+        if (budget <= TimeSpan.Zero)
+            throw new ConfigurationException("iotsync.device.execution-budget must be a positive duration");
+        var issuer = device.GetString("issuer", "");
+        if (string.IsNullOrWhiteSpace(issuer))
+            throw new ConfigurationException("iotsync.device.issuer must not be empty");
+        return new CommandRecorderSettings(issuer, budget, IoTSyncSystem.LogHolderSettings(root));
+    }
+}
 
 /// <summary>
 /// The device's persistent actor and the sole writer of the device log. Holds the replica of the

@@ -1,6 +1,7 @@
 using System.Collections.Immutable;
 using System.Text;
 using Akka.Actor;
+using Akka.Configuration;
 using Akka.Event;
 using Akka.Persistence;
 using IoTSync.Journal;
@@ -15,6 +16,19 @@ namespace IoTSync.Mirror;
 public sealed record StateJournalSettings(int MaxOpenCommands, int MaxCommandBytes, LogHolderSettings Journal)
 {
     public static StateJournalSettings Default { get; } = new(10_000, 64 * 1024, LogHolderSettings.Default);
+
+    /// <summary>Reads <c>iotsync.mirror</c> and <c>iotsync.persistence</c>.</summary>
+    public static StateJournalSettings FromConfig(Config root)
+    {
+        var mirror = root.GetConfig("iotsync.mirror") ?? throw new ConfigurationException("missing section iotsync.mirror");
+        var maxOpen = mirror.GetInt("max-open-commands", 0);
+        var maxBytes = mirror.GetInt("max-command-bytes", 0);
+        if (maxOpen < 1)
+            throw new ConfigurationException("iotsync.mirror.max-open-commands must be 1 or more");
+        if (maxBytes < 1)
+            throw new ConfigurationException("iotsync.mirror.max-command-bytes must be 1 or more");
+        return new StateJournalSettings(maxOpen, maxBytes, IoTSyncSystem.LogHolderSettings(root));
+    }
 }
 
 /// <summary>

@@ -56,4 +56,13 @@ public sealed record ExchangeReport(
 public sealed record ExchangeSettings(int MaxBatchEntries)
 {
     public static ExchangeSettings Default { get; } = new(256);
+
+    /// <summary>Reads <c>iotsync.exchange</c>.</summary>
+    public static ExchangeSettings FromConfig(Akka.Configuration.Config root)
+    {
+        var max = root.GetInt("iotsync.exchange.max-batch-entries", 0);
+        return max >= 1
+            ? new ExchangeSettings(max)
+            : throw new Akka.Configuration.ConfigurationException("iotsync.exchange.max-batch-entries must be 1 or more");
+    }
 }

@@ -1,0 +1,176 @@
+using System.Collections.Immutable;
+using System.Diagnostics;
+using System.Text.Json;
+using Akka.Actor;
+using Akka.Configuration;
+using IoTSync.Journal;
+using IoTSync.Mirror;
+using IoTSync.Model;
+using IoTSync.Persistence;
+using Microsoft.Data.Sqlite;
+using static IoTSync.Journal.LogHolderMessages;
+using static IoTSync.Mirror.StateJournalMessages;
+
+namespace IoTSync.Bench;
+
+/// <summary>
+/// Measures the SQLite journal as a StateJournal uses it: appends one by one and in batches, and
+/// recovery of a device holding many entries with and without snapshots.
+/// </summary>
+public sealed class JournalBench(JournalBenchOptions options)
+{
+    private static readonly TimeSpan Timeout = TimeSpan.FromMinutes(5);
+    private static readonly DeviceId Device = new("bench-device");
+    private readonly string _workDir = Directory.CreateTempSubdirectory("iotsync-bench-").FullName;
+
+    public async Task<int> Run()
+    {
+        try
+        {
+            Console.WriteLine($"journal bench: {options.Entries:N0} entries for recovery, snapshot every {options.SnapshotEvery}, work dir {_workDir}");
+            var single = await AppendOneByOne();
+            Console.WriteLine($"  appends, one by one (SubmitCommand, persisted and acknowledged each): {single:N0} entries/s");
+            var batched = await AppendBatched();
+            Console.WriteLine($"  appends, batched ({options.BatchSize} entries per AppendDeviceEntries): {batched:N0} entries/s");
+            var withSnapshots = await Recovery(options.SnapshotEvery, "with-snapshots");
+            Console.WriteLine($"  recovery of {options.Entries:N0} entries, snapshot every {options.SnapshotEvery}: median {withSnapshots.MedianMs:N1} ms (runs {string.Join(", ", withSnapshots.RunsMs.Select(r => r.ToString("N1")))}), snapshot {withSnapshots.SnapshotBytes:N0} bytes, database {withSnapshots.DatabaseBytes:N0} bytes");
+            var withoutSnapshots = await Recovery(int.MaxValue, "without-snapshots");
+            Console.WriteLine($"  recovery of {options.Entries:N0} entries, no snapshots: median {withoutSnapshots.MedianMs:N1} ms (runs {string.Join(", ", withoutSnapshots.RunsMs.Select(r => r.ToString("N1")))})");
+
+            var report = new
+            {
+                bench = "journal",
+                at = DateTimeOffset.UtcNow,
+                machine = new { Environment.ProcessorCount, os = Environment.OSVersion.ToString(), dotnet = Environment.Version.ToString() },
+                options,
+                appendsPerSecondOneByOne = single,
+                appendsPerSecondBatched = batched,
+                recoveryWithSnapshots = withSnapshots,
+                recoveryWithoutSnapshots = withoutSnapshots,
+            };
+            Directory.CreateDirectory(options.ResultsDir);
+            var file = Path.Combine(options.ResultsDir, $"journal-{DateTime.UtcNow:yyyyMMdd-HHmmss}.json");
+            await File.WriteAllTextAsync(file, JsonSerializer.Serialize(report, new JsonSerializerOptions { WriteIndented = true }));
+            Console.WriteLine($"  written to {file}");
+            return 0;
+        }
+        finally
+        {
+            Directory.Delete(_workDir, recursive: true);
+        }
+    }
+
+    private async Task<double> AppendOneByOne()
+    {
+        await using var node = Node.Start(Path.Combine(_workDir, "single.db"), options.SnapshotEvery);
+        var journal = node.Journal();
+        await journal.Ask<Submitted>(new SubmitCommand(["set", "warm", "up"], "bench", null), Timeout);
+        var watch = Stopwatch.StartNew();
+        for (var i = 0; i < options.SingleAppends; i++)
+            await journal.Ask<Submitted>(new SubmitCommand(["set", $"k{i % 50}", $"{i}"], "bench", null), Timeout);
+        return options.SingleAppends / watch.Elapsed.TotalSeconds;
+    }
+
+    private async Task<double> AppendBatched()
+    {
+        await using var node = Node.Start(Path.Combine(_workDir, "batched.db"), options.SnapshotEvery);
+        var journal = node.Journal();
+        var entries = DeviceEntries(options.BatchedAppends);
+        var watch = Stopwatch.StartNew();
+        await Append(journal, entries);
+        return options.BatchedAppends / watch.Elapsed.TotalSeconds;
+    }
+
+    private async Task<RecoveryFigures> Recovery(int snapshotEvery, string name)
+    {
+        var path = Path.Combine(_workDir, name + ".db");
+        SyncView written;
+        await using (var node = Node.Start(path, snapshotEvery))
+        {
+            var journal = node.Journal();
+            await Append(journal, DeviceEntries(options.Entries));
+            written = await journal.Ask<SyncView>(GetView.Instance, Timeout);
+        }
+
+        var runs = new List<double>();
+        for (var run = 0; run < options.RecoveryRuns; run++)
+        {
+            await using var node = Node.Start(path, snapshotEvery);
+            var watch = Stopwatch.StartNew();
+            var recovered = await node.Journal().Ask<SyncView>(GetView.Instance, Timeout);
+            runs.Add(watch.Elapsed.TotalMilliseconds);
+            if (recovered != written)
+                throw new InvalidOperationException($"recovered {recovered}, wrote {written}");
+        }
+        runs.Sort();
+        return new RecoveryFigures(runs[runs.Count / 2], [.. runs], SnapshotBytes(path), new FileInfo(path).Length);
+    }
+
+    private static async Task Append(IActorRef journal, ImmutableArray<LogEntry> entries)
+    {
+        foreach (var batch in entries.Chunk(500))
+        {
+            var answer = await journal.Ask<AppendAnswer>(new AppendDeviceEntries([.. batch]), Timeout);
+            if (answer.Verdict != Verdict.Appendable)
+                throw new InvalidOperationException($"append refused: {answer.Check}");
+        }
+    }
+
+    /// <summary>A device log as a busy device writes it: property changes, commands, and results with 1 KiB outputs.</summary>
+    private static ImmutableArray<LogEntry> DeviceEntries(int count)
+    {
+        var output = new string('o', 1024);
+        var builder = ImmutableArray.CreateBuilder<LogEntry>(count);
+        var position = LogPosition.Empty(Device, Origin.Device);
+        for (var i = 0; i < count; i++)
+        {
+            var at = new HlcTimestamp(1_700_000_000_000 + i, 0);
+            var entry = (i % 3) switch
+            {
+                0 => LogEntry.NewCommand(position, Origin.Device, at, "bench", ["set", $"sensor-{i % 20}", $"{i}"]),
+                1 => LogEntry.NewCommand(position, Origin.Device, at, "bench", ["read-sensor", $"{i % 20}"]),
+                _ => LogEntry.NewResult(position, at, "bench", new CommandRef(Origin.Device, i), new ResultFields(CommandOutcome.Executed, 0, output, false, 2)),
+            };
+            builder.Add(entry);
+            position = position.After(entry);
+        }
+        return builder.MoveToImmutable();
+    }
+
+    private static long SnapshotBytes(string path)
+    {
+        using var connection = new SqliteConnection($"Data Source={path};Mode=ReadOnly;Pooling=False");
+        connection.Open();
+        using var command = connection.CreateCommand();
+        command.CommandText = "SELECT COALESCE(MAX(LENGTH(snapshot)), 0) FROM snapshot";
+        return (long)command.ExecuteScalar()!;
+    }
+
+    private sealed record RecoveryFigures(double MedianMs, double[] RunsMs, long SnapshotBytes, long DatabaseBytes);
+
+    /// <summary>One ActorSystem on one database file.</summary>
+    private sealed class Node(ActorSystem system, string path, int snapshotEvery) : IAsyncDisposable
+    {
+        public static Node Start(string path, int snapshotEvery)
+        {
+            var config = ConfigurationFactory.ParseString($$"""
+                iotsync.persistence { database-path = "{{path}}", synchronous = FULL, snapshot-every = {{snapshotEvery}} }
+                akka.loglevel = WARNING
+                """);
+            return new Node(ActorSystem.Create("bench", IoTSyncSystem.Setup(config)), path, snapshotEvery);
+        }
+
+        public IActorRef Journal() => system.ActorOf(StateJournal.Props(Device,
+            new StateJournalSettings(1_000_000, 64 * 1024, new LogHolderSettings(snapshotEvery, SqlitePersistence.ReadJournalPluginId)),
+            SystemWallClock.Instance), "journal");
+
+        public async ValueTask DisposeAsync()
+        {
+            await system.Terminate();
+            SqlitePersistence.ClearPool(path);
+        }
+    }
+}
+
+/// <summary>What the journal bench runs.</summary>
+public sealed record JournalBenchOptions(string ResultsDir, int Entries, int SnapshotEvery, int SingleAppends, int BatchedAppends, int BatchSize, int RecoveryRuns);
