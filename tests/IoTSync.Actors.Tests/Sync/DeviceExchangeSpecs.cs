@@ -195,4 +195,45 @@ public sealed class DeviceExchangeSpecs
         Assert.Equal(events, rig.DeviceJournal.Events);
         Assert.Empty(rig.Runner.Calls);
     }
+
+    [Fact]
+    public async Task Should_answer_a_hello_that_claims_a_shorter_mirror_log_with_its_view_and_then_refuse_everything()
+    {
+        var (rig, endpoint, _) = await Open();
+        await rig.Converge();
+        var events = rig.DeviceJournal.Events;
+        var stale = rig.MirrorSide.State.Logs.View with { MirrorLog = LogPosition.Empty(rig.Device, Origin.Mirror) };
+
+        var answer = await Send(endpoint, HelloFrom(rig) with { View = stale });
+
+        // The mirror needs the device's view to see the contradiction and mark the device diverged.
+        var hello = Assert.IsType<Hello>(answer);
+        Assert.Equal(rig.DeviceSide.State.Logs.View, hello.View);
+        Assert.True(endpoint.IsClosed);
+        foreach (ExchangeMessage request in new ExchangeMessage[] { PushOf(rig), new PullRequest(1, 10), new Done(stale) })
+        {
+            var refused = Assert.IsType<Refused>(await Send(endpoint, request));
+            Assert.Equal(Verdict.LogShrank, refused.Verdict);
+        }
+        Assert.Equal(events, rig.DeviceJournal.Events);
+        Assert.Equal(1, rig.Runner.CountOf(["echo", "m1"]));
+    }
+
+    [Fact]
+    public async Task Should_answer_a_hello_that_claims_more_of_the_device_log_than_was_written_with_its_view_and_then_refuse_everything()
+    {
+        var (rig, endpoint, events) = await Open();
+        var d1 = rig.DeviceSide.DeviceLog[0];
+        var phantom = LogEntry.NewCommand(new LogPosition(d1.Sequence, d1.Hash), Origin.Device, d1.Timestamp, InMemoryDeviceSide.Issuer, ["set", "x", "y"]);
+        var claim = rig.MirrorSide.State.Logs.View with { DeviceLog = new LogPosition(phantom.Sequence, phantom.Hash) };
+
+        var hello = Assert.IsType<Hello>(await Send(endpoint, HelloFrom(rig) with { View = claim }));
+
+        Assert.Equal(1, hello.View.DeviceLog.Length);
+        Assert.True(endpoint.IsClosed);
+        var refused = Assert.IsType<Refused>(await Send(endpoint, PushOf(rig)));
+        Assert.Equal(Verdict.Fork, refused.Verdict);
+        Assert.Equal(events, rig.DeviceJournal.Events);
+        Assert.Empty(rig.Runner.Calls);
+    }
 }

@@ -85,6 +85,10 @@ public sealed class ExchangeRejectionSpecs
 
         Assert.Equal(ExchangeOutcome.RefusedByDevice, report.Outcome);
         Assert.Equal(Verdict.LogShrank, report.Refusal!.Verdict);
+        // The device answers the hello (the mirror's own checks pass: only the claim in transit was
+        // altered) and refuses the push that follows.
+        Assert.Equal([typeof(Hello), typeof(PushEntries)], rig.Channel!.Requests.Select(r => r.GetType()));
+        Assert.Equal(0, report.EntriesPushed);
         Assert.Equal(deviceEvents, rig.DeviceJournal.Events);
         Assert.Equal(2, rig.Runner.Calls.Count);
         Assert.Equal(mirrorEvents, rig.MirrorJournal.Count);

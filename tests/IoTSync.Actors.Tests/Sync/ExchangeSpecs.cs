@@ -262,6 +262,28 @@ public sealed class ExchangeSpecs
         rig.AssertConvergedInvariants();
     }
 
+    [Fact]
+    public async Task Should_push_in_the_same_exchange_what_the_mirror_writes_while_it_pushes()
+    {
+        var rig = await SyncRig.Create(new ExchangeSettings(MaxBatchEntries: 1));
+        rig.MirrorSide.Submit("echo", "m1");
+        rig.MirrorSide.Submit("echo", "m2");
+        var written = 0;
+
+        var report = await rig.Exchange(wrap: inner => new TamperingChannel(inner, request: m =>
+        {
+            if (m is PushEntries && written++ == 0)
+                rig.MirrorSide.Submit("echo", "late"); // an operator submits during the window
+            return m;
+        }));
+
+        Assert.Equal(ExchangeOutcome.Converged, report.Outcome);
+        Assert.Equal(3, report.EntriesPushed);
+        Assert.Equal(1, rig.Runner.CountOf(["echo", "late"]));
+        Assert.Equal(report.MirrorView, report.DeviceView);
+        rig.AssertConvergedInvariants();
+    }
+
     private static void AssertExecuted(LogEntry result, LogEntry command)
     {
         Assert.Equal(EntryKind.Result, result.Kind);
