@@ -15,6 +15,9 @@ public sealed class DeviceExchange(DeviceId device, IDeviceSide side, ExchangeSe
     private Phase _phase = Phase.AwaitingHello;
     private string _sessionId = "";
 
+    /// <summary>What the device found wrong with the mirror's hello; the answer to everything after it.</summary>
+    private Refused? _contradiction;
+
     public bool IsClosed => _phase == Phase.Closed;
 
     public async Task<ExchangeMessage> Handle(ExchangeMessage request, CancellationToken cancellationToken)
@@ -26,6 +29,8 @@ public sealed class DeviceExchange(DeviceId device, IDeviceSide side, ExchangeSe
                 return refused;
             case (Phase.AwaitingHello, Hello hello):
                 return await Greet(hello, cancellationToken);
+            case (Phase.Closed, _) when _contradiction is not null:
+                return _contradiction;
             case (Phase.Open, PushEntries push):
                 var appended = await side.AppendMirrorEntries(push.Entries, cancellationToken);
                 return appended.Check.IsRejection ? Close(Refused.From(appended.Check)) : new PushAccepted(appended.View);
@@ -46,16 +51,24 @@ public sealed class DeviceExchange(DeviceId device, IDeviceSide side, ExchangeSe
             return Close(new Refused(Verdict.Malformed, 0, $"this is device {device}, not {hello.Device}"));
         if (hello.Version != ExchangeMessage.ProtocolVersion)
             return Close(new Refused(Verdict.Malformed, 0, $"protocol version {hello.Version} is not {ExchangeMessage.ProtocolVersion}"));
-        var mine = await side.GetView(cancellationToken);
-        var mirrorClaim = ChainVerifier.CheckClaim(mine.MirrorLog, hello.View.MirrorLog);
-        if (mirrorClaim.IsRejection)
-            return Close(Refused.From(mirrorClaim));
-        var deviceClaim = await PrefixCheck.OfOwnLog(device, Origin.Device, mine.DeviceLog, hello.View.DeviceLog, side.ReadDeviceLog, cancellationToken);
-        if (deviceClaim.IsRejection)
-            return Close(Refused.From(deviceClaim));
         _sessionId = hello.SessionId;
+        var mine = await side.GetView(cancellationToken);
+        var answer = new Hello(device, _sessionId, ExchangeMessage.ProtocolVersion, mine);
+        var mirrorClaim = ChainVerifier.CheckClaim(mine.MirrorLog, hello.View.MirrorLog);
+        var claims = mirrorClaim.IsRejection
+            ? mirrorClaim
+            : await PrefixCheck.OfOwnLog(device, Origin.Device, mine.DeviceLog, hello.View.DeviceLog, side.ReadDeviceLog, cancellationToken);
+        if (claims.IsRejection)
+        {
+            // The two sides' logs contradict each other (one of them shrank or was rewritten). Only
+            // the mirror can mark the device diverged, and it needs our view to see it: answer the
+            // hello, but take nothing in this session; every later request gets this refusal.
+            _contradiction = Refused.From(claims);
+            _phase = Phase.Closed;
+            return answer;
+        }
         _phase = Phase.Open;
-        return new Hello(device, _sessionId, ExchangeMessage.ProtocolVersion, mine);
+        return answer;
     }
 
     private Refused Close(Refused refused)
