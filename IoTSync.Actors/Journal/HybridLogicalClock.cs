@@ -56,7 +56,10 @@ public sealed class HybridLogicalClock
     public HlcTimestamp Now()
     {
         var physical = _wall.UtcNowMs;
-        Last = physical > Last.WallMs ? new HlcTimestamp(physical, 0) : Last with { Counter = Last.Counter + 1 };
+        Last = physical > Last.WallMs ? new HlcTimestamp(physical, 0)
+            // An observed remote counter can be at its limit: carry into the next millisecond rather than wrap.
+            : Last.Counter == int.MaxValue ? new HlcTimestamp(Last.WallMs + 1, 0)
+            : Last with { Counter = Last.Counter + 1 };
         return Last;
     }
 

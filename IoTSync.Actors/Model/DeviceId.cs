@@ -23,6 +23,7 @@ public readonly partial record struct DeviceId
 
     public override string ToString() => Value;
 
-    [GeneratedRegex("^[a-z0-9][a-z0-9_-]{0,63}$", RegexOptions.CultureInvariant)]
+    // \z, not $: in .NET "$" also matches before a final newline, which would let "id\n" through.
+    [GeneratedRegex(@"^[a-z0-9][a-z0-9_-]{0,63}\z", RegexOptions.CultureInvariant)]
     private static partial Regex Pattern();
 }
