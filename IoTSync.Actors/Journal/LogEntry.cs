@@ -113,6 +113,15 @@ public sealed record LogEntry(
 
     public bool HasValidHash => ComputeHash() == Hash;
 
+    /// <summary>
+    /// Equal when every field is: the same stored hash and the same canonical encoding. (The
+    /// generated equality would compare <see cref="Argv"/> by reference.)
+    /// </summary>
+    public bool Equals(LogEntry? other) =>
+        other is not null && Hash == other.Hash && CanonicalEncoding.EncodeEntry(this).AsSpan().SequenceEqual(CanonicalEncoding.EncodeEntry(other));
+
+    public override int GetHashCode() => Hash.GetHashCode();
+
     /// <summary>The entry's shape is one the model and the peers understand.</summary>
     public string? ShapeError()
     {

@@ -10,5 +10,8 @@ public static class StateJournalEvents
     public sealed record DeliveryConfirmed(long MirrorLogLength) : IIoTSyncMessage;
 
     /// <summary>The device's log or its view of ours contradicts what the mirror holds; syncing stops for it.</summary>
-    public sealed record DivergenceDetected(Origin Log, Verdict Verdict, long Sequence, string Detail, long AtUnixMs) : IIoTSyncMessage;
+    public sealed record DivergenceDetected(Origin Log, Verdict Verdict, long Sequence, string Detail, long AtUnixMs) : IIoTSyncMessage
+    {
+        public string Describe() => $"diverged in the {Log} log: {Verdict} at {Sequence}: {Detail}";
+    }
 }

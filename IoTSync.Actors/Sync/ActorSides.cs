@@ -12,6 +12,9 @@ public sealed class StateJournalSide(IActorRef stateJournal, TimeSpan timeout) :
     public Task<SyncView> GetView(CancellationToken cancellationToken) =>
         stateJournal.Ask<SyncView>(LogHolderMessages.GetView.Instance, timeout, cancellationToken);
 
+    public async Task<string?> Divergence(CancellationToken cancellationToken) =>
+        (await stateJournal.Ask<StateJournalState>(LogHolderMessages.GetState.Instance, timeout, cancellationToken)).Divergence?.Describe();
+
     public async Task<IReadOnlyList<LogEntry>> ReadMirrorLog(long fromSequence, int maxEntries, CancellationToken cancellationToken) =>
         (await stateJournal.Ask<LogRange>(new ReadLog(Origin.Mirror, fromSequence, maxEntries), timeout, cancellationToken)).Entries;
 

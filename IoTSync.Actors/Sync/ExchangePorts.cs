@@ -11,6 +11,9 @@ public interface IMirrorSide
 {
     Task<SyncView> GetView(CancellationToken cancellationToken);
 
+    /// <summary>Why the device is marked diverged, or null when it is not: no exchange runs for a diverged device.</summary>
+    Task<string?> Divergence(CancellationToken cancellationToken);
+
     Task<IReadOnlyList<LogEntry>> ReadMirrorLog(long fromSequence, int maxEntries, CancellationToken cancellationToken);
 
     /// <summary>Checks and durably stores device-log entries; nothing is stored on a rejection.</summary>

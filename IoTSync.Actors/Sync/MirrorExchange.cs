@@ -19,6 +19,8 @@ public sealed class MirrorExchange(DeviceId device, IMirrorSide mirror, IExchang
     public async Task<ExchangeReport> Run(string sessionId, CancellationToken cancellationToken)
     {
         var mine = await mirror.GetView(cancellationToken);
+        if (await mirror.Divergence(cancellationToken) is { } divergence)
+            return Report(sessionId, ExchangeOutcome.Diverged, mine, null, null, divergence);
         var greeting = await channel.Send(new Hello(device, sessionId, ExchangeMessage.ProtocolVersion, mine), cancellationToken);
         if (greeting is Refused refusedHello)
             return Report(sessionId, ExchangeOutcome.RefusedByDevice, mine, null, refusedHello, "device refused the hello");

@@ -96,6 +96,21 @@ public sealed class ActorExchangeSpecs : IDisposable
         Assert.Equal(6, _runner.Ran.Count);
     }
 
+    [Fact]
+    public async Task Should_run_no_exchange_for_a_device_the_state_journal_marked_diverged()
+    {
+        var (recorder, journal, _) = Start();
+        await journal.Ask<Submitted>(new SubmitCommand(["reboot"], "app", null), Timeout);
+        await journal.Ask<Acknowledged>(new MarkDiverged(Origin.Device, Verdict.LogShrank, 3, "device reported 2 entries"), Timeout);
+
+        var report = await Exchange(recorder, journal);
+
+        Assert.Equal(ExchangeOutcome.Diverged, report.Outcome);
+        Assert.Contains("LogShrank at 3", report.Detail);
+        Assert.Equal(0, (await recorder.Ask<SyncView>(GetView.Instance, Timeout)).MirrorLog.Length);
+        Assert.Empty(_runner.Ran);
+    }
+
     public void Dispose()
     {
         _deviceDb.Dispose();

@@ -13,6 +13,29 @@ namespace IoTSync.Tests.Sync;
 public sealed class ExchangeDivergenceSpecs
 {
     [Fact]
+    public async Task Should_not_exchange_anything_with_a_device_marked_diverged()
+    {
+        var rig = await SyncRig.Create();
+        await rig.DeviceSide.Set("a", "1");
+        await rig.Converge();
+        rig.DeviceJournal.LoseLastEntries(Origin.Device, 1);
+        await rig.Restart();
+        Assert.Equal(ExchangeOutcome.RefusedByMirror, (await rig.Exchange()).Outcome);
+        rig.MirrorSide.Submit("reboot");
+        var mirrorView = rig.MirrorSide.State.Logs.View;
+        var deviceEvents = rig.DeviceJournal.Events;
+
+        var report = await rig.Exchange();
+
+        Assert.Equal(ExchangeOutcome.Diverged, report.Outcome);
+        Assert.Contains("LogShrank", report.Detail);
+        Assert.Empty(rig.Channel!.Requests);
+        Assert.Empty(rig.Runner.Calls);
+        Assert.Equal(mirrorView, rig.MirrorSide.State.Logs.View);
+        Assert.Equal(deviceEvents, rig.DeviceJournal.Events);
+    }
+
+    [Fact]
     public async Task Should_mark_a_device_that_lost_entries_diverged_at_the_mirrors_hello_check()
     {
         var rig = await SyncRig.Create();

@@ -87,6 +87,8 @@ public sealed class InMemoryMirrorSide : IMirrorSide
 
     public Task<SyncView> GetView(CancellationToken cancellationToken) => Task.FromResult(State.Logs.View);
 
+    public Task<string?> Divergence(CancellationToken cancellationToken) => Task.FromResult(State.Divergence?.Describe());
+
     public Task<IReadOnlyList<LogEntry>> ReadMirrorLog(long fromSequence, int maxEntries, CancellationToken cancellationToken) =>
         Task.FromResult(JournalReads.Range(Journal, Origin.Mirror, fromSequence, maxEntries, State.Logs.MirrorLog.Length));
 
