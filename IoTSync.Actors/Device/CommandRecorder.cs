@@ -77,10 +77,6 @@ public sealed class CommandRecorder : LogHoldingActor
         Recover<RecoveryCompleted>(_ => OnRecovered());
 
         Command<RecordCommand>(HandleRecordCommand);
-        Command<GetView>(_ => Sender.Tell(_state.Logs.View));
-        Command<GetState>(_ => Sender.Tell(_state));
-        Command<ReadLog>(read => ReadLog(_state.Logs.Index, read.Log, read.FromSequence, read.MaxEntries, _state.Logs.Position(read.Log).Length)
-            .PipeTo(Sender, success: entries => new LogRange(entries)));
         Command<AppendMirrorEntries>(HandleAppend);
         Command<WorkNext>(_ => WorkOnNext());
         Command<CommandFinished>(finished => RecordResult(finished.Command, finished.Result));
@@ -95,6 +91,8 @@ public sealed class CommandRecorder : LogHoldingActor
     protected override string DeviceLabel => _device.Value;
 
     protected override object SnapshotState => _state;
+
+    protected override LogPair Logs => _state.Logs;
 
     private void OnRecovered()
     {

@@ -26,13 +26,21 @@ public abstract class LogHoldingActor : ReceivePersistentActor
             DeleteSnapshots(new SnapshotSelectionCriteria(success.Metadata.SequenceNr - 1)));
         Command<SaveSnapshotFailure>(failure => Log.Warning("[{0}] snapshot at {1} failed: {2}", DeviceLabel, failure.Metadata.SequenceNr, failure.Cause.Message));
         Command<DeleteSnapshotsSuccess>(_ => { });
+        Command<LogHolderMessages.GetView>(_ => Sender.Tell(Logs.View));
+        Command<LogHolderMessages.GetState>(_ => Sender.Tell(SnapshotState));
+        Command<LogHolderMessages.ReadLog>(read => ReadLog(read.Log, read.FromSequence, read.MaxEntries)
+            .PipeTo(Sender, success: entries => new LogHolderMessages.LogRange(entries)));
         Command<DeleteSnapshotsFailure>(failure => Log.Warning("[{0}] deleting old snapshots failed: {1}", DeviceLabel, failure.Cause.Message));
     }
 
     /// <summary>The device id, for the start of every log line.</summary>
     protected abstract string DeviceLabel { get; }
 
+    /// <summary>The whole state record: what snapshots hold and GetState answers.</summary>
     protected abstract object SnapshotState { get; }
+
+    /// <summary>Both logs as held now.</summary>
+    protected abstract LogPair Logs { get; }
 
     /// <summary>Call after each persisted event.</summary>
     protected void SnapshotIfDue()
@@ -41,12 +49,16 @@ public abstract class LogHoldingActor : ReceivePersistentActor
             SaveSnapshot(SnapshotState);
     }
 
-    protected Task<System.Collections.Immutable.ImmutableArray<LogEntry>> ReadLog(JournalIndex index, Origin origin,
-        long fromSequence, int maxEntries, long heldLength)
+    /// <summary>
+    /// Reads a range of one log back from the journal, as far as <paramref name="held"/> (the logs
+    /// now, unless given) reach. Safe to call off the actor's thread once called on it.
+    /// </summary>
+    protected Task<System.Collections.Immutable.ImmutableArray<LogEntry>> ReadLog(Origin origin, long fromSequence, int maxEntries, LogPair? held = null)
     {
+        held ??= Logs;
         // Created on first use, on the actor's thread; later reads may come from continuations.
         _reader ??= new JournalLogReader(Context.System, _settings.ReadJournalPluginId);
-        return _reader.Read(PersistenceId, index, origin, fromSequence, maxEntries, heldLength);
+        return _reader.Read(PersistenceId, held.Index, origin, fromSequence, maxEntries, held.Position(origin).Length);
     }
 
     protected override void OnPersistRejected(Exception cause, object @event, long sequenceNr)

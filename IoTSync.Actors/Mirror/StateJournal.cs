@@ -66,10 +66,6 @@ public sealed class StateJournal : LogHoldingActor
 
         Command<SubmitCommand>(HandleSubmit);
         Command<CancelCommand>(HandleCancel);
-        Command<GetView>(_ => Sender.Tell(_state.Logs.View));
-        Command<GetState>(_ => Sender.Tell(_state));
-        Command<ReadLog>(read => ReadLog(_state.Logs.Index, read.Log, read.FromSequence, read.MaxEntries, _state.Logs.Position(read.Log).Length)
-            .PipeTo(Sender, success: entries => new LogRange(entries)));
         Command<AppendDeviceEntries>(HandleAppend);
         Command<ConfirmDelivery>(HandleConfirmDelivery);
         Command<MarkDiverged>(HandleMarkDiverged);
@@ -84,6 +80,8 @@ public sealed class StateJournal : LogHoldingActor
     protected override string DeviceLabel => _device.Value;
 
     protected override object SnapshotState => _state;
+
+    protected override LogPair Logs => _state.Logs;
 
     private void HandleSubmit(SubmitCommand submit)
     {
@@ -201,7 +199,7 @@ public sealed class StateJournal : LogHoldingActor
         }
         var logs = _state.Logs;
         var target = new CommandRef(Origin.Mirror, query.Sequence);
-        var commandRead = ReadLog(logs.Index, Origin.Mirror, query.Sequence, 1, logs.MirrorLog.Length);
+        var commandRead = ReadLog(Origin.Mirror, query.Sequence, 1);
         // FindResult reads on after an await, off the actor's thread: commandRead above created the reader here.
         var resultRead = status == CommandStatus.Resolved
             ? FindResult(logs, target)
@@ -222,7 +220,7 @@ public sealed class StateJournal : LogHoldingActor
         const int page = 1024;
         for (long from = 1; from <= logs.DeviceLog.Length; from += page)
         {
-            var entries = await ReadLog(logs.Index, Origin.Device, from, page, logs.DeviceLog.Length);
+            var entries = await ReadLog(Origin.Device, from, page, logs);
             var result = entries.FirstOrDefault(e => e.Kind == EntryKind.Result && e.Target == target);
             if (result is not null)
                 return result;
