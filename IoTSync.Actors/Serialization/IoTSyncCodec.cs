@@ -63,6 +63,9 @@ public static class IoTSyncCodec
     /// <summary>Every registered type, for tests that prove each one round-trips.</summary>
     public static IReadOnlyCollection<Type> RegisteredTypes => ManifestByType.Keys;
 
+    /// <summary>The type registered under a manifest, or null.</summary>
+    public static Type? TypeOf(string manifest) => TypeByManifest.GetValueOrDefault(manifest);
+
     public static string ManifestOf(object message) =>
         ManifestByType.TryGetValue(message.GetType(), out var manifest)
             ? manifest

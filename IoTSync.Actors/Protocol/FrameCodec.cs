@@ -1,0 +1,81 @@
+using System.Buffers.Binary;
+using System.Text;
+using IoTSync.Serialization;
+
+namespace IoTSync.Protocol;
+
+/// <summary>A frame on the exchange's byte stream that cannot be accepted; the session ends with it.</summary>
+public sealed class FrameException(string message, Exception? inner = null) : Exception(message, inner);
+
+/// <summary>
+/// Frames exchange messages on a byte stream (the SSH session's stdin and stdout):
+/// a 4-byte big-endian length of what follows, a 1-byte manifest length, the ASCII manifest,
+/// then the <see cref="IoTSyncCodec"/> payload. Only <see cref="ExchangeMessage"/> manifests are
+/// accepted, and nothing larger than the configured bound is read into memory.
+/// </summary>
+public static class FrameCodec
+{
+    /// <summary>Default bound on one frame: room for a full batch of entries with capped outputs.</summary>
+    public const int DefaultMaxFrameBytes = 16 * 1024 * 1024;
+
+    public static async Task Write(Stream stream, ExchangeMessage message, CancellationToken cancellationToken)
+    {
+        var manifest = Encoding.ASCII.GetBytes(IoTSyncCodec.ManifestOf(message));
+        var payload = IoTSyncCodec.Encode(message);
+        var frame = new byte[4 + 1 + manifest.Length + payload.Length];
+        BinaryPrimitives.WriteInt32BigEndian(frame, 1 + manifest.Length + payload.Length);
+        frame[4] = (byte)manifest.Length;
+        manifest.CopyTo(frame, 5);
+        payload.CopyTo(frame, 5 + manifest.Length);
+        await stream.WriteAsync(frame, cancellationToken);
+        await stream.FlushAsync(cancellationToken);
+    }
+
+    /// <summary>The next message, or null when the stream ends cleanly between frames.</summary>
+    public static async Task<ExchangeMessage?> Read(Stream stream, int maxFrameBytes, CancellationToken cancellationToken)
+    {
+        var header = new byte[4];
+        var got = await ReadFully(stream, header, cancellationToken);
+        if (got == 0)
+            return null;
+        if (got < header.Length)
+            throw new FrameException($"stream ended inside a frame header ({got} of 4 bytes)");
+        var length = BinaryPrimitives.ReadInt32BigEndian(header);
+        if (length < 2 || length > maxFrameBytes)
+            throw new FrameException($"frame of {length} bytes is outside 2..{maxFrameBytes}");
+        var body = new byte[length];
+        var read = await ReadFully(stream, body, cancellationToken);
+        if (read < length)
+            throw new FrameException($"stream ended inside a frame ({read} of {length} bytes)");
+        var manifestLength = body[0];
+        if (manifestLength == 0 || 1 + manifestLength > length)
+            throw new FrameException($"frame has a manifest length of {manifestLength} in {length} bytes");
+        var manifest = Encoding.ASCII.GetString(body, 1, manifestLength);
+        // Only exchange messages are decoded from the wire: journal and actor types never are.
+        if (IoTSyncCodec.TypeOf(manifest) is { } type && !typeof(ExchangeMessage).IsAssignableFrom(type))
+            throw new FrameException($"'{manifest}' is not an exchange message");
+        object decoded;
+        try
+        {
+            decoded = IoTSyncCodec.Decode(body.AsSpan(1 + manifestLength), manifest);
+        }
+        catch (FormatException e)
+        {
+            throw new FrameException(e.Message, e);
+        }
+        return (ExchangeMessage)decoded;
+    }
+
+    private static async Task<int> ReadFully(Stream stream, byte[] buffer, CancellationToken cancellationToken)
+    {
+        var total = 0;
+        while (total < buffer.Length)
+        {
+            var read = await stream.ReadAsync(buffer.AsMemory(total), cancellationToken);
+            if (read == 0)
+                break;
+            total += read;
+        }
+        return total;
+    }
+}

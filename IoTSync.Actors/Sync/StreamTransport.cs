@@ -1,0 +1,45 @@
+using IoTSync.Journal;
+using IoTSync.Protocol;
+
+namespace IoTSync.Sync;
+
+/// <summary>
+/// The mirror's end of an exchange over a pair of byte streams (the SSH session's stdin and
+/// stdout): one framed request out, one framed answer back.
+/// </summary>
+public sealed class StreamExchangeChannel(Stream toDevice, Stream fromDevice, int maxFrameBytes = FrameCodec.DefaultMaxFrameBytes) : IExchangeChannel
+{
+    public async Task<ExchangeMessage> Send(ExchangeMessage request, CancellationToken cancellationToken)
+    {
+        await FrameCodec.Write(toDevice, request, cancellationToken);
+        return await FrameCodec.Read(fromDevice, maxFrameBytes, cancellationToken)
+            ?? throw new IOException($"the device ended the session instead of answering {request.GetType().Name}");
+    }
+}
+
+/// <summary>The device's end: answers framed requests with a <see cref="DeviceExchange"/> until it closes.</summary>
+public static class StreamExchangeServer
+{
+    /// <summary>Serves one session. A malformed frame is answered with a refusal and ends the session.</summary>
+    public static async Task Serve(DeviceExchange exchange, Stream fromMirror, Stream toMirror, CancellationToken cancellationToken,
+        int maxFrameBytes = FrameCodec.DefaultMaxFrameBytes)
+    {
+        while (!exchange.IsClosed)
+        {
+            ExchangeMessage? request;
+            try
+            {
+                request = await FrameCodec.Read(fromMirror, maxFrameBytes, cancellationToken);
+            }
+            catch (FrameException e)
+            {
+                await FrameCodec.Write(toMirror, new Refused(Verdict.Malformed, 0, $"malformed frame: {e.Message}"), cancellationToken);
+                return;
+            }
+            if (request is null)
+                return;
+            var answer = await exchange.Handle(request, cancellationToken);
+            await FrameCodec.Write(toMirror, answer, cancellationToken);
+        }
+    }
+}
