@@ -29,6 +29,8 @@ public static class IoTSyncCodec
         (typeof(Done), "done"),
         (typeof(Refused), "refused"),
         (typeof(SyncView), "sync-view"),
+        (typeof(Heartbeat), "heartbeat"),
+        (typeof(HeartbeatAck), "heartbeat-ack"),
         (typeof(LogHolderMessages.GetView), "get-view"),
         (typeof(LogHolderMessages.GetState), "get-state"),
         (typeof(LogHolderMessages.ReadLog), "read-log"),
