@@ -43,4 +43,11 @@ public sealed record HeartbeatAck(
     long MirrorTimeUnixMs,
     string Reason,
     string HeartbeatNonce,
-    string Mac) : IIoTSyncMessage;
+    string Mac) : IIoTSyncMessage
+{
+    /// <summary>
+    /// The reason of a refusal for a heartbeat sent outside the mirror's time window: the device
+    /// takes the mirror's time from the ack and sends again.
+    /// </summary>
+    public const string ClockSkew = "clock-skew";
+}

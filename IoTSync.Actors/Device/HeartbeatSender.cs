@@ -1,0 +1,140 @@
+using System.Diagnostics;
+using Akka.Actor;
+using Akka.Event;
+using IoTSync.Journal;
+using IoTSync.Model;
+using IoTSync.Protocol;
+using static IoTSync.Device.HeartbeatSenderMessages;
+
+namespace IoTSync.Device;
+
+/// <summary>Settings of the <see cref="HeartbeatSender"/>.</summary>
+public sealed record HeartbeatSenderSettings(string MirrorListenerPath, byte[] Key, TimeSpan InitialBackoff, TimeSpan GiveUpAfter);
+
+/// <summary>
+/// Sends the window's heartbeat to the mirror's HeartbeatListener over Akka.Remote and waits for a
+/// signed ack, retrying with exponential back-off (each retry a fresh nonce, since the mirror
+/// refuses a nonce it has seen). Gives up after a bounded total and reports the mirror unreachable.
+/// </summary>
+public sealed class HeartbeatSender : ReceiveActor, IWithTimers
+{
+    private sealed record Retry(int Attempt);
+
+    private readonly ILoggingAdapter _log = Context.GetLogger();
+    private readonly DeviceId _device;
+    private readonly HeartbeatSenderSettings _settings;
+    private readonly IActorRef _recorder;
+    private readonly IWallClock _wall;
+    private readonly ActorSelection _listener;
+    private readonly Dictionary<string, (long SentAt, int Attempt)> _sentByNonce = new(StringComparer.Ordinal);
+    private readonly Stopwatch _window = new();
+    private IActorRef _requester = ActorRefs.Nobody;
+    private SyncView? _view;
+    private long _clockOffsetMs;
+    private int _clockCorrectedAtAttempt;
+
+    public HeartbeatSender(DeviceId device, HeartbeatSenderSettings settings, IActorRef recorder, IWallClock wall)
+    {
+        _device = device;
+        _settings = settings;
+        _recorder = recorder;
+        _wall = wall;
+        _listener = Context.ActorSelection(settings.MirrorListenerPath);
+        Idle();
+    }
+
+    public ITimerScheduler Timers { get; set; } = null!;
+
+    public static Props Props(DeviceId device, HeartbeatSenderSettings settings, IActorRef recorder, IWallClock wall) =>
+        Akka.Actor.Props.Create(() => new HeartbeatSender(device, settings, recorder, wall));
+
+    private void Idle()
+    {
+        Receive<SendHeartbeat>(_ =>
+        {
+            _requester = Sender;
+            _sentByNonce.Clear();
+            _clockCorrectedAtAttempt = 0;
+            _window.Restart();
+            _recorder.Ask<SyncView>(LogHolderMessages.GetView.Instance, _settings.GiveUpAfter).PipeTo(Self);
+            Become(AwaitingView);
+        });
+        Receive<HeartbeatAck>(ack => _log.Debug("[{0}] late heartbeat ack ignored", _device));
+        Receive<Retry>(_ => { });
+    }
+
+    private void AwaitingView()
+    {
+        Receive<SyncView>(view =>
+        {
+            _view = view;
+            Send(attempt: 1);
+            Become(AwaitingAck);
+        });
+        Receive<Status.Failure>(failure => Finish(new MirrorUnreachable(0, _window.Elapsed), $"no view from the recorder: {failure.Cause.Message}"));
+    }
+
+    private void AwaitingAck()
+    {
+        Receive<HeartbeatAck>(ack =>
+        {
+            if (ack.Device != _device || !_sentByNonce.TryGetValue(ack.HeartbeatNonce, out var sent) ||
+                !HeartbeatAuthenticator.HasValidMac(ack, _settings.Key))
+            {
+                _log.Warning("[{0}] heartbeat ack that does not answer this window's heartbeats or has a bad MAC; ignored", _device);
+                return;
+            }
+            var roundTrip = _wall.UtcNowMs - sent.SentAt;
+            var offset = ack.MirrorTimeUnixMs - (sent.SentAt + roundTrip / 2);
+            if (ack is { Action: HeartbeatAction.Refused, Reason: HeartbeatAck.ClockSkew })
+            {
+                // Answers to heartbeats sent before the last correction say nothing new.
+                if (sent.Attempt <= _clockCorrectedAtAttempt)
+                    return;
+                _clockOffsetMs = offset;
+                _clockCorrectedAtAttempt = _sentByNonce.Count;
+                _log.Warning("[{0}] mirror says our clock is off; offset now {1} ms, sending again", _device, _clockOffsetMs);
+                Timers.CancelAll();
+                if (_window.Elapsed >= _settings.GiveUpAfter)
+                    Finish(new MirrorUnreachable(_sentByNonce.Count, _window.Elapsed), "mirror kept refusing our clock");
+                else
+                    Send(_sentByNonce.Count + 1);
+                return;
+            }
+            _clockOffsetMs = offset;
+            Timers.CancelAll();
+            Finish(new MirrorAnswered(ack, _sentByNonce.Count, _clockOffsetMs, TimeSpan.FromMilliseconds(roundTrip)),
+                $"mirror answered {ack.Action} after {_sentByNonce.Count} heartbeat(s)");
+        });
+        Receive<Retry>(retry =>
+        {
+            if (_window.Elapsed >= _settings.GiveUpAfter)
+            {
+                Finish(new MirrorUnreachable(retry.Attempt - 1, _window.Elapsed), $"mirror unreachable after {retry.Attempt - 1} heartbeat(s)");
+                return;
+            }
+            Send(retry.Attempt);
+        });
+    }
+
+    private void Send(int attempt)
+    {
+        var view = _view!;
+        var sentAt = _wall.UtcNowMs;
+        var heartbeat = HeartbeatAuthenticator.Sign(new Heartbeat(_device, view.DeviceLog, view.MirrorLog, view.StateDigest,
+            sentAt + _clockOffsetMs, HeartbeatAuthenticator.NewNonce(), ""), _settings.Key);
+        _sentByNonce[heartbeat.Nonce] = (sentAt, attempt);
+        _listener.Tell(heartbeat, Self);
+        var backoff = TimeSpan.FromTicks(_settings.InitialBackoff.Ticks << Math.Min(attempt - 1, 20));
+        var remaining = _settings.GiveUpAfter - _window.Elapsed;
+        Timers.StartSingleTimer("retry", new Retry(attempt + 1), backoff < remaining ? backoff : remaining > TimeSpan.Zero ? remaining : TimeSpan.Zero);
+    }
+
+    private void Finish(object outcome, string logLine)
+    {
+        _log.Info("[{0}] {1}", _device, logLine);
+        _requester.Tell(outcome);
+        _requester = ActorRefs.Nobody;
+        Become(Idle);
+    }
+}

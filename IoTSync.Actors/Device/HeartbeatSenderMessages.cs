@@ -1,0 +1,22 @@
+using IoTSync.Protocol;
+
+namespace IoTSync.Device;
+
+/// <summary>What the <see cref="HeartbeatSender"/> is asked, and what it answers.</summary>
+public static class HeartbeatSenderMessages
+{
+    /// <summary>The interface is up: call home. Answered with <see cref="MirrorAnswered"/> or <see cref="MirrorUnreachable"/>.</summary>
+    public sealed record SendHeartbeat
+    {
+        public static SendHeartbeat Instance { get; } = new();
+    }
+
+    /// <summary>
+    /// The mirror answered. <see cref="Attempts"/> counts heartbeats sent this window;
+    /// <see cref="ClockOffsetMs"/> is mirror time minus device time, for devices without a time service.
+    /// </summary>
+    public sealed record MirrorAnswered(HeartbeatAck Ack, int Attempts, long ClockOffsetMs, TimeSpan RoundTrip);
+
+    /// <summary>No valid answer within the back-off's bound: the window ends, the next cycle tries again.</summary>
+    public sealed record MirrorUnreachable(int Attempts, TimeSpan Waited);
+}

@@ -1,0 +1,85 @@
+using Akka.Actor;
+using Akka.Event;
+using IoTSync.Journal;
+using IoTSync.Model;
+using IoTSync.Protocol;
+using static IoTSync.Mirror.HeartbeatListenerMessages;
+
+namespace IoTSync.Mirror;
+
+/// <summary>Settings of the <see cref="HeartbeatListener"/>.</summary>
+public sealed record HeartbeatListenerSettings(TimeSpan TimeWindow, TimeSpan JournalTimeout)
+{
+    public static HeartbeatListenerSettings Default { get; } = new(TimeSpan.FromMinutes(2), TimeSpan.FromSeconds(5));
+}
+
+/// <summary>
+/// The mirror's only remotely reachable actor (<c>/user/heartbeat</c>). Authenticates each
+/// heartbeat (the device's HMAC, a time window, nonces against replay), asks that device's
+/// StateJournal where it stands, asks the replicator for a session when the logs differ, and
+/// answers with a signed ack. Anything that fails authentication is logged and dropped unanswered.
+/// </summary>
+public sealed class HeartbeatListener : ReceiveActor
+{
+    public const string Name = "heartbeat";
+
+    private sealed record Decide(Heartbeat Heartbeat, StateJournalState Held, IActorRef ReplyTo, byte[] Key);
+
+    private readonly ILoggingAdapter _log = Context.GetLogger();
+    private readonly Dictionary<DeviceId, NonceWindow> _windows = new();
+
+    public HeartbeatListener(IDeviceKeys keys, IActorRef journals, IActorRef replicator, IWallClock wall, HeartbeatListenerSettings settings)
+    {
+        Receive<Heartbeat>(heartbeat =>
+        {
+            var device = heartbeat.Device;
+            if (keys.KeyOf(device) is not { } key)
+            {
+                _log.Warning("[{0}] heartbeat from a device that is not enrolled; dropped", device);
+                return;
+            }
+            if (!HeartbeatAuthenticator.HasValidMac(heartbeat, key))
+            {
+                _log.Warning("[{0}] heartbeat with a bad MAC; dropped", device);
+                return;
+            }
+            if (!_windows.TryGetValue(device, out var window))
+                _windows[device] = window = new NonceWindow(settings.TimeWindow);
+            var rejection = window.Admit(heartbeat.Nonce, heartbeat.SentAtUnixMs, wall.UtcNowMs);
+            if (rejection == HeartbeatRejection.OutsideTimeWindow)
+            {
+                // Signed, so the device can trust the mirror's time; it changes nothing here, so a replay gains nothing.
+                _log.Warning("[{0}] heartbeat sent at {1}, mirror time {2}: outside the time window; answered with the mirror's time", device, heartbeat.SentAtUnixMs, wall.UtcNowMs);
+                Sender.Tell(HeartbeatAuthenticator.Sign(new HeartbeatAck(device, HeartbeatAction.Refused, "", new LogPosition(0, Sha256Hash.Zero),
+                    wall.UtcNowMs, HeartbeatAck.ClockSkew, heartbeat.Nonce, ""), key));
+                return;
+            }
+            if (rejection != HeartbeatRejection.None)
+            {
+                _log.Warning("[{0}] heartbeat refused: {1} (sent at {2}, mirror time {3}); dropped", device, rejection, heartbeat.SentAtUnixMs, wall.UtcNowMs);
+                return;
+            }
+            var replyTo = Sender;
+            journals.Ask<StateJournalState>(new ForDevice(device, LogHolderMessages.GetState.Instance), settings.JournalTimeout)
+                .PipeTo(Self, success: held => new Decide(heartbeat, held, replyTo, key));
+        });
+
+        Receive<Decide>(decide =>
+        {
+            var heartbeat = decide.Heartbeat;
+            var (action, reason) = HeartbeatDecision.Decide(heartbeat, decide.Held);
+            var sessionId = action == HeartbeatAction.Sync ? Guid.NewGuid().ToString("n") : "";
+            if (action == HeartbeatAction.Sync)
+                replicator.Tell(new SyncRequested(heartbeat.Device, sessionId, heartbeat));
+            _log.Info("[{0}] heartbeat: device log {1}, mirror log seen {2}; answer {3}{4}", heartbeat.Device,
+                heartbeat.DeviceLog, heartbeat.MirrorLogSeen, action, sessionId.Length > 0 ? $" (session {sessionId})" : reason.Length > 0 ? $" ({reason})" : "");
+            var ack = new HeartbeatAck(heartbeat.Device, action, sessionId, decide.Held.Logs.MirrorLog, wall.UtcNowMs, reason, heartbeat.Nonce, "");
+            decide.ReplyTo.Tell(HeartbeatAuthenticator.Sign(ack, decide.Key));
+        });
+
+        Receive<Status.Failure>(failure => _log.Error(failure.Cause, "heartbeat could not be answered: the StateJournal did not reply"));
+    }
+
+    public static Props Props(IDeviceKeys keys, IActorRef journals, IActorRef replicator, IWallClock wall, HeartbeatListenerSettings settings) =>
+        Akka.Actor.Props.Create(() => new HeartbeatListener(keys, journals, replicator, wall, settings));
+}

@@ -1,0 +1,190 @@
+using Akka.Actor;
+using Akka.Configuration;
+using Akka.TestKit;
+using IoTSync.Device;
+using IoTSync.Journal;
+using IoTSync.Mirror;
+using IoTSync.Model;
+using IoTSync.Protocol;
+using IoTSync.Tests.Actors;
+using Xunit;
+using static IoTSync.Device.HeartbeatSenderMessages;
+using static IoTSync.Mirror.HeartbeatListenerMessages;
+using static IoTSync.Mirror.StateJournalMessages;
+
+namespace IoTSync.Tests.Remote;
+
+internal sealed class FixedKeys(Dictionary<DeviceId, byte[]> keys) : IDeviceKeys
+{
+    public byte[]? KeyOf(DeviceId device) => keys.GetValueOrDefault(device);
+}
+
+/// <summary>
+/// The heartbeat path over real Akka.Remote on loopback: a mirror system with the listener, a
+/// device system (bound to 127.0.0.1, port 0) with the sender, each persistent actor on its own
+/// SQLite file.
+/// </summary>
+public sealed class HeartbeatSpecs : IDisposable
+{
+    private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(20);
+    private static readonly DeviceId Device = new("dev-hb");
+    private static readonly byte[] Key = Enumerable.Range(7, 32).Select(i => (byte)i).ToArray();
+    private readonly SqliteTestDatabase _mirrorDb = new("mirror");
+    private readonly SqliteTestDatabase _deviceDb = new("device");
+    private readonly ManualWallClock _mirrorClock = new();
+    private readonly ManualWallClock _deviceClock = new();
+    private readonly List<ActorSystem> _systems = [];
+
+    private static Config Remote(bool mirror) => ConfigurationFactory.ParseString($$"""
+        akka.actor.provider = remote
+        akka.remote.dot-netty.tcp { hostname = 127.0.0.1, port = 0, tcp-nodelay = on }
+        akka.remote.retry-gate-closed-for = 100ms
+        akka.remote.untrusted-mode = {{(mirror ? "on" : "off")}}
+        akka.remote.trusted-selection-paths = ["/user/heartbeat"]
+        """);
+
+    private (ActorSystem System, IActorRef Journals, TestProbe Replicator) StartMirror(Dictionary<DeviceId, byte[]>? keys = null)
+    {
+        var system = ActorSystem.Create("mirror", IoTSyncSystem.Setup(Remote(mirror: true).WithFallback(_mirrorDb.NodeConfig())));
+        _systems.Add(system);
+        var journals = system.ActorOf(StateJournals.Props(StateJournalSettings.Default with { Journal = _mirrorDb.LogHolder() }, _mirrorClock), "state-journals");
+        var replicator = new TestProbe(system, new Akka.TestKit.Xunit2.XunitAssertions());
+        system.ActorOf(HeartbeatListener.Props(new FixedKeys(keys ?? new() { [Device] = Key }), journals, replicator.Ref, _mirrorClock,
+            HeartbeatListenerSettings.Default with { TimeWindow = TimeSpan.FromSeconds(30) }), HeartbeatListener.Name);
+        return (system, journals, replicator);
+    }
+
+    private IActorRef StartDevice(ActorSystem mirror, TimeSpan? giveUpAfter = null, byte[]? key = null)
+    {
+        var system = ActorSystem.Create("device-" + Device.Value, IoTSyncSystem.Setup(Remote(mirror: false).WithFallback(_deviceDb.NodeConfig())));
+        _systems.Add(system);
+        var recorder = system.ActorOf(CommandRecorder.Props(Device,
+            new CommandRecorderSettings("device", TimeSpan.FromSeconds(2), _deviceDb.LogHolder()), new FakeCommandRunner(), _deviceClock), "recorder");
+        var address = ((ExtendedActorSystem)mirror).Provider.DefaultAddress;
+        return system.ActorOf(HeartbeatSender.Props(Device, new HeartbeatSenderSettings($"{address}/user/{HeartbeatListener.Name}", key ?? Key,
+            TimeSpan.FromMilliseconds(100), giveUpAfter ?? TimeSpan.FromSeconds(5)), recorder, _deviceClock), "heartbeat-sender");
+    }
+
+    [Fact]
+    public async Task Should_answer_none_when_in_step_and_sync_when_the_mirror_holds_something_new()
+    {
+        var (mirror, journals, replicator) = StartMirror();
+        var sender = StartDevice(mirror);
+
+        var first = await sender.Ask<MirrorAnswered>(SendHeartbeat.Instance, Timeout);
+        Assert.Equal(HeartbeatAction.None, first.Ack.Action);
+        replicator.ExpectNoMsg(TimeSpan.FromMilliseconds(200));
+
+        await journals.Ask<Submitted>(new ForDevice(Device, new SubmitCommand(["reboot"], "app", null)), Timeout);
+        var second = await sender.Ask<MirrorAnswered>(SendHeartbeat.Instance, Timeout);
+
+        Assert.Equal(HeartbeatAction.Sync, second.Ack.Action);
+        Assert.Equal(1, second.Ack.MirrorLog.Length);
+        // A slow first answer can let a retry through too: each answered heartbeat asks for a session.
+        var requested = replicator.ReceiveWhile(TimeSpan.FromSeconds(1), m => (SyncRequested)m, second.Attempts);
+        Assert.All(requested, r => Assert.Equal(Device, r.Device));
+        Assert.Contains(second.Ack.SessionId, requested.Select(r => r.SessionId));
+    }
+
+    [Fact]
+    public async Task Should_report_the_mirror_unreachable_after_a_bounded_back_off_when_heartbeats_are_not_answered()
+    {
+        var (mirror, _, replicator) = StartMirror();
+        var sender = StartDevice(mirror, giveUpAfter: TimeSpan.FromSeconds(1), key: Enumerable.Repeat((byte)1, 32).ToArray());
+
+        var outcome = await sender.Ask<MirrorUnreachable>(SendHeartbeat.Instance, Timeout);
+
+        Assert.InRange(outcome.Attempts, 3, 5);
+        Assert.True(outcome.Waited >= TimeSpan.FromSeconds(1));
+        replicator.ExpectNoMsg(TimeSpan.FromMilliseconds(200));
+    }
+
+    [Fact]
+    public async Task Should_not_answer_a_device_that_is_not_enrolled()
+    {
+        var (mirror, _, replicator) = StartMirror(keys: new() { [new DeviceId("someone-else")] = Key });
+        var sender = StartDevice(mirror, giveUpAfter: TimeSpan.FromMilliseconds(500));
+
+        var outcome = await sender.Ask<MirrorUnreachable>(SendHeartbeat.Instance, Timeout);
+
+        Assert.True(outcome.Attempts >= 2);
+        replicator.ExpectNoMsg(TimeSpan.FromMilliseconds(200));
+    }
+
+    [Fact]
+    public async Task Should_adopt_the_mirrors_time_when_the_device_clock_is_far_off()
+    {
+        var (mirror, _, _) = StartMirror();
+        _deviceClock.UtcNowMs = _mirrorClock.UtcNowMs - 3_600_000;
+        var sender = StartDevice(mirror);
+
+        var outcome = await sender.Ask<MirrorAnswered>(SendHeartbeat.Instance, Timeout);
+
+        Assert.Equal(HeartbeatAction.None, outcome.Ack.Action);
+        Assert.True(outcome.Attempts >= 2, $"{outcome.Attempts} attempts: the first heartbeat cannot have been accepted");
+        Assert.InRange(outcome.ClockOffsetMs, 3_600_000 - 1_000, 3_600_000 + 1_000);
+    }
+
+    [Fact]
+    public void Should_drop_a_replayed_heartbeat_and_answer_the_original()
+    {
+        var (mirror, _, _) = StartMirror();
+        var probe = new TestProbe(mirror, new Akka.TestKit.Xunit2.XunitAssertions());
+        var heartbeat = HeartbeatAuthenticator.Sign(new Heartbeat(Device, LogPosition.Empty(Device, Origin.Device),
+            LogPosition.Empty(Device, Origin.Mirror), ApplicationState.Empty.Digest(), _mirrorClock.UtcNowMs, HeartbeatAuthenticator.NewNonce(), ""), Key);
+        var listener = mirror.ActorSelection($"/user/{HeartbeatListener.Name}");
+
+        listener.Tell(heartbeat, probe.Ref);
+        var ack = probe.ExpectMsg<HeartbeatAck>(Timeout);
+        listener.Tell(heartbeat, probe.Ref);
+
+        Assert.True(HeartbeatAuthenticator.HasValidMac(ack, Key));
+        Assert.Equal(heartbeat.Nonce, ack.HeartbeatNonce);
+        probe.ExpectNoMsg(TimeSpan.FromMilliseconds(500));
+    }
+
+    [Fact]
+    public async Task Should_refuse_sync_to_a_device_marked_diverged()
+    {
+        var (mirror, journals, replicator) = StartMirror();
+        await journals.Ask<Acknowledged>(new ForDevice(Device, new MarkDiverged(Origin.Device, Verdict.Fork, 2, "rewritten")), Timeout);
+        var sender = StartDevice(mirror);
+
+        var outcome = await sender.Ask<MirrorAnswered>(SendHeartbeat.Instance, Timeout);
+
+        Assert.Equal(HeartbeatAction.Refused, outcome.Ack.Action);
+        Assert.Contains("Fork at 2", outcome.Ack.Reason);
+        replicator.ExpectNoMsg(TimeSpan.FromMilliseconds(200));
+    }
+
+    [Fact]
+    public void Should_drop_remote_selections_of_anything_but_the_heartbeat_listener()
+    {
+        var (mirror, _, _) = StartMirror();
+        mirror.ActorOf(Props.Create(() => new EchoActor()), "echo");
+        var device = ActorSystem.Create("device-probe", IoTSyncSystem.Setup(Remote(mirror: false).WithFallback(_deviceDb.NodeConfig())));
+        _systems.Add(device);
+        var remoteProbe = new TestProbe(device, new Akka.TestKit.Xunit2.XunitAssertions());
+        var localProbe = new TestProbe(mirror, new Akka.TestKit.Xunit2.XunitAssertions());
+        var address = ((ExtendedActorSystem)mirror).Provider.DefaultAddress;
+
+        mirror.ActorSelection("/user/echo").Tell(LogHolderMessages.GetView.Instance, localProbe.Ref);
+        localProbe.ExpectMsg<LogHolderMessages.GetView>(Timeout);
+        device.ActorSelection($"{address}/user/echo").Tell(LogHolderMessages.GetView.Instance, remoteProbe.Ref);
+
+        remoteProbe.ExpectNoMsg(TimeSpan.FromSeconds(1));
+    }
+
+    private sealed class EchoActor : ReceiveActor
+    {
+        public EchoActor() => ReceiveAny(message => Sender.Tell(message));
+    }
+
+    public void Dispose()
+    {
+        foreach (var system in _systems)
+            system.Terminate().Wait(TimeSpan.FromSeconds(30));
+        _mirrorDb.Dispose();
+        _deviceDb.Dispose();
+    }
+}
