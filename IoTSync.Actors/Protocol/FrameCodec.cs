@@ -10,15 +10,16 @@ public sealed class FrameException(string message, Exception? inner = null) : Ex
 /// <summary>
 /// Frames exchange messages on a byte stream (the SSH session's stdin and stdout):
 /// a 4-byte big-endian length of what follows, a 1-byte manifest length, the ASCII manifest,
-/// then the <see cref="IoTSyncCodec"/> payload. Only <see cref="ExchangeMessage"/> manifests are
-/// accepted, and nothing larger than the configured bound is read into memory.
+/// then the <see cref="IoTSyncCodec"/> payload. A reader names the kind of message it accepts
+/// (<see cref="ExchangeMessage"/> on the SSH session, control messages on the device's control
+/// socket): nothing else is decoded, and nothing larger than the configured bound is read.
 /// </summary>
 public static class FrameCodec
 {
     /// <summary>Default bound on one frame: room for a full batch of entries with capped outputs.</summary>
     public const int DefaultMaxFrameBytes = 16 * 1024 * 1024;
 
-    public static async Task Write(Stream stream, ExchangeMessage message, CancellationToken cancellationToken)
+    public static async Task Write(Stream stream, IIoTSyncMessage message, CancellationToken cancellationToken)
     {
         var manifest = Encoding.ASCII.GetBytes(IoTSyncCodec.ManifestOf(message));
         var payload = IoTSyncCodec.Encode(message);
@@ -31,8 +32,12 @@ public static class FrameCodec
         await stream.FlushAsync(cancellationToken);
     }
 
-    /// <summary>The next message, or null when the stream ends cleanly between frames.</summary>
-    public static async Task<ExchangeMessage?> Read(Stream stream, int maxFrameBytes, CancellationToken cancellationToken)
+    /// <summary>The next exchange message, or null when the stream ends cleanly between frames.</summary>
+    public static Task<ExchangeMessage?> Read(Stream stream, int maxFrameBytes, CancellationToken cancellationToken) =>
+        Read<ExchangeMessage>(stream, maxFrameBytes, cancellationToken);
+
+    /// <summary>The next message of kind <typeparamref name="T"/>, or null when the stream ends cleanly between frames.</summary>
+    public static async Task<T?> Read<T>(Stream stream, int maxFrameBytes, CancellationToken cancellationToken) where T : class, IIoTSyncMessage
     {
         var header = new byte[4];
         var got = await ReadFully(stream, header, cancellationToken);
@@ -51,9 +56,9 @@ public static class FrameCodec
         if (manifestLength == 0 || 1 + manifestLength > length)
             throw new FrameException($"frame has a manifest length of {manifestLength} in {length} bytes");
         var manifest = Encoding.ASCII.GetString(body, 1, manifestLength);
-        // Only exchange messages are decoded from the wire: journal and actor types never are.
-        if (IoTSyncCodec.TypeOf(manifest) is { } type && !typeof(ExchangeMessage).IsAssignableFrom(type))
-            throw new FrameException($"'{manifest}' is not an exchange message");
+        // Only the expected kind is decoded from the wire: journal and actor types never are.
+        if (IoTSyncCodec.TypeOf(manifest) is { } type && !typeof(T).IsAssignableFrom(type))
+            throw new FrameException($"'{manifest}' is not {KindName<T>()}");
         object decoded;
         try
         {
@@ -63,8 +68,10 @@ public static class FrameCodec
         {
             throw new FrameException(e.Message, e);
         }
-        return (ExchangeMessage)decoded;
+        return (T)decoded;
     }
+
+    private static string KindName<T>() => typeof(T) == typeof(ExchangeMessage) ? "an exchange message" : $"a {typeof(T).Name}";
 
     private static async Task<int> ReadFully(Stream stream, byte[] buffer, CancellationToken cancellationToken)
     {

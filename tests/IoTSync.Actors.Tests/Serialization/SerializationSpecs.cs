@@ -47,6 +47,10 @@ public sealed class SerializationSpecs : Akka.TestKit.Xunit2.TestKit
         yield return new Done(view);
         yield return Refused.From(check);
         yield return view;
+        yield return new ExecRequest(["uname", "-a"], "operator");
+        yield return new ExecReply(set, result);
+        yield return SyncSessionRequest.Instance;
+        yield return new ControlError("no");
         yield return new Heartbeat(Device, logs.DeviceLog, logs.MirrorLog, view.StateDigest, 1_700_000_000_000, new string('a', 32), new string('b', 64));
         yield return new HeartbeatAck(Device, HeartbeatAction.Sync, "session-9", logs.MirrorLog, 1_700_000_000_500, "", new string('a', 32), new string('c', 64));
         yield return LogHolderMessages.GetView.Instance;
