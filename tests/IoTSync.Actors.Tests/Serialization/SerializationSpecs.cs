@@ -47,6 +47,14 @@ public sealed class SerializationSpecs : Akka.TestKit.Xunit2.TestKit
         yield return new Done(view);
         yield return Refused.From(check);
         yield return view;
+        var enrolled = new EnrolledDevice(Device, "127.0.0.1", 2222, "iotsync", "SHA256:" + new string('A', 43), new string('0', 64), 1_700_000_000_000);
+        yield return new DeviceRegistryMessages.Enrol(enrolled);
+        yield return new DeviceRegistryMessages.Enrolled(enrolled);
+        yield return new DeviceRegistryMessages.EnrolRefused("bad fingerprint");
+        yield return DeviceRegistryMessages.ListDevices.Instance;
+        yield return new DeviceRegistryMessages.Devices([enrolled]);
+        yield return new DeviceRegistryMessages.DeviceEnrolled(enrolled);
+        yield return DeviceRegistryMessages.RegistryState.Empty.Apply(new DeviceRegistryMessages.DeviceEnrolled(enrolled));
         yield return new ExecRequest(["uname", "-a"], "operator");
         yield return new ExecReply(set, result);
         yield return SyncSessionRequest.Instance;
