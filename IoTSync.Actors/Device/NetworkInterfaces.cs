@@ -1,0 +1,102 @@
+using System.Collections.Immutable;
+using System.Diagnostics;
+
+namespace IoTSync.Device;
+
+/// <summary>The device's network interface as the cycle drives it.</summary>
+public interface INetworkInterface
+{
+    Task Up(CancellationToken cancellationToken);
+
+    Task Down(CancellationToken cancellationToken);
+
+    /// <summary>The interface can carry the heartbeat now (for <c>ip</c>: link up, an address and a route).</summary>
+    Task<bool> IsUsable(CancellationToken cancellationToken);
+}
+
+/// <summary>Mode <c>none</c>: the interface stays as it is (development and the demo).</summary>
+public sealed class AlwaysUpInterface : INetworkInterface
+{
+    public Task Up(CancellationToken cancellationToken) => Task.CompletedTask;
+
+    public Task Down(CancellationToken cancellationToken) => Task.CompletedTask;
+
+    public Task<bool> IsUsable(CancellationToken cancellationToken) => Task.FromResult(true);
+}
+
+/// <summary>
+/// Mode <c>ip</c>: <c>ip link set dev IFACE up|down</c>; usable once the link is up with an IPv4
+/// or IPv6 address and a route through it. <paramref name="prefix"/> runs every command inside
+/// something else (the tests use <c>ip netns exec NS</c>).
+/// </summary>
+public sealed class IpLinkInterface(string interfaceName, ImmutableArray<string> prefix = default) : INetworkInterface
+{
+    private readonly ImmutableArray<string> _prefix = prefix.IsDefault ? [] : prefix;
+
+    public Task Up(CancellationToken cancellationToken) => Ip(cancellationToken, "link", "set", "dev", interfaceName, "up");
+
+    public Task Down(CancellationToken cancellationToken) => Ip(cancellationToken, "link", "set", "dev", interfaceName, "down");
+
+    public async Task<bool> IsUsable(CancellationToken cancellationToken)
+    {
+        var link = await CommandLine.Output([.. _prefix, "ip", "-o", "link", "show", "dev", interfaceName], cancellationToken);
+        var address = await CommandLine.Output([.. _prefix, "ip", "-o", "addr", "show", "dev", interfaceName, "scope", "global"], cancellationToken);
+        var route = await CommandLine.Output([.. _prefix, "ip", "route", "show", "dev", interfaceName], cancellationToken);
+        return link.Contains("LOWER_UP", StringComparison.Ordinal) && !link.Contains("NO-CARRIER", StringComparison.Ordinal)
+            && address.Trim().Length > 0 && route.Trim().Length > 0;
+    }
+
+    private Task Ip(CancellationToken cancellationToken, params string[] arguments) =>
+        CommandLine.Run([.. _prefix, "ip", .. arguments], cancellationToken);
+}
+
+/// <summary>Mode <c>command</c>: configured argument vectors (a modem's tool, say) for up, down and the usable probe.</summary>
+public sealed class CommandInterface(ImmutableArray<string> up, ImmutableArray<string> down, ImmutableArray<string> probe) : INetworkInterface
+{
+    public Task Up(CancellationToken cancellationToken) => CommandLine.Run(up, cancellationToken);
+
+    public Task Down(CancellationToken cancellationToken) => CommandLine.Run(down, cancellationToken);
+
+    public async Task<bool> IsUsable(CancellationToken cancellationToken) =>
+        probe.IsDefaultOrEmpty || await CommandLine.Succeeds(probe, cancellationToken);
+}
+
+/// <summary>Runs the toggler's own commands: argument vectors, no shell, failures as exceptions.</summary>
+internal static class CommandLine
+{
+    public static async Task Run(ImmutableArray<string> argv, CancellationToken cancellationToken)
+    {
+        var (exitCode, output) = await Execute(argv, cancellationToken);
+        if (exitCode != 0)
+            throw new IOException($"'{string.Join(' ', argv)}' exited {exitCode}: {output.Trim()}");
+    }
+
+    public static async Task<string> Output(ImmutableArray<string> argv, CancellationToken cancellationToken)
+    {
+        var (exitCode, output) = await Execute(argv, cancellationToken);
+        return exitCode == 0 ? output : "";
+    }
+
+    public static async Task<bool> Succeeds(ImmutableArray<string> argv, CancellationToken cancellationToken) =>
+        (await Execute(argv, cancellationToken)).ExitCode == 0;
+
+    private static async Task<(int ExitCode, string Output)> Execute(ImmutableArray<string> argv, CancellationToken cancellationToken)
+    {
+        var start = new ProcessStartInfo(argv[0]) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        foreach (var argument in argv.Skip(1))
+            start.ArgumentList.Add(argument);
+        using var process = Process.Start(start) ?? throw new IOException($"could not start {argv[0]}");
+        var output = process.StandardOutput.ReadToEndAsync(cancellationToken);
+        var error = process.StandardError.ReadToEndAsync(cancellationToken);
+        try
+        {
+            await process.WaitForExitAsync(cancellationToken);
+        }
+        catch (OperationCanceledException)
+        {
+            process.Kill(entireProcessTree: true);
+            throw;
+        }
+        return (process.ExitCode, await output + await error);
+    }
+}

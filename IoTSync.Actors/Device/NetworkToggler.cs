@@ -1,0 +1,170 @@
+using System.Diagnostics;
+using Akka.Actor;
+using Akka.Event;
+using IoTSync.Model;
+using IoTSync.Protocol;
+using static IoTSync.Device.HeartbeatSenderMessages;
+using static IoTSync.Device.NetworkTogglerMessages;
+
+namespace IoTSync.Device;
+
+/// <summary>Timing of the device's cycle.</summary>
+/// <param name="Period">From one window's start to the next.</param>
+/// <param name="WindowLimit">The longest a window may stay open, whatever happens in it.</param>
+/// <param name="UsableTimeout">How long to wait for the interface to become usable after up.</param>
+/// <param name="UsablePoll">How often to look while waiting.</param>
+public sealed record NetworkTogglerSettings(TimeSpan Period, TimeSpan WindowLimit, TimeSpan UsableTimeout, TimeSpan UsablePoll);
+
+/// <summary>
+/// Owns the cycle: interface down (at start, too: the resting state), a timer, interface up,
+/// wait until usable (bounded polling, no fixed sleep), heartbeat, then down again as soon as
+/// the mirror needs nothing, the session ended, the mirror is unreachable, or the window limit
+/// passed — whichever comes first.
+/// </summary>
+public sealed class NetworkToggler : ReceiveActor, IWithTimers
+{
+    private sealed record Tick;
+    private sealed record Usable(bool IsUsable);
+    private sealed record Lowered(Exception? Error, WindowClosed? Window);
+    private sealed record LimitReached(int Window);
+
+    private readonly ILoggingAdapter _log = Context.GetLogger();
+    private readonly DeviceId _device;
+    private readonly INetworkInterface _interface;
+    private readonly IActorRef _heartbeat;
+    private readonly NetworkTogglerSettings _settings;
+    private readonly Stopwatch _window = new();
+    private readonly List<WindowClosed> _closed = [];
+    private TimeSpan _usableAfter;
+    private int _number;
+
+    public NetworkToggler(DeviceId device, INetworkInterface networkInterface, IActorRef heartbeat, NetworkTogglerSettings settings)
+    {
+        _device = device;
+        _interface = networkInterface;
+        _heartbeat = heartbeat;
+        _settings = settings;
+        Resting();
+    }
+
+    public ITimerScheduler Timers { get; set; } = null!;
+
+    public static Props Props(DeviceId device, INetworkInterface networkInterface, IActorRef heartbeat, NetworkTogglerSettings settings) =>
+        Akka.Actor.Props.Create(() => new NetworkToggler(device, networkInterface, heartbeat, settings));
+
+    protected override void PreStart()
+    {
+        _interface.Down(CancellationToken.None).ContinueWith(t => new Lowered(t.Exception?.GetBaseException(), null)).PipeTo(Self);
+        Timers.StartPeriodicTimer("cycle", new Tick(), _settings.Period);
+    }
+
+    private void Resting()
+    {
+        Receive<GetWindows>(_ => Sender.Tell(_closed.ToArray()));
+        Receive<Lowered>(lowered =>
+        {
+            if (lowered.Error is not null)
+                _log.Error("[{0}] could not take the interface down: {1}", _device, lowered.Error.Message);
+            if (lowered.Window is not { } closed)
+                return;
+            _closed.Add(closed);
+            if (_closed.Count > 1000)
+                _closed.RemoveAt(0);
+            _log.Info("[{0}] window {1} closed after {2:0.0} ms (usable after {3:0.0} ms): {4}", _device, closed.Number,
+                closed.Duration.TotalMilliseconds, closed.UsableAfter.TotalMilliseconds, closed.Outcome);
+        });
+        Receive<Tick>(_ =>
+        {
+            _number++;
+            _window.Restart();
+            Timers.StartSingleTimer("limit", new LimitReached(_number), _settings.WindowLimit);
+            OpenAndWait();
+            Become(Opening);
+        });
+        Receive<SessionEnded>(_ => { });
+        Receive<LimitReached>(_ => { });
+        Receive<MirrorAnswered>(_ => { });
+        Receive<MirrorUnreachable>(_ => { });
+    }
+
+    private void OpenAndWait()
+    {
+        var interfaceRef = _interface;
+        var settings = _settings;
+        WaitUsable().PipeTo(Self);
+
+        async Task<Usable> WaitUsable()
+        {
+            await interfaceRef.Up(CancellationToken.None);
+            var deadline = Stopwatch.StartNew();
+            while (!await interfaceRef.IsUsable(CancellationToken.None))
+            {
+                if (deadline.Elapsed > settings.UsableTimeout)
+                    return new Usable(false);
+                await Task.Delay(settings.UsablePoll);
+            }
+            return new Usable(true);
+        }
+    }
+
+    private void Opening()
+    {
+        Receive<GetWindows>(_ => Sender.Tell(_closed.ToArray()));
+        Receive<Usable>(usable =>
+        {
+            _usableAfter = _window.Elapsed;
+            if (!usable.IsUsable)
+            {
+                Close("interface never became usable");
+                return;
+            }
+            _heartbeat.Tell(SendHeartbeat.Instance);
+            Become(Calling);
+        });
+        Receive<Status.Failure>(failure => Close($"interface could not come up: {failure.Cause.GetBaseException().Message}"));
+        Receive<LimitReached>(limit => CloseIfCurrent(limit, "window limit reached while coming up"));
+        Receive<Tick>(_ => { });
+    }
+
+    private void Calling()
+    {
+        Receive<GetWindows>(_ => Sender.Tell(_closed.ToArray()));
+        Receive<MirrorAnswered>(answered =>
+        {
+            if (answered.Ack.Action == HeartbeatAction.Sync)
+            {
+                Become(Syncing);
+                return;
+            }
+            Close(answered.Ack.Action == HeartbeatAction.None ? "nothing to sync" : $"mirror refused: {answered.Ack.Reason}");
+        });
+        Receive<MirrorUnreachable>(unreachable => Close($"mirror unreachable after {unreachable.Attempts} heartbeat(s)"));
+        Receive<LimitReached>(limit => CloseIfCurrent(limit, "window limit reached waiting for the mirror"));
+        Receive<Tick>(_ => { });
+    }
+
+    private void Syncing()
+    {
+        Receive<GetWindows>(_ => Sender.Tell(_closed.ToArray()));
+        Receive<SessionEnded>(_ => Close("synced"));
+        Receive<LimitReached>(limit => CloseIfCurrent(limit, "window limit reached during the session"));
+        Receive<Tick>(_ => { });
+    }
+
+    private void CloseIfCurrent(LimitReached limit, string outcome)
+    {
+        if (limit.Window == _number)
+            Close(outcome);
+    }
+
+    private void Close(string outcome)
+    {
+        Timers.Cancel("limit");
+        var (number, usableAfter, window) = (_number, _usableAfter, _window);
+        // The window ends when the interface is really down: measured once the command returned.
+        _interface.Down(CancellationToken.None)
+            .ContinueWith(t => new Lowered(t.Exception?.GetBaseException(), new WindowClosed(number, window.Elapsed, usableAfter, outcome)))
+            .PipeTo(Self);
+        Become(Resting);
+    }
+}

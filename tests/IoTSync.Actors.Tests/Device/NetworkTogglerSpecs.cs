@@ -1,0 +1,168 @@
+using System.Collections.Concurrent;
+using System.Diagnostics;
+using Akka.Actor;
+using Akka.TestKit.Xunit2;
+using IoTSync.Device;
+using IoTSync.Journal;
+using IoTSync.Model;
+using IoTSync.Protocol;
+using Xunit;
+using static IoTSync.Device.HeartbeatSenderMessages;
+using static IoTSync.Device.NetworkTogglerMessages;
+
+namespace IoTSync.Tests.Device;
+
+/// <summary>An interface that records what the toggler did and becomes usable on the second look.</summary>
+internal sealed class RecordingInterface : INetworkInterface
+{
+    private int _looks;
+
+    public ConcurrentQueue<string> Calls { get; } = new();
+
+    public bool IsUp { get; private set; }
+
+    public Task Up(CancellationToken cancellationToken)
+    {
+        Calls.Enqueue("up");
+        IsUp = true;
+        _looks = 0;
+        return Task.CompletedTask;
+    }
+
+    public Task Down(CancellationToken cancellationToken)
+    {
+        Calls.Enqueue("down");
+        IsUp = false;
+        return Task.CompletedTask;
+    }
+
+    public Task<bool> IsUsable(CancellationToken cancellationToken) => Task.FromResult(IsUp && ++_looks >= 2);
+}
+
+public sealed class NetworkTogglerSpecs : TestKit
+{
+    private static readonly DeviceId Device = new("dev-nt");
+    private readonly RecordingInterface _interface = new();
+
+    private IActorRef Toggler(TimeSpan? limit = null) => Sys.ActorOf(NetworkToggler.Props(Device, _interface, TestActor,
+        new NetworkTogglerSettings(TimeSpan.FromMilliseconds(300), limit ?? TimeSpan.FromSeconds(5), TimeSpan.FromSeconds(2), TimeSpan.FromMilliseconds(5))));
+
+    private static MirrorAnswered Answer(HeartbeatAction action) => new(new HeartbeatAck(Device, action, action == HeartbeatAction.Sync ? "s" : "",
+        LogPosition.Empty(Device, Origin.Mirror), 0, action == HeartbeatAction.Refused ? "diverged" : "", "n", "m"), 1, 0, TimeSpan.FromMilliseconds(3));
+
+    private WindowClosed[] Windows(IActorRef toggler)
+    {
+        toggler.Tell(GetWindows.Instance);
+        return ExpectMsg<WindowClosed[]>();
+    }
+
+    [Fact]
+    public void Should_take_the_interface_down_at_start_then_open_a_window_that_closes_when_nothing_is_to_sync()
+    {
+        var toggler = Toggler();
+
+        ExpectMsg<SendHeartbeat>();
+        Assert.Equal(["down", "up"], _interface.Calls.ToArray());
+        Assert.True(_interface.IsUp);
+        toggler.Tell(Answer(HeartbeatAction.None));
+
+        AwaitAssert(() => Assert.Single(Windows(toggler)));
+        var window = Windows(toggler)[0];
+        Assert.Equal("nothing to sync", window.Outcome);
+        Assert.True(window.UsableAfter <= window.Duration);
+        Assert.False(_interface.IsUp);
+    }
+
+    [Fact]
+    public void Should_keep_the_window_open_for_the_session_and_close_it_when_the_session_ends()
+    {
+        var toggler = Toggler();
+        ExpectMsg<SendHeartbeat>();
+
+        toggler.Tell(Answer(HeartbeatAction.Sync));
+        ExpectNoMsg(TimeSpan.FromMilliseconds(100));
+        Assert.True(_interface.IsUp);
+        toggler.Tell(SessionEnded.Instance);
+
+        AwaitAssert(() => Assert.Equal("synced", Assert.Single(Windows(toggler)).Outcome));
+        Assert.False(_interface.IsUp);
+    }
+
+    [Fact]
+    public void Should_close_the_window_at_its_limit_when_the_session_never_ends()
+    {
+        var toggler = Toggler(limit: TimeSpan.FromMilliseconds(200));
+        ExpectMsg<SendHeartbeat>();
+
+        toggler.Tell(Answer(HeartbeatAction.Sync));
+
+        AwaitAssert(() => Assert.Equal("window limit reached during the session", Assert.Single(Windows(toggler)).Outcome));
+        Assert.False(_interface.IsUp);
+    }
+
+    [Fact]
+    public void Should_close_the_window_when_the_mirror_is_unreachable_and_try_again_next_cycle()
+    {
+        var toggler = Toggler();
+        ExpectMsg<SendHeartbeat>();
+
+        toggler.Tell(new MirrorUnreachable(4, TimeSpan.FromSeconds(1)));
+        AwaitAssert(() => Assert.Equal("mirror unreachable after 4 heartbeat(s)", Assert.Single(Windows(toggler)).Outcome));
+
+        ExpectMsg<SendHeartbeat>();
+        Assert.True(_interface.IsUp);
+    }
+}
+
+/// <summary>The <c>ip</c> mode on a real veth pair inside a network namespace the test creates.</summary>
+public sealed class IpLinkInterfaceSpecs : IDisposable
+{
+    private readonly string _namespace = $"iotsync-t{Environment.ProcessId % 100000}-{Random.Shared.Next(1000, 9999)}";
+    private bool _created;
+
+    [SkippableFact]
+    public async Task Should_bring_the_link_down_and_up_and_say_when_it_is_usable()
+    {
+        Skip.IfNot(Environment.UserName == "root" && (File.Exists("/usr/sbin/ip") || File.Exists("/sbin/ip")), "needs root and iproute2 for network namespaces");
+        Skip.IfNot(Run("ip", "netns", "add", _namespace) == 0, "this machine cannot create network namespaces");
+        _created = true;
+        Assert.Equal(0, Run("ip", "netns", "exec", _namespace, "ip", "link", "add", "iot0", "type", "veth", "peer", "name", "iot1"));
+        Assert.Equal(0, Run("ip", "netns", "exec", _namespace, "ip", "addr", "add", "10.213.77.1/24", "dev", "iot0"));
+        Assert.Equal(0, Run("ip", "netns", "exec", _namespace, "ip", "link", "set", "dev", "iot1", "up"));
+        var link = new IpLinkInterface("iot0", ["ip", "netns", "exec", _namespace]);
+
+        await link.Down(CancellationToken.None);
+        Assert.False(await link.IsUsable(CancellationToken.None));
+
+        await link.Up(CancellationToken.None);
+        var deadline = Stopwatch.StartNew();
+        while (!await link.IsUsable(CancellationToken.None))
+        {
+            Assert.True(deadline.Elapsed < TimeSpan.FromSeconds(10), "the link never became usable");
+            await Task.Delay(10);
+        }
+
+        await link.Down(CancellationToken.None);
+        Assert.False(await link.IsUsable(CancellationToken.None));
+    }
+
+    private static int Run(params string[] argv)
+    {
+        var start = new ProcessStartInfo(argv[0]) { RedirectStandardError = true, RedirectStandardOutput = true };
+        foreach (var argument in argv.Skip(1))
+            start.ArgumentList.Add(argument);
+        using var process = Process.Start(start)!;
+        if (!process.WaitForExit(TimeSpan.FromSeconds(20)))
+        {
+            process.Kill();
+            return -1;
+        }
+        return process.ExitCode;
+    }
+
+    public void Dispose()
+    {
+        if (_created)
+            Run("ip", "netns", "delete", _namespace);
+    }
+}
