@@ -1,0 +1,95 @@
+using Akka.Actor;
+using Akka.Event;
+using IoTSync.Model;
+using IoTSync.Sync;
+using static IoTSync.Mirror.HeartbeatListenerMessages;
+
+namespace IoTSync.Mirror;
+
+/// <summary>A transport opened to one device for one session: its channel, and how to close it.</summary>
+public interface IDeviceSession : IAsyncDisposable
+{
+    IExchangeChannel Channel { get; }
+}
+
+/// <summary>Opens the transport to a device (SSH in production; in-memory in tests).</summary>
+public interface IDeviceSessionOpener
+{
+    Task<IDeviceSession> Open(EnrolledDevice device, CancellationToken cancellationToken);
+}
+
+/// <summary>Settings of the <see cref="SshReplicator"/>.</summary>
+public sealed record SshReplicatorSettings(int MaxConcurrentSessions, TimeSpan SessionTimeout, TimeSpan JournalTimeout, ExchangeSettings Exchange);
+
+/// <summary>
+/// Runs the mirror's half of each requested exchange: opens the session to the device (the pinned
+/// host key is checked by the opener), runs <see cref="MirrorExchange"/> against that device's
+/// StateJournal, and closes. A bounded pool — one session per device, at most N at once — so a
+/// fleet cannot make the mirror open unbounded connections; a request past the bound is dropped
+/// and the device asks again next window.
+/// </summary>
+public sealed class SshReplicator : ReceiveActor
+{
+    /// <summary>Sent to whoever asked for notifications (tests, the window history) when a session ends.</summary>
+    public sealed record SessionFinished(DeviceId Device, string SessionId, ExchangeReport? Report, string? Error, TimeSpan Duration);
+
+    private readonly ILoggingAdapter _log = Context.GetLogger();
+    private readonly HashSet<DeviceId> _active = [];
+
+    public SshReplicator(DeviceKeyCache registry, IActorRef journals, IDeviceSessionOpener opener, SshReplicatorSettings settings, IActorRef? listener)
+    {
+        Receive<SyncRequested>(request =>
+        {
+            var device = request.Device;
+            if (registry.Find(device) is not { } enrolled)
+            {
+                _log.Warning("[{0}] sync requested for a device that is not enrolled; ignored", device);
+                return;
+            }
+            if (_active.Contains(device))
+            {
+                _log.Debug("[{0}] a session is already running; request {1} ignored", device, request.SessionId);
+                return;
+            }
+            if (_active.Count >= settings.MaxConcurrentSessions)
+            {
+                _log.Warning("[{0}] {1} sessions already running, the limit; request {2} dropped", device, _active.Count, request.SessionId);
+                return;
+            }
+            _active.Add(device);
+            _log.Info("[{0}] session {1}: opening {2}@{3}:{4}", device, request.SessionId, enrolled.SshUser, enrolled.SshHost, enrolled.SshPort);
+            Run(enrolled, request.SessionId).PipeTo(Self);
+        });
+
+        Receive<SessionFinished>(finished =>
+        {
+            _active.Remove(finished.Device);
+            if (finished.Error is not null)
+                _log.Warning("[{0}] session {1} failed after {2:0} ms: {3}", finished.Device, finished.SessionId, finished.Duration.TotalMilliseconds, finished.Error);
+            else
+                _log.Info("[{0}] session {1} done in {2:0} ms: {3}", finished.Device, finished.SessionId, finished.Duration.TotalMilliseconds, finished.Report);
+            listener?.Tell(finished);
+        });
+
+        async Task<SessionFinished> Run(EnrolledDevice enrolled, string sessionId)
+        {
+            var clock = System.Diagnostics.Stopwatch.StartNew();
+            using var timeout = new CancellationTokenSource(settings.SessionTimeout);
+            try
+            {
+                await using var session = await opener.Open(enrolled, timeout.Token);
+                var side = new StateJournalSide(journals, settings.JournalTimeout, enrolled.Device);
+                var report = await new MirrorExchange(enrolled.Device, side, session.Channel, settings.Exchange).Run(sessionId, timeout.Token);
+                return new SessionFinished(enrolled.Device, sessionId, report, null, clock.Elapsed);
+            }
+            catch (Exception e)
+            {
+                // Nothing is applied from a session that failed: every batch is checked and stored whole, or not at all.
+                return new SessionFinished(enrolled.Device, sessionId, null, $"{e.GetType().Name}: {e.Message}", clock.Elapsed);
+            }
+        }
+    }
+
+    public static Props Props(DeviceKeyCache registry, IActorRef journals, IDeviceSessionOpener opener, SshReplicatorSettings settings, IActorRef? listener = null) =>
+        Akka.Actor.Props.Create(() => new SshReplicator(registry, journals, opener, settings, listener));
+}

@@ -1,0 +1,149 @@
+using System.Collections.Concurrent;
+using Akka.Actor;
+using Akka.TestKit.Xunit2;
+using IoTSync.Device;
+using IoTSync.Journal;
+using IoTSync.Mirror;
+using IoTSync.Model;
+using IoTSync.Protocol;
+using IoTSync.Sync;
+using IoTSync.Tests.Actors;
+using Xunit;
+using static IoTSync.Mirror.HeartbeatListenerMessages;
+using static IoTSync.Mirror.StateJournalMessages;
+
+namespace IoTSync.Tests.Mirror;
+
+/// <summary>Opens in-process sessions to a real CommandRecorder, or fails or blocks as told.</summary>
+internal sealed class InProcessOpener(Func<DeviceId, IActorRef> recorderOf) : IDeviceSessionOpener
+{
+    public ConcurrentQueue<DeviceId> Opened { get; } = new();
+
+    public Exception? Failure { get; set; }
+
+    public TaskCompletionSource? Gate { get; set; }
+
+    public async Task<IDeviceSession> Open(EnrolledDevice device, CancellationToken cancellationToken)
+    {
+        Opened.Enqueue(device.Device);
+        if (Failure is not null)
+            throw Failure;
+        if (Gate is not null)
+            await Gate.Task.WaitAsync(cancellationToken);
+        var endpoint = new DeviceExchange(device.Device, new CommandRecorderSide(recorderOf(device.Device), TimeSpan.FromSeconds(10)), ExchangeSettings.Default);
+        return new Session(new CodecChannel(endpoint));
+    }
+
+    private sealed record Session(IExchangeChannel Channel) : IDeviceSession
+    {
+        public ValueTask DisposeAsync() => ValueTask.CompletedTask;
+    }
+}
+
+public sealed class SshReplicatorSpecs : TestKit, IDisposable
+{
+    private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(15);
+    private static readonly DeviceId Device = new("dev-rep");
+    private readonly SqliteTestDatabase _db = new();
+    private readonly FakeCommandRunner _runner = new();
+    private readonly DeviceKeyCache _registry = new();
+    private readonly ActorSystem _node;
+    private readonly IActorRef _journals;
+    private readonly Dictionary<DeviceId, IActorRef> _recorders = [];
+    private readonly InProcessOpener _opener;
+
+    public SshReplicatorSpecs()
+    {
+        _node = _db.Start();
+        _journals = _node.ActorOf(StateJournals.Props(StateJournalSettings.Default with { Journal = _db.LogHolder() }, new ManualWallClock()), "journals");
+        _opener = new InProcessOpener(Recorder);
+        Enrol(Device);
+    }
+
+    private IActorRef Recorder(DeviceId device)
+    {
+        if (!_recorders.TryGetValue(device, out var recorder))
+            _recorders[device] = recorder = _node.ActorOf(CommandRecorder.Props(device,
+                new CommandRecorderSettings("device", TimeSpan.FromSeconds(5), _db.LogHolder()), _runner, new ManualWallClock()), "recorder-" + device.Value);
+        return recorder;
+    }
+
+    private void Enrol(params DeviceId[] devices)
+    {
+        var state = DeviceRegistryMessages.RegistryState.Empty;
+        foreach (var device in devices)
+            state = state.Apply(new DeviceRegistryMessages.DeviceEnrolled(new EnrolledDevice(device, "127.0.0.1", 22, "iotsync",
+                "SHA256:" + new string('A', 43), new string('1', 64), 0)));
+        _registry.Replace(state);
+    }
+
+    private IActorRef Replicator(int maxSessions = 4) => Sys.ActorOf(SshReplicator.Props(_registry, _journals, _opener,
+        new SshReplicatorSettings(maxSessions, Timeout, Timeout, ExchangeSettings.Default), TestActor));
+
+    private static SyncRequested Request(DeviceId device, string session = "s1") =>
+        new(device, session, new Heartbeat(device, LogPosition.Empty(device, Origin.Device), LogPosition.Empty(device, Origin.Mirror), Sha256Hash.Zero, 0, "", ""));
+
+    [Fact]
+    public async Task Should_run_a_requested_session_and_deliver_the_mirrors_command()
+    {
+        await _journals.Ask<Submitted>(new ForDevice(Device, new SubmitCommand(["uptime"], "app", null)), Timeout);
+
+        Replicator().Tell(Request(Device));
+
+        var finished = ExpectMsg<SshReplicator.SessionFinished>(Timeout);
+        Assert.Null(finished.Error);
+        Assert.Equal(ExchangeOutcome.Converged, finished.Report!.Outcome);
+        Assert.Equal(["uptime"], _runner.Ran);
+        var status = await _journals.Ask<CommandStatusReply>(new ForDevice(Device, new GetCommandStatus(1)), Timeout);
+        Assert.Equal(CommandOutcome.Executed, status.Outcome);
+    }
+
+    [Fact]
+    public async Task Should_apply_nothing_when_the_session_cannot_be_opened()
+    {
+        await _journals.Ask<Submitted>(new ForDevice(Device, new SubmitCommand(["uptime"], "app", null)), Timeout);
+        _opener.Failure = new InvalidOperationException("host key mismatch");
+
+        Replicator().Tell(Request(Device));
+
+        var finished = ExpectMsg<SshReplicator.SessionFinished>(Timeout);
+        Assert.Contains("host key mismatch", finished.Error);
+        Assert.Empty(_runner.Ran);
+        Assert.Equal(CommandStatus.Pending, (await _journals.Ask<CommandStatusReply>(new ForDevice(Device, new GetCommandStatus(1)), Timeout)).Status);
+    }
+
+    [Fact]
+    public void Should_open_nothing_for_a_device_that_is_not_enrolled()
+    {
+        Replicator().Tell(Request(new DeviceId("stranger")));
+
+        ExpectNoMsg(TimeSpan.FromMilliseconds(300));
+        Assert.Empty(_opener.Opened);
+    }
+
+    [Fact]
+    public void Should_hold_to_its_session_bound_and_to_one_session_per_device()
+    {
+        var other = new DeviceId("dev-rep-2");
+        Enrol(Device, other);
+        _opener.Gate = new TaskCompletionSource();
+        var replicator = Replicator(maxSessions: 1);
+
+        replicator.Tell(Request(Device, "a"));
+        replicator.Tell(Request(Device, "b"));
+        replicator.Tell(Request(other, "c"));
+        AwaitAssert(() => Assert.Single(_opener.Opened));
+        ExpectNoMsg(TimeSpan.FromMilliseconds(200));
+        _opener.Gate.SetResult();
+
+        Assert.Equal("a", ExpectMsg<SshReplicator.SessionFinished>(Timeout).SessionId);
+        ExpectNoMsg(TimeSpan.FromMilliseconds(200));
+        Assert.Equal([Device], _opener.Opened);
+    }
+
+    public new void Dispose()
+    {
+        _db.Dispose();
+        base.Dispose();
+    }
+}
