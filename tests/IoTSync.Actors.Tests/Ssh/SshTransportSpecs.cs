@@ -112,7 +112,8 @@ public sealed class SshTransportSpecs
     public async Task Should_try_only_key_authentication_even_when_the_server_offers_passwords()
     {
         SshdFixture.SkipUnlessAvailable();
-        await using var sshd = await SshdFixture.Start(_ => Echo, "PasswordAuthentication yes", "KbdInteractiveAuthentication yes");
+        await using var sshd = await SshdFixture.Start(_ => Echo,
+            new SshdOptions { ExtraConfig = ["PasswordAuthentication yes", "KbdInteractiveAuthentication yes"] });
         var stranger = await sshd.NewKey("stranger");
         var settings = new SshTransportSettings("127.0.0.1", sshd.Port, SshdFixture.User, stranger, sshd.HostKey);
 

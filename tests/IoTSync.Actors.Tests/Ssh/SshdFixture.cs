@@ -21,8 +21,9 @@ public sealed class SshdFixture : IAsyncDisposable
     private readonly Process _process;
     private readonly StringBuilder _log;
 
-    private SshdFixture(string directory, int port, Process process, StringBuilder log, HostKeyFingerprint hostKey)
+    private SshdFixture(string directory, int port, Process process, StringBuilder log, HostKeyFingerprint hostKey, string accountShell)
     {
+        AccountShell = accountShell;
         Directory = directory;
         Port = port;
         _process = process;
@@ -45,6 +46,9 @@ public sealed class SshdFixture : IAsyncDisposable
     public HostKeyFingerprint HostKey { get; }
 
     public int ProcessId => _process.Id;
+
+    /// <summary>The shell sshd runs the forced command with (<c>$SHELL -c COMMAND</c>).</summary>
+    public string AccountShell { get; }
 
     /// <summary>What sshd has written to stderr so far (LogLevel DEBUG1).</summary>
     public string Log
@@ -92,11 +96,11 @@ public sealed class SshdFixture : IAsyncDisposable
 
     /// <summary>
     /// Starts a server whose authorized_keys forces <paramref name="forcedCommand"/> (given the
-    /// fixture's directory), with <paramref name="extraConfig"/> placed before the defaults so it
-    /// takes precedence (sshd keeps the first value of a keyword).
+    /// fixture's directory).
     /// </summary>
-    public static async Task<SshdFixture> Start(Func<string, string> forcedCommand, params string[] extraConfig)
+    public static async Task<SshdFixture> Start(Func<string, string> forcedCommand, SshdOptions? options = null)
     {
+        options ??= new SshdOptions();
         var directory = System.IO.Directory.CreateTempSubdirectory("iotsync-sshd-").FullName;
         try
         {
@@ -107,13 +111,14 @@ public sealed class SshdFixture : IAsyncDisposable
             var command = forcedCommand(directory).Replace("\"", "\\\"", StringComparison.Ordinal);
             await File.WriteAllTextAsync(Path.Combine(directory, "authorized_keys"),
                 $"restrict,from=\"127.0.0.1\",command=\"{command}\" {clientPublic}\n");
+            var passwd = options.AccountShell is { } shell ? await PasswdWithShell(directory, shell) : null;
             for (var attempt = 1; ; attempt++)
             {
                 var port = FreePort();
                 var config = Path.Combine(directory, "sshd_config");
-                await File.WriteAllTextAsync(config, Config(directory, port, extraConfig));
-                var (process, log) = Launch(config);
-                var fixture = new SshdFixture(directory, port, process, log, hostKey);
+                await File.WriteAllTextAsync(config, Config(directory, port, options.ExtraConfig));
+                var (process, log) = Launch(config, passwd);
+                var fixture = new SshdFixture(directory, port, process, log, hostKey, passwd is null ? AccountShellOf(User) : options.AccountShell!);
                 try
                 {
                     await fixture.WaitUntilListening();
@@ -261,19 +266,20 @@ public sealed class SshdFixture : IAsyncDisposable
             "LogLevel DEBUG1",
         ])) + "\n";
 
-    private static (Process, StringBuilder) Launch(string config)
+    private static (Process, StringBuilder) Launch(string config, string? passwd)
     {
         var log = new StringBuilder();
-        var process = new Process
-        {
-            StartInfo = new ProcessStartInfo(SshdPath()!, ["-D", "-e", "-f", config])
-            {
-                RedirectStandardError = true,
-                RedirectStandardOutput = true,
-                RedirectStandardInput = true,
-                UseShellExecute = false,
-            },
-        };
+        // With a passwd copy, sshd runs in a mount namespace of its own where that copy is /etc/passwd;
+        // unshare and sh exec in turn, so the process started is sshd itself.
+        var start = passwd is null
+            ? new ProcessStartInfo(SshdPath()!, ["-D", "-e", "-f", config])
+            : new ProcessStartInfo(FindOnPath("unshare")!, ["--mount", "--propagation", "private", "--", "/bin/sh", "-c",
+                "mount --bind \"$1\" /etc/passwd && exec \"$2\" -D -e -f \"$3\"", "sh", passwd, SshdPath()!, config]);
+        start.RedirectStandardError = true;
+        start.RedirectStandardOutput = true;
+        start.RedirectStandardInput = true;
+        start.UseShellExecute = false;
+        var process = new Process { StartInfo = start };
         void Append(object _, DataReceivedEventArgs e)
         {
             if (e.Data is null)
@@ -288,6 +294,26 @@ public sealed class SshdFixture : IAsyncDisposable
         process.BeginOutputReadLine();
         return (process, log);
     }
+
+    /// <summary>
+    /// A copy of /etc/passwd giving the test user <paramref name="shell"/>, or null where sshd cannot
+    /// be started with it (not root, or no unshare): then the account's own shell runs the command.
+    /// </summary>
+    private static async Task<string?> PasswdWithShell(string directory, string shell)
+    {
+        if (Environment.UserName != "root" || FindOnPath("unshare") is null || FindOnPath("mount") is null)
+            return null;
+        var lines = await File.ReadAllLinesAsync("/etc/passwd");
+        var changed = lines.Select(line => line.Split(':') is { Length: 7 } f && f[0] == User
+            ? string.Join(':', f[..6].Append(shell))
+            : line).ToArray();
+        var path = Path.Combine(directory, "passwd");
+        await File.WriteAllLinesAsync(path, changed);
+        return path;
+    }
+
+    private static string AccountShellOf(string user) =>
+        File.ReadLines("/etc/passwd").Select(line => line.Split(':')).FirstOrDefault(f => f.Length == 7 && f[0] == user)?[6] ?? "?";
 
     private static int FreePort()
     {
@@ -347,4 +373,18 @@ public sealed class SshdFixture : IAsyncDisposable
     }
 
     private sealed class PortTakenException : Exception;
+}
+
+/// <summary>How an <see cref="SshdFixture"/> differs from the default server.</summary>
+public sealed record SshdOptions
+{
+    /// <summary>sshd_config lines placed before the defaults, so they win (sshd keeps a keyword's first value).</summary>
+    public string[] ExtraConfig { get; init; } = [];
+
+    /// <summary>
+    /// The shell sshd runs the forced command with, as a device's dedicated sync account would have
+    /// it; null keeps the test user's own. The default /bin/sh keeps the user's bash start-up files
+    /// (which bash reads even for <c>bash -c</c> when started by sshd) out of every session.
+    /// </summary>
+    public string? AccountShell { get; init; } = "/bin/sh";
 }
