@@ -31,7 +31,7 @@ public sealed class SshExchangeSession : IAsyncDisposable
     private readonly Lock _gate = new();
     private Task<SshSessionEnd>? _closing;
 
-    internal SshExchangeSession(SshTransportSettings settings, SshClient client, SshCommand command, Task execution,
+    internal SshExchangeSession(SshTransportSettings settings, SshClient client, SshCommand command, Task execution, Stream input,
         IDisposable[] owned, SshConnectTimings timings, string keyExchangeAlgorithm, string hostKeyAlgorithm, string serverVersion)
     {
         _settings = settings;
@@ -39,7 +39,7 @@ public sealed class SshExchangeSession : IAsyncDisposable
         _command = command;
         _execution = execution;
         _owned = owned;
-        _input = command.CreateInputStream();
+        _input = input;
         Timings = timings;
         KeyExchangeAlgorithm = keyExchangeAlgorithm;
         HostKeyAlgorithm = hostKeyAlgorithm;
@@ -168,12 +168,15 @@ public sealed class SshExchangeSession : IAsyncDisposable
 internal sealed class SshExchangeChannel(SshExchangeSession session, StreamExchangeChannel inner) : IExchangeChannel
 {
     private volatile bool _broken;
+    private int _busy;
 
     public async Task<ExchangeMessage> Send(ExchangeMessage request, CancellationToken cancellationToken)
     {
         ObjectDisposedException.ThrowIf(session.IsClosing, this);
         if (_broken)
             throw new InvalidOperationException($"an earlier request on the SSH session to {session.Endpoint} failed mid-frame; open a new session");
+        if (Interlocked.Exchange(ref _busy, 1) == 1)
+            throw new InvalidOperationException("the exchange channel carries one request at a time");
         try
         {
             // SSH.NET's output stream blocks a thread in Read; WaitAsync lets the caller go, and closing the session ends that read.
@@ -188,6 +191,10 @@ internal sealed class SshExchangeChannel(SshExchangeSession session, StreamExcha
         {
             _broken = true;
             throw;
+        }
+        finally
+        {
+            Volatile.Write(ref _busy, 0);
         }
     }
 }

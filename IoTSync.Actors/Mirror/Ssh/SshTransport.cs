@@ -47,7 +47,9 @@ public static class SshTransport
             // Without this handler SSH.NET trusts any host key (CanTrust starts true).
             client.HostKeyReceived += (_, e) =>
             {
-                var received = HostKeyFingerprint.Parse("SHA256:" + e.FingerPrintSHA256);
+                var received = HostKeyFingerprint.TryParse("SHA256:" + e.FingerPrintSHA256, out var printed, out string _)
+                    ? printed
+                    : HostKeyFingerprint.OfKey(e.HostKey);
                 e.CanTrust = received.Equals(settings.HostKey);
                 if (e.CanTrust)
                     verified = stopwatch.Elapsed;
@@ -104,7 +106,17 @@ public static class SshTransport
                 throw new SshTransportException($"{endpoint} did not start '{settings.RemoteCommand}': {e.Message}", e);
             }
             var timings = new SshConnectTimings(identified, verified, authenticated, stopwatch.Elapsed);
-            var session = new SshExchangeSession(settings, client, command, execution, [authentication, key], timings,
+            Stream input;
+            try
+            {
+                input = command.CreateInputStream();
+            }
+            catch (InvalidOperationException) when (execution.IsCompleted)
+            {
+                // The command ended at once (SSH.NET then refuses an input stream); the first request reports how.
+                input = Stream.Null;
+            }
+            var session = new SshExchangeSession(settings, client, command, execution, input, [authentication, key], timings,
                 connection.CurrentKeyExchangeAlgorithm ?? "", connection.CurrentHostKeyAlgorithm ?? "", connection.ServerVersion ?? "");
             client = null;
             command = null;
