@@ -35,6 +35,7 @@ public static class SshTransport
         var authentication = new PrivateKeyAuthenticationMethod(settings.User, key);
         SshClient? client = null;
         SshCommand? command = null;
+        var opened = false;
         try
         {
             var connection = BuildConnectionInfo(settings, authentication);
@@ -118,16 +119,15 @@ public static class SshTransport
             }
             var session = new SshExchangeSession(settings, client, command, execution, input, [authentication, key], timings,
                 connection.CurrentKeyExchangeAlgorithm ?? "", connection.CurrentHostKeyAlgorithm ?? "", connection.ServerVersion ?? "");
-            client = null;
-            command = null;
+            opened = true;
             return session;
         }
         finally
         {
-            if (client is not null)
+            if (!opened)
             {
                 command?.Dispose();
-                client.Dispose();
+                client?.Dispose();
                 authentication.Dispose();
                 key.Dispose();
             }
