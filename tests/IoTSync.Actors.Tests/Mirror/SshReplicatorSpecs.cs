@@ -141,6 +141,26 @@ public sealed class SshReplicatorSpecs : TestKit, IDisposable
         Assert.Equal([Device], _opener.Opened);
     }
 
+    [SkippableFact]
+    public async Task Should_refuse_a_device_whose_ssh_host_key_is_not_the_enrolled_one_and_apply_nothing()
+    {
+        Ssh.SshdFixture.SkipUnlessAvailable();
+        await using var sshd = await Ssh.SshdFixture.Start(directory => $"touch '{directory}/ran'; exec /bin/cat");
+        var wrongKey = await Ssh.SshdFixture.Fingerprint(await sshd.NewKey("other_host_key") + ".pub");
+        _registry.Replace(DeviceRegistryMessages.RegistryState.Empty.Apply(new DeviceRegistryMessages.DeviceEnrolled(
+            new EnrolledDevice(Device, "127.0.0.1", sshd.Port, Ssh.SshdFixture.User, wrongKey.Value, new string('1', 64), 0))));
+        await _journals.Ask<Submitted>(new ForDevice(Device, new SubmitCommand(["uptime"], "app", null)), Timeout);
+        var replicator = Sys.ActorOf(SshReplicator.Props(_registry, _journals, new IoTSync.Mirror.Ssh.SshSessionOpener(sshd.ClientKeyPath, TimeSpan.FromSeconds(10)),
+            new SshReplicatorSettings(4, Timeout, Timeout, ExchangeSettings.Default), TestActor));
+
+        replicator.Tell(Request(Device));
+
+        var finished = ExpectMsg<SshReplicator.SessionFinished>(Timeout);
+        Assert.Contains("HostKeyMismatch", finished.Error);
+        Assert.False(File.Exists(sshd.PathOf("ran")), "the device's sync command ran despite the wrong host key");
+        Assert.Equal(CommandStatus.Pending, (await _journals.Ask<CommandStatusReply>(new ForDevice(Device, new GetCommandStatus(1)), Timeout)).Status);
+    }
+
     public new void Dispose()
     {
         _db.Dispose();

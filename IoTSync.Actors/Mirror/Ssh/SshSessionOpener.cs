@@ -1,0 +1,23 @@
+using IoTSync.Sync;
+
+namespace IoTSync.Mirror.Ssh;
+
+/// <summary>The replicator's production opener: SSH to the enrolled endpoint, the host key pinned at enrolment.</summary>
+public sealed class SshSessionOpener(string privateKeyPath, TimeSpan connectTimeout) : IDeviceSessionOpener
+{
+    public async Task<IDeviceSession> Open(EnrolledDevice device, CancellationToken cancellationToken)
+    {
+        var settings = new SshTransportSettings(device.SshHost, device.SshPort, device.SshUser, privateKeyPath, device.HostKeyFingerprint)
+        {
+            ConnectTimeout = connectTimeout,
+        };
+        return new Session(await SshTransport.Open(settings, cancellationToken));
+    }
+
+    private sealed class Session(SshExchangeSession session) : IDeviceSession
+    {
+        public IExchangeChannel Channel => session.Channel;
+
+        public ValueTask DisposeAsync() => session.DisposeAsync();
+    }
+}
