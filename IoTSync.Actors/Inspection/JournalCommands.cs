@@ -541,7 +541,7 @@ public static class JournalCommands
 
     private static string Number(long value) => value.ToString("N0", CultureInfo.InvariantCulture);
 
-    private static string Rate(double value) => value.ToString("0.##", CultureInfo.InvariantCulture);
+    private static string Rate(double value) => value.ToString("0.####", CultureInfo.InvariantCulture);
 
     private static string Plural(long count, string one, string many) => count == 1 ? one : many;
 
