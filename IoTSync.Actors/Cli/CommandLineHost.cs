@@ -30,14 +30,14 @@ public static class CommandLineHost
     {
         stdout ??= Console.Out;
         stderr ??= Console.Error;
-        var parsed = root.Parse(args);
-        if (parsed.Action is not HelpAction && parsed.Errors.Count > 0)
-        {
-            stderr.WriteLine($"{programName}: {ParseErrorLine(parsed, programName)}");
-            return ExitCodes.Error;
-        }
         try
         {
+            var parsed = root.Parse(args);
+            if (parsed.Action is not HelpAction && parsed.Errors.Count > 0)
+            {
+                stderr.WriteLine($"{programName}: {ParseErrorLine(parsed, programName)}");
+                return ExitCodes.Error;
+            }
             return await parsed.InvokeAsync(new InvocationConfiguration
             {
                 EnableDefaultExceptionHandler = false,

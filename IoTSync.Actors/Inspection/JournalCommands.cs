@@ -184,12 +184,11 @@ public static class JournalCommands
         {
             Description = role == NodeRole.Device ? "The device's own id (iotsync.device.id)." : "The device whose journal to show.",
         };
-        var from = new Option<long>("--from") { Description = "Only entries with this log sequence number or later.", HelpName = "N", DefaultValueFactory = _ => 1 };
-        var limit = new Option<long?>("--limit") { Description = "At most this many entries (default: all).", HelpName = "N" };
+        var from = Count("--from", "Only entries with this log sequence number or later.");
+        from.DefaultValueFactory = _ => 1;
+        var limit = Count("--limit", "At most this many entries (default: all).");
         var origin = new Option<string?>("--origin") { Description = "Only the device's log or only the mirror's.", HelpName = "device|mirror" };
         origin.AcceptOnlyFromAmong("device", "mirror");
-        from.Validators.Add(r => { if (r.GetValueOrDefault<long>() < 1) r.AddError("--from must be 1 or more"); });
-        limit.Validators.Add(r => { if (r.GetValueOrDefault<long?>() is < 1) r.AddError("--limit must be 1 or more"); });
         command.Arguments.Add(device);
         command.Options.Add(from);
         command.Options.Add(limit);
@@ -200,7 +199,7 @@ public static class JournalCommands
         {
             var path = DatabasePath(parsed, db, defaultConfigFile);
             var only = parsed.GetValue(origin) switch { "device" => Origin.Device, "mirror" => (Origin?)Origin.Mirror, _ => null };
-            var filter = new ShowFilter(parsed.GetValue(from), parsed.GetValue(limit) ?? long.MaxValue, only);
+            var filter = new ShowFilter(parsed.GetValue(from) ?? 1, parsed.GetValue(limit) ?? long.MaxValue, only);
             var asJson = parsed.GetValue(json);
             var console = asJson ? null : Terminal.Create(io.Out, io.OutIsTerminal);
             var table = console is null ? null : NewTable(console, "seq", "log", "kind", "argv / result", "hlc (UTC)", "hash", "event");
@@ -228,6 +227,21 @@ public static class JournalCommands
         });
         return command;
     }
+
+    /// <summary>An option taking a whole number of 1 or more, with an error that says so.</summary>
+    private static Option<long?> Count(string name, string description) => new(name)
+    {
+        Description = description,
+        HelpName = "N",
+        CustomParser = result =>
+        {
+            var token = result.Tokens.Count == 1 ? result.Tokens[0].Value : "";
+            if (long.TryParse(token, NumberStyles.None, CultureInfo.InvariantCulture, out var value) && value >= 1)
+                return value;
+            result.AddError($"{name} takes a whole number of 1 or more, not '{token}'");
+            return null;
+        },
+    };
 
     /// <summary>Which entries <c>show</c> prints. Bookkeeping events are never shown; undecodable ones always are, unless filtered by a log they cannot be placed in.</summary>
     private sealed record ShowFilter(long From, long Limit, Origin? Only)
