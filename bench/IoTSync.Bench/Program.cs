@@ -4,16 +4,20 @@ namespace IoTSync.Bench;
 
 /// <summary>
 /// <c>iotsync-bench journal [--results DIR] [--entries N] [--snapshot-every N] [--single N] [--batched N] [--runs N]</c>
-/// and <c>iotsync-bench verify [--results DIR] [--entries N] [--snapshot-every N] [--runs N] [--keep DIR] [--mirror-exe DLL]</c>.
+/// and <c>iotsync-bench verify [--results DIR] [--entries N] [--snapshot-every N] [--runs N] [--keep DIR] [--mirror-exe DLL]</c>,
+/// and <c>iotsync-bench sample --out DIR</c> (a small device.db and mirror.db written by the actors).
 /// </summary>
 public static class Program
 {
     private const string Usage =
         "usage: iotsync-bench journal [--results DIR] [--entries N] [--snapshot-every N] [--single N] [--batched N] [--runs N]\n" +
-        "       iotsync-bench verify [--results DIR] [--entries N] [--snapshot-every N] [--runs N] [--keep DIR] [--mirror-exe DLL]";
+        "       iotsync-bench verify [--results DIR] [--entries N] [--snapshot-every N] [--runs N] [--keep DIR] [--mirror-exe DLL]\n" +
+        "       iotsync-bench sample --out DIR";
 
     public static async Task<int> Main(string[] args)
     {
+        if (args is ["sample", "--out", var directory])
+            return await new SampleJournals(Path.GetFullPath(directory)).Run();
         if (args.Length == 0 || args[0] is not ("journal" or "verify") || (args.Length - 1) % 2 != 0)
         {
             Console.Error.WriteLine(Usage);

@@ -95,5 +95,19 @@ public sealed class FormatSpecs
         Assert.Equal("device dev-a, mirror log, entry 2: bad", Finding.InLog(Device, Origin.Mirror, 2, null, "bad").ToString());
     }
 
+    [Fact]
+    public void Should_show_progress_on_stderr_only_for_a_terminal_and_clear_it_at_the_end()
+    {
+        var (terminal, redirected) = (new StringWriter(), new StringWriter());
+
+        using (var shown = new IoTSync.Cli.StderrProgress("reading dev-a", terminal, enabled: true))
+            shown.Report(12_000);
+        using (var hidden = new IoTSync.Cli.StderrProgress("reading dev-a", redirected, enabled: false))
+            hidden.Report(12_000);
+
+        Assert.Equal("\rreading dev-a: 12,000 events\u001b[K\r\u001b[K", terminal.ToString());
+        Assert.Empty(redirected.ToString());
+    }
+
     private static (Origin, long) Unpack((Origin? Origin, long? Sequence) sniffed) => (sniffed.Origin!.Value, sniffed.Sequence!.Value);
 }
