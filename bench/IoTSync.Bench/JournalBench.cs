@@ -20,7 +20,7 @@ namespace IoTSync.Bench;
 public sealed class JournalBench(JournalBenchOptions options)
 {
     private static readonly TimeSpan Timeout = TimeSpan.FromMinutes(5);
-    private static readonly DeviceId Device = new("bench-device");
+    internal static readonly DeviceId Device = new("bench-device");
     private readonly string _workDir = Directory.CreateTempSubdirectory("iotsync-bench-").FullName;
 
     public async Task<int> Run()
@@ -111,7 +111,7 @@ public sealed class JournalBench(JournalBenchOptions options)
         return new RecoveryFigures(runs[runs.Count / 2], [.. runs], eventsAfterSnapshot, SnapshotBytes(path), new FileInfo(path).Length);
     }
 
-    private static async Task Append(IActorRef journal, ImmutableArray<LogEntry> entries)
+    internal static async Task Append(IActorRef journal, ImmutableArray<LogEntry> entries)
     {
         foreach (var batch in entries.Chunk(500))
         {
@@ -122,7 +122,7 @@ public sealed class JournalBench(JournalBenchOptions options)
     }
 
     /// <summary>A device log as a busy device writes it: property changes, commands, and results with 1 KiB outputs.</summary>
-    private static ImmutableArray<LogEntry> DeviceEntries(int count)
+    internal static ImmutableArray<LogEntry> DeviceEntries(int count)
     {
         var output = new string('o', 1024);
         var builder = ImmutableArray.CreateBuilder<LogEntry>(count);
@@ -154,7 +154,7 @@ public sealed class JournalBench(JournalBenchOptions options)
     private sealed record RecoveryFigures(double MedianMs, double[] RunsMs, long EventsAfterSnapshot, long SnapshotBytes, long DatabaseBytes);
 
     /// <summary>One ActorSystem on one database file.</summary>
-    private sealed class Node(ActorSystem system, string path, int snapshotEvery) : IAsyncDisposable
+    internal sealed class Node(ActorSystem system, string path, int snapshotEvery) : IAsyncDisposable
     {
         public static Node Start(string path, int snapshotEvery)
         {

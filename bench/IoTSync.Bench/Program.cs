@@ -2,37 +2,62 @@ using System.Globalization;
 
 namespace IoTSync.Bench;
 
-/// <summary><c>iotsync-bench journal [--results DIR] [--entries N] [--snapshot-every N] [--single N] [--batched N] [--runs N]</c>.</summary>
+/// <summary>
+/// <c>iotsync-bench journal [--results DIR] [--entries N] [--snapshot-every N] [--single N] [--batched N] [--runs N]</c>
+/// and <c>iotsync-bench verify [--results DIR] [--entries N] [--snapshot-every N] [--runs N] [--keep DIR] [--mirror-exe DLL]</c>,
+/// and <c>iotsync-bench sample --out DIR</c> (a small device.db and mirror.db written by the actors).
+/// </summary>
 public static class Program
 {
+    private const string Usage =
+        "usage: iotsync-bench journal [--results DIR] [--entries N] [--snapshot-every N] [--single N] [--batched N] [--runs N]\n" +
+        "       iotsync-bench verify [--results DIR] [--entries N] [--snapshot-every N] [--runs N] [--keep DIR] [--mirror-exe DLL]\n" +
+        "       iotsync-bench sample --out DIR";
+
     public static async Task<int> Main(string[] args)
     {
-        if (args.Length == 0 || args[0] != "journal")
+        if (args is ["sample", "--out", var directory])
+            return await new SampleJournals(Path.GetFullPath(directory)).Run();
+        if (args.Length == 0 || args[0] is not ("journal" or "verify") || (args.Length - 1) % 2 != 0)
         {
-            Console.Error.WriteLine("usage: iotsync-bench journal [--results DIR] [--entries N] [--snapshot-every N] [--single N] [--batched N] [--runs N]");
+            Console.Error.WriteLine(Usage);
             return 2;
         }
-        var options = new JournalBenchOptions("bench/results", 100_000, 1000, 2_000, 20_000, 500, 5);
+        try
+        {
+            var options = Options(args);
+            return args[0] == "journal"
+                ? await new JournalBench(options.Journal).Run()
+                : await new VerifyBench(options.Verify).Run();
+        }
+        catch (ArgumentException e)
+        {
+            Console.Error.WriteLine($"iotsync-bench: {e.Message}");
+            return 2;
+        }
+    }
+
+    private static (JournalBenchOptions Journal, VerifyBenchOptions Verify) Options(string[] args)
+    {
+        var journal = new JournalBenchOptions("bench/results", 100_000, 1000, 2_000, 20_000, 500, 5);
+        var verify = new VerifyBenchOptions("bench/results", 100_000, 1000, 3, null, null);
         for (var i = 1; i < args.Length; i += 2)
         {
-            if (i + 1 >= args.Length)
-            {
-                Console.Error.WriteLine($"iotsync-bench: {args[i]} needs a value");
-                return 2;
-            }
             var value = args[i + 1];
-            options = args[i] switch
+            switch (args[i])
             {
-                "--results" => options with { ResultsDir = value },
-                "--entries" => options with { Entries = Count(value) },
-                "--snapshot-every" => options with { SnapshotEvery = Count(value) },
-                "--single" => options with { SingleAppends = Count(value) },
-                "--batched" => options with { BatchedAppends = Count(value) },
-                "--runs" => options with { RecoveryRuns = Count(value) },
-                _ => throw new ArgumentException($"unknown option {args[i]}"),
-            };
+                case "--results": journal = journal with { ResultsDir = value }; verify = verify with { ResultsDir = value }; break;
+                case "--entries": journal = journal with { Entries = Count(value) }; verify = verify with { Entries = Count(value) }; break;
+                case "--snapshot-every": journal = journal with { SnapshotEvery = Count(value) }; verify = verify with { SnapshotEvery = Count(value) }; break;
+                case "--runs": journal = journal with { RecoveryRuns = Count(value) }; verify = verify with { Runs = Count(value) }; break;
+                case "--single" when args[0] == "journal": journal = journal with { SingleAppends = Count(value) }; break;
+                case "--batched" when args[0] == "journal": journal = journal with { BatchedAppends = Count(value) }; break;
+                case "--keep" when args[0] == "verify": verify = verify with { KeepDir = Path.GetFullPath(value) }; break;
+                case "--mirror-exe" when args[0] == "verify": verify = verify with { MirrorExe = Path.GetFullPath(value) }; break;
+                default: throw new ArgumentException($"unknown option {args[i]} for {args[0]}");
+            }
         }
-        return await new JournalBench(options).Run();
+        return (journal, verify);
     }
 
     private static int Count(string value) =>

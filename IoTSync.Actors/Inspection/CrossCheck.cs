@@ -1,0 +1,84 @@
+using IoTSync.Journal;
+using IoTSync.Model;
+
+namespace IoTSync.Inspection;
+
+/// <summary>
+/// One side's copy of one device's two logs — from its journal or from an export — for
+/// comparing with the other side's. <see cref="DeliveredThrough"/> is what the mirror recorded
+/// the device confirmed at its last sync (null for a device's copy).
+/// </summary>
+public sealed record SideCopy(
+    NodeRole Role,
+    DeviceId Device,
+    string Source,
+    IReadOnlyList<LogEntry> DeviceLog,
+    IReadOnlyList<LogEntry> MirrorLog,
+    long? DeliveredThrough)
+{
+    public IReadOnlyList<LogEntry> Log(Origin origin) => origin == Origin.Device ? DeviceLog : MirrorLog;
+
+    public static SideCopy Of(ActorReport report, string source) => new(
+        report.Role, report.Device, source,
+        report.DeviceLog.Entries ?? throw new ArgumentException("the audit kept no entries", nameof(report)),
+        report.MirrorLog.Entries ?? throw new ArgumentException("the audit kept no entries", nameof(report)),
+        (report.FinalState as Mirror.StateJournalState)?.DeliveredThrough);
+
+    public static SideCopy Of(JournalExportDocument document, string source) => new(
+        document.Node, document.Device, source, document.DeviceLog.Entries, document.MirrorLog.Entries, document.DeliveredThrough);
+}
+
+/// <summary>
+/// Compares the device's copy of a device's logs with the mirror's. A chain rewritten whole —
+/// one entry changed and every later hash recomputed — passes every check a single copy allows,
+/// but not this one: each log has one writer, and the other side's replica holds what the writer
+/// sent it. So every entry the replica holds must be the writer's entry at that sequence
+/// (the replica's length and head are what its holder confirmed at its last sync), the replica
+/// can never be longer than the writer's log, and the device must hold the mirror log at least
+/// as far as the mirror recorded it confirmed.
+/// </summary>
+public static class CrossCheck
+{
+    public static IReadOnlyList<Finding> Compare(SideCopy one, SideCopy other)
+    {
+        if (one.Role == other.Role)
+            throw new InspectionException($"{one.Source} and {other.Source} are both {one.Role.Name()} copies: compare a device's copy with the mirror's");
+        if (one.Device != other.Device)
+            throw new InspectionException($"{one.Source} is of device {one.Device}, {other.Source} of device {other.Device}");
+
+        var device = one.Role == NodeRole.Device ? one : other;
+        var mirror = one.Role == NodeRole.Mirror ? one : other;
+        var findings = new List<Finding>();
+        foreach (var origin in new[] { Origin.Device, Origin.Mirror })
+        {
+            var (writer, replica) = origin == Origin.Device ? (device, mirror) : (mirror, device);
+            if (CompareLog(origin, writer, replica) is { } finding)
+                findings.Add(finding);
+        }
+        if (mirror.DeliveredThrough is { } confirmed && device.MirrorLog.Count < confirmed)
+            findings.Add(Finding.InLog(device.Device, Origin.Mirror, device.MirrorLog.Count + 1, null,
+                $"the mirror recorded that the device confirmed holding the mirror log through entry {confirmed}, but the device's copy ({device.Source}) ends at entry {device.MirrorLog.Count}"));
+        return findings;
+    }
+
+    private static Finding? CompareLog(Origin origin, SideCopy writer, SideCopy replica)
+    {
+        var (writerLog, replicaLog) = (writer.Log(origin), replica.Log(origin));
+        var common = Math.Min(writerLog.Count, replicaLog.Count);
+        for (var i = 0; i < common; i++)
+        {
+            if (writerLog[i].Hash == replicaLog[i].Hash && writerLog[i].Sequence == replicaLog[i].Sequence)
+                continue;
+            var sequence = i + 1;
+            var held = new LogPosition(replicaLog.Count, replicaLog[^1].Hash);
+            return Finding.InLog(writer.Device, origin, sequence, null,
+                $"the {writer.Role.Name()}'s copy ({writer.Source}) differs from the {replica.Role.Name()}'s ({replica.Source}): " +
+                $"hash {writerLog[i].Hash.Short} against {replicaLog[i].Hash.Short}; the {replica.Role.Name()} confirmed this log at {held} at its last sync, " +
+                $"so the {writer.Role.Name()}'s log was rewritten from entry {sequence} on");
+        }
+        if (replicaLog.Count > writerLog.Count)
+            return Finding.InLog(writer.Device, origin, writerLog.Count + 1, null,
+                $"the {replica.Role.Name()} ({replica.Source}) holds {replicaLog.Count} entries of this log, its writer the {writer.Role.Name()} ({writer.Source}) only {writerLog.Count}: the log shrank");
+        return null;
+    }
+}

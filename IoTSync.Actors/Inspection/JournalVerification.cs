@@ -1,0 +1,214 @@
+using IoTSync.Journal;
+using IoTSync.Model;
+
+namespace IoTSync.Inspection;
+
+/// <summary>What <c>journal verify</c> is asked to check.</summary>
+/// <param name="Role">The node whose tool runs (which actors a database holds).</param>
+/// <param name="DatabasePath">This node's database; unused with <paramref name="ExportFile"/>.</param>
+/// <param name="Device">One device, or null for every device (or the one a comparison implies).</param>
+/// <param name="ExportFile">Verify this export instead of a database.</param>
+/// <param name="Against">The other side's copy (its database or an export) to compare with.</param>
+public sealed record VerifyRequest(NodeRole Role, string? DatabasePath, string? Device, string? ExportFile, string? Against);
+
+/// <summary>A finding and the copy it was found in (a database or export path, or the comparison).</summary>
+public sealed record SourcedFinding(string Source, Finding Finding)
+{
+    public override string ToString() => $"{Finding} [{Source}]";
+}
+
+/// <summary>One copy of one device's journal that was checked, and how it stands.</summary>
+public sealed record VerifiedCopy(
+    string Source,
+    NodeRole Role,
+    DeviceId Device,
+    long Events,
+    LogPosition DeviceLog,
+    LogPosition MirrorLog,
+    Sha256Hash? StateDigest,
+    long? SnapshotSequenceNr,
+    SnapshotCheck Snapshot,
+    bool Holds);
+
+/// <summary>Everything <c>journal verify</c> found. Holds when there is no finding.</summary>
+public sealed record VerificationResult(IReadOnlyList<VerifiedCopy> Copies, IReadOnlyList<SourcedFinding> Findings, string? Comparison)
+{
+    public bool Holds => Findings.Count == 0;
+}
+
+/// <summary>
+/// <c>journal verify</c>: audits a node's journal (every device, or one), or checks an export on
+/// its own, and with <see cref="VerifyRequest.Against"/> compares the copy with the other side's.
+/// </summary>
+public static class JournalVerification
+{
+    /// <summary>The comparison's name in findings.</summary>
+    public const string ComparisonSource = "comparison";
+
+    private static ReadOnlySpan<byte> SqliteHeader => "SQLite format 3\0"u8;
+
+    public static async Task<VerificationResult> Run(VerifyRequest request, Func<string, IProgress<long>?>? progress = null,
+        CancellationToken cancellationToken = default)
+    {
+        var copies = new List<VerifiedCopy>();
+        var findings = new List<SourcedFinding>();
+        var device = request.Device is null ? (DeviceId?)null : ParseDevice(request.Device);
+
+        JournalExportDocument? document = null;
+        if (request.ExportFile is { } exportFile)
+        {
+            document = ReadExport(exportFile, findings);
+            if (document is null)
+                return new VerificationResult(copies, findings, null);
+            if (device is { } named && named != document.Device)
+                throw new InspectionException($"{exportFile} is an export of device {document.Device}, not {named}");
+            device = document.Device;
+        }
+        var thisRole = document?.Node ?? request.Role;
+
+        ReadOnlyJournal? journal = null;
+        try
+        {
+            JournalInspector? inspector = null;
+            if (document is null)
+            {
+                journal = ReadOnlyJournal.Open(request.DatabasePath ?? throw new InspectionException("no database given"));
+                inspector = new JournalInspector(journal, thisRole);
+                if (device is null && request.Against is not null && thisRole == NodeRole.Device)
+                    device = await SingleDevice(inspector, cancellationToken);
+            }
+
+            SideCopy? other = null;
+            if (request.Against is { } against)
+            {
+                device ??= await DeviceOf(against, thisRole.Other(), cancellationToken);
+                other = await LoadCopy(against, thisRole.Other(), device.Value, copies, findings, progress, cancellationToken);
+            }
+
+            SideCopy? mine = null;
+            if (document is not null)
+            {
+                var source = request.ExportFile!;
+                var documentFindings = JournalExport.Verify(document);
+                findings.AddRange(documentFindings.Select(f => new SourcedFinding(source, f)));
+                copies.Add(Summary(document, source, documentFindings.Count == 0));
+                mine = SideCopy.Of(document, source);
+            }
+            else
+            {
+                var devices = device is { } one ? [await inspector!.Resolve(one.Value, cancellationToken)] : await inspector!.Devices(cancellationToken);
+                foreach (var each in devices)
+                {
+                    var report = await inspector.Audit(each, keepEntries: other is not null, progress: progress?.Invoke(each.Value), cancellationToken: cancellationToken);
+                    findings.AddRange(report.Findings.Select(f => new SourcedFinding(journal!.DatabasePath, f)));
+                    copies.Add(Summary(report, journal!.DatabasePath));
+                    if (other is not null)
+                        mine = SideCopy.Of(report, journal.DatabasePath);
+                }
+            }
+
+            string? comparison = null;
+            if (mine is not null && other is not null)
+            {
+                findings.AddRange(CrossCheck.Compare(mine, other).Select(f => new SourcedFinding(ComparisonSource, f)));
+                comparison = $"{mine.Role.Name()}'s copy ({mine.Source}) against the {other.Role.Name()}'s ({other.Source})";
+            }
+            return new VerificationResult(copies, findings, comparison);
+        }
+        finally
+        {
+            if (journal is not null)
+                await journal.DisposeAsync();
+        }
+    }
+
+    /// <summary>Whether a file is a SQLite database (else it is taken for an export).</summary>
+    public static bool IsDatabase(string path)
+    {
+        Span<byte> header = stackalloc byte[16];
+        using var file = File.OpenRead(path);
+        return file.ReadAtLeast(header, header.Length, throwOnEndOfStream: false) == header.Length && header.SequenceEqual(SqliteHeader);
+    }
+
+    /// <summary>Reads an export file; one that does not parse is a finding, not an error.</summary>
+    public static JournalExportDocument? ReadExport(string path, List<SourcedFinding> findings)
+    {
+        if (!File.Exists(path))
+            throw new InspectionException($"no export at {Path.GetFullPath(path)}");
+        try
+        {
+            return JournalExport.Decode(File.ReadAllBytes(path));
+        }
+        catch (FormatException e)
+        {
+            findings.Add(new SourcedFinding(path, new Finding(null, FindingPlace.Document, 0, null, $"not a readable journal export: {e.Message}")));
+            return null;
+        }
+    }
+
+    private static async Task<SideCopy?> LoadCopy(string path, NodeRole role, DeviceId device, List<VerifiedCopy> copies,
+        List<SourcedFinding> findings, Func<string, IProgress<long>?>? progress, CancellationToken cancellationToken)
+    {
+        if (!File.Exists(path))
+            throw new InspectionException($"nothing at {Path.GetFullPath(path)} to compare with");
+        if (IsDatabase(path))
+        {
+            await using var journal = ReadOnlyJournal.Open(path);
+            var inspector = new JournalInspector(journal, role);
+            await inspector.Resolve(device.Value, cancellationToken);
+            var report = await inspector.Audit(device, keepEntries: true, progress: progress?.Invoke($"{device} in {Path.GetFileName(path)}"), cancellationToken: cancellationToken);
+            findings.AddRange(report.Findings.Select(f => new SourcedFinding(journal.DatabasePath, f)));
+            copies.Add(Summary(report, journal.DatabasePath));
+            return SideCopy.Of(report, journal.DatabasePath);
+        }
+        var document = ReadExport(path, findings);
+        if (document is null)
+            return null;
+        if (document.Device != device)
+            throw new InspectionException($"{path} is an export of device {document.Device}, not {device}");
+        if (document.Node != role)
+            throw new InspectionException($"{path} is the {document.Node.Name()}'s copy; compare with the {role.Name()}'s");
+        var documentFindings = JournalExport.Verify(document);
+        findings.AddRange(documentFindings.Select(f => new SourcedFinding(path, f)));
+        copies.Add(Summary(document, path, documentFindings.Count == 0));
+        return SideCopy.Of(document, path);
+    }
+
+    /// <summary>The device a comparison is about when none was named: the one the other copy holds.</summary>
+    private static async Task<DeviceId> DeviceOf(string path, NodeRole role, CancellationToken cancellationToken)
+    {
+        if (!File.Exists(path))
+            throw new InspectionException($"nothing at {Path.GetFullPath(path)} to compare with");
+        if (!IsDatabase(path))
+        {
+            var unread = new List<SourcedFinding>();
+            return ReadExport(path, unread)?.Device
+                ?? throw new InspectionException($"{path} is neither a database nor a readable export: {unread[0].Finding.Reason}");
+        }
+        await using var journal = ReadOnlyJournal.Open(path);
+        return await SingleDevice(new JournalInspector(journal, role), cancellationToken);
+    }
+
+    private static async Task<DeviceId> SingleDevice(JournalInspector inspector, CancellationToken cancellationToken)
+    {
+        var devices = await inspector.Devices(cancellationToken);
+        return devices.Count switch
+        {
+            1 => devices[0],
+            0 => throw new InspectionException($"{inspector.Journal.DatabasePath} holds no {inspector.Role.ActorName()} journal"),
+            _ => throw new InspectionException($"{inspector.Journal.DatabasePath} holds several devices ({string.Join(", ", devices)}): name one"),
+        };
+    }
+
+    private static DeviceId ParseDevice(string device) =>
+        DeviceId.IsValid(device) ? new DeviceId(device) : throw new InspectionException($"'{device}' is not a device id (1-64 of a-z, 0-9, '-', '_')");
+
+    private static VerifiedCopy Summary(ActorReport report, string source) => new(
+        source, report.Role, report.Device, report.Events, report.DeviceLog.Seen, report.MirrorLog.Seen, report.StateDigest,
+        report.SnapshotSequenceNr, report.Snapshot, report.Holds);
+
+    private static VerifiedCopy Summary(JournalExportDocument document, string source, bool holds) => new(
+        source, document.Node, document.Device, document.JournalEvents,
+        new LogPosition(document.DeviceLog.Length, document.DeviceLog.Head), new LogPosition(document.MirrorLog.Length, document.MirrorLog.Head),
+        document.StateDigest, null, SnapshotCheck.None, holds);
+}

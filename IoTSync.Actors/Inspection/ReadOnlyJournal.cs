@@ -1,0 +1,254 @@
+using System.Runtime.CompilerServices;
+using Akka.Actor;
+using Akka.Configuration;
+using Akka.Persistence;
+using Akka.Persistence.Query;
+using Akka.Persistence.Sql;
+using Akka.Streams;
+using Akka.Streams.Dsl;
+using IoTSync.Persistence;
+using Microsoft.Data.Sqlite;
+
+namespace IoTSync.Inspection;
+
+/// <summary>
+/// A node's SQLite journal opened for reading only, through Akka.Persistence.Query (the SQL read
+/// journal: current persistence ids, current events by persistence id) and the SQL snapshot store.
+/// </summary>
+/// <remarks>
+/// Safe beside a running node and on a stopped node's file: every plugin connection opens the
+/// file with <c>Mode=ReadOnly</c> (SQLite refuses any write, and never creates a missing file), all
+/// three plugins run with <c>auto-initialize = off</c> (no CREATE TABLE — the read journal starts its
+/// write plugin too), no durability interceptor runs its pragmas, and a missing file is a clear
+/// error before anything opens it. In WAL mode readers never block the writer; a reader only
+/// holds a snapshot of the WAL for the length of one page query.
+/// </remarks>
+public sealed class ReadOnlyJournal : IAsyncDisposable
+{
+    private static readonly TimeSpan AskTimeout = TimeSpan.FromSeconds(30);
+
+    private readonly ActorSystem _system;
+    private readonly ICurrentPersistenceIdsQuery _ids;
+    private readonly ICurrentEventsByPersistenceIdQuery _events;
+    private readonly IMaterializer _materializer;
+    private readonly bool _hasSnapshotTable;
+
+    private ReadOnlyJournal(string databasePath, ActorSystem system, bool hasSnapshotTable)
+    {
+        DatabasePath = databasePath;
+        _system = system;
+        _hasSnapshotTable = hasSnapshotTable;
+        var query = PersistenceQuery.Get(system);
+        _ids = query.ReadJournalFor<ICurrentPersistenceIdsQuery>(SqlitePersistence.ReadJournalPluginId);
+        _events = query.ReadJournalFor<ICurrentEventsByPersistenceIdQuery>(SqlitePersistence.ReadJournalPluginId);
+        _materializer = system.Materializer();
+    }
+
+    /// <summary>Absolute path of the database file.</summary>
+    public string DatabasePath { get; }
+
+    /// <summary>
+    /// The connection string every plugin uses: read-only, never creating the file, pooled (the
+    /// read journal opens a connection per page).
+    /// </summary>
+    public static string ConnectionString(string databasePath) => new SqliteConnectionStringBuilder
+    {
+        DataSource = databasePath,
+        Mode = SqliteOpenMode.ReadOnly,
+        Cache = SqliteCacheMode.Private,
+        Pooling = true,
+    }.ToString();
+
+    /// <summary>
+    /// The read-only persistence configuration: the three Akka.Persistence.Sql plugins on
+    /// <paramref name="databasePath"/> with <c>auto-initialize = off</c>, the tolerant serializer,
+    /// and Akka's own logging off (stdout belongs to the command's output).
+    /// </summary>
+    public static Config Hocon(string databasePath)
+    {
+        var cs = Quote(ConnectionString(databasePath));
+        var provider = Quote(SqlitePersistence.ProviderName);
+        return ConfigurationFactory.ParseString($$"""
+            akka {
+              loglevel = OFF
+              stdout-loglevel = OFF
+              log-dead-letters = off
+              log-dead-letters-during-shutdown = off
+              persistence {
+                journal {
+                  plugin = {{Quote(SqlitePersistence.JournalPluginId)}}
+                  sql {
+                    plugin-id = {{Quote(SqlitePersistence.JournalPluginId)}}
+                    connection-string = {{cs}}
+                    provider-name = {{provider}}
+                    auto-initialize = off
+                    warn-on-auto-init-fail = off
+                  }
+                }
+                snapshot-store {
+                  plugin = {{Quote(SqlitePersistence.SnapshotStorePluginId)}}
+                  sql {
+                    plugin-id = {{Quote(SqlitePersistence.SnapshotStorePluginId)}}
+                    connection-string = {{cs}}
+                    provider-name = {{provider}}
+                    auto-initialize = off
+                    warn-on-auto-init-fail = off
+                  }
+                }
+                query.journal.sql {
+                  plugin-id = {{Quote(SqlitePersistence.ReadJournalPluginId)}}
+                  connection-string = {{cs}}
+                  provider-name = {{provider}}
+                  write-plugin = {{Quote(SqlitePersistence.JournalPluginId)}}
+                  # Events per page: larger pages mean fewer queries over a long journal.
+                  max-buffer-size = 5000
+                  
+                }
+              }
+            }
+            """)
+            .WithFallback(ConfigurationFactory.ParseString(TolerantIoTSyncSerializer.Hocon))
+            .WithFallback(SqlPersistence.DefaultConfiguration);
+    }
+
+    /// <summary>
+    /// Opens <paramref name="databasePath"/> for reading. A missing file, a directory, a file that
+    /// is not SQLite, or a database without a journal table is an <see cref="InspectionException"/>;
+    /// nothing is created.
+    /// </summary>
+    public static ReadOnlyJournal Open(string databasePath)
+    {
+        var path = Path.GetFullPath(databasePath);
+        if (Directory.Exists(path))
+            throw new InspectionException($"{path} is a directory, not a journal database");
+        if (!File.Exists(path))
+            throw new InspectionException($"no database at {path}: nothing has been written there yet (point --db or --config at the node's database)");
+        var hasSnapshotTable = ProbeSchema(path);
+        var system = ActorSystem.Create("iotsync-journal-inspection", BootstrapSetup.Create().WithConfig(Hocon(path)));
+        try
+        {
+            return new ReadOnlyJournal(path, system, hasSnapshotTable);
+        }
+        catch (Exception e)
+        {
+            system.Terminate().Wait(TimeSpan.FromSeconds(10));
+            SqliteConnection.ClearAllPools();
+            throw new InspectionException($"cannot read the journal in {path}: {e.GetBaseException().Message}", e);
+        }
+    }
+
+    /// <summary>
+    /// Checks the file is a SQLite database with a journal table, on a read-only connection of its
+    /// own. It reads the schema only (sqlite_master), never the journal's rows.
+    /// </summary>
+    /// <returns>Whether the snapshot table exists (a node that never snapshotted may lack it).</returns>
+    private static bool ProbeSchema(string path)
+    {
+        var tables = new HashSet<string>(StringComparer.OrdinalIgnoreCase);
+        try
+        {
+            using var connection = new SqliteConnection(new SqliteConnectionStringBuilder
+            {
+                DataSource = path,
+                Mode = SqliteOpenMode.ReadOnly,
+                Pooling = false,
+            }.ToString());
+            connection.Open();
+            using var command = connection.CreateCommand();
+            command.CommandText = "SELECT name FROM sqlite_master WHERE type = 'table'";
+            using var reader = command.ExecuteReader();
+            while (reader.Read())
+                tables.Add(reader.GetString(0));
+        }
+        catch (SqliteException e)
+        {
+            throw new InspectionException($"{path} is not a readable SQLite database: {e.Message}", e);
+        }
+        if (!tables.Contains("journal"))
+            throw new InspectionException($"{path} holds no journal table: not an IoTSync node's database");
+        return tables.Contains("snapshot");
+    }
+
+    /// <summary>Every persistence id that has events.</summary>
+    public async Task<IReadOnlyList<string>> PersistenceIds(CancellationToken cancellationToken = default)
+    {
+        var ids = await _ids.CurrentPersistenceIds().RunWith(Sink.Seq<string>(), _materializer).WaitAsync(cancellationToken);
+        return [.. ids.Order(StringComparer.Ordinal)];
+    }
+
+    /// <summary>
+    /// The events of one persistent actor from <paramref name="fromSequenceNr"/> up to its highest
+    /// sequence number when the read starts, in journal order. A long journal is read in ranges of
+    /// <see cref="RangeSize"/> events, a few ranges at once (each a current-events query decoding on
+    /// its own), and handed out in order.
+    /// </summary>
+    public async IAsyncEnumerable<StoredEvent> Events(string persistenceId, long fromSequenceNr = 1,
+        [EnumeratorCancellation] CancellationToken cancellationToken = default)
+    {
+        var highest = await HighestSequenceNr(persistenceId, cancellationToken);
+        var from = Math.Max(1, fromSequenceNr);
+        if (highest < from)
+            yield break;
+        var ranges = new List<(long From, long To)>();
+        for (var start = from; start <= highest; start += RangeSize)
+            ranges.Add((start, Math.Min(highest, start + RangeSize - 1)));
+        var source = Source.From(ranges)
+            .SelectAsync(Parallelism, range => _events.CurrentEventsByPersistenceId(persistenceId, range.From, range.To)
+                .Select(envelope => new StoredEvent(envelope.SequenceNr, envelope.Timestamp, envelope.Event))
+                .RunWith(Sink.Seq<StoredEvent>(), _materializer))
+            .SelectMany(events => events);
+        await foreach (var stored in source.RunAsAsyncEnumerable(_materializer).WithCancellation(cancellationToken))
+            yield return stored;
+    }
+
+    /// <summary>Events per range query.</summary>
+    public const int RangeSize = 5000;
+
+    // One range more than there are cores: the reader of the ranges in hand never waits for the next.
+    private static int Parallelism => Math.Clamp(Environment.ProcessorCount + 1, 2, 4);
+
+    /// <summary>
+    /// The highest sequence number the journal holds for <paramref name="persistenceId"/> (0 when
+    /// none), asked of the journal plugin the way recovery asks it: a replay of nothing.
+    /// </summary>
+    public async Task<long> HighestSequenceNr(string persistenceId, CancellationToken cancellationToken = default)
+    {
+        var plugin = Akka.Persistence.Persistence.Instance.Apply(_system).JournalFor(null);
+        var answer = await plugin.Ask<object>(replyTo => new ReplayMessages(1, 0, 0, persistenceId, replyTo), AskTimeout, cancellationToken);
+        return answer switch
+        {
+            RecoverySuccess success => success.HighestSequenceNr,
+            ReplayMessagesFailure failure => throw new InspectionException(
+                $"cannot read the journal of {persistenceId}: {failure.Cause.GetBaseException().Message}", failure.Cause),
+            _ => throw new InspectionException($"the journal answered {answer.GetType().Name} for {persistenceId}"),
+        };
+    }
+
+    /// <summary>The latest snapshot of one persistent actor, through the snapshot-store plugin; null when it has none.</summary>
+    public async Task<StoredSnapshot?> LatestSnapshot(string persistenceId, CancellationToken cancellationToken = default)
+    {
+        if (!_hasSnapshotTable)
+            return null;
+        var store = Akka.Persistence.Persistence.Instance.Apply(_system).SnapshotStoreFor(null);
+        var answer = await store.Ask(new LoadSnapshot(persistenceId, SnapshotSelectionCriteria.Latest, long.MaxValue), AskTimeout, cancellationToken);
+        return answer switch
+        {
+            LoadSnapshotResult { Snapshot: null } => null,
+            LoadSnapshotResult { Snapshot: { } selected } => new StoredSnapshot(selected.Metadata.SequenceNr,
+                new DateTimeOffset(DateTime.SpecifyKind(selected.Metadata.Timestamp, DateTimeKind.Utc)), selected.Snapshot),
+            LoadSnapshotFailed failed => throw new InspectionException(
+                $"cannot read the snapshot of {persistenceId}: {failed.Cause.GetBaseException().Message}", failed.Cause),
+            _ => throw new InspectionException($"the snapshot store answered {answer.GetType().Name} for {persistenceId}"),
+        };
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await _system.Terminate().WaitAsync(TimeSpan.FromSeconds(30));
+        using (var connection = new SqliteConnection(ConnectionString(DatabasePath)))
+            SqliteConnection.ClearPool(connection);
+    }
+
+    private static string Quote(string value) =>
+        "\"" + value.Replace("\\", "\\\\", StringComparison.Ordinal).Replace("\"", "\\\"", StringComparison.Ordinal) + "\"";
+}
