@@ -94,7 +94,8 @@ public sealed class HeartbeatSpecs : IDisposable
 
         var outcome = await sender.Ask<MirrorUnreachable>(SendHeartbeat.Instance, Timeout);
 
-        Assert.InRange(outcome.Attempts, 3, 5);
+        // Back-off from 100 ms, doubling, allows at most 4 heartbeats in a second; a loaded machine sends fewer.
+        Assert.InRange(outcome.Attempts, 1, 4);
         Assert.True(outcome.Waited >= TimeSpan.FromSeconds(1));
         replicator.ExpectNoMsg(TimeSpan.FromMilliseconds(200));
     }
@@ -107,7 +108,8 @@ public sealed class HeartbeatSpecs : IDisposable
 
         var outcome = await sender.Ask<MirrorUnreachable>(SendHeartbeat.Instance, Timeout);
 
-        Assert.True(outcome.Attempts >= 2);
+        Assert.InRange(outcome.Attempts, 1, 3);
+        Assert.True(outcome.Waited >= TimeSpan.FromMilliseconds(500));
         replicator.ExpectNoMsg(TimeSpan.FromMilliseconds(200));
     }
 
