@@ -135,7 +135,7 @@ public sealed class ActorAudit
                 _writtenSince++;
         }
 
-        if (sequenceNr != _lastJournalSequenceNr + 1)
+        if (sequenceNr > _lastJournalSequenceNr + 1)
         {
             var missingFrom = _lastJournalSequenceNr + 1;
             var what = sequenceNr - 1 == missingFrom ? $"event {missingFrom} is" : $"events {missingFrom}..{sequenceNr - 1} are";

@@ -340,12 +340,13 @@ public static class JournalCommands
         {
             var snapshot = copy.Snapshot switch
             {
+                _ when copy.IsExport => "",
                 SnapshotCheck.Matches => $", snapshot at event {Number(copy.SnapshotSequenceNr ?? 0)} matches the replay",
-                SnapshotCheck.None when copy.SnapshotSequenceNr is null && copy.Source.EndsWith(".json", StringComparison.OrdinalIgnoreCase) => "",
                 SnapshotCheck.None => ", no snapshot",
                 _ => "",
             };
-            output.WriteLine($"ok    device {copy.Device} ({copy.Role.Name()}'s copy in {copy.Source}): device log {copy.DeviceLog}, mirror log {copy.MirrorLog}, " +
+            var where = copy.IsExport ? "export" : "copy in";
+            output.WriteLine($"ok    device {copy.Device} ({copy.Role.Name()}'s {where} {copy.Source}): device log {copy.DeviceLog}, mirror log {copy.MirrorLog}, " +
                 $"{Number(copy.Events)} events, state digest {copy.StateDigest?.Short ?? "-"}{snapshot}");
         }
         foreach (var finding in result.Findings)
@@ -367,6 +368,7 @@ public static class JournalCommands
         {
             json.WriteStartObject();
             json.WriteString("source", copy.Source);
+            json.WriteBoolean("export", copy.IsExport);
             json.WriteString("node", copy.Role.Name());
             json.WriteString("device", copy.Device.Value);
             json.WriteNumber("events", copy.Events);
@@ -412,7 +414,6 @@ public static class JournalCommands
         {
             var path = DatabasePath(parsed, db, defaultConfigFile);
             var target = Path.GetFullPath(parsed.GetValue(outFile)!);
-            var shown = new List<StderrProgress>();
             var report = await WithInspector(role, path, async inspector =>
             {
                 var id = await inspector.Resolve(parsed.GetValue(device)!, cancellationToken);

@@ -28,7 +28,8 @@ public sealed record VerifiedCopy(
     Sha256Hash? StateDigest,
     long? SnapshotSequenceNr,
     SnapshotCheck Snapshot,
-    bool Holds);
+    bool Holds,
+    bool IsExport);
 
 /// <summary>Everything <c>journal verify</c> found. Holds when there is no finding.</summary>
 public sealed record VerificationResult(IReadOnlyList<VerifiedCopy> Copies, IReadOnlyList<SourcedFinding> Findings, string? Comparison)
@@ -205,10 +206,10 @@ public static class JournalVerification
 
     private static VerifiedCopy Summary(ActorReport report, string source) => new(
         source, report.Role, report.Device, report.Events, report.DeviceLog.Seen, report.MirrorLog.Seen, report.StateDigest,
-        report.SnapshotSequenceNr, report.Snapshot, report.Holds);
+        report.SnapshotSequenceNr, report.Snapshot, report.Holds, IsExport: false);
 
     private static VerifiedCopy Summary(JournalExportDocument document, string source, bool holds) => new(
         source, document.Node, document.Device, document.JournalEvents,
         new LogPosition(document.DeviceLog.Length, document.DeviceLog.Head), new LogPosition(document.MirrorLog.Length, document.MirrorLog.Head),
-        document.StateDigest, null, SnapshotCheck.None, holds);
+        document.StateDigest, null, SnapshotCheck.None, holds, IsExport: true);
 }
