@@ -94,6 +94,11 @@ public sealed class JournalBench(JournalBenchOptions options)
             var journal = node.Journal();
             await Append(journal, DeviceEntries(entries));
             written = await journal.Ask<SyncView>(GetView.Instance, Timeout);
+            // Snapshots are saved asynchronously: wait for the last one due, or recovery would replay more than it should.
+            var due = snapshotEvery == int.MaxValue ? 0 : entries - entries % snapshotEvery;
+            var deadline = Stopwatch.StartNew();
+            while (LatestSnapshot(path) < due && deadline.Elapsed < Timeout)
+                await Task.Delay(20);
         }
 
         var runs = new List<double>();
@@ -142,12 +147,16 @@ public sealed class JournalBench(JournalBenchOptions options)
         return builder.MoveToImmutable();
     }
 
-    private static long SnapshotBytes(string path)
+    private static long LatestSnapshot(string path) => Scalar(path, "SELECT COALESCE(MAX(sequence_number), 0) FROM snapshot");
+
+    private static long SnapshotBytes(string path) => Scalar(path, "SELECT COALESCE(MAX(LENGTH(snapshot)), 0) FROM snapshot");
+
+    private static long Scalar(string path, string sql)
     {
         using var connection = new SqliteConnection($"Data Source={path};Mode=ReadOnly;Pooling=False");
         connection.Open();
         using var command = connection.CreateCommand();
-        command.CommandText = "SELECT COALESCE(MAX(LENGTH(snapshot)), 0) FROM snapshot";
+        command.CommandText = sql;
         return (long)command.ExecuteScalar()!;
     }
 
