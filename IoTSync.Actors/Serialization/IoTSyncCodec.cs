@@ -1,4 +1,5 @@
 using System.Text.Json;
+using System.Text.Json.Serialization.Metadata;
 using IoTSync.Device;
 using IoTSync.Journal;
 using IoTSync.Mirror;
@@ -71,7 +72,21 @@ public static class IoTSyncCodec
         RespectNullableAnnotations = true,
         RespectRequiredConstructorParameters = true,
         Converters = { new Sha256HashConverter(), new DeviceIdConverter(), new ApplicationStateConverter() },
+        TypeInfoResolver = new DefaultJsonTypeInfoResolver { Modifiers = { LeaveOutComputedProperties } },
     };
+
+    /// <summary>
+    /// Stores only what a record is made of. A get-only property is computed from the others
+    /// (<c>LogEntry.HasValidHash</c> hashes the entry, <c>LogPair.View</c> digests the whole model):
+    /// writing it would cost that work on every event and snapshot and store nothing new.
+    /// </summary>
+    private static void LeaveOutComputedProperties(JsonTypeInfo typeInfo)
+    {
+        if (typeInfo.Kind != JsonTypeInfoKind.Object)
+            return;
+        foreach (var computed in typeInfo.Properties.Where(p => p.Set is null).ToList())
+            typeInfo.Properties.Remove(computed);
+    }
 
     /// <summary>Every registered type, for tests that prove each one round-trips.</summary>
     public static IReadOnlyCollection<Type> RegisteredTypes => ManifestByType.Keys;
