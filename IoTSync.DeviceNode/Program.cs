@@ -6,7 +6,7 @@ namespace IoTSync.DeviceNode;
 
 /// <summary>
 /// <c>iotsync-device</c>: the device node's command line. Each command group is added to the root;
-/// <c>journal</c> inspects the device's journal (the node's own commands arrive with the node issue).
+/// <c>run</c> starts the node; <c>exec</c>, <c>status</c> and <c>sync-endpoint</c> talk to it; <c>journal</c> inspects its journal.
 /// </summary>
 public static class Program
 {
@@ -20,6 +20,8 @@ public static class Program
     public static RootCommand CreateRoot()
     {
         var root = new RootCommand("IoTSync device node: keeps the device's log and syncs it with its mirror.");
+        foreach (var command in DeviceCommands.Create(DefaultConfigFile))
+            root.Subcommands.Add(command);
         root.Subcommands.Add(JournalCommands.Create(NodeRole.Device, DefaultConfigFile));
         return root;
     }

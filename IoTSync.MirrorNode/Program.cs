@@ -6,7 +6,7 @@ namespace IoTSync.MirrorNode;
 
 /// <summary>
 /// <c>iotsync-mirror</c>: the mirror node's command line. Each command group is added to the root;
-/// <c>journal</c> inspects the mirror's journal (the node's own commands arrive with the node issue).
+/// <c>run</c> starts the node; enroll, exec, result, cancel, devices and state talk to it; <c>journal</c> inspects its journal.
 /// </summary>
 public static class Program
 {
@@ -20,6 +20,8 @@ public static class Program
     public static RootCommand CreateRoot()
     {
         var root = new RootCommand("IoTSync mirror node: holds each device's mirrored state and its journal.");
+        foreach (var command in MirrorCommands.Create(DefaultConfigFile))
+            root.Subcommands.Add(command);
         root.Subcommands.Add(JournalCommands.Create(NodeRole.Mirror, DefaultConfigFile));
         return root;
     }

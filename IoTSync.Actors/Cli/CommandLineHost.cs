@@ -45,7 +45,8 @@ public static class CommandLineHost
                 Error = stderr,
             });
         }
-        catch (Exception e) when (e is InspectionException or ConfigurationException or IOException or UnauthorizedAccessException)
+        catch (Exception e) when (e is InspectionException or ConfigurationException or IOException or UnauthorizedAccessException
+                                       or Control.ControlSocketException or ArgumentException or TimeoutException)
         {
             stderr.WriteLine($"{programName}: {OneLine(e.Message)}");
             return ExitCodes.Error;

@@ -1,14 +1,8 @@
 using System.Collections.Immutable;
+using IoTSync.Control;
 using IoTSync.Journal;
-using IoTSync.Serialization;
 
 namespace IoTSync.Device;
-
-/// <summary>
-/// The first frame a local client sends on the device node's control socket, and the answers.
-/// Only these are decoded there.
-/// </summary>
-public abstract record ControlMessage : IIoTSyncMessage;
 
 /// <summary>Record and run a command on the device (the <c>exec</c> CLI). Answered with <see cref="ExecReply"/>.</summary>
 public sealed record ExecRequest(ImmutableArray<string> Argv, string Issuer) : ControlMessage;
@@ -22,5 +16,23 @@ public sealed record SyncSessionRequest : ControlMessage
     public static SyncSessionRequest Instance { get; } = new();
 }
 
-/// <summary>The request was not carried out, and why.</summary>
-public sealed record ControlError(string Message) : ControlMessage;
+/// <summary>Where the running device node stands (the <c>status</c> CLI). Answered with <see cref="DeviceStatusReply"/>.</summary>
+public sealed record DeviceStatusRequest : ControlMessage
+{
+    public static DeviceStatusRequest Instance { get; } = new();
+}
+
+/// <summary>A property as the model holds it now.</summary>
+public sealed record NamedValue(string Name, string Value);
+
+/// <summary>
+/// The device node's status: its cycle (phase, window number, recent windows), both logs and the
+/// state digest, the last sync session, the open commands, the properties.
+/// </summary>
+public sealed record DeviceStatusReply(
+    string Device,
+    NetworkTogglerMessages.CycleStatus Cycle,
+    SyncView View,
+    long? LastSyncEndedUnixMs,
+    int OpenCommands,
+    ImmutableArray<NamedValue> Properties) : ControlMessage;

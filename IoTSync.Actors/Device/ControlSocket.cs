@@ -1,176 +1,133 @@
 using System.Net.Sockets;
 using Akka.Actor;
 using Akka.Event;
+using IoTSync.Control;
+using IoTSync.Journal;
 using IoTSync.Model;
 using IoTSync.Protocol;
 using IoTSync.Sync;
 using static IoTSync.Device.CommandRecorderMessages;
+using static IoTSync.Device.NetworkTogglerMessages;
 
 namespace IoTSync.Device;
 
-/// <summary>The control socket could not be used; the message says why in one line.</summary>
-public sealed class ControlSocketException(string message, Exception? inner = null) : Exception(message, inner);
-
 /// <summary>
-/// The running device node's local door: a Unix domain socket, owner-only, through which the
-/// <c>exec</c> CLI records and runs commands and <c>sync-endpoint</c> relays the mirror's SSH
-/// session to the node's <see cref="CommandRecorder"/>. Nothing on it listens on the network.
+/// The running device node's control socket: the <c>exec</c> CLI records and runs commands
+/// through it, <c>status</c> reads the node, and <c>sync-endpoint</c> relays the mirror's SSH
+/// session to the node's <see cref="CommandRecorder"/>. When a sync session ends the
+/// <see cref="NetworkToggler"/> hears of it, so the window can close at once.
 /// </summary>
 public sealed class ControlSocketServer : IAsyncDisposable
 {
-    private const int MaxRequestBytes = 1024 * 1024;
+    public const string NodeName = "device node";
 
-    private readonly Socket _listener;
-    private readonly string _path;
     private readonly DeviceId _device;
     private readonly IActorRef _recorder;
+    private readonly IActorRef? _cycle;
     private readonly ExchangeSettings _exchange;
     private readonly TimeSpan _timeout;
     private readonly ILoggingAdapter _log;
-    private readonly CancellationTokenSource _stopping = new();
-    private readonly Task _accepting;
+    private readonly IWallClock _wall;
+    private UnixSocketServer? _server;
+    private long _lastSyncEndedUnixMs;
 
-    private ControlSocketServer(Socket listener, string path, DeviceId device, IActorRef recorder, ExchangeSettings exchange, TimeSpan timeout, ILoggingAdapter log)
+    private ControlSocketServer(DeviceId device, IActorRef recorder, IActorRef? cycle, ExchangeSettings exchange, TimeSpan timeout, ILoggingAdapter log, IWallClock wall)
     {
-        _listener = listener;
-        _path = path;
         _device = device;
         _recorder = recorder;
+        _cycle = cycle;
         _exchange = exchange;
         _timeout = timeout;
         _log = log;
-        _accepting = Accept();
+        _wall = wall;
     }
 
-    /// <summary>
-    /// Listens on <paramref name="path"/> (its directory is made owner-only, the socket 0600).
-    /// Refuses to start while another node answers there; a stale socket file is replaced.
-    /// </summary>
+    /// <summary>Listens on <paramref name="path"/>; <paramref name="cycle"/> is the NetworkToggler (none in tests of the socket alone).</summary>
     public static async Task<ControlSocketServer> Start(string path, DeviceId device, IActorRef recorder, ExchangeSettings exchange,
-        TimeSpan timeout, ILoggingAdapter log)
+        TimeSpan timeout, ILoggingAdapter log, IActorRef? cycle = null)
     {
-        if (OperatingSystem.IsWindows())
-            throw new PlatformNotSupportedException("the device node's control socket needs Unix file permissions");
-        var directory = Path.GetDirectoryName(Path.GetFullPath(path))!;
-        Directory.CreateDirectory(directory, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
-        if (File.Exists(path))
-        {
-            if (await ControlSocketClient.IsAnswering(path))
-                throw new ControlSocketException($"another device node is already running on {path}");
-            File.Delete(path);
-        }
-        var listener = new Socket(AddressFamily.Unix, SocketType.Stream, ProtocolType.Unspecified);
-        try
-        {
-            listener.Bind(new UnixDomainSocketEndPoint(path));
-            File.SetUnixFileMode(path, UnixFileMode.UserRead | UnixFileMode.UserWrite);
-            listener.Listen(16);
-        }
-        catch (Exception e) when (e is SocketException or IOException or UnauthorizedAccessException)
-        {
-            listener.Dispose();
-            throw new ControlSocketException($"cannot listen on {path}: {e.Message}", e);
-        }
-        return new ControlSocketServer(listener, path, device, recorder, exchange, timeout, log);
+        var server = new ControlSocketServer(device, recorder, cycle, exchange, timeout, log, SystemWallClock.Instance);
+        server._server = await UnixSocketServer.Start(path, NodeName, server.Serve);
+        return server;
     }
 
-    private async Task Accept()
+    private async Task Serve(NetworkStream stream, CancellationToken stopping)
     {
-        while (!_stopping.IsCancellationRequested)
-        {
-            Socket connection;
-            try
-            {
-                connection = await _listener.AcceptAsync(_stopping.Token);
-            }
-            catch (Exception e) when (e is OperationCanceledException or ObjectDisposedException or SocketException)
-            {
-                return;
-            }
-            _ = Serve(connection);
-        }
-    }
-
-    private async Task Serve(Socket connection)
-    {
-        await using var stream = new NetworkStream(connection, ownsSocket: true);
         try
         {
-            var request = await FrameCodec.Read<ControlMessage>(stream, MaxRequestBytes, _stopping.Token);
-            switch (request)
+            switch (await FrameCodec.Read<ControlMessage>(stream, ControlConnection.MaxRequestBytes, stopping))
             {
                 case ExecRequest exec:
-                    var completed = await _recorder.Ask<CommandCompleted>(new RecordCommand(exec.Argv, exec.Issuer), _timeout, _stopping.Token);
-                    await FrameCodec.Write(stream, new ExecReply(completed.Command, completed.Result), _stopping.Token);
+                    var completed = await _recorder.Ask<CommandCompleted>(new RecordCommand(exec.Argv, exec.Issuer), _timeout, stopping);
+                    await FrameCodec.Write(stream, new ExecReply(completed.Command, completed.Result), stopping);
                     break;
                 case SyncSessionRequest:
-                    _log.Info("[{0}] sync session opened on the control socket", _device);
-                    var exchange = new DeviceExchange(_device, new CommandRecorderSide(_recorder, _timeout), _exchange);
-                    await StreamExchangeServer.Serve(exchange, stream, stream, _stopping.Token);
-                    _log.Info("[{0}] sync session closed", _device);
+                    await RunSyncSession(stream, stopping);
+                    break;
+                case DeviceStatusRequest:
+                    await FrameCodec.Write(stream, await Status(stopping), stopping);
                     break;
                 case null:
                     break;
-                default:
-                    await FrameCodec.Write(stream, new ControlError($"{request.GetType().Name} is not a request"), _stopping.Token);
+                case var other:
+                    await FrameCodec.Write(stream, new ControlError($"{other.GetType().Name} is not a request the {NodeName} serves"), stopping);
                     break;
             }
         }
         catch (FrameException e)
         {
             _log.Warning("[{0}] malformed request on the control socket: {1}", _device, e.Message);
-            await TryWrite(stream, new ControlError($"malformed request: {e.Message}"));
+            await ControlConnection.TryWrite(stream, new ControlError($"malformed request: {e.Message}"), stopping);
         }
         catch (Exception e) when (e is AskTimeoutException or ArgumentException or InvalidOperationException)
         {
-            await TryWrite(stream, new ControlError(e.Message));
-        }
-        catch (Exception e) when (e is IOException or OperationCanceledException or SocketException)
-        {
-            _log.Debug("[{0}] control connection ended: {1}", _device, e.Message);
+            await ControlConnection.TryWrite(stream, new ControlError(e.Message), stopping);
         }
     }
 
-    private async Task TryWrite(Stream stream, ControlMessage message)
+    private async Task RunSyncSession(NetworkStream stream, CancellationToken stopping)
     {
+        _log.Info("[{0}] sync session opened on the control socket", _device);
         try
         {
-            await FrameCodec.Write(stream, message, _stopping.Token);
+            var exchange = new DeviceExchange(_device, new CommandRecorderSide(_recorder, _timeout), _exchange);
+            await StreamExchangeServer.Serve(exchange, stream, stream, stopping);
+            _log.Info("[{0}] sync session closed", _device);
         }
-        catch (Exception e) when (e is IOException or OperationCanceledException or SocketException)
+        finally
         {
-            // The client went away first; nothing to tell it.
+            Interlocked.Exchange(ref _lastSyncEndedUnixMs, _wall.UtcNowMs);
+            _cycle?.Tell(SessionEnded.Instance);
         }
+    }
+
+    private async Task<DeviceStatusReply> Status(CancellationToken stopping)
+    {
+        var state = await _recorder.Ask<CommandRecorderState>(LogHolderMessages.GetState.Instance, _timeout, stopping);
+        var cycle = _cycle is null
+            ? new CycleStatus("not cycling", 0, TimeSpan.Zero, [])
+            : await _cycle.Ask<CycleStatus>(GetCycleStatus.Instance, _timeout, stopping);
+        var lastSync = Interlocked.Read(ref _lastSyncEndedUnixMs);
+        return new DeviceStatusReply(_device.Value, cycle, state.Logs.View, lastSync == 0 ? null : lastSync,
+            state.Logs.Model.OpenCommands.Count, [.. state.Logs.Model.LiveProperties.Select(p => new NamedValue(p.Key, p.Value))]);
     }
 
     public async ValueTask DisposeAsync()
     {
-        await _stopping.CancelAsync();
-        _listener.Dispose();
-        await _accepting;
-        File.Delete(_path);
-        _stopping.Dispose();
+        if (_server is not null)
+            await _server.DisposeAsync();
     }
 }
 
-/// <summary>The local clients of the control socket: <c>exec</c> and <c>sync-endpoint</c>.</summary>
+/// <summary>The local clients of the device node's control socket: <c>exec</c>, <c>status</c> and <c>sync-endpoint</c>.</summary>
 public static class ControlSocketClient
 {
-    private const int MaxReplyBytes = 8 * 1024 * 1024;
-
     /// <summary>Records and runs a command through the running node.</summary>
-    public static async Task<ExecReply> Exec(string path, IEnumerable<string> argv, string issuer, CancellationToken cancellationToken)
-    {
-        await using var stream = await Connect(path, cancellationToken);
-        await FrameCodec.Write(stream, new ExecRequest([.. argv], issuer), cancellationToken);
-        return await FrameCodec.Read<ControlMessage>(stream, MaxReplyBytes, cancellationToken) switch
-        {
-            ExecReply reply => reply,
-            ControlError error => throw new ControlSocketException(error.Message),
-            null => throw new ControlSocketException("the device node closed the connection without answering"),
-            var other => throw new ControlSocketException($"unexpected answer {other.GetType().Name}"),
-        };
-    }
+    public static Task<ExecReply> Exec(string path, IEnumerable<string> argv, string issuer, CancellationToken cancellationToken) =>
+        ControlConnection.Request<ExecReply>(path, ControlSocketServer.NodeName, new ExecRequest([.. argv], issuer), cancellationToken);
+
+    public static Task<DeviceStatusReply> Status(string path, CancellationToken cancellationToken) =>
+        ControlConnection.Request<DeviceStatusReply>(path, ControlSocketServer.NodeName, DeviceStatusRequest.Instance, cancellationToken);
 
     /// <summary>
     /// Relays one sync session: bytes from <paramref name="fromMirror"/> to the node and the
@@ -178,7 +135,7 @@ public static class ControlSocketClient
     /// </summary>
     public static async Task RelaySync(string path, Stream fromMirror, Stream toMirror, CancellationToken cancellationToken)
     {
-        await using var stream = await Connect(path, cancellationToken);
+        await using var stream = await ControlConnection.Connect(path, ControlSocketServer.NodeName, cancellationToken);
         await FrameCodec.Write(stream, SyncSessionRequest.Instance, cancellationToken);
         var up = CopyThenClose(fromMirror, stream, cancellationToken);
         var down = stream.CopyToAsync(toMirror, cancellationToken);
@@ -187,38 +144,12 @@ public static class ControlSocketClient
     }
 
     /// <summary>True when a node accepts connections on <paramref name="path"/>.</summary>
-    public static async Task<bool> IsAnswering(string path)
-    {
-        try
-        {
-            await using var stream = await Connect(path, CancellationToken.None);
-            return true;
-        }
-        catch (ControlSocketException)
-        {
-            return false;
-        }
-    }
+    public static Task<bool> IsAnswering(string path) => ControlConnection.IsAnswering(path);
 
     private static async Task CopyThenClose(Stream from, NetworkStream to, CancellationToken cancellationToken)
     {
         await from.CopyToAsync(to, cancellationToken);
         // The mirror closed its side: tell the node, so the session ends at a frame boundary.
         to.Socket.Shutdown(SocketShutdown.Send);
-    }
-
-    private static async Task<NetworkStream> Connect(string path, CancellationToken cancellationToken)
-    {
-        var socket = new Socket(AddressFamily.Unix, SocketType.Stream, ProtocolType.Unspecified);
-        try
-        {
-            await socket.ConnectAsync(new UnixDomainSocketEndPoint(path), cancellationToken);
-            return new NetworkStream(socket, ownsSocket: true);
-        }
-        catch (SocketException e)
-        {
-            socket.Dispose();
-            throw new ControlSocketException($"no device node is running (nothing answers on {path}: {e.SocketErrorCode})", e);
-        }
     }
 }

@@ -33,13 +33,15 @@ public sealed class NetworkToggler : ReceiveActor, IWithTimers
     private readonly INetworkInterface _interface;
     private readonly IActorRef _heartbeat;
     private readonly NetworkTogglerSettings _settings;
+    private readonly MirrorCorrectedClock? _clock;
     private readonly Stopwatch _window = new();
     private readonly List<WindowClosed> _closed = [];
     private TimeSpan _usableAfter;
     private int _number;
 
-    public NetworkToggler(DeviceId device, INetworkInterface networkInterface, IActorRef heartbeat, NetworkTogglerSettings settings)
+    public NetworkToggler(DeviceId device, INetworkInterface networkInterface, IActorRef heartbeat, NetworkTogglerSettings settings, MirrorCorrectedClock? clock = null)
     {
+        _clock = clock;
         _device = device;
         _interface = networkInterface;
         _heartbeat = heartbeat;
@@ -49,8 +51,9 @@ public sealed class NetworkToggler : ReceiveActor, IWithTimers
 
     public ITimerScheduler Timers { get; set; } = null!;
 
-    public static Props Props(DeviceId device, INetworkInterface networkInterface, IActorRef heartbeat, NetworkTogglerSettings settings) =>
-        Akka.Actor.Props.Create(() => new NetworkToggler(device, networkInterface, heartbeat, settings));
+    /// <summary>The clock, when given, takes the mirror's offset from each answered heartbeat (for expiry checks).</summary>
+    public static Props Props(DeviceId device, INetworkInterface networkInterface, IActorRef heartbeat, NetworkTogglerSettings settings, MirrorCorrectedClock? clock = null) =>
+        Akka.Actor.Props.Create(() => new NetworkToggler(device, networkInterface, heartbeat, settings, clock));
 
     protected override void PreStart()
     {
@@ -60,7 +63,7 @@ public sealed class NetworkToggler : ReceiveActor, IWithTimers
 
     private void Resting()
     {
-        Receive<GetWindows>(_ => Sender.Tell(_closed.ToArray()));
+        AnswerQueries("dark");
         Receive<Lowered>(lowered =>
         {
             if (lowered.Error is not null)
@@ -109,7 +112,7 @@ public sealed class NetworkToggler : ReceiveActor, IWithTimers
 
     private void Opening()
     {
-        Receive<GetWindows>(_ => Sender.Tell(_closed.ToArray()));
+        AnswerQueries("opening");
         Receive<Usable>(usable =>
         {
             _usableAfter = _window.Elapsed;
@@ -128,9 +131,11 @@ public sealed class NetworkToggler : ReceiveActor, IWithTimers
 
     private void Calling()
     {
-        Receive<GetWindows>(_ => Sender.Tell(_closed.ToArray()));
+        AnswerQueries("calling");
         Receive<MirrorAnswered>(answered =>
         {
+            if (_clock is not null)
+                _clock.OffsetMs = answered.ClockOffsetMs;
             if (answered.Ack.Action == HeartbeatAction.Sync)
             {
                 Become(Syncing);
@@ -145,10 +150,16 @@ public sealed class NetworkToggler : ReceiveActor, IWithTimers
 
     private void Syncing()
     {
-        Receive<GetWindows>(_ => Sender.Tell(_closed.ToArray()));
+        AnswerQueries("syncing");
         Receive<SessionEnded>(_ => Close("synced"));
         Receive<LimitReached>(limit => CloseIfCurrent(limit, "window limit reached during the session"));
         Receive<Tick>(_ => { });
+    }
+
+    private void AnswerQueries(string phase)
+    {
+        Receive<GetWindows>(_ => Sender.Tell(_closed.ToArray()));
+        Receive<GetCycleStatus>(_ => Sender.Tell(new CycleStatus(phase, _number, _settings.Period, [.. _closed.TakeLast(20)])));
     }
 
     private void CloseIfCurrent(LimitReached limit, string outcome)

@@ -20,4 +20,16 @@ public static class NetworkTogglerMessages
     {
         public static GetWindows Instance { get; } = new();
     }
+
+    /// <summary>Ask where the cycle stands (answered with <see cref="CycleStatus"/>).</summary>
+    public sealed record GetCycleStatus
+    {
+        public static GetCycleStatus Instance { get; } = new();
+    }
+
+    /// <summary>
+    /// The cycle now: <see cref="Phase"/> is dark, opening, calling or syncing; <see cref="Window"/>
+    /// the number of the current or last window; <see cref="Recent"/> the last windows closed.
+    /// </summary>
+    public sealed record CycleStatus(string Phase, int Window, TimeSpan Period, System.Collections.Immutable.ImmutableArray<WindowClosed> Recent);
 }

@@ -1,5 +1,6 @@
 using System.Text.Json;
 using System.Text.Json.Serialization.Metadata;
+using IoTSync.Control;
 using IoTSync.Device;
 using IoTSync.Journal;
 using IoTSync.Mirror;
@@ -34,6 +35,19 @@ public static class IoTSyncCodec
         (typeof(ExecReply), "control-exec-reply"),
         (typeof(SyncSessionRequest), "control-sync"),
         (typeof(ControlError), "control-error"),
+        (typeof(DeviceStatusRequest), "control-device-status"),
+        (typeof(DeviceStatusReply), "control-device-status-reply"),
+        (typeof(EnrollRequest), "control-enroll"),
+        (typeof(EnrollReply), "control-enroll-reply"),
+        (typeof(SubmitRequest), "control-submit"),
+        (typeof(CancelRequest), "control-cancel"),
+        (typeof(SubmitReply), "control-submit-reply"),
+        (typeof(CommandStatusRequest), "control-command-status"),
+        (typeof(CommandStatusAnswer), "control-command-status-reply"),
+        (typeof(FleetRequest), "control-fleet"),
+        (typeof(FleetReply), "control-fleet-reply"),
+        (typeof(DeviceStateRequest), "control-device-state"),
+        (typeof(DeviceStateReply), "control-device-state-reply"),
         (typeof(DeviceRegistryMessages.Enrol), "registry-enrol"),
         (typeof(DeviceRegistryMessages.Enrolled), "registry-enrolled"),
         (typeof(DeviceRegistryMessages.EnrolRefused), "registry-enrol-refused"),

@@ -3,13 +3,14 @@ using IoTSync.Sync;
 namespace IoTSync.Mirror.Ssh;
 
 /// <summary>The replicator's production opener: SSH to the enrolled endpoint, the host key pinned at enrolment.</summary>
-public sealed class SshSessionOpener(string privateKeyPath, TimeSpan connectTimeout) : IDeviceSessionOpener
+public sealed class SshSessionOpener(string privateKeyPath, TimeSpan connectTimeout, System.Collections.Immutable.ImmutableArray<string> keyExchange = default) : IDeviceSessionOpener
 {
     public async Task<IDeviceSession> Open(EnrolledDevice device, CancellationToken cancellationToken)
     {
         var settings = new SshTransportSettings(device.SshHost, device.SshPort, device.SshUser, privateKeyPath, device.HostKeyFingerprint)
         {
             ConnectTimeout = connectTimeout,
+            KeyExchangeAlgorithms = keyExchange.IsDefault ? [] : keyExchange,
         };
         return new Session(await SshTransport.Open(settings, cancellationToken));
     }

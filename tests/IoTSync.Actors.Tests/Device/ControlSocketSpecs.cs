@@ -1,5 +1,6 @@
 using Akka.Actor;
 using Akka.Event;
+using IoTSync.Control;
 using IoTSync.Device;
 using IoTSync.Journal;
 using IoTSync.Model;

@@ -1,6 +1,7 @@
 using System.Collections.Immutable;
 using System.Globalization;
 using Akka.Actor;
+using IoTSync.Control;
 using IoTSync.Device;
 using IoTSync.Journal;
 using IoTSync.Mirror;
@@ -59,6 +60,21 @@ public sealed class SerializationSpecs : Akka.TestKit.Xunit2.TestKit
         yield return new ExecReply(set, result);
         yield return SyncSessionRequest.Instance;
         yield return new ControlError("no");
+        yield return DeviceStatusRequest.Instance;
+        yield return new DeviceStatusReply(Device.Value, new NetworkTogglerMessages.CycleStatus("dark", 3, TimeSpan.FromSeconds(30),
+            [new NetworkTogglerMessages.WindowClosed(3, TimeSpan.FromMilliseconds(41.5), TimeSpan.FromMilliseconds(2), "synced")]),
+            view, 1_700_000_000_000, 1, [new NamedValue("ı", "İ")]);
+        yield return new EnrollRequest(enrolled, "10.0.0.1", null);
+        yield return new EnrollReply(enrolled, "restrict,from=\"10.0.0.1\",command=\"x\" ecdsa-sha2-nistp256 AAAA iotsync-mirror");
+        yield return new SubmitRequest(Device.Value, ["uname", "-a"], "cli:root", 60_000);
+        yield return new CancelRequest(Device.Value, 4, "cli:root");
+        yield return new SubmitReply(cancel);
+        yield return new CommandStatusRequest(Device.Value, 1);
+        yield return new CommandStatusAnswer(1, CommandStatus.Resolved, command, result);
+        yield return FleetRequest.Instance;
+        yield return new FleetReply([new DeviceSummary(Device.Value, "root@127.0.0.1:22", "late", 3, 2, 2, 0, "abcd", 1_700_000_000_000, "4: 38 ms, synced")]);
+        yield return new DeviceStateRequest(Device.Value);
+        yield return new DeviceStateReply(Device.Value, view, 2, null, [new NamedValue("k", "v")], ["mirror:1 ls"]);
         yield return new Heartbeat(Device, logs.DeviceLog, logs.MirrorLog, view.StateDigest, 1_700_000_000_000, new string('a', 32), new string('b', 64));
         yield return new HeartbeatAck(Device, HeartbeatAction.Sync, "session-9", logs.MirrorLog, 1_700_000_000_500, "", new string('a', 32), new string('c', 64));
         yield return LogHolderMessages.GetView.Instance;

@@ -1,0 +1,71 @@
+using System.Net.Sockets;
+using IoTSync.Protocol;
+
+namespace IoTSync.Control;
+
+/// <summary>The local clients' side of a node's control socket: one request, one answer.</summary>
+public static class ControlConnection
+{
+    public const int MaxRequestBytes = 1024 * 1024;
+    public const int MaxReplyBytes = 16 * 1024 * 1024;
+
+    /// <summary>
+    /// Sends <paramref name="request"/> and reads the answer; a <see cref="ControlError"/> or an
+    /// unexpected answer becomes a <see cref="ControlSocketException"/> with the node's words.
+    /// </summary>
+    public static async Task<TReply> Request<TReply>(string path, string node, ControlMessage request, CancellationToken cancellationToken)
+        where TReply : ControlMessage
+    {
+        await using var stream = await Connect(path, node, cancellationToken);
+        await FrameCodec.Write(stream, request, cancellationToken);
+        return await FrameCodec.Read<ControlMessage>(stream, MaxReplyBytes, cancellationToken) switch
+        {
+            TReply reply => reply,
+            ControlError error => throw new ControlSocketException(error.Message),
+            null => throw new ControlSocketException($"the {node} closed the connection without answering"),
+            var other => throw new ControlSocketException($"unexpected answer {other.GetType().Name} from the {node}"),
+        };
+    }
+
+    /// <summary>True when a node accepts connections on <paramref name="path"/>.</summary>
+    public static async Task<bool> IsAnswering(string path)
+    {
+        try
+        {
+            await using var stream = await Connect(path, "node", CancellationToken.None);
+            return true;
+        }
+        catch (ControlSocketException)
+        {
+            return false;
+        }
+    }
+
+    public static async Task<NetworkStream> Connect(string path, string node, CancellationToken cancellationToken)
+    {
+        var socket = new Socket(AddressFamily.Unix, SocketType.Stream, ProtocolType.Unspecified);
+        try
+        {
+            await socket.ConnectAsync(new UnixDomainSocketEndPoint(path), cancellationToken);
+            return new NetworkStream(socket, ownsSocket: true);
+        }
+        catch (SocketException e)
+        {
+            socket.Dispose();
+            throw new ControlSocketException($"no {node} is running (nothing answers on {path}: {e.SocketErrorCode})", e);
+        }
+    }
+
+    /// <summary>Writes an answer, unless the client has already gone.</summary>
+    public static async Task TryWrite(Stream stream, ControlMessage message, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await FrameCodec.Write(stream, message, cancellationToken);
+        }
+        catch (Exception e) when (e is IOException or OperationCanceledException or SocketException)
+        {
+            // The client went away first; nothing to tell it.
+        }
+    }
+}

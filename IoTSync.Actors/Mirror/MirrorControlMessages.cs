@@ -1,0 +1,61 @@
+using System.Collections.Immutable;
+using IoTSync.Control;
+using IoTSync.Device;
+using IoTSync.Journal;
+
+namespace IoTSync.Mirror;
+
+/// <summary>
+/// Enrol a device (<c>enroll</c>). <see cref="FromAddress"/> and <see cref="DeviceCommand"/>
+/// override the mirror's configured address and sync-endpoint command in the authorized_keys line.
+/// Answered with <see cref="EnrollReply"/>.
+/// </summary>
+public sealed record EnrollRequest(EnrolledDevice Device, string? FromAddress, string? DeviceCommand) : ControlMessage;
+
+/// <summary>The device as enrolled, and the exact line for its authorized_keys.</summary>
+public sealed record EnrollReply(EnrolledDevice Device, string AuthorizedKeysLine) : ControlMessage;
+
+/// <summary>
+/// Leave a command for a device (<c>exec</c>); <see cref="ExpiresInMs"/> null takes the configured
+/// default. Answered with <see cref="SubmitReply"/>.
+/// </summary>
+public sealed record SubmitRequest(string Device, ImmutableArray<string> Argv, string Issuer, long? ExpiresInMs) : ControlMessage;
+
+/// <summary>Ask the device not to run mirror command <see cref="Sequence"/> (<c>cancel</c>). Answered with <see cref="SubmitReply"/>.</summary>
+public sealed record CancelRequest(string Device, long Sequence, string Issuer) : ControlMessage;
+
+/// <summary>The mirror-log entry now durable.</summary>
+public sealed record SubmitReply(LogEntry Entry) : ControlMessage;
+
+/// <summary>Where mirror command <see cref="Sequence"/> stands. Answered with <see cref="CommandStatusAnswer"/>.</summary>
+public sealed record CommandStatusRequest(string Device, long Sequence) : ControlMessage;
+
+/// <summary>The status, the command entry and the device's result entry once resolved.</summary>
+public sealed record CommandStatusAnswer(long Sequence, CommandStatus Status, LogEntry? Command, LogEntry? Result) : ControlMessage;
+
+/// <summary>The fleet (<c>devices</c>). Answered with <see cref="FleetReply"/>.</summary>
+public sealed record FleetRequest : ControlMessage
+{
+    public static FleetRequest Instance { get; } = new();
+}
+
+/// <summary>One enrolled device as the mirror sees it.</summary>
+public sealed record DeviceSummary(
+    string Device,
+    string SshEndpoint,
+    string Status,
+    long DeviceLogLength,
+    long MirrorLogLength,
+    long DeliveredThrough,
+    int OpenCommands,
+    string StateDigest,
+    long? LastHeartbeatUnixMs,
+    string LastWindow);
+
+public sealed record FleetReply(ImmutableArray<DeviceSummary> Devices) : ControlMessage;
+
+/// <summary>One device's state as the mirror holds it (<c>state</c>). Answered with <see cref="DeviceStateReply"/>.</summary>
+public sealed record DeviceStateRequest(string Device) : ControlMessage;
+
+public sealed record DeviceStateReply(string Device, SyncView View, long DeliveredThrough, string? Divergence,
+    ImmutableArray<NamedValue> Properties, ImmutableArray<string> OpenCommands) : ControlMessage;

@@ -1,0 +1,178 @@
+using System.Net.Sockets;
+using Akka.Actor;
+using Akka.Event;
+using IoTSync.Control;
+using IoTSync.Device;
+using IoTSync.Journal;
+using IoTSync.Mirror.Ssh;
+using IoTSync.Model;
+using IoTSync.Protocol;
+using static IoTSync.Mirror.DeviceRegistryMessages;
+using static IoTSync.Mirror.StateJournalMessages;
+
+namespace IoTSync.Mirror;
+
+/// <summary>What the mirror's control socket needs to know beyond its actors.</summary>
+/// <param name="OutwardAddress">The mirror's address as devices see it: the from= of the authorized_keys line.</param>
+/// <param name="DeviceCommand">The sync endpoint command forced on the device.</param>
+/// <param name="CommandExpiresAfter">Default not-after for a command left without --expires-in.</param>
+/// <param name="Timeout">How long a request waits for the actors.</param>
+public sealed record MirrorControlSettings(string OutwardAddress, string DeviceCommand, TimeSpan CommandExpiresAfter, TimeSpan Timeout);
+
+/// <summary>
+/// The running mirror node's control socket: <c>enroll</c>, <c>exec</c>, <c>cancel</c>,
+/// <c>devices</c> and <c>state</c> reach the node's actors through it, so the CLI never opens
+/// the journal as a second writer.
+/// </summary>
+public sealed class MirrorControlServer : IAsyncDisposable
+{
+    public const string NodeName = "mirror node";
+
+    private readonly IActorRef _registry;
+    private readonly DeviceKeyCache _devices;
+    private readonly IActorRef _journals;
+    private readonly MirrorKeyPair _key;
+    private readonly MirrorControlSettings _settings;
+    private readonly Func<DeviceId, StateJournalState, DeviceSummary> _summarise;
+    private readonly IWallClock _wall;
+    private readonly ILoggingAdapter _log;
+    private UnixSocketServer? _server;
+
+    private MirrorControlServer(IActorRef registry, DeviceKeyCache devices, IActorRef journals, MirrorKeyPair key,
+        MirrorControlSettings settings, Func<DeviceId, StateJournalState, DeviceSummary> summarise, IWallClock wall, ILoggingAdapter log)
+    {
+        _registry = registry;
+        _devices = devices;
+        _journals = journals;
+        _key = key;
+        _settings = settings;
+        _summarise = summarise;
+        _wall = wall;
+        _log = log;
+    }
+
+    public static async Task<MirrorControlServer> Start(string path, IActorRef registry, DeviceKeyCache devices, IActorRef journals, MirrorKeyPair key,
+        MirrorControlSettings settings, Func<DeviceId, StateJournalState, DeviceSummary> summarise, IWallClock wall, ILoggingAdapter log)
+    {
+        var server = new MirrorControlServer(registry, devices, journals, key, settings, summarise, wall, log);
+        server._server = await UnixSocketServer.Start(path, NodeName, server.Serve);
+        return server;
+    }
+
+    private async Task Serve(NetworkStream stream, CancellationToken stopping)
+    {
+        ControlMessage answer;
+        try
+        {
+            answer = await FrameCodec.Read<ControlMessage>(stream, ControlConnection.MaxRequestBytes, stopping) switch
+            {
+                null => null!,
+                EnrollRequest enroll => await Enroll(enroll, stopping),
+                SubmitRequest submit => await Submit(submit, stopping),
+                CancelRequest cancel => await Cancel(cancel, stopping),
+                CommandStatusRequest status => await CommandStatus(status, stopping),
+                FleetRequest => await Fleet(stopping),
+                DeviceStateRequest state => await State(state, stopping),
+                var other => new ControlError($"{other.GetType().Name} is not a request the {NodeName} serves"),
+            };
+        }
+        catch (FrameException e)
+        {
+            _log.Warning("malformed request on the mirror's control socket: {0}", e.Message);
+            answer = new ControlError($"malformed request: {e.Message}");
+        }
+        catch (Exception e) when (e is AskTimeoutException or ArgumentException or InvalidOperationException or RequestRefused)
+        {
+            answer = new ControlError(e.Message);
+        }
+        if (answer is not null)
+            await ControlConnection.TryWrite(stream, answer, stopping);
+    }
+
+    private async Task<ControlMessage> Enroll(EnrollRequest request, CancellationToken stopping)
+    {
+        var line = _key.AuthorizedKeysLine(request.FromAddress ?? _settings.OutwardAddress, request.DeviceCommand ?? _settings.DeviceCommand);
+        var device = request.Device with { EnrolledAtUnixMs = _wall.UtcNowMs };
+        return await _registry.Ask<object>(new Enrol(device), _settings.Timeout, stopping) switch
+        {
+            Enrolled enrolled => new EnrollReply(enrolled.Device, line),
+            EnrolRefused refused => new ControlError($"cannot enroll {device.Device}: {refused.Reason}"),
+            var other => throw new InvalidOperationException($"unexpected answer {other.GetType().Name} from the registry"),
+        };
+    }
+
+    private async Task<ControlMessage> Submit(SubmitRequest request, CancellationToken stopping)
+    {
+        var device = Enrolled(request.Device);
+        var expiresIn = request.ExpiresInMs is { } ms ? TimeSpan.FromMilliseconds(ms) : _settings.CommandExpiresAfter;
+        var notAfter = _wall.UtcNowMs + (long)expiresIn.TotalMilliseconds;
+        return Written(await _journals.Ask<object>(new ForDevice(device, new SubmitCommand(request.Argv, request.Issuer, notAfter)), _settings.Timeout, stopping));
+    }
+
+    private async Task<ControlMessage> Cancel(CancelRequest request, CancellationToken stopping)
+    {
+        var device = Enrolled(request.Device);
+        return Written(await _journals.Ask<object>(new ForDevice(device, new CancelCommand(request.Sequence, request.Issuer)), _settings.Timeout, stopping));
+    }
+
+    private static ControlMessage Written(object answer) => answer switch
+    {
+        Submitted submitted => new SubmitReply(submitted.Entry),
+        SubmitRefused refused => new ControlError($"refused: {refused.Reason}"),
+        _ => throw new InvalidOperationException($"unexpected answer {answer.GetType().Name} from the state journal"),
+    };
+
+    private async Task<ControlMessage> CommandStatus(CommandStatusRequest request, CancellationToken stopping)
+    {
+        var device = Enrolled(request.Device);
+        var reply = await _journals.Ask<CommandStatusReply>(new ForDevice(device, new GetCommandStatus(request.Sequence)), _settings.Timeout, stopping);
+        return new CommandStatusAnswer(reply.Sequence, reply.Status, reply.Command, reply.Result);
+    }
+
+    private async Task<ControlMessage> Fleet(CancellationToken stopping)
+    {
+        var enrolled = (await _registry.Ask<Devices>(ListDevices.Instance, _settings.Timeout, stopping)).All;
+        var states = await Task.WhenAll(enrolled.Select(d =>
+            _journals.Ask<StateJournalState>(new ForDevice(d.Device, Journal.LogHolderMessages.GetState.Instance), _settings.Timeout, stopping)));
+        return new FleetReply([.. enrolled.Zip(states, (device, state) => _summarise(device.Device, state) with
+        {
+            SshEndpoint = $"{device.SshUser}@{device.SshHost}:{device.SshPort}",
+        })]);
+    }
+
+    private async Task<ControlMessage> State(DeviceStateRequest request, CancellationToken stopping)
+    {
+        var device = Enrolled(request.Device);
+        var state = await _journals.Ask<StateJournalState>(new ForDevice(device, Journal.LogHolderMessages.GetState.Instance), _settings.Timeout, stopping);
+        var model = state.Logs.Model;
+        return new DeviceStateReply(device.Value, state.Logs.View, state.DeliveredThrough, state.Divergence?.Describe(),
+            [.. model.LiveProperties.Select(p => new NamedValue(p.Key, p.Value))],
+            [.. model.OpenCommands.Values.Select(c => $"{c.Ref} {string.Join(' ', c.Argv)}{(c.CancelRequested ? " (cancelling)" : "")}")]);
+    }
+
+    /// <summary>An enrolled device's id; anything else is refused before any actor is created for it.</summary>
+    private DeviceId Enrolled(string device)
+    {
+        if (!DeviceId.IsValid(device))
+            throw new RequestRefused($"'{device}' is not a device id (1-64 of a-z, 0-9, '-', '_')");
+        var id = new DeviceId(device);
+        if (_devices.Find(id) is null)
+            throw new RequestRefused($"device '{device}' is not enrolled");
+        return id;
+    }
+
+    private sealed class RequestRefused(string message) : Exception(message);
+
+    public async ValueTask DisposeAsync()
+    {
+        if (_server is not null)
+            await _server.DisposeAsync();
+    }
+}
+
+/// <summary>The local clients of the mirror node's control socket.</summary>
+public static class MirrorControlClient
+{
+    public static Task<TReply> Request<TReply>(string path, ControlMessage request, CancellationToken cancellationToken) where TReply : ControlMessage =>
+        ControlConnection.Request<TReply>(path, MirrorControlServer.NodeName, request, cancellationToken);
+}

@@ -1,0 +1,199 @@
+using System.CommandLine;
+using System.Security.Cryptography;
+using System.Text;
+using IoTSync.Cli;
+using IoTSync.Device;
+using Spectre.Console;
+
+namespace IoTSync.DeviceNode;
+
+/// <summary>The device node's commands besides <c>journal</c>: run, exec, sync-endpoint, status, init.</summary>
+public static class DeviceCommands
+{
+    public static IEnumerable<Command> Create(string defaultConfigFile)
+    {
+        yield return Run(defaultConfigFile);
+        yield return Exec(defaultConfigFile);
+        yield return SyncEndpoint(defaultConfigFile);
+        yield return Status(defaultConfigFile);
+        yield return Init(defaultConfigFile);
+    }
+
+    private static Command Run(string defaultConfigFile)
+    {
+        var command = new Command("run", "Run the device node: the cycle (interface down, a window per period), heartbeats to the mirror, the device log, and the control socket. Stops on SIGTERM or Ctrl-C.");
+        var config = NodeCli.ConfigOption(command, defaultConfigFile);
+        command.SetAction((parsed, cancellationToken) =>
+            DeviceNodeHost.Run(NodeCli.LoadConfig(parsed, config, defaultConfigFile), parsed.InvocationConfiguration.Output, cancellationToken));
+        return command;
+    }
+
+    private static Command Exec(string defaultConfigFile)
+    {
+        var command = new Command("exec", "Run a command on this device through the running node (an argument vector, no shell), recorded with its result in the device log; prints its output and exits with its exit code.");
+        var config = NodeCli.ConfigOption(command, defaultConfigFile);
+        var argv = new Argument<string[]>("argv") { Description = "The command and its arguments, after --.", Arity = ArgumentArity.OneOrMore };
+        command.Arguments.Add(argv);
+        command.SetAction(async (parsed, cancellationToken) =>
+        {
+            var settings = DeviceNodeSettings.FromConfig(NodeCli.LoadConfig(parsed, config, defaultConfigFile));
+            var reply = await ControlSocketClient.Exec(settings.ControlSocket, parsed.GetValue(argv)!, $"cli:{Environment.UserName}", cancellationToken);
+            var output = parsed.InvocationConfiguration.Output;
+            var error = parsed.InvocationConfiguration.Error;
+            if (reply.Result?.Result is not { } result)
+            {
+                error.WriteLine($"{Program.Name}: recorded as device entry {reply.Command.Sequence}");
+                return ExitCodes.Ok;
+            }
+            NodeCli.WriteResult(output, error, Program.Name, result);
+            return NodeCli.ExitCodeOf(result);
+        });
+        return command;
+    }
+
+    private static Command SyncEndpoint(string defaultConfigFile)
+    {
+        var command = new Command("sync-endpoint", "What the mirror's SSH session runs (forced by authorized_keys): relays the sync exchange between stdin/stdout and the running node.");
+        var config = NodeCli.ConfigOption(command, defaultConfigFile);
+        var socket = new Option<string?>("--socket") { Description = "The node's control socket (instead of the one --config names).", HelpName = "PATH" };
+        command.Options.Add(socket);
+        command.SetAction(async (parsed, cancellationToken) =>
+        {
+            string path;
+            TimeSpan limit;
+            if (parsed.GetValue(socket) is { } given)
+            {
+                path = Path.GetFullPath(given);
+                limit = TimeSpan.FromMinutes(1);
+            }
+            else
+            {
+                var settings = DeviceNodeSettings.FromConfig(NodeCli.LoadConfig(parsed, config, defaultConfigFile));
+                (path, limit) = (settings.ControlSocket, settings.Cycle.WindowLimit);
+            }
+            // sshd does not signal a forced command whose client vanished: the relay bounds itself.
+            using var bounded = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+            bounded.CancelAfter(limit);
+            await using var stdin = Console.OpenStandardInput();
+            await using var stdout = Console.OpenStandardOutput();
+            await ControlSocketClient.RelaySync(path, stdin, stdout, bounded.Token);
+            return ExitCodes.Ok;
+        });
+        return command;
+    }
+
+    private static Command Status(string defaultConfigFile)
+    {
+        var command = new Command("status", "The running node: window state, recent windows, both logs' update numbers and the state digest, last sync, open commands, properties.");
+        var config = NodeCli.ConfigOption(command, defaultConfigFile);
+        var json = NodeCli.JsonOption(command);
+        command.SetAction(async (parsed, cancellationToken) =>
+        {
+            var settings = DeviceNodeSettings.FromConfig(NodeCli.LoadConfig(parsed, config, defaultConfigFile));
+            var status = await ControlSocketClient.Status(settings.ControlSocket, cancellationToken);
+            var output = parsed.InvocationConfiguration.Output;
+            if (parsed.GetValue(json))
+            {
+                NodeCli.WriteJson(output, status);
+                return ExitCodes.Ok;
+            }
+            var console = Terminal.Create(output, output == Console.Out && !Console.IsOutputRedirected);
+            var table = new Table().AddColumn("").AddColumn("");
+            table.HideHeaders();
+            table.AddRow("device", Markup.Escape(status.Device));
+            table.AddRow("window", Markup.Escape($"{status.Cycle.Phase} (window {status.Cycle.Window}, every {status.Cycle.Period.TotalSeconds:0.###} s)"));
+            if (status.Cycle.Recent.LastOrDefault() is { } last)
+                table.AddRow("last window", Markup.Escape($"{last.Number}: {last.Duration.TotalMilliseconds:0.0} ms, {last.Outcome}"));
+            table.AddRow("device log", Markup.Escape(status.View.DeviceLog.ToString()));
+            table.AddRow("mirror log", Markup.Escape(status.View.MirrorLog.ToString()));
+            table.AddRow("state digest", Markup.Escape(status.View.StateDigest.ToString()));
+            table.AddRow("last sync", NodeCli.Time(status.LastSyncEndedUnixMs));
+            table.AddRow("open commands", status.OpenCommands.ToString(System.Globalization.CultureInfo.InvariantCulture));
+            foreach (var property in status.Properties)
+                table.AddRow(Markup.Escape($"property {property.Name}"), Markup.Escape(property.Value));
+            console.Write(table);
+            return ExitCodes.Ok;
+        });
+        return command;
+    }
+
+    private static Command Init(string defaultConfigFile)
+    {
+        var command = new Command("init", "Write a device configuration (device.hocon beside a copy of shared.hocon) and a new heartbeat key in a directory, with absolute paths, ready for 'run --config DIR/device.hocon'.");
+        var id = new Option<string>("--id") { Description = "The device id (1-64 of a-z, 0-9, '-', '_').", Required = true };
+        var mirror = new Option<string>("--mirror") { Description = "The mirror's heartbeat address, HOST:PORT.", Required = true, HelpName = "HOST:PORT" };
+        var dir = new Option<string>("--dir") { Description = "Where to write; created when missing. Default: the working directory.", HelpName = "DIR" };
+        var network = new Option<string>("--network") { Description = "none, ip or command (see device.hocon).", DefaultValueFactory = _ => "none" };
+        var iface = new Option<string?>("--interface") { Description = "The interface for --network ip.", HelpName = "NAME" };
+        var period = new Option<string?>("--period") { Description = "The cycle period, e.g. 30s.", HelpName = "DURATION" };
+        var windowLimit = new Option<string?>("--window-limit") { Description = "The longest a window may stay open, e.g. 10s.", HelpName = "DURATION" };
+        var allow = new Option<string[]>("--allow") { Description = "Programs device commands may run (repeatable; '*' for any).", AllowMultipleArgumentsPerToken = true };
+        var force = new Option<bool>("--force") { Description = "Overwrite an existing device.hocon (the heartbeat key is kept)." };
+        foreach (var option in new Option[] { id, mirror, dir, network, iface, period, windowLimit, allow, force })
+            command.Options.Add(option);
+        command.SetAction(parsed =>
+        {
+            var directory = Path.GetFullPath(parsed.GetValue(dir) ?? ".");
+            var deviceId = parsed.GetValue(id)!;
+            if (!Model.DeviceId.IsValid(deviceId))
+                throw new ArgumentException($"'{deviceId}' is not a device id (1-64 of a-z, 0-9, '-', '_')");
+            if (!HostPort.TryParse(parsed.GetValue(mirror)!, out _, out _))
+                throw new ArgumentException($"--mirror: '{parsed.GetValue(mirror)}' is not HOST:PORT");
+            var mode = parsed.GetValue(network)!;
+            if (mode is not ("none" or "ip" or "command"))
+                throw new ArgumentException($"--network: '{mode}' is not one of none, ip, command");
+            if (mode == "ip" && parsed.GetValue(iface) is null)
+                throw new ArgumentException("--network ip needs --interface");
+            var configFile = Path.Combine(directory, "device.hocon");
+            if (File.Exists(configFile) && !parsed.GetValue(force))
+                throw new IOException($"{configFile} exists; --force overwrites it");
+            Directory.CreateDirectory(directory);
+            var keyFile = Path.Combine(directory, "heartbeat.key");
+            if (!File.Exists(keyFile))
+                WriteOwnerOnly(keyFile, Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(32)) + "\n");
+            var shipped = Path.GetDirectoryName(defaultConfigFile)!;
+            File.Copy(Path.Combine(shipped, "shared.hocon"), Path.Combine(directory, "shared.hocon"), overwrite: true);
+            var text = new StringBuilder(File.ReadAllText(Path.Combine(shipped, "device.hocon")));
+            text.AppendLine().AppendLine($"# Written by '{Program.Name} init' for this device; these override the defaults above.");
+            Set(text, "The device's id as enrolled at the mirror.", "iotsync.device.id", Quote(deviceId));
+            Set(text, "The mirror's heartbeat address.", "iotsync.device.mirror.address", Quote(parsed.GetValue(mirror)!));
+            Set(text, "The heartbeat key (hex), made by init.", "iotsync.device.heartbeat-key-file", Quote(keyFile));
+            Set(text, "The control socket.", "iotsync.device.control-socket", Quote(Path.Combine(directory, "run", "device.sock")));
+            Set(text, "The device's SQLite journal.", "iotsync.persistence.database-path", Quote(Path.Combine(directory, "device.db")));
+            Set(text, "How the node reaches its interface.", "iotsync.device.network.mode", mode);
+            if (parsed.GetValue(iface) is { } name)
+                Set(text, "The interface for mode = ip.", "iotsync.device.network.interface", Quote(name));
+            if (parsed.GetValue(period) is { } p)
+                Set(text, "The cycle period.", "iotsync.device.cycle.period", NodeCli.ParseDuration(p, "--period").TotalMilliseconds + "ms");
+            if (parsed.GetValue(windowLimit) is { } w)
+                Set(text, "The window limit.", "iotsync.device.cycle.window-limit", NodeCli.ParseDuration(w, "--window-limit").TotalMilliseconds + "ms");
+            if (parsed.GetValue(allow) is { Length: > 0 } programs)
+                Set(text, "Programs device commands may run.", "iotsync.device.commands.allow", "[" + string.Join(", ", programs.Select(Quote)) + "]");
+            File.WriteAllText(configFile, text.ToString());
+            // Read it back as the node will, so a bad value fails here and not at run.
+            DeviceNodeSettings.FromConfig(IoTSyncSystem.LoadNodeConfig(configFile));
+            var output = parsed.InvocationConfiguration.Output;
+            output.WriteLine($"wrote {configFile}");
+            output.WriteLine($"heartbeat key {keyFile} (give it to the mirror's enroll --heartbeat-key-file)");
+            output.WriteLine($"start the node with: {Program.Name} run --config {configFile}");
+            return ExitCodes.Ok;
+        });
+        return command;
+    }
+
+    private static void Set(StringBuilder text, string comment, string key, string value) =>
+        text.AppendLine($"# {comment}").AppendLine($"{key} = {value}");
+
+    private static string Quote(string value) => "\"" + value.Replace("\\", "\\\\", StringComparison.Ordinal).Replace("\"", "\\\"", StringComparison.Ordinal) + "\"";
+
+    private static void WriteOwnerOnly(string path, string text)
+    {
+        if (OperatingSystem.IsWindows())
+            throw new PlatformNotSupportedException("the heartbeat key file needs Unix permissions");
+        using var file = new FileStream(path, new FileStreamOptions
+        {
+            Mode = FileMode.CreateNew, Access = FileAccess.Write, UnixCreateMode = UnixFileMode.UserRead | UnixFileMode.UserWrite,
+        });
+        file.Write(Encoding.ASCII.GetBytes(text));
+    }
+}
