@@ -91,7 +91,9 @@ public sealed class ControlSocketServer : IAsyncDisposable
         try
         {
             var exchange = new DeviceExchange(_device, new CommandRecorderSide(_recorder, _timeout), _exchange);
-            await StreamExchangeServer.Serve(exchange, stream, stream, stopping);
+            var halt = ExchangeHalt.FromEnvironment();
+            await StreamExchangeServer.Serve(exchange, stream, stream, stopping,
+                afterHandled: halt is null ? null : request => halt.After(request, _device, _log, stopping));
             _log.Info("[{0}] sync session closed", _device);
         }
         finally

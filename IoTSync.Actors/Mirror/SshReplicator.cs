@@ -35,6 +35,7 @@ public sealed class SshReplicator : ReceiveActor
 
     private readonly ILoggingAdapter _log = Context.GetLogger();
     private readonly HashSet<DeviceId> _active = [];
+    private readonly ExchangeHalt? _halt = ExchangeHalt.FromEnvironment();
 
     public SshReplicator(DeviceKeyCache registry, IActorRef journals, IDeviceSessionOpener opener, SshReplicatorSettings settings, IActorRef? listener)
     {
@@ -79,7 +80,8 @@ public sealed class SshReplicator : ReceiveActor
             {
                 await using var session = await opener.Open(enrolled, timeout.Token);
                 var side = new StateJournalSide(journals, settings.JournalTimeout, enrolled.Device);
-                var report = await new MirrorExchange(enrolled.Device, side, session.Channel, settings.Exchange).Run(sessionId, timeout.Token);
+                var channel = _halt is null ? session.Channel : _halt.Wrap(session.Channel, enrolled.Device, _log);
+                var report = await new MirrorExchange(enrolled.Device, side, channel, settings.Exchange).Run(sessionId, timeout.Token);
                 return new SessionFinished(enrolled.Device, sessionId, report, null, clock.Elapsed);
             }
             catch (Exception e)

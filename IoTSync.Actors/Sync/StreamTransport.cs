@@ -21,8 +21,9 @@ public sealed class StreamExchangeChannel(Stream toDevice, Stream fromDevice, in
 public static class StreamExchangeServer
 {
     /// <summary>Serves one session. A malformed frame is answered with a refusal and ends the session.</summary>
+    /// <param name="afterHandled">Runs after a request is handled and before its answer is sent (the crash-test hook).</param>
     public static async Task Serve(DeviceExchange exchange, Stream fromMirror, Stream toMirror, CancellationToken cancellationToken,
-        int maxFrameBytes = FrameCodec.DefaultMaxFrameBytes)
+        int maxFrameBytes = FrameCodec.DefaultMaxFrameBytes, Func<ExchangeMessage, Task>? afterHandled = null)
     {
         while (!exchange.IsClosed)
         {
@@ -39,6 +40,8 @@ public static class StreamExchangeServer
             if (request is null)
                 return;
             var answer = await exchange.Handle(request, cancellationToken);
+            if (afterHandled is not null)
+                await afterHandled(request);
             await FrameCodec.Write(toMirror, answer, cancellationToken);
         }
     }
