@@ -21,7 +21,7 @@ public sealed class StreamExchangeChannel(Stream toDevice, Stream fromDevice, in
 public static class StreamExchangeServer
 {
     /// <summary>Serves one session. A malformed frame is answered with a refusal and ends the session.</summary>
-    /// <param name="afterHandled">Runs after a request is handled and before its answer is sent (the crash-test hook).</param>
+    /// <remarks><paramref name="afterHandled"/> runs after a request is handled and before its answer is sent (the crash-test hook).</remarks>
     public static async Task Serve(DeviceExchange exchange, Stream fromMirror, Stream toMirror, CancellationToken cancellationToken,
         int maxFrameBytes = FrameCodec.DefaultMaxFrameBytes, Func<ExchangeMessage, Task>? afterHandled = null)
     {
