@@ -296,7 +296,7 @@ public sealed class NetnsTestBed : IAsyncDisposable
         {
             var added = await Ip(["netns", "add", name]);
             if (!added.Succeeded)
-                return $"'ip netns add' fails here: {added.Error.Trim()}";
+                return $"'ip netns add' fails here (exit {added.ExitCode}): {added.Error.Trim()}";
             var links = await Tool.Run([IpTool, "-n", name, "-batch", "-"],
                 input: "link add p0 type veth peer name p1\nlink add b0 type bridge\nlink set p0 master b0\n");
             if (!links.Succeeded)
