@@ -1,5 +1,4 @@
 using System.Collections.Concurrent;
-using System.Diagnostics;
 using Akka.Actor;
 using Akka.TestKit.Xunit2;
 using IoTSync.Device;
@@ -111,58 +110,5 @@ public sealed class NetworkTogglerSpecs : TestKit
 
         ExpectMsg<SendHeartbeat>();
         Assert.True(_interface.IsUp);
-    }
-}
-
-/// <summary>The <c>ip</c> mode on a real veth pair inside a network namespace the test creates.</summary>
-public sealed class IpLinkInterfaceSpecs : IDisposable
-{
-    private readonly string _namespace = $"iotsync-t{Environment.ProcessId % 100000}-{Random.Shared.Next(1000, 9999)}";
-    private bool _created;
-
-    [SkippableFact]
-    public async Task Should_bring_the_link_down_and_up_and_say_when_it_is_usable()
-    {
-        Skip.IfNot(Environment.UserName == "root" && (File.Exists("/usr/sbin/ip") || File.Exists("/sbin/ip")), "needs root and iproute2 for network namespaces");
-        Skip.IfNot(Run("ip", "netns", "add", _namespace) == 0, "this machine cannot create network namespaces");
-        _created = true;
-        Assert.Equal(0, Run("ip", "netns", "exec", _namespace, "ip", "link", "add", "iot0", "type", "veth", "peer", "name", "iot1"));
-        Assert.Equal(0, Run("ip", "netns", "exec", _namespace, "ip", "addr", "add", "10.213.77.1/24", "dev", "iot0"));
-        Assert.Equal(0, Run("ip", "netns", "exec", _namespace, "ip", "link", "set", "dev", "iot1", "up"));
-        var link = new IpLinkInterface("iot0", ["ip", "netns", "exec", _namespace]);
-
-        await link.Down(CancellationToken.None);
-        Assert.False(await link.IsUsable(CancellationToken.None));
-
-        await link.Up(CancellationToken.None);
-        var deadline = Stopwatch.StartNew();
-        while (!await link.IsUsable(CancellationToken.None))
-        {
-            Assert.True(deadline.Elapsed < TimeSpan.FromSeconds(10), "the link never became usable");
-            await Task.Delay(10);
-        }
-
-        await link.Down(CancellationToken.None);
-        Assert.False(await link.IsUsable(CancellationToken.None));
-    }
-
-    private static int Run(params string[] argv)
-    {
-        var start = new ProcessStartInfo(argv[0]) { RedirectStandardError = true, RedirectStandardOutput = true };
-        foreach (var argument in argv.Skip(1))
-            start.ArgumentList.Add(argument);
-        using var process = Process.Start(start)!;
-        if (!process.WaitForExit(TimeSpan.FromSeconds(20)))
-        {
-            process.Kill();
-            return -1;
-        }
-        return process.ExitCode;
-    }
-
-    public void Dispose()
-    {
-        if (_created)
-            Run("ip", "netns", "delete", _namespace);
     }
 }

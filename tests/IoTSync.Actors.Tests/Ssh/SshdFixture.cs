@@ -4,6 +4,7 @@ using System.Net.Sockets;
 using System.Text;
 using System.Text.RegularExpressions;
 using IoTSync.Mirror.Ssh;
+using IoTSync.Tests.TestBed;
 using Xunit;
 
 namespace IoTSync.Tests.Ssh;
@@ -12,7 +13,9 @@ namespace IoTSync.Tests.Ssh;
 /// A real OpenSSH server on 127.0.0.1 at a free high port, started as a child process in a temp
 /// directory of its own: a generated ed25519 host key, a generated client key in authorized_keys
 /// restricted to a forced command and to 127.0.0.1, key authentication only. Disposing kills the
-/// server with its sessions and deletes the directory.
+/// server with its sessions and deletes the directory. With <see cref="SshdOptions.ForDevice"/> it
+/// runs inside a device's network namespace of a <see cref="NetnsTestBed"/> instead, on the
+/// device's address at port 22, admitting the key only from the mirror's address.
 /// </summary>
 public sealed class SshdFixture : IAsyncDisposable
 {
@@ -21,10 +24,12 @@ public sealed class SshdFixture : IAsyncDisposable
     private readonly Process _process;
     private readonly StringBuilder _log;
 
-    private SshdFixture(string directory, int port, Process process, StringBuilder log, HostKeyFingerprint hostKey, string accountShell)
+    private SshdFixture(string directory, SshdOptions options, int port, Process process, StringBuilder log, HostKeyFingerprint hostKey, string accountShell)
     {
         AccountShell = accountShell;
         Directory = directory;
+        Address = options.ListenAddress;
+        NetworkNamespace = options.NetworkNamespace;
         Port = port;
         _process = process;
         _log = log;
@@ -33,6 +38,12 @@ public sealed class SshdFixture : IAsyncDisposable
 
     /// <summary>The temp directory holding keys, config, log and whatever the forced command writes.</summary>
     public string Directory { get; }
+
+    /// <summary>The address it listens on (127.0.0.1 unless in a namespace).</summary>
+    public IPAddress Address { get; }
+
+    /// <summary>The network namespace it runs in, or null for the test's own.</summary>
+    public string? NetworkNamespace { get; }
 
     public int Port { get; }
 
@@ -64,7 +75,7 @@ public sealed class SshdFixture : IAsyncDisposable
 
     /// <summary>Settings that reach this server with the authorised client key and the true host key.</summary>
     public SshTransportSettings Settings() =>
-        new SshTransportSettings("127.0.0.1", Port, User, ClientKeyPath, HostKey) with { ConnectTimeout = TimeSpan.FromSeconds(10) };
+        new SshTransportSettings(Address.ToString(), Port, User, ClientKeyPath, HostKey) with { ConnectTimeout = TimeSpan.FromSeconds(10) };
 
     /// <summary>Why these tests cannot run here, or null when they can.</summary>
     public static string? Unavailable()
@@ -110,15 +121,16 @@ public sealed class SshdFixture : IAsyncDisposable
             var clientPublic = (await File.ReadAllTextAsync(Path.Combine(directory, "client_key.pub"))).Trim();
             var command = forcedCommand(directory).Replace("\"", "\\\"", StringComparison.Ordinal);
             await File.WriteAllTextAsync(Path.Combine(directory, "authorized_keys"),
-                $"restrict,from=\"127.0.0.1\",command=\"{command}\" {clientPublic}\n");
+                $"restrict,from=\"{options.AllowedFrom}\",command=\"{command}\" {clientPublic}\n");
             var passwd = options.AccountShell is { } shell ? await PasswdWithShell(directory, shell) : null;
             for (var attempt = 1; ; attempt++)
             {
-                var port = FreePort();
+                // A namespace of the bed is the device's own: nothing else listens there.
+                var port = options.Port ?? (options.NetworkNamespace is null ? FreePort() : 22);
                 var config = Path.Combine(directory, "sshd_config");
-                await File.WriteAllTextAsync(config, Config(directory, port, options.ExtraConfig));
-                var (process, log) = Launch(config, passwd);
-                var fixture = new SshdFixture(directory, port, process, log, hostKey, passwd is null ? AccountShellOf(User) : options.AccountShell!);
+                await File.WriteAllTextAsync(config, Config(directory, options.ListenAddress, port, options.ExtraConfig));
+                var (process, log) = Launch(config, passwd, options.NetworkNamespace);
+                var fixture = new SshdFixture(directory, options, port, process, log, hostKey, passwd is null ? AccountShellOf(User) : options.AccountShell!);
                 try
                 {
                     await fixture.WaitUntilListening();
@@ -238,11 +250,17 @@ public sealed class SshdFixture : IAsyncDisposable
                     throw new PortTakenException();
                 throw new InvalidOperationException($"sshd exited with {_process.ExitCode} before listening; its log:\n{Log}");
             }
-            using (var probe = new TcpClient())
+            if (NetworkNamespace is not null)
             {
+                if (await NetnsTestBed.CanConnect(NetworkNamespace, Address, Port, TimeSpan.FromSeconds(1)))
+                    return;
+            }
+            else
+            {
+                using var probe = new TcpClient();
                 try
                 {
-                    await probe.ConnectAsync(IPAddress.Loopback, Port);
+                    await probe.ConnectAsync(Address, Port);
                     return;
                 }
                 catch (SocketException)
@@ -251,15 +269,15 @@ public sealed class SshdFixture : IAsyncDisposable
                 }
             }
             if (deadline.Elapsed > StartTimeout)
-                throw new TimeoutException($"sshd did not listen on 127.0.0.1:{Port} within {StartTimeout}; its log:\n{Log}");
+                throw new TimeoutException($"sshd did not listen on {Address}:{Port}{(NetworkNamespace is null ? "" : $" in {NetworkNamespace}")} within {StartTimeout}; its log:\n{Log}");
             await Task.Delay(20);
         }
     }
 
-    private static string Config(string directory, int port, string[] extraConfig) =>
+    private static string Config(string directory, IPAddress address, int port, string[] extraConfig) =>
         string.Join('\n', extraConfig.Concat(
         [
-            $"ListenAddress 127.0.0.1:{port}",
+            $"ListenAddress {address}:{port}",
             $"HostKey {Path.Combine(directory, "host_key")}",
             $"PidFile {Path.Combine(directory, "sshd.pid")}",
             $"AuthorizedKeysFile {Path.Combine(directory, "authorized_keys")}",
@@ -273,15 +291,18 @@ public sealed class SshdFixture : IAsyncDisposable
             "LogLevel DEBUG1",
         ])) + "\n";
 
-    private static (Process, StringBuilder) Launch(string config, string? passwd)
+    private static (Process, StringBuilder) Launch(string config, string? passwd, string? networkNamespace)
     {
         var log = new StringBuilder();
         // With a passwd copy, sshd runs in a mount namespace of its own where that copy is /etc/passwd;
-        // unshare and sh exec in turn, so the process started is sshd itself.
-        var start = passwd is null
-            ? new ProcessStartInfo(SshdPath()!, ["-D", "-e", "-f", config])
-            : new ProcessStartInfo(FindOnPath("unshare")!, ["--mount", "--propagation", "private", "--", "/bin/sh", "-c",
-                "mount --bind \"$1\" /etc/passwd && exec \"$2\" -D -e -f \"$3\"", "sh", passwd, SshdPath()!, config]);
+        // in a network namespace, under ip netns exec. Each execs in turn, so the process started is sshd itself.
+        string[] argv = passwd is null
+            ? [SshdPath()!, "-D", "-e", "-f", config]
+            : [FindOnPath("unshare")!, "--mount", "--propagation", "private", "--", "/bin/sh", "-c",
+                "mount --bind \"$1\" /etc/passwd && exec \"$2\" -D -e -f \"$3\"", "sh", passwd, SshdPath()!, config];
+        if (networkNamespace is not null)
+            argv = [Tool.Ip ?? "ip", "netns", "exec", networkNamespace, .. argv];
+        var start = new ProcessStartInfo(argv[0], argv[1..]);
         start.RedirectStandardError = true;
         start.RedirectStandardOutput = true;
         start.RedirectStandardInput = true;
@@ -385,6 +406,29 @@ public sealed class SshdFixture : IAsyncDisposable
 /// <summary>How an <see cref="SshdFixture"/> differs from the default server.</summary>
 public sealed record SshdOptions
 {
+    /// <summary>
+    /// The server a device of <paramref name="bed"/> runs: inside its namespace, on its address
+    /// at port 22, the key admitted only from the mirror's address.
+    /// </summary>
+    public static SshdOptions ForDevice(NetnsTestBed bed, TestBedDevice device) => new()
+    {
+        NetworkNamespace = device.Namespace,
+        ListenAddress = device.Address,
+        AllowedFrom = bed.MirrorAddress.ToString(),
+    };
+
+    /// <summary>A network namespace (a name under /run/netns) to run sshd in; null for the test's own.</summary>
+    public string? NetworkNamespace { get; init; }
+
+    /// <summary>The address sshd listens on.</summary>
+    public IPAddress ListenAddress { get; init; } = IPAddress.Loopback;
+
+    /// <summary>The port; null for a free one on loopback, or 22 inside a namespace.</summary>
+    public int? Port { get; init; }
+
+    /// <summary>The <c>from=</c> pattern of the client key's authorized_keys line.</summary>
+    public string AllowedFrom { get; init; } = "127.0.0.1";
+
     /// <summary>sshd_config lines placed before the defaults, so they win (sshd keeps a keyword's first value).</summary>
     public string[] ExtraConfig { get; init; } = [];
 
