@@ -11,7 +11,13 @@ namespace IoTSync.Cli;
 /// <summary>What the node commands share: <c>--config</c>, <c>--json</c>, durations, and exit codes for command results.</summary>
 public static partial class NodeCli
 {
-    private static readonly JsonSerializerOptions Json = new() { WriteIndented = false, PropertyNamingPolicy = JsonNamingPolicy.CamelCase };
+    /// <summary>For scripts: camelCase, enums as words, hashes and device ids as the strings people see.</summary>
+    private static readonly JsonSerializerOptions Json = new()
+    {
+        WriteIndented = false,
+        PropertyNamingPolicy = JsonNamingPolicy.CamelCase,
+        Converters = { new Serialization.Sha256HashConverter(), new Serialization.DeviceIdConverter(), new System.Text.Json.Serialization.JsonStringEnumConverter(JsonNamingPolicy.CamelCase) },
+    };
 
     public static Option<string?> ConfigOption(Command command, string defaultConfigFile)
     {

@@ -1,0 +1,178 @@
+using System.Diagnostics;
+using System.Text;
+using System.Text.RegularExpressions;
+
+namespace IoTSync.Demo.Rig;
+
+/// <summary>What a finished command printed, and how it exited.</summary>
+public sealed record CliRun(int ExitCode, string Output, string Error)
+{
+    public CliRun EnsureSuccess(string what) =>
+        ExitCode == 0 ? this : throw new InvalidOperationException($"{what} exited {ExitCode}: {Error.Trim()}{Output.Trim()}");
+}
+
+/// <summary>
+/// A long-running child process (a node, sshd): its output kept in memory and appended to a log
+/// file, waited on by pattern with a deadline, stopped with SIGTERM or killed with SIGKILL.
+/// </summary>
+public sealed class NodeProcess : IAsyncDisposable
+{
+    private readonly Process _process;
+    private readonly StringBuilder _output = new();
+    private readonly StreamWriter? _log;
+
+    private NodeProcess(Process process, string? logFile)
+    {
+        _process = process;
+        if (logFile is not null)
+            _log = new StreamWriter(new FileStream(logFile, FileMode.Append, FileAccess.Write, FileShare.ReadWrite)) { AutoFlush = true };
+        process.OutputDataReceived += (_, e) => Append(e.Data);
+        process.ErrorDataReceived += (_, e) => Append(e.Data);
+        process.BeginOutputReadLine();
+        process.BeginErrorReadLine();
+    }
+
+    public int Id => _process.Id;
+
+    public bool HasExited => _process.HasExited;
+
+    /// <summary>Everything the process printed so far (stdout and stderr interleaved).</summary>
+    public string Output
+    {
+        get
+        {
+            lock (_output)
+                return _output.ToString();
+        }
+    }
+
+    public static NodeProcess Start(string fileName, IEnumerable<string> arguments, string? logFile = null,
+        IReadOnlyDictionary<string, string>? environment = null)
+    {
+        var start = new ProcessStartInfo(fileName)
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            RedirectStandardInput = true,
+            UseShellExecute = false,
+        };
+        foreach (var argument in arguments)
+            start.ArgumentList.Add(argument);
+        foreach (var (key, value) in environment ?? new Dictionary<string, string>())
+            start.Environment[key] = value;
+        var process = Process.Start(start) ?? throw new InvalidOperationException($"could not start {fileName}");
+        return new NodeProcess(process, logFile);
+    }
+
+    /// <summary>Waits, bounded, for a line matching <paramref name="pattern"/> (searching everything printed so far).</summary>
+    public async Task<Match> WaitForOutput(Regex pattern, TimeSpan timeout, int occurrence = 1)
+    {
+        var deadline = Stopwatch.StartNew();
+        while (true)
+        {
+            var matches = pattern.Matches(Output);
+            if (matches.Count >= occurrence)
+                return matches[occurrence - 1];
+            if (_process.HasExited)
+            {
+                await _process.WaitForExitAsync();
+                if (pattern.Matches(Output) is { } last && last.Count >= occurrence)
+                    return last[occurrence - 1];
+                throw new InvalidOperationException($"the process exited ({_process.ExitCode}) before printing /{pattern}/:\n{Tail()}");
+            }
+            if (deadline.Elapsed > timeout)
+                throw new TimeoutException($"no /{pattern}/ within {timeout.TotalSeconds:0} s:\n{Tail()}");
+            await Task.Delay(20);
+        }
+    }
+
+    /// <summary>SIGTERM, then up to <paramref name="grace"/> for it to end; SIGKILL after that.</summary>
+    public async Task Stop(TimeSpan grace)
+    {
+        if (_process.HasExited)
+            return;
+        Signal(15);
+        using var timeout = new CancellationTokenSource(grace);
+        try
+        {
+            await _process.WaitForExitAsync(timeout.Token);
+        }
+        catch (OperationCanceledException)
+        {
+            Kill();
+        }
+    }
+
+    /// <summary>SIGKILL: no clean-up, no flush, as a crash or power loss leaves it.</summary>
+    public void Kill()
+    {
+        if (_process.HasExited)
+            return;
+        _process.Kill(entireProcessTree: true);
+        _process.WaitForExit(TimeSpan.FromSeconds(10));
+    }
+
+    private void Signal(int signal)
+    {
+        using var kill = Process.Start(new ProcessStartInfo("kill", [$"-{signal}", _process.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)]) { UseShellExecute = false });
+        kill?.WaitForExit(TimeSpan.FromSeconds(5));
+    }
+
+    public string Tail(int lines = 30) => string.Join('\n', Output.Split('\n').TakeLast(lines));
+
+    private void Append(string? line)
+    {
+        if (line is null)
+            return;
+        lock (_output)
+            _output.AppendLine(line);
+        try
+        {
+            _log?.WriteLine(line);
+        }
+        catch (ObjectDisposedException)
+        {
+            // The log closed while the last lines drained.
+        }
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        Kill();
+        _process.Dispose();
+        if (_log is not null)
+            await _log.DisposeAsync();
+    }
+
+    /// <summary>Runs a command to its end, bounded; stdout and stderr kept apart.</summary>
+    public static async Task<CliRun> Run(string fileName, IEnumerable<string> arguments, TimeSpan timeout,
+        IReadOnlyDictionary<string, string>? environment = null)
+    {
+        var start = new ProcessStartInfo(fileName)
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            RedirectStandardInput = true,
+            UseShellExecute = false,
+        };
+        foreach (var argument in arguments)
+            start.ArgumentList.Add(argument);
+        foreach (var (key, value) in environment ?? new Dictionary<string, string>())
+            start.Environment[key] = value;
+        using var process = Process.Start(start) ?? throw new InvalidOperationException($"could not start {fileName}");
+        process.StandardInput.Close();
+        var output = process.StandardOutput.ReadToEndAsync();
+        var error = process.StandardError.ReadToEndAsync();
+        using var cancel = new CancellationTokenSource(timeout);
+        try
+        {
+            await process.WaitForExitAsync(cancel.Token);
+        }
+        catch (OperationCanceledException)
+        {
+            process.Kill(entireProcessTree: true);
+            throw new TimeoutException($"{fileName} {string.Join(' ', arguments)} did not finish within {timeout.TotalSeconds:0} s");
+        }
+        return new CliRun(process.ExitCode, await output, await error);
+    }
+}
