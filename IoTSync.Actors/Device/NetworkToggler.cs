@@ -118,7 +118,7 @@ public sealed class NetworkToggler : ReceiveActor, IWithTimers
                 Close("interface never became usable");
                 return;
             }
-            _heartbeat.Tell(SendHeartbeat.Instance);
+            _heartbeat.Tell(new SendHeartbeat(_settings.Period, _closed.Count == 0 ? null : Report(_closed[^1])));
             Become(Calling);
         });
         Receive<Status.Failure>(failure => Close($"interface could not come up: {failure.Cause.GetBaseException().Message}"));
@@ -150,6 +150,9 @@ public sealed class NetworkToggler : ReceiveActor, IWithTimers
         Receive<LimitReached>(limit => CloseIfCurrent(limit, "window limit reached during the session"));
         Receive<Tick>(_ => { });
     }
+
+    private static WindowReport Report(WindowClosed closed) =>
+        new(closed.Number, (long)closed.Duration.TotalMilliseconds, (long)closed.UsableAfter.TotalMilliseconds, closed.Outcome);
 
     private void CloseIfCurrent(LimitReached limit, string outcome)
     {

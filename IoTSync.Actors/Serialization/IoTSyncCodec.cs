@@ -20,6 +20,8 @@ public static class IoTSyncCodec
         (typeof(CommandRecorderEvents.CommandStarted), "command-started"),
         (typeof(StateJournalEvents.DeliveryConfirmed), "delivery-confirmed"),
         (typeof(StateJournalEvents.DivergenceDetected), "divergence-detected"),
+        (typeof(StateJournalEvents.HeartbeatRecorded), "heartbeat-recorded"),
+        (typeof(StateJournalEvents.SessionRecorded), "session-recorded"),
         (typeof(CommandRecorderState), "recorder-state"),
         (typeof(StateJournalState), "journal-state"),
         (typeof(Hello), "hello"),
@@ -41,7 +43,8 @@ public static class IoTSyncCodec
         (typeof(DeviceRegistryMessages.Devices), "registry-devices"),
         (typeof(DeviceRegistryMessages.DeviceEnrolled), "device-enrolled"),
         (typeof(DeviceRegistryMessages.RegistryState), "registry-state"),
-        (typeof(Heartbeat), "heartbeat"),
+        // "heartbeat" was the shape before the cycle period and window report (tag IOTSYNC/HEARTBEAT/1); never reuse it.
+        (typeof(Heartbeat), "heartbeat-2"),
         (typeof(HeartbeatAck), "heartbeat-ack"),
         (typeof(LogHolderMessages.GetView), "get-view"),
         (typeof(LogHolderMessages.GetState), "get-state"),
@@ -61,6 +64,8 @@ public static class IoTSyncCodec
         (typeof(StateJournalMessages.Acknowledged), "acknowledged"),
         (typeof(StateJournalMessages.GetCommandStatus), "get-command-status"),
         (typeof(StateJournalMessages.CommandStatusReply), "command-status"),
+        (typeof(StateJournalMessages.GetWindows), "get-windows"),
+        (typeof(StateJournalMessages.WindowList), "window-list"),
     ];
 
     private static readonly Dictionary<Type, string> ManifestByType = Registry.ToDictionary(r => r.Type, r => r.Manifest);

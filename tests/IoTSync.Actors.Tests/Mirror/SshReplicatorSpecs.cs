@@ -81,7 +81,7 @@ public sealed class SshReplicatorSpecs : TestKit, IDisposable
         new SshReplicatorSettings(maxSessions, Timeout, Timeout, ExchangeSettings.Default), TestActor));
 
     private static SyncRequested Request(DeviceId device, string session = "s1") =>
-        new(device, session, new Heartbeat(device, LogPosition.Empty(device, Origin.Device), LogPosition.Empty(device, Origin.Mirror), Sha256Hash.Zero, 0, "", ""));
+        new(device, session, new Heartbeat(device, LogPosition.Empty(device, Origin.Device), LogPosition.Empty(device, Origin.Mirror), Sha256Hash.Zero, 0, 30_000, null, "", ""));
 
     [Fact]
     public async Task Should_run_a_requested_session_and_deliver_the_mirrors_command()

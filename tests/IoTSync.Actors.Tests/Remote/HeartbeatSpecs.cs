@@ -35,6 +35,9 @@ public sealed class HeartbeatSpecs : IDisposable
     private readonly ManualWallClock _deviceClock = new();
     private readonly List<ActorSystem> _systems = [];
 
+    /// <summary>What the toggler sends the sender in a device's first window: a 30 s cycle, no window closed yet.</summary>
+    private static readonly SendHeartbeat Window = new(TimeSpan.FromSeconds(30), null);
+
     private static Config Remote(bool mirror) => ConfigurationFactory.ParseString($$"""
         akka.actor.provider = remote
         akka.remote.dot-netty.tcp { hostname = 127.0.0.1, port = 0, tcp-nodelay = on }
@@ -71,12 +74,12 @@ public sealed class HeartbeatSpecs : IDisposable
         var (mirror, journals, replicator) = StartMirror();
         var sender = StartDevice(mirror);
 
-        var first = await sender.Ask<MirrorAnswered>(SendHeartbeat.Instance, Timeout);
+        var first = await sender.Ask<MirrorAnswered>(Window, Timeout);
         Assert.Equal(HeartbeatAction.None, first.Ack.Action);
         replicator.ExpectNoMsg(TimeSpan.FromMilliseconds(200));
 
         await journals.Ask<Submitted>(new ForDevice(Device, new SubmitCommand(["reboot"], "app", null)), Timeout);
-        var second = await sender.Ask<MirrorAnswered>(SendHeartbeat.Instance, Timeout);
+        var second = await sender.Ask<MirrorAnswered>(Window, Timeout);
 
         Assert.Equal(HeartbeatAction.Sync, second.Ack.Action);
         Assert.Equal(1, second.Ack.MirrorLog.Length);
@@ -92,7 +95,7 @@ public sealed class HeartbeatSpecs : IDisposable
         var (mirror, _, replicator) = StartMirror();
         var sender = StartDevice(mirror, giveUpAfter: TimeSpan.FromSeconds(1), key: Enumerable.Repeat((byte)1, 32).ToArray());
 
-        var outcome = await sender.Ask<MirrorUnreachable>(SendHeartbeat.Instance, Timeout);
+        var outcome = await sender.Ask<MirrorUnreachable>(Window, Timeout);
 
         // Back-off from 100 ms, doubling, allows at most 4 heartbeats in a second; a loaded machine sends fewer.
         Assert.InRange(outcome.Attempts, 1, 4);
@@ -106,7 +109,7 @@ public sealed class HeartbeatSpecs : IDisposable
         var (mirror, _, replicator) = StartMirror(keys: new() { [new DeviceId("someone-else")] = Key });
         var sender = StartDevice(mirror, giveUpAfter: TimeSpan.FromMilliseconds(500));
 
-        var outcome = await sender.Ask<MirrorUnreachable>(SendHeartbeat.Instance, Timeout);
+        var outcome = await sender.Ask<MirrorUnreachable>(Window, Timeout);
 
         Assert.InRange(outcome.Attempts, 1, 3);
         Assert.True(outcome.Waited >= TimeSpan.FromMilliseconds(500));
@@ -120,7 +123,7 @@ public sealed class HeartbeatSpecs : IDisposable
         _deviceClock.UtcNowMs = _mirrorClock.UtcNowMs - 3_600_000;
         var sender = StartDevice(mirror);
 
-        var outcome = await sender.Ask<MirrorAnswered>(SendHeartbeat.Instance, Timeout);
+        var outcome = await sender.Ask<MirrorAnswered>(Window, Timeout);
 
         Assert.Equal(HeartbeatAction.None, outcome.Ack.Action);
         Assert.True(outcome.Attempts >= 2, $"{outcome.Attempts} attempts: the first heartbeat cannot have been accepted");
@@ -133,7 +136,7 @@ public sealed class HeartbeatSpecs : IDisposable
         var (mirror, _, _) = StartMirror();
         var probe = new TestProbe(mirror, new Akka.TestKit.Xunit2.XunitAssertions());
         var heartbeat = HeartbeatAuthenticator.Sign(new Heartbeat(Device, LogPosition.Empty(Device, Origin.Device),
-            LogPosition.Empty(Device, Origin.Mirror), ApplicationState.Empty.Digest(), _mirrorClock.UtcNowMs, HeartbeatAuthenticator.NewNonce(), ""), Key);
+            LogPosition.Empty(Device, Origin.Mirror), ApplicationState.Empty.Digest(), _mirrorClock.UtcNowMs, 30_000, null, HeartbeatAuthenticator.NewNonce(), ""), Key);
         var listener = mirror.ActorSelection($"/user/{HeartbeatListener.Name}");
 
         listener.Tell(heartbeat, probe.Ref);
@@ -152,7 +155,7 @@ public sealed class HeartbeatSpecs : IDisposable
         await journals.Ask<Acknowledged>(new ForDevice(Device, new MarkDiverged(Origin.Device, Verdict.Fork, 2, "rewritten")), Timeout);
         var sender = StartDevice(mirror);
 
-        var outcome = await sender.Ask<MirrorAnswered>(SendHeartbeat.Instance, Timeout);
+        var outcome = await sender.Ask<MirrorAnswered>(Window, Timeout);
 
         Assert.Equal(HeartbeatAction.Refused, outcome.Ack.Action);
         Assert.Contains("Fork at 2", outcome.Ack.Reason);

@@ -32,13 +32,21 @@ public sealed class SerializationSpecs : Akka.TestKit.Xunit2.TestKit
         var logs = LogPair.Empty(Device).Append(command, 1).Append(result, 2).Append(set, 3);
         var view = logs.View;
         var check = ChainCheck.Reject(Verdict.Fork, 2, "other head");
+        var window = new WindowReport(41, 812, 95, "synced");
 
         yield return new EntryAppended(command);
         yield return new CommandRecorderEvents.CommandStarted(command.Ref);
         yield return new StateJournalEvents.DeliveryConfirmed(7);
         yield return new StateJournalEvents.DivergenceDetected(Origin.Device, Verdict.LogShrank, 3, "shorter", 1_700_000_000_000);
         yield return new CommandRecorderState(logs, [command.Ref]);
-        yield return new StateJournalState(logs, 1, new StateJournalEvents.DivergenceDetected(Origin.Mirror, Verdict.Fork, 1, "x", 5));
+        var session = new StateJournalEvents.SessionRecorded("session-9", 1_700_000_030_100, 1_700_000_030_400, 300, 2, 1, view.StateDigest, "Converged", null);
+        var failedSession = new StateJournalEvents.SessionRecorded("session-10", 1_700_000_060_100, 1_700_000_060_200, 100, 0, 0, null, StateJournalEvents.SessionRecorded.Failed, "host key mismatch");
+        var heartbeatRecorded = new StateJournalEvents.HeartbeatRecorded(1_700_000_030_050, 30_000, window);
+        yield return heartbeatRecorded;
+        yield return session;
+        var windows = WindowHistory.Empty.Apply(new StateJournalEvents.HeartbeatRecorded(1_700_000_000_050, 30_000, null))
+            .Apply(heartbeatRecorded).Apply(session).Apply(failedSession);
+        yield return new StateJournalState(logs, 1, new StateJournalEvents.DivergenceDetected(Origin.Mirror, Verdict.Fork, 1, "x", 5), windows);
         yield return new Hello(Device, "session-1", ExchangeMessage.ProtocolVersion, view);
         yield return new PushEntries([command, cancel]);
         yield return new PushAccepted(view);
@@ -59,7 +67,7 @@ public sealed class SerializationSpecs : Akka.TestKit.Xunit2.TestKit
         yield return new ExecReply(set, result);
         yield return SyncSessionRequest.Instance;
         yield return new ControlError("no");
-        yield return new Heartbeat(Device, logs.DeviceLog, logs.MirrorLog, view.StateDigest, 1_700_000_000_000, new string('a', 32), new string('b', 64));
+        yield return new Heartbeat(Device, logs.DeviceLog, logs.MirrorLog, view.StateDigest, 1_700_000_000_000, 30_000, window, new string('a', 32), new string('b', 64));
         yield return new HeartbeatAck(Device, HeartbeatAction.Sync, "session-9", logs.MirrorLog, 1_700_000_000_500, "", new string('a', 32), new string('c', 64));
         yield return LogHolderMessages.GetView.Instance;
         yield return LogHolderMessages.GetState.Instance;
@@ -79,6 +87,8 @@ public sealed class SerializationSpecs : Akka.TestKit.Xunit2.TestKit
         yield return StateJournalMessages.Acknowledged.Instance;
         yield return new StateJournalMessages.GetCommandStatus(1);
         yield return new StateJournalMessages.CommandStatusReply(1, CommandStatus.Resolved, command, result);
+        yield return new StateJournalMessages.GetWindows(10);
+        yield return new StateJournalMessages.WindowList(windows.WindowCount, windows.Recent);
     }
 
     public static TheoryData<string> SampleNames() => [.. Samples().Select(s => s.GetType().FullName!)];
