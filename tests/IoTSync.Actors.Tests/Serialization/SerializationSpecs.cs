@@ -143,6 +143,23 @@ public sealed class SerializationSpecs : Akka.TestKit.Xunit2.TestKit
         }
     }
 
+    [Fact]
+    public void Should_decode_a_state_journal_snapshot_written_before_window_history_and_keep_a_recorded_history()
+    {
+        var withHistory = (StateJournalState)Sample(typeof(StateJournalState).FullName!);
+        var json = System.Text.Json.Nodes.JsonNode.Parse(IoTSyncCodec.Encode(withHistory))!.AsObject();
+        Assert.True(json.Remove("windows"), "the snapshot does not hold the window history under 'windows'");
+
+        var older = IoTSyncCodec.Decode<StateJournalState>(System.Text.Encoding.UTF8.GetBytes(json.ToJsonString()));
+        var decoded = IoTSyncCodec.Decode<StateJournalState>(IoTSyncCodec.Encode(withHistory));
+
+        Assert.Null(older.Windows);
+        Assert.Equal(0, older.History.WindowCount);
+        Assert.Equal(withHistory.Logs.View, older.Logs.View);
+        Assert.Equal(withHistory.History.Recent.ToArray(), decoded.History.Recent.ToArray());
+        Assert.Equal((4, "Failed"), (decoded.History.WindowCount, decoded.History.LastSession!.Outcome));
+    }
+
     [Theory]
     [InlineData("hello", "{not json")]
     [InlineData("hello", "{\"device\":\"NOT VALID\",\"sessionId\":\"s\",\"version\":1,\"view\":null}")]
