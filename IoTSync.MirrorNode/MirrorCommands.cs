@@ -22,6 +22,7 @@ public static class MirrorCommands
         yield return Cancel(defaultConfigFile);
         yield return Devices(defaultConfigFile);
         yield return State(defaultConfigFile);
+        yield return Windows(defaultConfigFile);
     }
 
     private static Command Run(string defaultConfigFile)
@@ -259,6 +260,42 @@ public static class MirrorCommands
                 table.AddRow(Markup.Escape($"property {property.Name}"), Markup.Escape(property.Value));
             foreach (var open in state.OpenCommands)
                 table.AddRow("open command", Markup.Escape(open));
+            Terminal.Create(output, output == Console.Out && !Console.IsOutputRedirected).Write(table);
+            return ExitCodes.Ok;
+        });
+        return command;
+    }
+
+    private static Command Windows(string defaultConfigFile)
+    {
+        var command = new Command("windows", "A device's recent windows as the mirror recorded them: the heartbeat that opened each, the device's own measurement (interface up to down, reported in its next heartbeat), and the session the mirror ran in it.");
+        var config = NodeCli.ConfigOption(command, defaultConfigFile);
+        var device = DeviceOption(command);
+        var last = new Option<int>("--last") { Description = "How many of the newest windows (at most 256 are kept in state; all are in the journal).", DefaultValueFactory = _ => 20 };
+        var json = NodeCli.JsonOption(command);
+        command.Options.Add(last);
+        command.SetAction(async (parsed, cancellationToken) =>
+        {
+            var reply = await MirrorControlClient.Request<WindowsReply>(Socket(parsed, config, defaultConfigFile),
+                new WindowsRequest(parsed.GetValue(device)!, parsed.GetValue(last)), cancellationToken);
+            var output = parsed.InvocationConfiguration.Output;
+            if (parsed.GetValue(json))
+            {
+                NodeCli.WriteJson(output, reply);
+                return ExitCodes.Ok;
+            }
+            output.WriteLine($"{reply.Device}: {reply.TotalWindows} windows seen, cycle {reply.CyclePeriodMs / 1000.0:0.###} s");
+            var table = new Table();
+            foreach (var column in new[] { "window", "heartbeat", "device: duration", "usable after", "outcome", "session", "pushed", "pulled", "session outcome" })
+                table.AddColumn(column);
+            foreach (var w in reply.Windows)
+                table.AddRow(new[]
+                {
+                    w.Number?.ToString(CultureInfo.InvariantCulture) ?? "?", NodeCli.Time(w.HeartbeatAtUnixMs),
+                    w.Device is { } d ? $"{d.DurationMs} ms" : "", w.Device is { } u ? $"{u.UsableAfterMs} ms" : "", w.Device?.Outcome ?? "",
+                    w.Session is { } s ? $"{s.DurationMs} ms" : "", w.Session is { } p ? N(p.EntriesPushed) : "", w.Session is { } q ? N(q.EntriesPulled) : "",
+                    w.Session?.Error ?? w.Session?.Outcome ?? "",
+                }.Select(Markup.Escape).ToArray());
             Terminal.Create(output, output == Console.Out && !Console.IsOutputRedirected).Write(table);
             return ExitCodes.Ok;
         });

@@ -22,6 +22,7 @@ public static class MirrorNodeHost
         var settings = MirrorNodeSettings.FromConfig(config);
         var journalSettings = StateJournalSettings.FromConfig(config);
         var exchange = ExchangeSettings.FromConfig(config);
+        var lateWatch = LateDeviceWatchSettings.FromConfig(config);
         var key = MirrorKeyPair.LoadOrCreate(settings.PrivateKey);
 
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
@@ -40,12 +41,13 @@ public static class MirrorNodeHost
             var journals = system.ActorOf(StateJournals.Props(journalSettings, wall), "devices");
             var replicator = system.ActorOf(SshReplicator.Props(devices, journals,
                 new SshSessionOpener(key.PrivateKeyPath, settings.ConnectTimeout, settings.KeyExchange),
-                new SshReplicatorSettings(settings.MaxConcurrentSessions, settings.SessionTimeout, settings.RequestTimeout, exchange)), "replicator");
+                new SshReplicatorSettings(settings.MaxConcurrentSessions, settings.SessionTimeout, settings.RequestTimeout, exchange), wall: wall), "replicator");
             system.ActorOf(HeartbeatListener.Props(devices, journals, replicator, wall,
                 new HeartbeatListenerSettings(settings.HeartbeatTimeWindow, settings.RequestTimeout)), HeartbeatListener.Name);
             await using var control = await MirrorControlServer.Start(settings.ControlSocket, registry, devices, journals, key,
                 new MirrorControlSettings(settings.OutwardAddress, settings.DeviceCommand, settings.CommandExpiresAfter, settings.RequestTimeout),
-                Summarise, wall, log);
+                (device, state) => Summarise(device, state, wall.UtcNowMs, lateWatch.LateAfterMissedWindows), wall, log);
+            system.ActorOf(LateDeviceWatch.Props(devices, journals, wall, lateWatch), "late-watch");
             var address = ((ExtendedActorSystem)system).Provider.DefaultAddress;
             log.Info("mirror node running: heartbeats at {0}/user/{1}, {2} device(s) enrolled, control socket {3}, SSH key {4}",
                 address, HeartbeatListener.Name, enrolled.All.Length, settings.ControlSocket, key.PrivateKeyPath);
@@ -68,15 +70,19 @@ public static class MirrorNodeHost
     }
 
     /// <summary>One line of the fleet listing from what the device's StateJournal holds.</summary>
-    private static DeviceSummary Summarise(DeviceId device, StateJournalState state) => new(
-        device.Value,
-        "",
-        state.IsDiverged ? "diverged" : "ok",
-        state.Logs.DeviceLog.Length,
-        state.Logs.MirrorLog.Length,
-        state.DeliveredThrough,
-        state.Logs.Model.OpenCommands.Count,
-        state.Logs.View.StateDigest.Short,
-        null,
-        "");
+    private static DeviceSummary Summarise(DeviceId device, StateJournalState state, long nowUnixMs, int lateAfterMissedWindows)
+    {
+        var windows = state.Windows ?? WindowHistory.Empty;
+        return new DeviceSummary(
+            device.Value,
+            "",
+            Liveness.Of(state, nowUnixMs, lateAfterMissedWindows).Label,
+            state.Logs.DeviceLog.Length,
+            state.Logs.MirrorLog.Length,
+            state.DeliveredThrough,
+            state.Logs.Model.OpenCommands.Count,
+            state.Logs.View.StateDigest.Short,
+            windows.LastHeartbeatAtUnixMs,
+            windows.LastDeviceWindow is { } last ? $"{last.Number}: {last.DurationMs} ms, {last.Outcome}" : "");
+    }
 }

@@ -30,6 +30,7 @@ public sealed class HeartbeatSender : ReceiveActor, IWithTimers
     private readonly Stopwatch _window = new();
     private IActorRef _requester = ActorRefs.Nobody;
     private SyncView? _view;
+    private SendHeartbeat _request = new(TimeSpan.Zero, null);
     private long _clockOffsetMs;
     private int _clockCorrectedAtAttempt;
 
@@ -50,9 +51,10 @@ public sealed class HeartbeatSender : ReceiveActor, IWithTimers
 
     private void Idle()
     {
-        Receive<SendHeartbeat>(_ =>
+        Receive<SendHeartbeat>(request =>
         {
             _requester = Sender;
+            _request = request;
             _sentByNonce.Clear();
             _clockCorrectedAtAttempt = 0;
             _window.Restart();
@@ -122,7 +124,7 @@ public sealed class HeartbeatSender : ReceiveActor, IWithTimers
         var view = _view!;
         var sentAt = _wall.UtcNowMs;
         var heartbeat = HeartbeatAuthenticator.Sign(new Heartbeat(_device, view.DeviceLog, view.MirrorLog, view.StateDigest,
-            sentAt + _clockOffsetMs, HeartbeatAuthenticator.NewNonce(), ""), _settings.Key);
+            sentAt + _clockOffsetMs, (long)_request.CyclePeriod.TotalMilliseconds, _request.PreviousWindow, HeartbeatAuthenticator.NewNonce(), ""), _settings.Key);
         _sentByNonce[heartbeat.Nonce] = (sentAt, attempt);
         _listener.Tell(heartbeat, Self);
         var backoff = TimeSpan.FromTicks(_settings.InitialBackoff.Ticks << Math.Min(attempt - 1, 20));

@@ -5,11 +5,12 @@ namespace IoTSync.Device;
 /// <summary>What the <see cref="HeartbeatSender"/> is asked, and what it answers.</summary>
 public static class HeartbeatSenderMessages
 {
-    /// <summary>The interface is up: call home. Answered with <see cref="MirrorAnswered"/> or <see cref="MirrorUnreachable"/>.</summary>
-    public sealed record SendHeartbeat
-    {
-        public static SendHeartbeat Instance { get; } = new();
-    }
+    /// <summary>
+    /// The interface is up: call home, telling the mirror the device's cycle period and how the
+    /// last window closed (null when none has closed yet). Answered with <see cref="MirrorAnswered"/>
+    /// or <see cref="MirrorUnreachable"/>.
+    /// </summary>
+    public sealed record SendHeartbeat(TimeSpan CyclePeriod, WindowReport? PreviousWindow);
 
     /// <summary>
     /// The mirror answered. <see cref="Attempts"/> counts heartbeats sent this window;

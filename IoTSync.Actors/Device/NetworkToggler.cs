@@ -66,15 +66,7 @@ public sealed class NetworkToggler : ReceiveActor, IWithTimers
         AnswerQueries("dark");
         Receive<Lowered>(lowered =>
         {
-            if (lowered.Error is not null)
-                _log.Error("[{0}] could not take the interface down: {1}", _device, lowered.Error.Message);
-            if (lowered.Window is not { } closed)
-                return;
-            _closed.Add(closed);
-            if (_closed.Count > 1000)
-                _closed.RemoveAt(0);
-            _log.Info("[{0}] window {1} closed after {2:0.0} ms (usable after {3:0.0} ms): {4}", _device, closed.Number,
-                closed.Duration.TotalMilliseconds, closed.UsableAfter.TotalMilliseconds, closed.Outcome);
+            RecordLowered(lowered);
         });
         Receive<Tick>(_ =>
         {
@@ -121,11 +113,13 @@ public sealed class NetworkToggler : ReceiveActor, IWithTimers
                 Close("interface never became usable");
                 return;
             }
-            _heartbeat.Tell(SendHeartbeat.Instance);
+            _heartbeat.Tell(new SendHeartbeat(_settings.Period, _closed.Count == 0 ? null : Report(_closed[^1])));
             Become(Calling);
         });
         Receive<Status.Failure>(failure => Close($"interface could not come up: {failure.Cause.GetBaseException().Message}"));
         Receive<LimitReached>(limit => CloseIfCurrent(limit, "window limit reached while coming up"));
+        // Interface down can finish after the next window began (a slow command, a short period): still record it.
+        Receive<Lowered>(RecordLowered);
         Receive<Tick>(_ => { });
     }
 
@@ -145,6 +139,8 @@ public sealed class NetworkToggler : ReceiveActor, IWithTimers
         });
         Receive<MirrorUnreachable>(unreachable => Close($"mirror unreachable after {unreachable.Attempts} heartbeat(s)"));
         Receive<LimitReached>(limit => CloseIfCurrent(limit, "window limit reached waiting for the mirror"));
+        // Interface down can finish after the next window began (a slow command, a short period): still record it.
+        Receive<Lowered>(RecordLowered);
         Receive<Tick>(_ => { });
     }
 
@@ -153,6 +149,8 @@ public sealed class NetworkToggler : ReceiveActor, IWithTimers
         AnswerQueries("syncing");
         Receive<SessionEnded>(_ => Close("synced"));
         Receive<LimitReached>(limit => CloseIfCurrent(limit, "window limit reached during the session"));
+        // Interface down can finish after the next window began (a slow command, a short period): still record it.
+        Receive<Lowered>(RecordLowered);
         Receive<Tick>(_ => { });
     }
 
@@ -171,11 +169,28 @@ public sealed class NetworkToggler : ReceiveActor, IWithTimers
     private void Close(string outcome)
     {
         Timers.Cancel("limit");
-        var (number, usableAfter, window) = (_number, _usableAfter, _window);
+        // The start as a timestamp: the stopwatch restarts with the next window, which may begin before Down returns.
+        var (number, usableAfter, openedAt) = (_number, _usableAfter, Stopwatch.GetTimestamp() - _window.Elapsed.Ticks * Stopwatch.Frequency / TimeSpan.TicksPerSecond);
         // The window ends when the interface is really down: measured once the command returned.
         _interface.Down(CancellationToken.None)
-            .ContinueWith(t => new Lowered(t.Exception?.GetBaseException(), new WindowClosed(number, window.Elapsed, usableAfter, outcome)))
+            .ContinueWith(t => new Lowered(t.Exception?.GetBaseException(), new WindowClosed(number, Stopwatch.GetElapsedTime(openedAt), usableAfter, outcome)))
             .PipeTo(Self);
         Become(Resting);
     }
+
+    private void RecordLowered(Lowered lowered)
+    {
+        if (lowered.Error is not null)
+            _log.Error("[{0}] could not take the interface down: {1}", _device, lowered.Error.Message);
+        if (lowered.Window is not { } closed)
+            return;
+        _closed.Add(closed);
+        if (_closed.Count > 1000)
+            _closed.RemoveAt(0);
+        _log.Info("[{0}] window {1} closed after {2:0.0} ms (usable after {3:0.0} ms): {4}", _device, closed.Number,
+            closed.Duration.TotalMilliseconds, closed.UsableAfter.TotalMilliseconds, closed.Outcome);
+    }
+
+    private static WindowReport Report(WindowClosed closed) =>
+        new(closed.Number, (long)closed.Duration.TotalMilliseconds, (long)closed.UsableAfter.TotalMilliseconds, closed.Outcome);
 }

@@ -92,7 +92,8 @@ public abstract class ActorReplay
 
         public override object State => _state;
         public override LogPair Logs => _state.Logs;
-        public override bool Accepts(object @event) => @event is EntryAppended or DeliveryConfirmed or DivergenceDetected;
+        public override bool Accepts(object @event) =>
+            @event is EntryAppended or DeliveryConfirmed or DivergenceDetected or HeartbeatRecorded or SessionRecorded;
         public override void Apply(object @event, long journalSequenceNr) => _state = _state.Apply(@event, journalSequenceNr);
         protected override LogPair LogsOf(object state) => ((StateJournalState)state).Logs;
 
@@ -101,9 +102,13 @@ public abstract class ActorReplay
             var (mine, theirs) = ((StateJournalState)snapshot, (StateJournalState)replayed);
             if (mine.DeliveredThrough != theirs.DeliveredThrough)
                 return $"delivered-through differs: snapshot {mine.DeliveredThrough}, replay {theirs.DeliveredThrough}";
-            return mine.Divergence == theirs.Divergence
+            if (mine.Divergence != theirs.Divergence)
+                return $"divergence differs: snapshot {mine.Divergence?.Describe() ?? "none"}, replay {theirs.Divergence?.Describe() ?? "none"}";
+            var (myWindows, theirWindows) = (mine.History, theirs.History);
+            return myWindows.WindowCount == theirWindows.WindowCount && myWindows.LastHeartbeatAtUnixMs == theirWindows.LastHeartbeatAtUnixMs
                 ? null
-                : $"divergence differs: snapshot {mine.Divergence?.Describe() ?? "none"}, replay {theirs.Divergence?.Describe() ?? "none"}";
+                : $"window history differs: snapshot {myWindows.WindowCount} windows, last heartbeat at {myWindows.LastHeartbeatAtUnixMs?.ToString() ?? "none"}, " +
+                  $"replay {theirWindows.WindowCount} windows, last heartbeat at {theirWindows.LastHeartbeatAtUnixMs?.ToString() ?? "none"}";
         }
     }
 }

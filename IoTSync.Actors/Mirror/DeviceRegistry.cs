@@ -85,4 +85,7 @@ public sealed class DeviceKeyCache : IDeviceKeys
     public EnrolledDevice? Find(DeviceId device) => _state.ById.GetValueOrDefault(device.Value);
 
     public byte[]? KeyOf(DeviceId device) => Find(device)?.HeartbeatKeyBytes;
+
+    /// <summary>Every enrolled device, in id order.</summary>
+    public IEnumerable<DeviceId> Devices => _state.ById.Values.Select(d => d.Device);
 }

@@ -18,6 +18,8 @@ public sealed record HeartbeatListenerSettings(TimeSpan TimeWindow, TimeSpan Jou
 /// heartbeat (the device's HMAC, a time window, nonces against replay), asks that device's
 /// StateJournal where it stands, asks the replicator for a session when the logs differ, and
 /// answers with a signed ack. Anything that fails authentication is logged and dropped unanswered.
+/// After answering, it tells the StateJournal to record the heartbeat in the device's window
+/// history (fire-and-forget: the ack never waits for that write).
 /// </summary>
 public sealed class HeartbeatListener : ReceiveActor
 {
@@ -27,6 +29,9 @@ public sealed class HeartbeatListener : ReceiveActor
 
     private readonly ILoggingAdapter _log = Context.GetLogger();
     private readonly Dictionary<DeviceId, NonceWindow> _windows = new();
+
+    /// <summary>The longest window outcome recorded: the text comes from the device, and the journal keeps it for good.</summary>
+    public const int MaxOutcomeLength = 200;
 
     public HeartbeatListener(IDeviceKeys keys, IActorRef journals, IActorRef replicator, IWallClock wall, HeartbeatListenerSettings settings)
     {
@@ -75,10 +80,16 @@ public sealed class HeartbeatListener : ReceiveActor
                 heartbeat.DeviceLog, heartbeat.MirrorLogSeen, action, sessionId.Length > 0 ? $" (session {sessionId})" : reason.Length > 0 ? $" ({reason})" : "");
             var ack = new HeartbeatAck(heartbeat.Device, action, sessionId, decide.Held.Logs.MirrorLog, wall.UtcNowMs, reason, heartbeat.Nonce, "");
             decide.ReplyTo.Tell(HeartbeatAuthenticator.Sign(ack, decide.Key));
+            journals.Tell(new ForDevice(heartbeat.Device, new StateJournalEvents.HeartbeatRecorded(wall.UtcNowMs, heartbeat.CyclePeriodMs, Bounded(heartbeat.PreviousWindow))));
         });
+
+        Receive<StateJournalMessages.Acknowledged>(_ => { });
 
         Receive<Status.Failure>(failure => _log.Error(failure.Cause, "heartbeat could not be answered: the StateJournal did not reply"));
     }
+
+    private static WindowReport? Bounded(WindowReport? report) =>
+        report is { Outcome.Length: > MaxOutcomeLength } ? report with { Outcome = report.Outcome[..MaxOutcomeLength] } : report;
 
     public static Props Props(IDeviceKeys keys, IActorRef journals, IActorRef replicator, IWallClock wall, HeartbeatListenerSettings settings) =>
         Akka.Actor.Props.Create(() => new HeartbeatListener(keys, journals, replicator, wall, settings));

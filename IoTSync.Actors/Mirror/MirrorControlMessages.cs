@@ -59,3 +59,9 @@ public sealed record DeviceStateRequest(string Device) : ControlMessage;
 
 public sealed record DeviceStateReply(string Device, SyncView View, long DeliveredThrough, string? Divergence,
     ImmutableArray<NamedValue> Properties, ImmutableArray<string> OpenCommands) : ControlMessage;
+
+/// <summary>A device's recent windows as the mirror recorded them (<c>windows</c>). Answered with <see cref="WindowsReply"/>.</summary>
+public sealed record WindowsRequest(string Device, int Last) : ControlMessage;
+
+/// <summary>How many windows the mirror has seen of the device, and the newest ones, oldest first.</summary>
+public sealed record WindowsReply(string Device, long TotalWindows, long CyclePeriodMs, ImmutableArray<WindowRecord> Windows) : ControlMessage;

@@ -73,6 +73,7 @@ public sealed class MirrorControlServer : IAsyncDisposable
                 CommandStatusRequest status => await CommandStatus(status, stopping),
                 FleetRequest => await Fleet(stopping),
                 DeviceStateRequest state => await State(state, stopping),
+                WindowsRequest windows => await Windows(windows, stopping),
                 var other => new ControlError($"{other.GetType().Name} is not a request the {NodeName} serves"),
             };
         }
@@ -148,6 +149,13 @@ public sealed class MirrorControlServer : IAsyncDisposable
         return new DeviceStateReply(device.Value, state.Logs.View, state.DeliveredThrough, state.Divergence?.Describe(),
             [.. model.LiveProperties.Select(p => new NamedValue(p.Key, p.Value))],
             [.. model.OpenCommands.Values.Select(c => $"{c.Ref} {string.Join(' ', c.Argv)}{(c.CancelRequested ? " (cancelling)" : "")}")]);
+    }
+
+    private async Task<ControlMessage> Windows(WindowsRequest request, CancellationToken stopping)
+    {
+        var device = Enrolled(request.Device);
+        var state = await _journals.Ask<StateJournalState>(new ForDevice(device, Journal.LogHolderMessages.GetState.Instance), _settings.Timeout, stopping);
+        return new WindowsReply(device.Value, state.History.WindowCount, state.History.CyclePeriodMs, state.History.Last(request.Last));
     }
 
     /// <summary>An enrolled device's id; anything else is refused before any actor is created for it.</summary>

@@ -1,5 +1,6 @@
 using Akka.Actor;
 using Akka.Event;
+using IoTSync.Journal;
 using IoTSync.Model;
 using IoTSync.Sync;
 using static IoTSync.Mirror.HeartbeatListenerMessages;
@@ -26,19 +27,25 @@ public sealed record SshReplicatorSettings(int MaxConcurrentSessions, TimeSpan S
 /// host key is checked by the opener), runs <see cref="MirrorExchange"/> against that device's
 /// StateJournal, and closes. A bounded pool — one session per device, at most N at once — so a
 /// fleet cannot make the mirror open unbounded connections; a request past the bound is dropped
-/// and the device asks again next window.
+/// and the device asks again next window. Every session that ran, successful or not, is recorded in
+/// the device's window history at its StateJournal (<see cref="StateJournalEvents.SessionRecorded"/>).
 /// </summary>
 public sealed class SshReplicator : ReceiveActor
 {
     /// <summary>Sent to whoever asked for notifications (tests, the window history) when a session ends.</summary>
     public sealed record SessionFinished(DeviceId Device, string SessionId, ExchangeReport? Report, string? Error, TimeSpan Duration);
 
+    private sealed record Ran(SessionFinished Finished, long StartedAtUnixMs, long EndedAtUnixMs);
+
     private readonly ILoggingAdapter _log = Context.GetLogger();
     private readonly HashSet<DeviceId> _active = [];
     private readonly ExchangeHalt? _halt = ExchangeHalt.FromEnvironment();
 
-    public SshReplicator(DeviceKeyCache registry, IActorRef journals, IDeviceSessionOpener opener, SshReplicatorSettings settings, IActorRef? listener)
+    /// <summary>A replicator; <paramref name="wall"/> gives each session's start and end (the machine's clock when null).</summary>
+    public SshReplicator(DeviceKeyCache registry, IActorRef journals, IDeviceSessionOpener opener, SshReplicatorSettings settings, IActorRef? listener,
+        IWallClock? wall = null)
     {
+        wall ??= SystemWallClock.Instance;
         Receive<SyncRequested>(request =>
         {
             var device = request.Device;
@@ -62,17 +69,28 @@ public sealed class SshReplicator : ReceiveActor
             Run(enrolled, request.SessionId).PipeTo(Self);
         });
 
-        Receive<SessionFinished>(finished =>
+        Receive<Ran>(ran =>
         {
+            var finished = ran.Finished;
             _active.Remove(finished.Device);
             if (finished.Error is not null)
                 _log.Warning("[{0}] session {1} failed after {2:0} ms: {3}", finished.Device, finished.SessionId, finished.Duration.TotalMilliseconds, finished.Error);
             else
                 _log.Info("[{0}] session {1} done in {2:0} ms: {3}", finished.Device, finished.SessionId, finished.Duration.TotalMilliseconds, finished.Report);
+            journals.Tell(new ForDevice(finished.Device, Record(ran)));
             listener?.Tell(finished);
         });
 
-        async Task<SessionFinished> Run(EnrolledDevice enrolled, string sessionId)
+        Receive<StateJournalMessages.Acknowledged>(_ => { });
+
+        async Task<Ran> Run(EnrolledDevice enrolled, string sessionId)
+        {
+            var startedAt = wall.UtcNowMs;
+            var finished = await Exchange(enrolled, sessionId);
+            return new Ran(finished, startedAt, wall.UtcNowMs);
+        }
+
+        async Task<SessionFinished> Exchange(EnrolledDevice enrolled, string sessionId)
         {
             var clock = System.Diagnostics.Stopwatch.StartNew();
             using var timeout = new CancellationTokenSource(settings.SessionTimeout);
@@ -92,6 +110,19 @@ public sealed class SshReplicator : ReceiveActor
         }
     }
 
-    public static Props Props(DeviceKeyCache registry, IActorRef journals, IDeviceSessionOpener opener, SshReplicatorSettings settings, IActorRef? listener = null) =>
-        Akka.Actor.Props.Create(() => new SshReplicator(registry, journals, opener, settings, listener));
+    private static StateJournalEvents.SessionRecorded Record(Ran ran)
+    {
+        var (finished, report) = (ran.Finished, ran.Finished.Report);
+        var problem = finished.Error ?? (report is null || report.Converged
+            ? null
+            : string.Join(": ", new[] { report.Refusal?.ToString(), report.Detail }.Where(p => !string.IsNullOrEmpty(p))));
+        return new StateJournalEvents.SessionRecorded(finished.SessionId, ran.StartedAtUnixMs, ran.EndedAtUnixMs,
+            (long)finished.Duration.TotalMilliseconds, report?.EntriesPushed ?? 0, report?.EntriesPulled ?? 0,
+            report?.MirrorView?.StateDigest, report?.Outcome.ToString() ?? StateJournalEvents.SessionRecorded.Failed,
+            string.IsNullOrEmpty(problem) ? null : problem);
+    }
+
+    public static Props Props(DeviceKeyCache registry, IActorRef journals, IDeviceSessionOpener opener, SshReplicatorSettings settings, IActorRef? listener = null,
+        IWallClock? wall = null) =>
+        Akka.Actor.Props.Create(() => new SshReplicator(registry, journals, opener, settings, listener, wall));
 }

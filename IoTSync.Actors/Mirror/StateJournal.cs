@@ -57,6 +57,8 @@ public sealed class StateJournal : LogHoldingActor
         Recover<EntryAppended>(appended => _state = _state.Apply(appended, LastSequenceNr));
         Recover<DeliveryConfirmed>(confirmed => _state = _state.Apply(confirmed, LastSequenceNr));
         Recover<DivergenceDetected>(diverged => _state = _state.Apply(diverged, LastSequenceNr));
+        Recover<HeartbeatRecorded>(heartbeat => _state = _state.Apply(heartbeat, LastSequenceNr));
+        Recover<SessionRecorded>(session => _state = _state.Apply(session, LastSequenceNr));
         Recover<RecoveryCompleted>(_ =>
         {
             _clock.Observe(_state.Logs.LatestTimestamp);
@@ -70,6 +72,9 @@ public sealed class StateJournal : LogHoldingActor
         Command<ConfirmDelivery>(HandleConfirmDelivery);
         Command<MarkDiverged>(HandleMarkDiverged);
         Command<GetCommandStatus>(HandleGetCommandStatus);
+        Command<HeartbeatRecorded>(RecordWindowEvent);
+        Command<SessionRecorded>(RecordWindowEvent);
+        Command<GetWindows>(query => Sender.Tell(new WindowList(_state.History.WindowCount, _state.History.Last(query.Last))));
     }
 
     public static Props Props(DeviceId device, StateJournalSettings settings, IWallClock wall) =>
@@ -185,6 +190,18 @@ public sealed class StateJournal : LogHoldingActor
         Persist(new DivergenceDetected(mark.Log, mark.Verdict, mark.Sequence, mark.Detail, _clock.Now().WallMs), diverged =>
         {
             Apply(diverged);
+            caller.Tell(Acknowledged.Instance);
+        });
+    }
+
+    /// <summary>Window history: persisted as told (it is the mirror's own record, not a log entry), then acknowledged.</summary>
+    private void RecordWindowEvent(object windowEvent)
+    {
+        var caller = Sender;
+        Persist(windowEvent, recorded =>
+        {
+            Apply(recorded);
+            Log.Debug("[{0}] recorded {1}", _device, recorded);
             caller.Tell(Acknowledged.Instance);
         });
     }

@@ -1,4 +1,5 @@
 using IoTSync.Journal;
+using IoTSync.Protocol;
 using IoTSync.Serialization;
 
 namespace IoTSync.Mirror;
@@ -13,5 +14,34 @@ public static class StateJournalEvents
     public sealed record DivergenceDetected(Origin Log, Verdict Verdict, long Sequence, string Detail, long AtUnixMs) : IIoTSyncMessage
     {
         public string Describe() => $"diverged in the {Log} log: {Verdict} at {Sequence}: {Detail}";
+    }
+
+    /// <summary>
+    /// The device called home: an authenticated, fresh heartbeat answered at
+    /// <see cref="ReceivedAtUnixMs"/> (mirror time), with the device's cycle period and its report
+    /// of the previous window. Window history, not part of either hash chain.
+    /// </summary>
+    public sealed record HeartbeatRecorded(long ReceivedAtUnixMs, long CyclePeriodMs, WindowReport? PreviousWindow) : IIoTSyncMessage;
+
+    /// <summary>
+    /// A sync session the mirror ran for the device, successful or not, in mirror time; the
+    /// duration is measured on the mirror's monotonic clock. <see cref="Outcome"/> is the exchange's
+    /// outcome by name (<c>Converged</c>, <c>RefusedByDevice</c>, ...) or <c>Failed</c> when the
+    /// session broke off (then <see cref="Error"/> says why); stored as text so the journal does not
+    /// depend on the enum's numbering. <see cref="StateDigest"/> is the mirror's at the end, when the
+    /// exchange got that far. Window history, not part of either hash chain.
+    /// </summary>
+    public sealed record SessionRecorded(
+        string SessionId,
+        long StartedAtUnixMs,
+        long EndedAtUnixMs,
+        long DurationMs,
+        int EntriesPushed,
+        int EntriesPulled,
+        Sha256Hash? StateDigest,
+        string Outcome,
+        string? Error) : IIoTSyncMessage
+    {
+        public const string Failed = "Failed";
     }
 }

@@ -42,4 +42,13 @@ public static class StateJournalMessages
     {
         public CommandOutcome? Outcome => Result?.Result?.Outcome;
     }
+
+    /// <summary>The device's most recent windows, at most <see cref="Last"/>. Answered with <see cref="WindowList"/>.</summary>
+    public sealed record GetWindows(int Last) : IIoTSyncMessage;
+
+    /// <summary>
+    /// The recent windows, oldest first (at most <see cref="WindowHistory.Capacity"/> are held; older
+    /// ones are in the journal), and how many windows were recorded in all.
+    /// </summary>
+    public sealed record WindowList(long TotalWindows, ImmutableArray<WindowRecord> Windows) : IIoTSyncMessage;
 }

@@ -26,9 +26,11 @@ public enum CommandStatus
 
 /// <summary>
 /// The mirror's state for one device: both logs (the mirror log it writes, its replica of the
-/// device log), how far the device has confirmed the mirror log, and whether the device diverged.
+/// device log), how far the device has confirmed the mirror log, whether the device diverged, and
+/// its window history (<see cref="Windows"/>: null until the first heartbeat or session is recorded,
+/// so a snapshot written before window history existed still decodes and still equals its replay).
 /// </summary>
-public sealed record StateJournalState(LogPair Logs, long DeliveredThrough, DivergenceDetected? Divergence) : IIoTSyncMessage
+public sealed record StateJournalState(LogPair Logs, long DeliveredThrough, DivergenceDetected? Divergence, WindowHistory? Windows = null) : IIoTSyncMessage
 {
     public static StateJournalState Empty(DeviceId device) => new(LogPair.Empty(device), 0, null);
 
@@ -36,11 +38,16 @@ public sealed record StateJournalState(LogPair Logs, long DeliveredThrough, Dive
 
     public bool IsDiverged => Divergence is not null;
 
+    /// <summary>The window history, empty when none was recorded.</summary>
+    public WindowHistory History => Windows ?? WindowHistory.Empty;
+
     public StateJournalState Apply(object @event, long journalSequenceNr) => @event switch
     {
         EntryAppended { Entry: var entry } => this with { Logs = Logs.Append(entry, journalSequenceNr) },
         DeliveryConfirmed confirmed => this with { DeliveredThrough = Math.Max(DeliveredThrough, confirmed.MirrorLogLength) },
         DivergenceDetected diverged => this with { Divergence = diverged },
+        HeartbeatRecorded heartbeat => this with { Windows = History.Apply(heartbeat) },
+        SessionRecorded session => this with { Windows = History.Apply(session) },
         _ => this,
     };
 

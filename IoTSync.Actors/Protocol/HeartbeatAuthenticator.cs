@@ -38,7 +38,7 @@ public static class HeartbeatAuthenticator
     private static byte[] Encode(Heartbeat heartbeat)
     {
         var writer = new CanonicalWriter();
-        writer.Tag("IOTSYNC/HEARTBEAT/1");
+        writer.Tag("IOTSYNC/HEARTBEAT/2");
         writer.String(heartbeat.Device.Value);
         writer.Int64(heartbeat.DeviceLog.Length);
         writer.Hash(heartbeat.DeviceLog.Head);
@@ -46,6 +46,15 @@ public static class HeartbeatAuthenticator
         writer.Hash(heartbeat.MirrorLogSeen.Head);
         writer.Hash(heartbeat.StateDigest);
         writer.Int64(heartbeat.SentAtUnixMs);
+        writer.Int64(heartbeat.CyclePeriodMs);
+        writer.Bool(heartbeat.PreviousWindow is not null);
+        if (heartbeat.PreviousWindow is { } window)
+        {
+            writer.Int32(window.Number);
+            writer.Int64(window.DurationMs);
+            writer.Int64(window.UsableAfterMs);
+            writer.String(window.Outcome);
+        }
         writer.String(heartbeat.Nonce);
         return writer.ToArray();
     }

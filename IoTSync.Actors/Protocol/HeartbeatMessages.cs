@@ -18,9 +18,20 @@ public enum HeartbeatAction
 }
 
 /// <summary>
+/// The device's own account of one closed window, measured on its monotonic clock from interface
+/// up to interface down: its number (counted from 1 since the device node started), how long it
+/// was, when the interface became usable, and how it ended ("nothing to sync", "synced", ...).
+/// </summary>
+public sealed record WindowReport(int Number, long DurationMs, long UsableAfterMs, string Outcome)
+{
+    public override string ToString() => $"window {Number}: {DurationMs} ms (usable after {UsableAfterMs} ms), {Outcome}";
+}
+
+/// <summary>
 /// Device to mirror, once per window: the device's log positions and digest, when it was sent
-/// (by the device's clock corrected with the mirror's offset), a fresh nonce, and an HMAC over
-/// all of it with the device's enrolled key.
+/// (by the device's clock corrected with the mirror's offset), its configured cycle period (so
+/// the mirror knows when it is late), its report of the previous window it closed (none in its
+/// first window), a fresh nonce, and an HMAC over all of it with the device's enrolled key.
 /// </summary>
 public sealed record Heartbeat(
     DeviceId Device,
@@ -28,6 +39,8 @@ public sealed record Heartbeat(
     LogPosition MirrorLogSeen,
     Sha256Hash StateDigest,
     long SentAtUnixMs,
+    long CyclePeriodMs,
+    WindowReport? PreviousWindow,
     string Nonce,
     string Mac) : IIoTSyncMessage;
 

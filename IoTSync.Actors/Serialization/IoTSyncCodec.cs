@@ -21,6 +21,8 @@ public static class IoTSyncCodec
         (typeof(CommandRecorderEvents.CommandStarted), "command-started"),
         (typeof(StateJournalEvents.DeliveryConfirmed), "delivery-confirmed"),
         (typeof(StateJournalEvents.DivergenceDetected), "divergence-detected"),
+        (typeof(StateJournalEvents.HeartbeatRecorded), "heartbeat-recorded"),
+        (typeof(StateJournalEvents.SessionRecorded), "session-recorded"),
         (typeof(CommandRecorderState), "recorder-state"),
         (typeof(StateJournalState), "journal-state"),
         (typeof(Hello), "hello"),
@@ -48,6 +50,8 @@ public static class IoTSyncCodec
         (typeof(FleetReply), "control-fleet-reply"),
         (typeof(DeviceStateRequest), "control-device-state"),
         (typeof(DeviceStateReply), "control-device-state-reply"),
+        (typeof(WindowsRequest), "control-windows"),
+        (typeof(WindowsReply), "control-windows-reply"),
         (typeof(DeviceRegistryMessages.Enrol), "registry-enrol"),
         (typeof(DeviceRegistryMessages.Enrolled), "registry-enrolled"),
         (typeof(DeviceRegistryMessages.EnrolRefused), "registry-enrol-refused"),
@@ -55,7 +59,8 @@ public static class IoTSyncCodec
         (typeof(DeviceRegistryMessages.Devices), "registry-devices"),
         (typeof(DeviceRegistryMessages.DeviceEnrolled), "device-enrolled"),
         (typeof(DeviceRegistryMessages.RegistryState), "registry-state"),
-        (typeof(Heartbeat), "heartbeat"),
+        // "heartbeat" was the shape before the cycle period and window report (tag IOTSYNC/HEARTBEAT/1); never reuse it.
+        (typeof(Heartbeat), "heartbeat-2"),
         (typeof(HeartbeatAck), "heartbeat-ack"),
         (typeof(LogHolderMessages.GetView), "get-view"),
         (typeof(LogHolderMessages.GetState), "get-state"),
@@ -75,6 +80,8 @@ public static class IoTSyncCodec
         (typeof(StateJournalMessages.Acknowledged), "acknowledged"),
         (typeof(StateJournalMessages.GetCommandStatus), "get-command-status"),
         (typeof(StateJournalMessages.CommandStatusReply), "command-status"),
+        (typeof(StateJournalMessages.GetWindows), "get-windows"),
+        (typeof(StateJournalMessages.WindowList), "window-list"),
     ];
 
     private static readonly Dictionary<Type, string> ManifestByType = Registry.ToDictionary(r => r.Type, r => r.Manifest);

@@ -3,9 +3,12 @@ using Akka.Actor;
 using IoTSync.Journal;
 using IoTSync.Mirror;
 using IoTSync.Model;
+using IoTSync.Protocol;
+using IoTSync.Serialization;
 using Microsoft.Data.Sqlite;
 using Xunit;
 using static IoTSync.Journal.LogHolderMessages;
+using static IoTSync.Mirror.StateJournalEvents;
 using static IoTSync.Mirror.StateJournalMessages;
 
 namespace IoTSync.Tests.Actors;
@@ -173,6 +176,56 @@ public sealed class StateJournalSpecs : IDisposable
         await SqliteTestDatabase.Stop(system);
         var again = Journal(_db.Start(snapshotEvery), snapshotEvery);
         Assert.Equal(deviceLog, (await again.Ask<SyncView>(GetView.Instance, Timeout)).DeviceLog);
+    }
+
+    [Fact]
+    public async Task Should_record_heartbeats_and_sessions_as_window_history_and_answer_it_after_a_restart()
+    {
+        const long t0 = 1_700_000_000_000;
+        var first = _db.Start(snapshotEvery: 3);
+        var journal = Journal(first, snapshotEvery: 3);
+        var session = new SessionRecorded("s1", t0 + 100, t0 + 400, 300, 1, 0, Sha256Hash.Of([1]), "Converged", null);
+        await journal.Ask<Acknowledged>(new HeartbeatRecorded(t0, 30_000, null), Timeout);
+        await journal.Ask<Submitted>(new SubmitCommand(["reboot"], "operator", null), Timeout);
+        await journal.Ask<Acknowledged>(session, Timeout);
+        await journal.Ask<Acknowledged>(new HeartbeatRecorded(t0 + 30_000, 30_000, new WindowReport(1, 512, 64, "synced")), Timeout);
+        await journal.Ask<Acknowledged>(new HeartbeatRecorded(t0 + 60_000, 30_000, new WindowReport(2, 71, 60, "nothing to sync")), Timeout);
+        var before = await journal.Ask<WindowList>(new GetWindows(10), Timeout);
+        var stateBefore = await journal.Ask<StateJournalState>(GetState.Instance, Timeout);
+        await Poll.Until(() => Task.FromResult(SnapshotRows() == 1));
+        await SqliteTestDatabase.Stop(first);
+
+        var again = Journal(_db.Start(snapshotEvery: 3), snapshotEvery: 3);
+        var after = await again.Ask<WindowList>(new GetWindows(10), Timeout);
+        var stateAfter = await again.Ask<StateJournalState>(GetState.Instance, Timeout);
+
+        Assert.Equal(3, before.TotalWindows);
+        Assert.Equal(new WindowRecord(1, t0, new WindowReport(1, 512, 64, "synced"), session), before.Windows[0]);
+        Assert.Equal(new WindowRecord(2, t0 + 30_000, new WindowReport(2, 71, 60, "nothing to sync"), null), before.Windows[1]);
+        Assert.Equal(new WindowRecord(3, t0 + 60_000, null, null), before.Windows[2]);
+        Assert.Equal(before.TotalWindows, after.TotalWindows);
+        Assert.Equal(before.Windows.ToArray(), after.Windows.ToArray());
+        Assert.Equal(IoTSyncCodec.Encode(stateBefore), IoTSyncCodec.Encode(stateAfter));
+        Assert.Equal(t0 + 60_000, stateAfter.History.LastHeartbeatAtUnixMs);
+        Assert.Equal(30_000, stateAfter.History.CyclePeriodMs);
+        Assert.Equal(1, stateAfter.Logs.MirrorLog.Length);
+        Assert.Equal([before.Windows[^1]], (await again.Ask<WindowList>(new GetWindows(1), Timeout)).Windows.ToArray());
+    }
+
+    [Fact]
+    public async Task Should_keep_window_history_out_of_both_logs()
+    {
+        var journal = Journal(_db.Start());
+        var view = await journal.Ask<SyncView>(GetView.Instance, Timeout);
+
+        await journal.Ask<Acknowledged>(new HeartbeatRecorded(1_700_000_000_000, 30_000, new WindowReport(1, 5, 1, "synced")), Timeout);
+        await journal.Ask<Acknowledged>(new SessionRecorded("s", 1, 2, 1, 0, 0, null, SessionRecorded.Failed, "refused"), Timeout);
+
+        Assert.Equal(view, await journal.Ask<SyncView>(GetView.Instance, Timeout));
+        // The reported window 1, and window 2 opened by the heartbeat, whose session it is.
+        var windows = await journal.Ask<WindowList>(new GetWindows(5), Timeout);
+        Assert.Equal(2, windows.TotalWindows);
+        Assert.Equal("refused", windows.Windows[^1].Session!.Error);
     }
 
     private long SnapshotRows()

@@ -59,6 +59,22 @@ public sealed partial class HoconSpecs
         var journal = StateJournalSettings.FromConfig(config);
         Assert.Equal(10_000, journal.MaxOpenCommands);
         Assert.Equal(65_536, journal.MaxCommandBytes);
+        Assert.Equal(new LateDeviceWatchSettings(3, TimeSpan.FromSeconds(10)), LateDeviceWatchSettings.FromConfig(config));
+    }
+
+    [Theory]
+    [InlineData("late-after-missed-windows = 0", "late-after-missed-windows")]
+    [InlineData("late-after-missed-windows = many", "late-after-missed-windows")]
+    [InlineData("late-check-every = 10ms", "late-check-every")]
+    [InlineData("late-check-every = soon", "late-check-every")]
+    public void Should_refuse_bad_late_device_settings_with_the_key_named(string line, string key)
+    {
+        var config = ConfigurationFactory.ParseString("iotsync.mirror { " + line + " }")
+            .WithFallback(IoTSyncSystem.LoadNodeConfig(HoconFile("mirror.hocon")));
+
+        var error = Assert.Throws<ConfigurationException>(() => LateDeviceWatchSettings.FromConfig(config));
+
+        Assert.Contains("iotsync.mirror." + key, error.Message);
     }
 
     [Fact]

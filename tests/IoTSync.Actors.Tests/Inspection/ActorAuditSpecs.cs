@@ -2,6 +2,7 @@ using System.Text;
 using IoTSync.Inspection;
 using IoTSync.Journal;
 using IoTSync.Mirror;
+using IoTSync.Protocol;
 using Xunit;
 using static IoTSync.Mirror.StateJournalEvents;
 
@@ -156,6 +157,57 @@ public sealed class ActorAuditSpecs
         Assert.Equal((FindingPlace.Snapshot, 7L), (finding.Place, finding.Sequence));
         Assert.StartsWith("state digest differs: snapshot ", finding.Reason);
         Assert.EndsWith("(replaying events 1..7)", finding.Reason);
+    }
+
+    /// <summary>The mirror journal with window history among its entries: heartbeats and a session.</summary>
+    private static StoredJournal WithWindows()
+    {
+        var journal = StoredJournal.OfMirror();
+        journal.Events.Insert(2, new HeartbeatRecorded(1_790_000_000_000, 30_000, null));
+        journal.Events.Insert(4, new SessionRecorded("s1", 1_790_000_000_100, 1_790_000_000_300, 200, 2, 1, null, "Converged", null));
+        journal.Events.Add(new HeartbeatRecorded(1_790_000_030_000, 30_000, new WindowReport(1, 420, 80, "synced")));
+        return journal;
+    }
+
+    [Fact]
+    public void Should_replay_window_history_through_the_state_journal_and_match_a_snapshot_that_holds_it()
+    {
+        var journal = WithWindows();
+
+        var report = StoredJournal.Audit(NodeRole.Mirror, journal.Stored(), journal.SnapshotAt(NodeRole.Mirror, 9));
+
+        Assert.Empty(report.Findings);
+        Assert.Equal(SnapshotCheck.Matches, report.Snapshot);
+        Assert.Equal(journal.DeviceLog.Position, report.DeviceLog.Verified);
+        var history = ((StateJournalState)report.FinalState!).History;
+        Assert.Equal(2, history.WindowCount);
+        Assert.Equal("synced", history.Recent[0].Device!.Outcome);
+        Assert.Equal("s1", history.Recent[0].Session!.SessionId);
+    }
+
+    [Fact]
+    public void Should_name_a_snapshot_whose_window_history_differs_from_the_replay()
+    {
+        var journal = WithWindows();
+        var snapshot = journal.SnapshotAt(NodeRole.Mirror, 11);
+        var state = (StateJournalState)snapshot.State;
+        var altered = snapshot with { State = state with { Windows = state.History with { LastHeartbeatAtUnixMs = 1_790_000_000_000 } } };
+
+        var finding = Assert.Single(StoredJournal.Audit(NodeRole.Mirror, journal.Stored(), altered).Findings);
+
+        Assert.Equal("window history differs: snapshot 2 windows, last heartbeat at 1790000000000, " +
+            "replay 2 windows, last heartbeat at 1790000030000 (replaying events 1..11)", finding.Reason);
+    }
+
+    [Fact]
+    public void Should_refuse_window_history_in_a_device_journal()
+    {
+        var journal = StoredJournal.OfDevice();
+        journal.Events.Insert(1, new HeartbeatRecorded(1, 30_000, null));
+
+        var finding = Assert.Single(StoredJournal.Audit(NodeRole.Device, journal.Stored()).Findings);
+
+        Assert.Equal("device dev-a, journal, event 2: a 'heartbeat-recorded' event does not belong in a command-recorder journal", finding.ToString());
     }
 
     [Fact]

@@ -9,6 +9,7 @@ using IoTSync.Protocol;
 using IoTSync.Sync;
 using IoTSync.Tests.Actors;
 using Xunit;
+using static IoTSync.Journal.LogHolderMessages;
 using static IoTSync.Mirror.HeartbeatListenerMessages;
 using static IoTSync.Mirror.StateJournalMessages;
 
@@ -51,6 +52,7 @@ public sealed class SshReplicatorSpecs : TestKit, IDisposable
     private readonly IActorRef _journals;
     private readonly Dictionary<DeviceId, IActorRef> _recorders = [];
     private readonly InProcessOpener _opener;
+    private readonly ManualWallClock _clock = new();
 
     public SshReplicatorSpecs()
     {
@@ -78,10 +80,16 @@ public sealed class SshReplicatorSpecs : TestKit, IDisposable
     }
 
     private IActorRef Replicator(int maxSessions = 4) => Sys.ActorOf(SshReplicator.Props(_registry, _journals, _opener,
-        new SshReplicatorSettings(maxSessions, Timeout, Timeout, ExchangeSettings.Default), TestActor));
+        new SshReplicatorSettings(maxSessions, Timeout, Timeout, ExchangeSettings.Default), TestActor, _clock));
+
+    private async Task<StateJournalEvents.SessionRecorded> RecordedSession(DeviceId device)
+    {
+        var windows = await _journals.Ask<WindowList>(new ForDevice(device, new GetWindows(10)), Timeout);
+        return Assert.Single(windows.Windows).Session!;
+    }
 
     private static SyncRequested Request(DeviceId device, string session = "s1") =>
-        new(device, session, new Heartbeat(device, LogPosition.Empty(device, Origin.Device), LogPosition.Empty(device, Origin.Mirror), Sha256Hash.Zero, 0, "", ""));
+        new(device, session, new Heartbeat(device, LogPosition.Empty(device, Origin.Device), LogPosition.Empty(device, Origin.Mirror), Sha256Hash.Zero, 0, 30_000, null, "", ""));
 
     [Fact]
     public async Task Should_run_a_requested_session_and_deliver_the_mirrors_command()
@@ -99,6 +107,26 @@ public sealed class SshReplicatorSpecs : TestKit, IDisposable
     }
 
     [Fact]
+    public async Task Should_record_a_finished_session_in_the_devices_window_history()
+    {
+        await _journals.Ask<Submitted>(new ForDevice(Device, new SubmitCommand(["uptime"], "app", null)), Timeout);
+        var startedAt = _clock.UtcNowMs;
+        _opener.Gate = new TaskCompletionSource();
+
+        Replicator().Tell(Request(Device, "s-rec"));
+        AwaitCondition(() => !_opener.Opened.IsEmpty);
+        _clock.UtcNowMs += 1_234;
+        _opener.Gate.SetResult();
+        var finished = ExpectMsg<SshReplicator.SessionFinished>(Timeout);
+
+        var session = await RecordedSession(Device);
+        Assert.Equal(("s-rec", "Converged", 1, 1, (string?)null), (session.SessionId, session.Outcome, session.EntriesPushed, session.EntriesPulled, session.Error));
+        Assert.Equal((startedAt, startedAt + 1_234), (session.StartedAtUnixMs, session.EndedAtUnixMs));
+        Assert.Equal((long)finished.Duration.TotalMilliseconds, session.DurationMs);
+        Assert.Equal((await _journals.Ask<SyncView>(new ForDevice(Device, GetView.Instance), Timeout)).StateDigest, session.StateDigest);
+    }
+
+    [Fact]
     public async Task Should_apply_nothing_when_the_session_cannot_be_opened()
     {
         await _journals.Ask<Submitted>(new ForDevice(Device, new SubmitCommand(["uptime"], "app", null)), Timeout);
@@ -110,6 +138,9 @@ public sealed class SshReplicatorSpecs : TestKit, IDisposable
         Assert.Contains("host key mismatch", finished.Error);
         Assert.Empty(_runner.Ran);
         Assert.Equal(CommandStatus.Pending, (await _journals.Ask<CommandStatusReply>(new ForDevice(Device, new GetCommandStatus(1)), Timeout)).Status);
+        var session = await RecordedSession(Device);
+        Assert.Equal((StateJournalEvents.SessionRecorded.Failed, 0, 0, (Sha256Hash?)null), (session.Outcome, session.EntriesPushed, session.EntriesPulled, session.StateDigest));
+        Assert.Contains("host key mismatch", session.Error);
     }
 
     [Fact]

@@ -12,8 +12,9 @@ public sealed class HeartbeatAuthenticatorSpecs
     private static readonly DeviceId Device = new("dev-hb");
     private const long Now = 1_700_000_000_000;
 
-    private static Heartbeat Unsigned(string? nonce = null) => new(Device,
-        new LogPosition(3, Sha256Hash.Of([1])), new LogPosition(2, Sha256Hash.Of([2])), Sha256Hash.Of([3]), Now, nonce ?? HeartbeatAuthenticator.NewNonce(), "");
+    private static Heartbeat Unsigned(string? nonce = null, WindowReport? previous = null) => new(Device,
+        new LogPosition(3, Sha256Hash.Of([1])), new LogPosition(2, Sha256Hash.Of([2])), Sha256Hash.Of([3]), Now, 30_000,
+        previous ?? new WindowReport(7, 850, 120, "synced"), nonce ?? HeartbeatAuthenticator.NewNonce(), "");
 
     [Fact]
     public void Should_accept_a_heartbeat_signed_with_the_devices_key()
@@ -21,7 +22,11 @@ public sealed class HeartbeatAuthenticatorSpecs
         Assert.True(HeartbeatAuthenticator.HasValidMac(HeartbeatAuthenticator.Sign(Unsigned(), Key), Key));
     }
 
-    public static TheoryData<string> Forgeries() => ["device", "device-log", "mirror-log", "digest", "sent-at", "nonce", "key", "mac"];
+    public static TheoryData<string> Forgeries() =>
+    [
+        "device", "device-log", "mirror-log", "digest", "sent-at", "cycle-period",
+        "window-number", "window-duration", "window-usable-after", "window-outcome", "window-dropped", "nonce", "key", "mac",
+    ];
 
     [Theory]
     [MemberData(nameof(Forgeries))]
@@ -35,12 +40,27 @@ public sealed class HeartbeatAuthenticatorSpecs
             "mirror-log" => signed with { MirrorLogSeen = signed.MirrorLogSeen with { Head = Sha256Hash.Of([9]) } },
             "digest" => signed with { StateDigest = Sha256Hash.Of([9]) },
             "sent-at" => signed with { SentAtUnixMs = signed.SentAtUnixMs + 1 },
+            "cycle-period" => signed with { CyclePeriodMs = 3_600_000 },
+            "window-number" => signed with { PreviousWindow = signed.PreviousWindow! with { Number = 8 } },
+            "window-duration" => signed with { PreviousWindow = signed.PreviousWindow! with { DurationMs = 85 } },
+            "window-usable-after" => signed with { PreviousWindow = signed.PreviousWindow! with { UsableAfterMs = 12 } },
+            "window-outcome" => signed with { PreviousWindow = signed.PreviousWindow! with { Outcome = "nothing to sync" } },
+            "window-dropped" => signed with { PreviousWindow = null },
             "nonce" => signed with { Nonce = HeartbeatAuthenticator.NewNonce() },
             "key" => HeartbeatAuthenticator.Sign(Unsigned(), OtherKey),
             _ => signed with { Mac = new string('0', 64) },
         };
 
         Assert.False(HeartbeatAuthenticator.HasValidMac(forged, Key));
+    }
+
+    [Fact]
+    public void Should_accept_a_first_window_heartbeat_without_a_report_and_refuse_one_given_a_report_afterwards()
+    {
+        var first = HeartbeatAuthenticator.Sign(Unsigned() with { PreviousWindow = null }, Key);
+
+        Assert.True(HeartbeatAuthenticator.HasValidMac(first, Key));
+        Assert.False(HeartbeatAuthenticator.HasValidMac(first with { PreviousWindow = new WindowReport(1, 0, 0, "") }, Key));
     }
 
     [Fact]

@@ -7,9 +7,11 @@ using IoTSync.Mirror;
 using IoTSync.Model;
 using IoTSync.Protocol;
 using IoTSync.Tests.Actors;
+using Microsoft.Data.Sqlite;
 using Xunit;
 using static IoTSync.Device.HeartbeatSenderMessages;
 using static IoTSync.Mirror.HeartbeatListenerMessages;
+using static IoTSync.Mirror.StateJournalEvents;
 using static IoTSync.Mirror.StateJournalMessages;
 
 namespace IoTSync.Tests.Remote;
@@ -34,6 +36,9 @@ public sealed class HeartbeatSpecs : IDisposable
     private readonly ManualWallClock _mirrorClock = new();
     private readonly ManualWallClock _deviceClock = new();
     private readonly List<ActorSystem> _systems = [];
+
+    /// <summary>What the toggler sends the sender in a device's first window: a 30 s cycle, no window closed yet.</summary>
+    private static readonly SendHeartbeat Window = new(TimeSpan.FromSeconds(30), null);
 
     private static Config Remote(bool mirror) => ConfigurationFactory.ParseString($$"""
         akka.actor.provider = remote
@@ -71,12 +76,12 @@ public sealed class HeartbeatSpecs : IDisposable
         var (mirror, journals, replicator) = StartMirror();
         var sender = StartDevice(mirror);
 
-        var first = await sender.Ask<MirrorAnswered>(SendHeartbeat.Instance, Timeout);
+        var first = await sender.Ask<MirrorAnswered>(Window, Timeout);
         Assert.Equal(HeartbeatAction.None, first.Ack.Action);
         replicator.ExpectNoMsg(TimeSpan.FromMilliseconds(200));
 
         await journals.Ask<Submitted>(new ForDevice(Device, new SubmitCommand(["reboot"], "app", null)), Timeout);
-        var second = await sender.Ask<MirrorAnswered>(SendHeartbeat.Instance, Timeout);
+        var second = await sender.Ask<MirrorAnswered>(Window, Timeout);
 
         Assert.Equal(HeartbeatAction.Sync, second.Ack.Action);
         Assert.Equal(1, second.Ack.MirrorLog.Length);
@@ -92,7 +97,7 @@ public sealed class HeartbeatSpecs : IDisposable
         var (mirror, _, replicator) = StartMirror();
         var sender = StartDevice(mirror, giveUpAfter: TimeSpan.FromSeconds(1), key: Enumerable.Repeat((byte)1, 32).ToArray());
 
-        var outcome = await sender.Ask<MirrorUnreachable>(SendHeartbeat.Instance, Timeout);
+        var outcome = await sender.Ask<MirrorUnreachable>(Window, Timeout);
 
         // Back-off from 100 ms, doubling, allows at most 4 heartbeats in a second; a loaded machine sends fewer.
         Assert.InRange(outcome.Attempts, 1, 4);
@@ -106,7 +111,7 @@ public sealed class HeartbeatSpecs : IDisposable
         var (mirror, _, replicator) = StartMirror(keys: new() { [new DeviceId("someone-else")] = Key });
         var sender = StartDevice(mirror, giveUpAfter: TimeSpan.FromMilliseconds(500));
 
-        var outcome = await sender.Ask<MirrorUnreachable>(SendHeartbeat.Instance, Timeout);
+        var outcome = await sender.Ask<MirrorUnreachable>(Window, Timeout);
 
         Assert.InRange(outcome.Attempts, 1, 3);
         Assert.True(outcome.Waited >= TimeSpan.FromMilliseconds(500));
@@ -120,7 +125,7 @@ public sealed class HeartbeatSpecs : IDisposable
         _deviceClock.UtcNowMs = _mirrorClock.UtcNowMs - 3_600_000;
         var sender = StartDevice(mirror);
 
-        var outcome = await sender.Ask<MirrorAnswered>(SendHeartbeat.Instance, Timeout);
+        var outcome = await sender.Ask<MirrorAnswered>(Window, Timeout);
 
         Assert.Equal(HeartbeatAction.None, outcome.Ack.Action);
         Assert.True(outcome.Attempts >= 2, $"{outcome.Attempts} attempts: the first heartbeat cannot have been accepted");
@@ -133,7 +138,7 @@ public sealed class HeartbeatSpecs : IDisposable
         var (mirror, _, _) = StartMirror();
         var probe = new TestProbe(mirror, new Akka.TestKit.Xunit2.XunitAssertions());
         var heartbeat = HeartbeatAuthenticator.Sign(new Heartbeat(Device, LogPosition.Empty(Device, Origin.Device),
-            LogPosition.Empty(Device, Origin.Mirror), ApplicationState.Empty.Digest(), _mirrorClock.UtcNowMs, HeartbeatAuthenticator.NewNonce(), ""), Key);
+            LogPosition.Empty(Device, Origin.Mirror), ApplicationState.Empty.Digest(), _mirrorClock.UtcNowMs, 30_000, null, HeartbeatAuthenticator.NewNonce(), ""), Key);
         var listener = mirror.ActorSelection($"/user/{HeartbeatListener.Name}");
 
         listener.Tell(heartbeat, probe.Ref);
@@ -152,7 +157,7 @@ public sealed class HeartbeatSpecs : IDisposable
         await journals.Ask<Acknowledged>(new ForDevice(Device, new MarkDiverged(Origin.Device, Verdict.Fork, 2, "rewritten")), Timeout);
         var sender = StartDevice(mirror);
 
-        var outcome = await sender.Ask<MirrorAnswered>(SendHeartbeat.Instance, Timeout);
+        var outcome = await sender.Ask<MirrorAnswered>(Window, Timeout);
 
         Assert.Equal(HeartbeatAction.Refused, outcome.Ack.Action);
         Assert.Contains("Fork at 2", outcome.Ack.Reason);
@@ -175,6 +180,78 @@ public sealed class HeartbeatSpecs : IDisposable
         device.ActorSelection($"{address}/user/echo").Tell(LogHolderMessages.GetView.Instance, remoteProbe.Ref);
 
         remoteProbe.ExpectNoMsg(TimeSpan.FromSeconds(1));
+    }
+
+    [Fact]
+    public async Task Should_record_the_devices_cycle_and_previous_window_at_the_mirror_and_keep_them_after_a_restart()
+    {
+        var (mirror, journals, _) = StartMirror();
+        var sender = StartDevice(mirror);
+        var previous = new WindowReport(6, 912, 140, "synced");
+
+        var answered = await sender.Ask<MirrorAnswered>(new SendHeartbeat(TimeSpan.FromSeconds(45), previous), Timeout);
+
+        Assert.Equal(HeartbeatAction.None, answered.Ack.Action);
+        WindowList recorded = null!;
+        await Poll.Until(async () =>
+        {
+            recorded = await journals.Ask<WindowList>(new ForDevice(Device, new GetWindows(10)), Timeout);
+            return recorded.TotalWindows >= 2;
+        });
+        Assert.Equal(new WindowRecord(6, null, previous, null), recorded.Windows[0]);
+        Assert.Equal(new WindowRecord(7, _mirrorClock.UtcNowMs, null, null), recorded.Windows[1]);
+        var state = await journals.Ask<StateJournalState>(new ForDevice(Device, LogHolderMessages.GetState.Instance), Timeout);
+        Assert.Equal(45_000, state.History.CyclePeriodMs);
+
+        await SqliteTestDatabase.Stop(mirror);
+        var restarted = ActorSystem.Create("mirror-again", IoTSyncSystem.Setup(_mirrorDb.NodeConfig()));
+        _systems.Add(restarted);
+        var again = restarted.ActorOf(StateJournals.Props(StateJournalSettings.Default with { Journal = _mirrorDb.LogHolder() }, _mirrorClock), "state-journals");
+
+        var afterRestart = await again.Ask<WindowList>(new ForDevice(Device, new GetWindows(10)), Timeout);
+        Assert.Equal(recorded.Windows.ToArray(), afterRestart.Windows.ToArray());
+        Assert.Equal(recorded.TotalWindows, afterRestart.TotalWindows);
+    }
+
+    [Fact]
+    public async Task Should_record_nothing_for_a_replayed_a_badly_signed_or_a_clock_skewed_heartbeat()
+    {
+        var (mirror, journals, _) = StartMirror();
+        var probe = new TestProbe(mirror, new Akka.TestKit.Xunit2.XunitAssertions());
+        var listener = mirror.ActorSelection($"/user/{HeartbeatListener.Name}");
+        Heartbeat Signed(long sentAt, WindowReport? previous, byte[]? key = null) => HeartbeatAuthenticator.Sign(new Heartbeat(Device,
+            LogPosition.Empty(Device, Origin.Device), LogPosition.Empty(Device, Origin.Mirror), ApplicationState.Empty.Digest(),
+            sentAt, 30_000, previous, HeartbeatAuthenticator.NewNonce(), ""), key ?? Key);
+        var original = Signed(_mirrorClock.UtcNowMs, null);
+        listener.Tell(original, probe.Ref);
+        probe.ExpectMsg<HeartbeatAck>(Timeout);
+        await Poll.Until(() => Task.FromResult(RecordedHeartbeats() == 1));
+
+        listener.Tell(original, probe.Ref);
+        listener.Tell(Signed(_mirrorClock.UtcNowMs, new WindowReport(1, 10, 5, "forged"), Enumerable.Repeat((byte)9, 32).ToArray()), probe.Ref);
+        listener.Tell(Signed(_mirrorClock.UtcNowMs - 3_600_000, new WindowReport(1, 10, 5, "skewed")), probe.Ref);
+        Assert.Equal(HeartbeatAck.ClockSkew, probe.ExpectMsg<HeartbeatAck>(Timeout).Reason);
+        // The listener handles its mailbox in order: once this one is recorded, the three before it were dealt with.
+        var barrier = new WindowReport(1, 480, 70, "nothing to sync");
+        listener.Tell(Signed(_mirrorClock.UtcNowMs, barrier), probe.Ref);
+        Assert.Equal(HeartbeatAction.None, probe.ExpectMsg<HeartbeatAck>(Timeout).Action);
+        await Poll.Until(() => Task.FromResult(RecordedHeartbeats() >= 2));
+
+        Assert.Equal(2, RecordedHeartbeats());
+        var windows = await journals.Ask<WindowList>(new ForDevice(Device, new GetWindows(10)), Timeout);
+        Assert.Equal([barrier], windows.Windows.Select(w => w.Device).OfType<WindowReport>());
+        probe.ExpectNoMsg(TimeSpan.FromMilliseconds(100));
+    }
+
+    /// <summary>The heartbeat events in the mirror's journal, read from the SQLite file.</summary>
+    private long RecordedHeartbeats()
+    {
+        using var connection = new SqliteConnection($"Data Source={_mirrorDb.Path};Mode=ReadOnly;Pooling=False");
+        connection.Open();
+        using var command = connection.CreateCommand();
+        command.CommandText = "SELECT COUNT(*) FROM journal WHERE manifest = 'heartbeat-recorded' AND persistence_id = $id";
+        command.Parameters.AddWithValue("$id", StateJournal.PersistenceIdPrefix + Device.Value);
+        return (long)command.ExecuteScalar()!;
     }
 
     private sealed class EchoActor : ReceiveActor

@@ -33,13 +33,21 @@ public sealed class SerializationSpecs : Akka.TestKit.Xunit2.TestKit
         var logs = LogPair.Empty(Device).Append(command, 1).Append(result, 2).Append(set, 3);
         var view = logs.View;
         var check = ChainCheck.Reject(Verdict.Fork, 2, "other head");
+        var window = new WindowReport(41, 812, 95, "synced");
 
         yield return new EntryAppended(command);
         yield return new CommandRecorderEvents.CommandStarted(command.Ref);
         yield return new StateJournalEvents.DeliveryConfirmed(7);
         yield return new StateJournalEvents.DivergenceDetected(Origin.Device, Verdict.LogShrank, 3, "shorter", 1_700_000_000_000);
         yield return new CommandRecorderState(logs, [command.Ref]);
-        yield return new StateJournalState(logs, 1, new StateJournalEvents.DivergenceDetected(Origin.Mirror, Verdict.Fork, 1, "x", 5));
+        var session = new StateJournalEvents.SessionRecorded("session-9", 1_700_000_030_100, 1_700_000_030_400, 300, 2, 1, view.StateDigest, "Converged", null);
+        var failedSession = new StateJournalEvents.SessionRecorded("session-10", 1_700_000_060_100, 1_700_000_060_200, 100, 0, 0, null, StateJournalEvents.SessionRecorded.Failed, "host key mismatch");
+        var heartbeatRecorded = new StateJournalEvents.HeartbeatRecorded(1_700_000_030_050, 30_000, window);
+        yield return heartbeatRecorded;
+        yield return session;
+        var windows = WindowHistory.Empty.Apply(new StateJournalEvents.HeartbeatRecorded(1_700_000_000_050, 30_000, null))
+            .Apply(heartbeatRecorded).Apply(session).Apply(failedSession);
+        yield return new StateJournalState(logs, 1, new StateJournalEvents.DivergenceDetected(Origin.Mirror, Verdict.Fork, 1, "x", 5), windows);
         yield return new Hello(Device, "session-1", ExchangeMessage.ProtocolVersion, view);
         yield return new PushEntries([command, cancel]);
         yield return new PushAccepted(view);
@@ -74,8 +82,10 @@ public sealed class SerializationSpecs : Akka.TestKit.Xunit2.TestKit
         yield return FleetRequest.Instance;
         yield return new FleetReply([new DeviceSummary(Device.Value, "root@127.0.0.1:22", "late", 3, 2, 2, 0, "abcd", 1_700_000_000_000, "4: 38 ms, synced")]);
         yield return new DeviceStateRequest(Device.Value);
+        yield return new WindowsRequest(Device.Value, 20);
+        yield return new WindowsReply(Device.Value, 4, 30_000, [new WindowRecord(4, 1_700_000_000_000, window, null)]);
         yield return new DeviceStateReply(Device.Value, view, 2, null, [new NamedValue("k", "v")], ["mirror:1 ls"]);
-        yield return new Heartbeat(Device, logs.DeviceLog, logs.MirrorLog, view.StateDigest, 1_700_000_000_000, new string('a', 32), new string('b', 64));
+        yield return new Heartbeat(Device, logs.DeviceLog, logs.MirrorLog, view.StateDigest, 1_700_000_000_000, 30_000, window, new string('a', 32), new string('b', 64));
         yield return new HeartbeatAck(Device, HeartbeatAction.Sync, "session-9", logs.MirrorLog, 1_700_000_000_500, "", new string('a', 32), new string('c', 64));
         yield return LogHolderMessages.GetView.Instance;
         yield return LogHolderMessages.GetState.Instance;
@@ -95,6 +105,8 @@ public sealed class SerializationSpecs : Akka.TestKit.Xunit2.TestKit
         yield return StateJournalMessages.Acknowledged.Instance;
         yield return new StateJournalMessages.GetCommandStatus(1);
         yield return new StateJournalMessages.CommandStatusReply(1, CommandStatus.Resolved, command, result);
+        yield return new StateJournalMessages.GetWindows(10);
+        yield return new StateJournalMessages.WindowList(windows.WindowCount, windows.Recent);
     }
 
     public static TheoryData<string> SampleNames() => [.. Samples().Select(s => s.GetType().FullName!)];
@@ -147,6 +159,23 @@ public sealed class SerializationSpecs : Akka.TestKit.Xunit2.TestKit
         {
             CultureInfo.CurrentCulture = saved;
         }
+    }
+
+    [Fact]
+    public void Should_decode_a_state_journal_snapshot_written_before_window_history_and_keep_a_recorded_history()
+    {
+        var withHistory = (StateJournalState)Sample(typeof(StateJournalState).FullName!);
+        var json = System.Text.Json.Nodes.JsonNode.Parse(IoTSyncCodec.Encode(withHistory))!.AsObject();
+        Assert.True(json.Remove("windows"), "the snapshot does not hold the window history under 'windows'");
+
+        var older = IoTSyncCodec.Decode<StateJournalState>(System.Text.Encoding.UTF8.GetBytes(json.ToJsonString()));
+        var decoded = IoTSyncCodec.Decode<StateJournalState>(IoTSyncCodec.Encode(withHistory));
+
+        Assert.Null(older.Windows);
+        Assert.Equal(0, older.History.WindowCount);
+        Assert.Equal(withHistory.Logs.View, older.Logs.View);
+        Assert.Equal(withHistory.History.Recent.ToArray(), decoded.History.Recent.ToArray());
+        Assert.Equal((4, "Failed"), (decoded.History.WindowCount, decoded.History.LastSession!.Outcome));
     }
 
     [Theory]
