@@ -14,7 +14,8 @@ public sealed record SideCopy(
     string Source,
     IReadOnlyList<LogEntry> DeviceLog,
     IReadOnlyList<LogEntry> MirrorLog,
-    long? DeliveredThrough)
+    long? DeliveredThrough,
+    SyncView? AgreedAtLastSync = null)
 {
     public IReadOnlyList<LogEntry> Log(Origin origin) => origin == Origin.Device ? DeviceLog : MirrorLog;
 
@@ -22,7 +23,8 @@ public sealed record SideCopy(
         report.Role, report.Device, source,
         report.DeviceLog.Entries ?? throw new ArgumentException("the audit kept no entries", nameof(report)),
         report.MirrorLog.Entries ?? throw new ArgumentException("the audit kept no entries", nameof(report)),
-        (report.FinalState as Mirror.StateJournalState)?.DeliveredThrough);
+        (report.FinalState as Mirror.StateJournalState)?.DeliveredThrough,
+        (report.FinalState as Mirror.StateJournalState)?.Windows?.LastAgreed);
 
     public static SideCopy Of(JournalExportDocument document, string source) => new(
         document.Node, document.Device, source, document.DeviceLog.Entries, document.MirrorLog.Entries, document.DeliveredThrough);
@@ -55,10 +57,35 @@ public static class CrossCheck
             if (CompareLog(origin, writer, replica) is { } finding)
                 findings.Add(finding);
         }
+        if (mirror.AgreedAtLastSync is { } agreed)
+            foreach (var copy in new[] { device, mirror })
+                foreach (var origin in new[] { Origin.Device, Origin.Mirror })
+                    if (AgainstAgreed(copy, origin, origin == Origin.Device ? agreed.DeviceLog : agreed.MirrorLog, mirror.Source) is { } finding
+                        && !findings.Any(f => f.Place == finding.Place && f.Sequence == finding.Sequence))
+                        findings.Add(finding);
         if (mirror.DeliveredThrough is { } confirmed && device.MirrorLog.Count < confirmed)
             findings.Add(Finding.InLog(device.Device, Origin.Mirror, device.MirrorLog.Count + 1, null,
                 $"the mirror recorded that the device confirmed holding the mirror log through entry {confirmed}, but the device's copy ({device.Source}) ends at entry {device.MirrorLog.Count}"));
         return findings;
+    }
+
+    /// <summary>
+    /// Both sides confirmed this head at their last sync: a copy shorter than it, or with another
+    /// entry at that sequence, was cut back or rewritten since — whatever the other copy holds now.
+    /// </summary>
+    private static Finding? AgainstAgreed(SideCopy copy, Origin origin, LogPosition agreed, string recordedIn)
+    {
+        if (agreed.Length == 0)
+            return null;
+        var log = copy.Log(origin);
+        if (log.Count < agreed.Length)
+            return Finding.InLog(copy.Device, origin, log.Count + 1, null,
+                $"both sides confirmed this log at {agreed} at their last sync (recorded in {recordedIn}), but the {copy.Role.Name()}'s copy ({copy.Source}) ends at entry {log.Count}");
+        var held = log[(int)agreed.Length - 1];
+        return held.Hash == agreed.Head
+            ? null
+            : Finding.InLog(copy.Device, origin, agreed.Length, null,
+                $"both sides confirmed this log at {agreed} at their last sync (recorded in {recordedIn}), but the {copy.Role.Name()}'s copy ({copy.Source}) has {held.Hash.Short} there: rewritten since");
     }
 
     private static Finding? CompareLog(Origin origin, SideCopy writer, SideCopy replica)

@@ -119,8 +119,15 @@ public sealed class SshReplicator : ReceiveActor
         return new StateJournalEvents.SessionRecorded(finished.SessionId, ran.StartedAtUnixMs, ran.EndedAtUnixMs,
             (long)finished.Duration.TotalMilliseconds, report?.EntriesPushed ?? 0, report?.EntriesPulled ?? 0,
             report?.MirrorView?.StateDigest, report?.Outcome.ToString() ?? StateJournalEvents.SessionRecorded.Failed,
-            string.IsNullOrEmpty(problem) ? null : problem);
+            string.IsNullOrEmpty(problem) ? null : problem, Agreed(report));
     }
+
+    /// <summary>The heads both sides confirmed: only when the exchange converged with the same logs on both.</summary>
+    private static SyncView? Agreed(ExchangeReport? report) =>
+        report is { Converged: true, MirrorView: { } mirror, DeviceView: { } device }
+        && mirror.DeviceLog == device.DeviceLog && mirror.MirrorLog == device.MirrorLog
+            ? mirror
+            : null;
 
     public static Props Props(DeviceKeyCache registry, IActorRef journals, IDeviceSessionOpener opener, SshReplicatorSettings settings, IActorRef? listener = null,
         IWallClock? wall = null) =>

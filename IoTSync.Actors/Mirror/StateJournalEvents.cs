@@ -29,7 +29,9 @@ public static class StateJournalEvents
     /// outcome by name (<c>Converged</c>, <c>RefusedByDevice</c>, ...) or <c>Failed</c> when the
     /// session broke off (then <see cref="Error"/> says why); stored as text so the journal does not
     /// depend on the enum's numbering. <see cref="StateDigest"/> is the mirror's at the end, when the
-    /// exchange got that far. Window history, not part of either hash chain.
+    /// exchange got that far. <see cref="Agreed"/> is set when the session converged with both
+    /// sides holding the same two logs: the heads both confirmed, which <c>journal verify --against</c>
+    /// holds each copy to. Window history, not part of either hash chain.
     /// </summary>
     public sealed record SessionRecorded(
         string SessionId,
@@ -40,7 +42,8 @@ public static class StateJournalEvents
         int EntriesPulled,
         Sha256Hash? StateDigest,
         string Outcome,
-        string? Error) : IIoTSyncMessage
+        string? Error,
+        SyncView? Agreed = null) : IIoTSyncMessage
     {
         public const string Failed = "Failed";
     }

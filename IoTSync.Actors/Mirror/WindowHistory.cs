@@ -31,7 +31,8 @@ public sealed record WindowHistory(
     WindowReport? LastDeviceWindow,
     SessionRecorded? LastSession,
     long WindowCount,
-    ImmutableArray<WindowRecord> Recent)
+    ImmutableArray<WindowRecord> Recent,
+    Journal.SyncView? LastAgreed = null)
 {
     public const int Capacity = 256;
 
@@ -64,7 +65,7 @@ public sealed record WindowHistory(
     /// <summary>A session belongs to the newest window the mirror answered, unless that one has its session already.</summary>
     public WindowHistory Apply(SessionRecorded session)
     {
-        var next = this with { LastSession = session };
+        var next = this with { LastSession = session, LastAgreed = session.Agreed ?? LastAgreed };
         return Recent is [.., { HeartbeatAtUnixMs: not null, Session: null } newest]
             ? next with { Recent = Recent.SetItem(Recent.Length - 1, newest with { Session = session }) }
             : next.Added(new WindowRecord(null, null, null, session));

@@ -106,6 +106,8 @@ public sealed partial class Deployment : IAsyncDisposable
             iotsync.mirror.ssh.private-key = "{Path.Combine(Directory, "mirror", "mirror_ssh_key")}"
             # The mirror's SQLite journal.
             iotsync.persistence.database-path = "{MirrorDatabase}"
+            # Look for late devices every second (the device cycles in seconds here).
+            iotsync.mirror.late-check-every = 1s
             # A session is bounded by the device's window.
             iotsync.mirror.ssh.session-timeout = {(long)(Options.WindowLimit.TotalMilliseconds * 3)}ms
 

@@ -77,4 +77,24 @@ public sealed class CrossCheckSpecs
         Assert.Throws<InspectionException>(() => CrossCheck.Compare(device, device));
         Assert.Throws<InspectionException>(() => CrossCheck.Compare(device, MirrorCopy([], [], 0) with { Device = new DeviceId("dev-b") }));
     }
+
+    [Fact]
+    public void Should_hold_both_copies_to_the_heads_both_sides_confirmed_at_their_last_sync()
+    {
+        var (deviceLog, mirrorLog) = Logs();
+        // The device's log rewritten from entry 3, and the mirror's replica cut back to 2 entries:
+        // the copies no longer contradict each other, but both sides confirmed entry 4's head.
+        var rewritten = deviceLog.Slice(1, 2).Concat(Tamper.Relink(
+            deviceLog.Slice(3, 5).Select((e, i) => i == 0 ? e with { Argv = ["rm", "-rf", "/evidence"] } : e), deviceLog.PositionAt(2))).ToArray();
+        var agreed = new SyncView(deviceLog.PositionAt(4), mirrorLog.PositionAt(4), Sha256Hash.Zero);
+        var device = DeviceCopy(rewritten, mirrorLog.Entries);
+        var mirror = MirrorCopy(deviceLog.Slice(1, 2), mirrorLog.Entries, 4) with { AgreedAtLastSync = agreed };
+
+        Assert.Empty(CrossCheck.Compare(device, mirror with { AgreedAtLastSync = null }));
+        var findings = CrossCheck.Compare(device, mirror);
+
+        Assert.Contains(findings, f => f.Place == FindingPlace.DeviceLog && f.Sequence == 4 && f.Reason.Contains("device's copy (device.db) has", StringComparison.Ordinal));
+        Assert.Contains(findings, f => f.Place == FindingPlace.DeviceLog && f.Sequence == 3 && f.Reason.Contains("mirror's copy (mirror.db) ends at entry 2", StringComparison.Ordinal));
+        Assert.Empty(CrossCheck.Compare(DeviceCopy(deviceLog.Entries, mirrorLog.Entries), MirrorCopy(deviceLog.Entries, mirrorLog.Entries, 4) with { AgreedAtLastSync = agreed }));
+    }
 }

@@ -121,6 +121,40 @@ public sealed class NodeCycleSpecs
     }
 }
 
+/// <summary>The fleet as the mirror's CLI shows it, through the running mirror node.</summary>
+[Collection(NodeProcessCollection.Name)]
+public sealed class FleetSpecs
+{
+    [SkippableFact]
+    public async Task Should_refuse_an_unknown_device_in_one_line_and_show_a_silent_device_late_once()
+    {
+        await using var rig = await NodeRig.Create();
+        var deployment = rig.Deployment;
+        await deployment.StartAll();
+
+        var unknown = await deployment.MirrorCli(["exec", "--device", "ghost", "--", "echo", "x"]);
+        Assert.Equal(2, unknown.ExitCode);
+        Assert.Equal("iotsync-mirror: device 'ghost' is not enrolled\n", unknown.Error);
+
+        await NodeRig.Poll("the device seen", async () =>
+            (await deployment.MirrorJson("devices"))[0].GetProperty("status").GetString() == "ok" ? true : (bool?)null);
+        deployment.Device!.Kill();
+        var late = await NodeRig.Poll("the silent device shown late", async () =>
+        {
+            var device = (await deployment.MirrorJson("devices"))[0];
+            return device.GetProperty("status").GetString() == "late" ? device : (System.Text.Json.JsonElement?)null;
+        });
+
+        Assert.Equal(deployment.DeviceId, late.GetProperty("device").GetString());
+        await deployment.Mirror!.WaitForOutput(new Regex($@"\[{deployment.DeviceId}\] LATE: no heartbeat for"), NodeRig.Deadline);
+        // Logged once per late episode, however many checks see it late: several more checks (one a second) pass meanwhile.
+        for (var look = 0; look < 5; look++)
+            Assert.Equal("late", (await deployment.MirrorJson("devices"))[0].GetProperty("status").GetString());
+        var checks = new Regex("LATE: no heartbeat").Matches(deployment.Mirror.Output).Count;
+        Assert.Equal(1, checks);
+    }
+}
+
 /// <summary>The real-process specs share the two cores one at a time: each runs three processes and their windows.</summary>
 [CollectionDefinition(Name, DisableParallelization = true)]
 public sealed class NodeProcessCollection
