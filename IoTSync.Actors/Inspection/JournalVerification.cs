@@ -113,6 +113,10 @@ public static class JournalVerification
             {
                 findings.AddRange(CrossCheck.Compare(mine, other).Select(f => new SourcedFinding(ComparisonSource, f)));
                 comparison = $"{mine.Role.Name()}'s copy ({mine.Source}) against the {other.Role.Name()}'s ({other.Source})";
+                var agreed = (mine.Role == NodeRole.Mirror ? mine : other).AgreedAtLastSync;
+                comparison += agreed is null
+                    ? " (no converged sync recorded to hold them to)"
+                    : $" and the heads both confirmed at the last sync (device log {agreed.DeviceLog}, mirror log {agreed.MirrorLog})";
             }
             return new VerificationResult(copies, findings, comparison);
         }

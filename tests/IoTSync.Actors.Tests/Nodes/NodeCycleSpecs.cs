@@ -40,6 +40,10 @@ public sealed class NodeCycleSpecs
         Assert.Equal(2, view.GetProperty("deviceLog").GetProperty("length").GetInt64());
         var journal = await rig.DeviceJournal();
         Assert.Contains(journal, e => e.GetProperty("kind").GetString() == "result" && e.GetProperty("result").GetProperty("output").GetString() == "from the device\n");
+        // The mirror recorded the heads both sides confirmed; verify holds the device's journal to them.
+        var verify = await rig.Deployment.DeviceCli(["journal", "verify", "--against", rig.Deployment.MirrorDatabase]);
+        Assert.True(verify.ExitCode == 0, verify.ToString());
+        Assert.Contains("and the heads both confirmed at the last sync (device log 2@", verify.Output);
     }
 
     [SkippableFact]
