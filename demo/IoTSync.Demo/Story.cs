@@ -57,13 +57,13 @@ public sealed class Story(Deployment deployment, TextWriter output)
         Say("both: colour=blue and location=lab-3 on the device and at the mirror");
 
         // 4. The two sides agree on everything: same logs, same state digest.
-        var digest = await Until("equal state digests", async () =>
+        var agreed = await Until("equal state digests", async () =>
         {
             var mirror = await MirrorView();
             var view = (await deployment.DeviceJson("status")).GetProperty("view");
-            return mirror.GetRawText() == view.GetRawText() ? mirror.GetProperty("stateDigest").GetString() : null;
+            return mirror.GetRawText() == view.GetRawText() ? mirror : (JsonElement?)null;
         });
-        Say($"both: same device log, same mirror log, same state digest {digest![..16]}…");
+        Say($"both: same device log, same mirror log, same state digest {agreed.GetProperty("stateDigest").GetString()![..16]}…");
 
         // 5. The windows the device saw.
         var cycle = (await deployment.DeviceJson("status")).GetProperty("cycle");
@@ -108,25 +108,13 @@ public sealed class Story(Deployment deployment, TextWriter output)
     /// <summary>Polls <paramref name="probe"/> until it gives a value, within the step's deadline.</summary>
     private static async Task<T> Until<T>(string what, Func<Task<T?>> probe) where T : struct
     {
-        var deadline = Stopwatch.StartNew();
-        while (deadline.Elapsed < StepTimeout)
+        try
         {
-            if (await probe() is { } value)
-                return value;
-            await Task.Delay(200);
+            return await Polling.Until(what, StepTimeout, probe);
         }
-        throw new StepFailed($"not seen within {StepTimeout.TotalSeconds:0} s: {what}");
-    }
-
-    private static async Task<string?> Until(string what, Func<Task<string?>> probe)
-    {
-        var deadline = Stopwatch.StartNew();
-        while (deadline.Elapsed < StepTimeout)
+        catch (TimeoutException e)
         {
-            if (await probe() is { } value)
-                return value;
-            await Task.Delay(200);
+            throw new StepFailed(e.Message);
         }
-        throw new StepFailed($"not seen within {StepTimeout.TotalSeconds:0} s: {what}");
     }
 }

@@ -47,7 +47,11 @@ public sealed class NodeProcess : IAsyncDisposable
     }
 
     public static NodeProcess Start(string fileName, IEnumerable<string> arguments, string? logFile = null,
-        IReadOnlyDictionary<string, string>? environment = null)
+        IReadOnlyDictionary<string, string>? environment = null) =>
+        new(Launch(fileName, arguments, environment), logFile);
+
+    /// <summary>Starts a program with an argument vector (no shell), its three streams redirected.</summary>
+    private static Process Launch(string fileName, IEnumerable<string> arguments, IReadOnlyDictionary<string, string>? environment)
     {
         var start = new ProcessStartInfo(fileName)
         {
@@ -60,8 +64,7 @@ public sealed class NodeProcess : IAsyncDisposable
             start.ArgumentList.Add(argument);
         foreach (var (key, value) in environment ?? new Dictionary<string, string>())
             start.Environment[key] = value;
-        var process = Process.Start(start) ?? throw new InvalidOperationException($"could not start {fileName}");
-        return new NodeProcess(process, logFile);
+        return Process.Start(start) ?? throw new InvalidOperationException($"could not start {fileName}");
     }
 
     /// <summary>Waits, bounded, for a line matching <paramref name="pattern"/> (searching everything printed so far).</summary>
@@ -148,18 +151,7 @@ public sealed class NodeProcess : IAsyncDisposable
     public static async Task<CliRun> Run(string fileName, IEnumerable<string> arguments, TimeSpan timeout,
         IReadOnlyDictionary<string, string>? environment = null)
     {
-        var start = new ProcessStartInfo(fileName)
-        {
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            RedirectStandardInput = true,
-            UseShellExecute = false,
-        };
-        foreach (var argument in arguments)
-            start.ArgumentList.Add(argument);
-        foreach (var (key, value) in environment ?? new Dictionary<string, string>())
-            start.Environment[key] = value;
-        using var process = Process.Start(start) ?? throw new InvalidOperationException($"could not start {fileName}");
+        using var process = Launch(fileName, arguments, environment);
         process.StandardInput.Close();
         var output = process.StandardOutput.ReadToEndAsync();
         var error = process.StandardError.ReadToEndAsync();

@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Text.Json;
 using System.Text.RegularExpressions;
 using IoTSync.Demo.Rig;
@@ -94,17 +93,7 @@ public sealed partial class NodeRig : IAsyncDisposable
     [GeneratedRegex(@"session \w+ done in \d+ ms: .*?pushed (\d+), pulled (\d+)")]
     private static partial Regex SessionDone();
 
-    public static async Task<T> Poll<T>(string what, Func<Task<T?>> probe) where T : struct
-    {
-        var deadline = Stopwatch.StartNew();
-        while (deadline.Elapsed < Deadline)
-        {
-            if (await probe() is { } value)
-                return value;
-            await Task.Delay(200);
-        }
-        throw new TimeoutException($"not seen within {Deadline.TotalSeconds:0} s: {what}");
-    }
+    public static Task<T> Poll<T>(string what, Func<Task<T?>> probe) where T : struct => Polling.Until(what, Deadline, probe);
 
     /// <summary>Node logs for an assertion message.</summary>
     public string Logs() =>
