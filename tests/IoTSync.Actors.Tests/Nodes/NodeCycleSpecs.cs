@@ -24,6 +24,21 @@ public sealed class NodeCycleSpecs
         Assert.Equal(1, rig.Runs("m1"));
         // One session carried the command to the device and its result back.
         Assert.Contains(rig.MirrorSessions(), s => s.Pushed >= 1 && s.Pulled >= 1);
+        // The device's actor system listens on loopback only; the mirror's acks came back over its own association.
+        Assert.Matches($@"akka\.tcp://iotsync-device-{rig.Deployment.DeviceId}@127\.0\.0\.1:\d+/", rig.Deployment.Device!.Output);
+        // The mirror recorded that window: its session, and (from the next heartbeat) the device's own measurement.
+        var windows = await NodeRig.Poll("the device's report of the synced window at the mirror", async () =>
+        {
+            var reply = await rig.Deployment.MirrorJson("windows", "--device", rig.Deployment.DeviceId);
+            return reply.GetProperty("windows").EnumerateArray().Any(w => w.GetProperty("session").ValueKind != System.Text.Json.JsonValueKind.Null
+                                                                          && w.GetProperty("device").ValueKind != System.Text.Json.JsonValueKind.Null)
+                ? reply
+                : (System.Text.Json.JsonElement?)null;
+        });
+        var synced = windows.GetProperty("windows").EnumerateArray().First(w => w.GetProperty("session").ValueKind != System.Text.Json.JsonValueKind.Null
+                                                                                 && w.GetProperty("device").ValueKind != System.Text.Json.JsonValueKind.Null);
+        Assert.True(synced.GetProperty("device").GetProperty("durationMs").GetInt64() >= 0);
+        Assert.True(synced.GetProperty("session").GetProperty("entriesPushed").GetInt32() + synced.GetProperty("session").GetProperty("entriesPulled").GetInt32() >= 1);
     }
 
     [SkippableFact]
