@@ -27,18 +27,16 @@ public sealed class NodeCrashSpecs
     {
         await using var rig = await NodeRig.Create();
         var deployment = rig.Deployment;
-        // Both sides have something for the other, so the first session has every step.
+        // Both sides have something for the other, so the first session has every step: the
+        // mirror leaves a command and goes down, the device writes while it is unreachable.
+        var halt = new Dictionary<string, string> { [ExchangeHalt.EnvironmentVariable] = step };
         await deployment.StartMirror();
         await deployment.Enroll();
         var command = await rig.LeaveAtMirror(rig.Traced("crash"));
         await deployment.Mirror!.Stop(TimeSpan.FromSeconds(15));
-        await deployment.StartDevice();
-        (await deployment.DeviceCli(["exec", "--", "set", "written", "offline"])).EnsureSuccess("set on the device");
-        await deployment.Device!.Stop(TimeSpan.FromSeconds(15));
-
-        var halt = new Dictionary<string, string> { [ExchangeHalt.EnvironmentVariable] = step };
-        await deployment.StartMirror(node == "mirror" ? halt : null);
         await deployment.StartDevice(node == "device" ? halt : null);
+        (await deployment.DeviceCli(["exec", "--", "set", "written", "offline"])).EnsureSuccess("set on the device");
+        await deployment.StartMirror(node == "mirror" ? halt : null);
         var victim = node == "mirror" ? deployment.Mirror! : deployment.Device!;
         await victim.WaitForOutput(new Regex($"TEST HOOK: halted after {step}"), NodeRig.Deadline);
         // The session started and has not finished: the mirror reported no session done, and the
