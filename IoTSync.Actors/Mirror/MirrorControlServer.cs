@@ -64,18 +64,10 @@ public sealed class MirrorControlServer : IAsyncDisposable
         ControlMessage answer;
         try
         {
-            answer = await FrameCodec.Read<ControlMessage>(stream, ControlConnection.MaxRequestBytes, stopping) switch
-            {
-                null => null!,
-                EnrollRequest enroll => await Enroll(enroll, stopping),
-                SubmitRequest submit => await Submit(submit, stopping),
-                CancelRequest cancel => await Cancel(cancel, stopping),
-                CommandStatusRequest status => await CommandStatus(status, stopping),
-                FleetRequest => await Fleet(stopping),
-                DeviceStateRequest state => await State(state, stopping),
-                WindowsRequest windows => await Windows(windows, stopping),
-                var other => new ControlError($"{other.GetType().Name} is not a request the {NodeName} serves"),
-            };
+            var request = await FrameCodec.Read<ControlMessage>(stream, ControlConnection.MaxRequestBytes, stopping);
+            if (request is null)
+                return;
+            answer = await Answer(request, stopping);
         }
         catch (FrameException e)
         {
@@ -86,9 +78,20 @@ public sealed class MirrorControlServer : IAsyncDisposable
         {
             answer = new ControlError(e.Message);
         }
-        if (answer is not null)
-            await ControlConnection.TryWrite(stream, answer, stopping);
+        await ControlConnection.TryWrite(stream, answer, stopping);
     }
+
+    private async Task<ControlMessage> Answer(ControlMessage request, CancellationToken stopping) => request switch
+    {
+        EnrollRequest enroll => await Enroll(enroll, stopping),
+        SubmitRequest submit => await Submit(submit, stopping),
+        CancelRequest cancel => await Cancel(cancel, stopping),
+        CommandStatusRequest status => await CommandStatus(status, stopping),
+        FleetRequest => await Fleet(stopping),
+        DeviceStateRequest state => await State(state, stopping),
+        WindowsRequest windows => await Windows(windows, stopping),
+        _ => new ControlError($"{request.GetType().Name} is not a request the {NodeName} serves"),
+    };
 
     private async Task<ControlMessage> Enroll(EnrollRequest request, CancellationToken stopping)
     {

@@ -154,6 +154,13 @@ public sealed class FleetSpecs
         var unknown = await deployment.MirrorCli(["exec", "--device", "ghost", "--", "echo", "x"]);
         Assert.Equal(2, unknown.ExitCode);
         Assert.Equal("iotsync-mirror: device 'ghost' is not enrolled\n", unknown.Error);
+        // A frame that is no control request, straight onto the mirror's socket: refused, the node carries on.
+        await using (var raw = await IoTSync.Control.ControlConnection.Connect(Path.Combine(deployment.Directory, "mirror", "run", "mirror.sock"), "mirror node", CancellationToken.None))
+        {
+            await IoTSync.Protocol.FrameCodec.Write(raw, IoTSync.Journal.LogHolderMessages.GetView.Instance, CancellationToken.None);
+            var refusal = await IoTSync.Protocol.FrameCodec.Read<IoTSync.Control.ControlMessage>(raw, 4096, CancellationToken.None);
+            Assert.Contains("is not a ControlMessage", Assert.IsType<IoTSync.Control.ControlError>(refusal).Message);
+        }
 
         await NodeRig.Poll("the device seen", async () =>
             (await deployment.MirrorJson("devices"))[0].GetProperty("status").GetString() == "ok" ? true : (bool?)null);
