@@ -256,6 +256,10 @@ public sealed class NetnsTestBed : IAsyncDisposable
         ], cancellationToken)));
         foreach (var node in nodes)
             await WaitUntil(() => IsLinkUp(node.Namespace, NodeInterface), ReadyTimeout, $"{NodeInterface} in {node.Namespace} coming up");
+        // The mirror acknowledges at once towards the devices (see ARCHITECTURE, "Window measurement"):
+        // sshd writes without TCP_NODELAY, so its channel-open answer otherwise waits ~40 ms for the
+        // mirror's delayed ACK of the write before it.
+        await Batch(MirrorNamespace, [$"route replace {Subnet} dev {NodeInterface} proto kernel scope link src {MirrorAddress} quickack 1"], cancellationToken);
     }
 
     private static async Task Batch(string? ns, IEnumerable<string> commands, CancellationToken cancellationToken)

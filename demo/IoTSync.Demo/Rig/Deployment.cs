@@ -94,7 +94,17 @@ public sealed partial class Deployment : IAsyncDisposable
     public string DeviceSshEndpoint => $"{Sshd.Address}:{Sshd.Port}";
 
     /// <summary>The command sshd forces for the mirror's key: the relay, pointed at this device's socket.</summary>
-    public string SyncEndpointCommand => $"{Binaries.Dotnet} {Binaries.DeviceDll} sync-endpoint --socket {DeviceSocket}";
+    public string SyncEndpointCommand
+    {
+        get
+        {
+            var (file, arguments) = Binaries.SyncEndpoint(DeviceSocket, Options.WindowLimit);
+            return string.Join(' ', [file, .. arguments]);
+        }
+    }
+
+    /// <summary>The mirror node's control socket.</summary>
+    public string MirrorSocket => Path.Combine(Directory, "mirror", "run", "mirror.sock");
 
     /// <summary>Writes both configs and starts sshd (nodes are started with <see cref="StartMirror"/> and <see cref="StartDevice"/>).</summary>
     public static async Task<Deployment> Create(string directory, NodeBinaries binaries, DeploymentOptions options)
