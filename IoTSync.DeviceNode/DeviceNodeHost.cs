@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Runtime.InteropServices;
 using Akka.Actor;
 using Akka.Configuration;
@@ -18,6 +19,12 @@ public static class DeviceNodeHost
     public static async Task<int> Run(Config config, TextWriter stdout, CancellationToken cancellationToken)
     {
         var settings = DeviceNodeSettings.FromConfig(config);
+        // The resting state first, before anything else: a node that starts, or restarts after a
+        // crash that left the interface up, takes it down before it reads a key or opens its journal.
+        var resting = Stopwatch.StartNew();
+        await settings.CreateInterface().Down(cancellationToken);
+        await stdout.WriteLineAsync($"iotsync-device: interface down (resting state, network {settings.Mode.ToString().ToLowerInvariant()}) in {resting.Elapsed.TotalMilliseconds:0.0} ms");
+        await stdout.FlushAsync(CancellationToken.None);
         var key = settings.ReadHeartbeatKey();
         var recorderSettings = CommandRecorderSettings.FromConfig(config);
         var policy = CommandPolicy.FromConfig(config);

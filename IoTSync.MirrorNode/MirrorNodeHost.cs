@@ -46,7 +46,7 @@ public static class MirrorNodeHost
                 new HeartbeatListenerSettings(settings.HeartbeatTimeWindow, settings.RequestTimeout)), HeartbeatListener.Name);
             await using var control = await MirrorControlServer.Start(settings.ControlSocket, registry, devices, journals, key,
                 new MirrorControlSettings(settings.OutwardAddress, settings.DeviceCommand, settings.CommandExpiresAfter, settings.RequestTimeout),
-                (device, state) => Summarise(device, state, wall.UtcNowMs, lateWatch.LateAfterMissedWindows), wall, log);
+                (device, state) => Summarise(device, state, wall.UtcNowMs, lateWatch.LateAfterMissedWindows, (long)settings.DeviceWindowLimit.TotalMilliseconds), wall, log);
             system.ActorOf(LateDeviceWatch.Props(devices, journals, wall, lateWatch), "late-watch");
             var address = ((ExtendedActorSystem)system).Provider.DefaultAddress;
             log.Info("mirror node running: heartbeats at {0}/user/{1}, {2} device(s) enrolled, control socket {3}, SSH key {4}",
@@ -70,13 +70,13 @@ public static class MirrorNodeHost
     }
 
     /// <summary>One line of the fleet listing from what the device's StateJournal holds.</summary>
-    private static DeviceSummary Summarise(DeviceId device, StateJournalState state, long nowUnixMs, int lateAfterMissedWindows)
+    private static DeviceSummary Summarise(DeviceId device, StateJournalState state, long nowUnixMs, int lateAfterMissedWindows, long windowLimitMs)
     {
         var windows = state.Windows ?? WindowHistory.Empty;
         return new DeviceSummary(
             device.Value,
             "",
-            Liveness.Of(state, nowUnixMs, lateAfterMissedWindows).Label,
+            Liveness.Of(state, nowUnixMs, lateAfterMissedWindows, windowLimitMs).Label,
             state.Logs.DeviceLog.Length,
             state.Logs.MirrorLog.Length,
             state.DeliveredThrough,

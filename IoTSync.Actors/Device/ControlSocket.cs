@@ -88,6 +88,7 @@ public sealed class ControlSocketServer : IAsyncDisposable
     private async Task RunSyncSession(NetworkStream stream, CancellationToken stopping)
     {
         _log.Info("[{0}] sync session opened on the control socket", _device);
+        _cycle?.Tell(SessionStarted.Instance);
         try
         {
             var exchange = new DeviceExchange(_device, new CommandRecorderSide(_recorder, _timeout), _exchange);

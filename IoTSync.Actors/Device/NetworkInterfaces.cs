@@ -25,8 +25,8 @@ public sealed class AlwaysUpInterface : INetworkInterface
 }
 
 /// <summary>
-/// Mode <c>ip</c>: <c>ip link set dev IFACE up|down</c>; usable once the link is up with an IPv4
-/// or IPv6 address and a route through it. <paramref name="prefix"/> runs every command inside
+/// Mode <c>ip</c>: <c>ip link set dev IFACE up|down</c>; usable once a route through it is up
+/// (the kernel's connected route: link up with carrier and an address). <paramref name="prefix"/> runs every command inside
 /// something else (the tests use <c>ip netns exec NS</c>).
 /// </summary>
 public sealed class IpLinkInterface(string interfaceName, ImmutableArray<string> prefix = default) : INetworkInterface
@@ -39,11 +39,11 @@ public sealed class IpLinkInterface(string interfaceName, ImmutableArray<string>
 
     public async Task<bool> IsUsable(CancellationToken cancellationToken)
     {
-        var link = await CommandLine.Output([.. _prefix, "ip", "-o", "link", "show", "dev", interfaceName], cancellationToken);
-        var address = await CommandLine.Output([.. _prefix, "ip", "-o", "addr", "show", "dev", interfaceName, "scope", "global"], cancellationToken);
-        var route = await CommandLine.Output([.. _prefix, "ip", "route", "show", "dev", interfaceName], cancellationToken);
-        return link.Contains("LOWER_UP", StringComparison.Ordinal) && !link.Contains("NO-CARRIER", StringComparison.Ordinal)
-            && address.Trim().Length > 0 && route.Trim().Length > 0;
+        // One process, not three (link, address, route: ~10 ms each on a small device): the kernel
+        // keeps a connected route only while the link is up with an address on it, and marks it
+        // "linkdown" while there is no carrier.
+        var route = await CommandLine.Output([.. _prefix, "ip", "-o", "route", "show", "dev", interfaceName], cancellationToken);
+        return route.Trim().Length > 0 && !route.Contains("linkdown", StringComparison.Ordinal);
     }
 
     private Task Ip(CancellationToken cancellationToken, params string[] arguments) =>

@@ -37,6 +37,9 @@ public sealed class NetworkToggler : ReceiveActor, IWithTimers
     private readonly Stopwatch _window = new();
     private readonly List<WindowClosed> _closed = [];
     private TimeSpan _usableAfter;
+    private TimeSpan? _answeredAfter;
+    private TimeSpan? _sessionStartedAfter;
+    private TimeSpan? _sessionEndedAfter;
     private int _number;
 
     public NetworkToggler(DeviceId device, INetworkInterface networkInterface, IActorRef heartbeat, NetworkTogglerSettings settings, MirrorCorrectedClock? clock = null)
@@ -72,11 +75,13 @@ public sealed class NetworkToggler : ReceiveActor, IWithTimers
         {
             _number++;
             _window.Restart();
+            (_answeredAfter, _sessionStartedAfter, _sessionEndedAfter) = (null, null, null);
             Timers.StartSingleTimer("limit", new LimitReached(_number), _settings.WindowLimit);
             OpenAndWait();
             Become(Opening);
         });
         Receive<SessionEnded>(_ => { });
+        Receive<SessionStarted>(_ => { });
         Receive<LimitReached>(_ => { });
         Receive<MirrorAnswered>(_ => { });
         Receive<MirrorUnreachable>(_ => { });
@@ -128,6 +133,7 @@ public sealed class NetworkToggler : ReceiveActor, IWithTimers
         AnswerQueries("calling");
         Receive<MirrorAnswered>(answered =>
         {
+            _answeredAfter = _window.Elapsed;
             if (_clock is not null)
                 _clock.OffsetMs = answered.ClockOffsetMs;
             if (answered.Ack.Action == HeartbeatAction.Sync)
@@ -136,6 +142,12 @@ public sealed class NetworkToggler : ReceiveActor, IWithTimers
                 return;
             }
             Close(answered.Ack.Action == HeartbeatAction.None ? "nothing to sync" : $"mirror refused: {answered.Ack.Reason}");
+        });
+        // The mirror's session arriving is its answer too (the ack itself may still be on its way): keep the window for it.
+        Receive<SessionStarted>(_ =>
+        {
+            _sessionStartedAfter ??= _window.Elapsed;
+            Become(Syncing);
         });
         Receive<MirrorUnreachable>(unreachable => Close($"mirror unreachable after {unreachable.Attempts} heartbeat(s)"));
         Receive<LimitReached>(limit => CloseIfCurrent(limit, "window limit reached waiting for the mirror"));
@@ -147,7 +159,20 @@ public sealed class NetworkToggler : ReceiveActor, IWithTimers
     private void Syncing()
     {
         AnswerQueries("syncing");
-        Receive<SessionEnded>(_ => Close("synced"));
+        Receive<SessionStarted>(_ => _sessionStartedAfter ??= _window.Elapsed);
+        // After the session arrived first: the ack still sets the clock; giving up on it no longer matters.
+        Receive<MirrorAnswered>(answered =>
+        {
+            _answeredAfter ??= _window.Elapsed;
+            if (_clock is not null)
+                _clock.OffsetMs = answered.ClockOffsetMs;
+        });
+        Receive<MirrorUnreachable>(_ => { });
+        Receive<SessionEnded>(_ =>
+        {
+            _sessionEndedAfter = _window.Elapsed;
+            Close("synced");
+        });
         Receive<LimitReached>(limit => CloseIfCurrent(limit, "window limit reached during the session"));
         // Interface down can finish after the next window began (a slow command, a short period): still record it.
         Receive<Lowered>(RecordLowered);
@@ -170,10 +195,13 @@ public sealed class NetworkToggler : ReceiveActor, IWithTimers
     {
         Timers.Cancel("limit");
         // The start as a timestamp: the stopwatch restarts with the next window, which may begin before Down returns.
-        var (number, usableAfter, openedAt) = (_number, _usableAfter, Stopwatch.GetTimestamp() - _window.Elapsed.Ticks * Stopwatch.Frequency / TimeSpan.TicksPerSecond);
+        var closingAfter = _window.Elapsed;
+        var (number, usableAfter, openedAt) = (_number, _usableAfter, Stopwatch.GetTimestamp() - closingAfter.Ticks * Stopwatch.Frequency / TimeSpan.TicksPerSecond);
+        var (answered, sessionStarted, sessionEnded) = (_answeredAfter, _sessionStartedAfter, _sessionEndedAfter);
         // The window ends when the interface is really down: measured once the command returned.
         _interface.Down(CancellationToken.None)
-            .ContinueWith(t => new Lowered(t.Exception?.GetBaseException(), new WindowClosed(number, Stopwatch.GetElapsedTime(openedAt), usableAfter, outcome)))
+            .ContinueWith(t => new Lowered(t.Exception?.GetBaseException(), new WindowClosed(number, Stopwatch.GetElapsedTime(openedAt), usableAfter, outcome,
+                answered, sessionStarted, sessionEnded, closingAfter)))
             .PipeTo(Self);
         Become(Resting);
     }

@@ -9,11 +9,22 @@ public static class NetworkTogglerMessages
         public static SessionEnded Instance { get; } = new();
     }
 
+    /// <summary>The mirror's sync session reached this device (from the control socket): for the window's measurement.</summary>
+    public sealed record SessionStarted
+    {
+        public static SessionStarted Instance { get; } = new();
+    }
+
     /// <summary>
     /// One window, measured on the device's monotonic clock from interface up to interface down.
     /// <see cref="Outcome"/> says how it ended: nothing to sync, synced, mirror unreachable, window limit, ...
+    /// The other times are from interface up too, null when the window never got there: the
+    /// mirror's answer to the heartbeat, the mirror's session reaching the device's control socket
+    /// (SSH connect, sshd and the forced command's start), the session's end (the exchange, with
+    /// the commands it ran), and the decision to close (the rest is taking the interface down).
     /// </summary>
-    public sealed record WindowClosed(int Number, TimeSpan Duration, TimeSpan UsableAfter, string Outcome);
+    public sealed record WindowClosed(int Number, TimeSpan Duration, TimeSpan UsableAfter, string Outcome,
+        TimeSpan? AnsweredAfter = null, TimeSpan? SessionStartedAfter = null, TimeSpan? SessionEndedAfter = null, TimeSpan? ClosingAfter = null);
 
     /// <summary>Ask for the windows closed so far (answered with an array of <see cref="WindowClosed"/>).</summary>
     public sealed record GetWindows

@@ -3,8 +3,15 @@ namespace IoTSync.Mirror;
 /// <summary>Whether a device keeps calling home.</summary>
 public enum LivenessStatus
 {
-    /// <summary>It called home recently enough.</summary>
+    /// <summary>It called home recently enough, and its window may still be open: the mirror can reach it now.</summary>
     Ok,
+
+    /// <summary>
+    /// It called home recently enough and its window has closed since (its session ended, or it has
+    /// not been heard from for longer than its window limit): unreachable, as it should be, until
+    /// its next window.
+    /// </summary>
+    Dark,
 
     /// <summary>It missed more windows than allowed: the first sign of a dead or captured device.</summary>
     Late,
@@ -19,10 +26,11 @@ public enum LivenessStatus
 /// <summary>A device's liveness now: the status, how long since its last heartbeat, how many windows it missed.</summary>
 public sealed record LivenessVerdict(LivenessStatus Status, long SilentForMs, long MissedWindows)
 {
-    /// <summary><c>ok</c>, <c>late</c>, <c>never-seen</c> or <c>diverged</c>, as listings show it.</summary>
+    /// <summary><c>ok</c>, <c>dark</c>, <c>late</c>, <c>never-seen</c> or <c>diverged</c>, as listings show it.</summary>
     public string Label => Status switch
     {
         LivenessStatus.Ok => "ok",
+        LivenessStatus.Dark => "dark",
         LivenessStatus.Late => "late",
         LivenessStatus.NeverSeen => "never-seen",
         _ => "diverged",
@@ -40,10 +48,17 @@ public sealed record LivenessVerdict(LivenessStatus Status, long SilentForMs, lo
 /// so a device is late only when it has missed <em>more</em> windows than allowed: from
 /// <c>(lateAfterMissedWindows + 1) × period</c> of silence on. A device that reported no usable
 /// period (0 or less) cannot be judged and counts as ok.
+/// <para>
+/// A device that is not late is <c>dark</c> once its window has closed: its last heartbeat was
+/// answered with nothing to sync (the device closes at once), the session that answer started has
+/// ended, or it has been silent for longer than its window limit (the longest any window stays
+/// open). Without a window limit (null) a device is never judged dark.
+/// </para>
 /// </remarks>
 public static class Liveness
 {
-    public static LivenessVerdict Judge(long? lastHeartbeatAtUnixMs, long cyclePeriodMs, long nowUnixMs, int lateAfterMissedWindows, bool diverged = false)
+    public static LivenessVerdict Judge(long? lastHeartbeatAtUnixMs, long cyclePeriodMs, long nowUnixMs, int lateAfterMissedWindows, bool diverged = false,
+        long? windowLimitMs = null, bool windowClosedSinceHeartbeat = false)
     {
         ArgumentOutOfRangeException.ThrowIfNegative(lateAfterMissedWindows);
         if (lastHeartbeatAtUnixMs is not { } last)
@@ -51,11 +66,25 @@ public static class Liveness
         // A mirror clock stepped back makes the last heartbeat look to be in the future: not silent at all.
         var silent = Math.Max(0, nowUnixMs - last);
         var missed = cyclePeriodMs > 0 ? silent / cyclePeriodMs : 0;
-        var status = diverged ? LivenessStatus.Diverged : missed > lateAfterMissedWindows ? LivenessStatus.Late : LivenessStatus.Ok;
+        var closed = windowLimitMs is { } limit && (windowClosedSinceHeartbeat || silent >= limit);
+        var status = diverged ? LivenessStatus.Diverged
+            : missed > lateAfterMissedWindows ? LivenessStatus.Late
+            : closed ? LivenessStatus.Dark
+            : LivenessStatus.Ok;
         return new LivenessVerdict(status, silent, missed);
     }
 
-    /// <summary>The verdict on what a <see cref="StateJournal"/> holds.</summary>
-    public static LivenessVerdict Of(StateJournalState state, long nowUnixMs, int lateAfterMissedWindows) =>
-        Judge(state.History.LastHeartbeatAtUnixMs, state.History.CyclePeriodMs, nowUnixMs, lateAfterMissedWindows, state.IsDiverged);
+    /// <summary>The verdict on what a <see cref="StateJournal"/> holds (dark judged only with a window limit).</summary>
+    public static LivenessVerdict Of(StateJournalState state, long nowUnixMs, int lateAfterMissedWindows, long? windowLimitMs = null) =>
+        Judge(state.History.LastHeartbeatAtUnixMs, state.History.CyclePeriodMs, nowUnixMs, lateAfterMissedWindows, state.IsDiverged,
+            windowLimitMs, WindowClosedSinceHeartbeat(state.History));
+
+    /// <summary>
+    /// True when the window the last heartbeat opened is known to have closed: its answer started no
+    /// session, or the session it started has been recorded (ended).
+    /// </summary>
+    public static bool WindowClosedSinceHeartbeat(WindowHistory history) =>
+        history.LastAnswerStartedSession == false
+        // A heartbeat adds a window (a retry stays in its own), so the newest answered window is the last heartbeat's.
+        || history.Recent is [.., { HeartbeatAtUnixMs: not null, Session: not null }];
 }

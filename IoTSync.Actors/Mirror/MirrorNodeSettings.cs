@@ -17,7 +17,8 @@ public sealed record MirrorNodeSettings(
     string DeviceCommand,
     TimeSpan CommandExpiresAfter,
     TimeSpan HeartbeatTimeWindow,
-    TimeSpan RequestTimeout)
+    TimeSpan RequestTimeout,
+    TimeSpan DeviceWindowLimit)
 {
     public static MirrorNodeSettings FromConfig(Config root) => new(
         root.RequireString("iotsync.mirror.system-name"),
@@ -31,5 +32,6 @@ public sealed record MirrorNodeSettings(
         root.RequireString("iotsync.mirror.enrolment.device-command"),
         root.RequireDuration("iotsync.mirror.command-expires-after"),
         root.RequireDuration("iotsync.mirror.heartbeat-time-window"),
-        root.RequireDuration("iotsync.mirror.request-timeout"));
+        root.RequireDuration("iotsync.mirror.request-timeout"),
+        root.RequireDuration("iotsync.mirror.window-limit"));
 }

@@ -11,6 +11,9 @@ namespace IoTSync.Mirror;
 public interface IDeviceSession : IAsyncDisposable
 {
     IExchangeChannel Channel { get; }
+
+    /// <summary>How opening it went, for the session's log line (SSH: each step's time and the algorithms); empty when there is nothing to say.</summary>
+    string Opening => "";
 }
 
 /// <summary>Opens the transport to a device (SSH in production; in-memory in tests).</summary>
@@ -33,7 +36,14 @@ public sealed record SshReplicatorSettings(int MaxConcurrentSessions, TimeSpan S
 public sealed class SshReplicator : ReceiveActor
 {
     /// <summary>Sent to whoever asked for notifications (tests, the window history) when a session ends.</summary>
-    public sealed record SessionFinished(DeviceId Device, string SessionId, ExchangeReport? Report, string? Error, TimeSpan Duration);
+    public sealed record SessionFinished(DeviceId Device, string SessionId, ExchangeReport? Report, string? Error, TimeSpan Duration)
+    {
+        /// <summary>When the transport was open (the rest of <see cref="Duration"/> is the exchange and the close).</summary>
+        public TimeSpan OpenedAfter { get; init; }
+
+        /// <summary>How the transport opened (<see cref="IDeviceSession.Opening"/>).</summary>
+        public string Opening { get; init; } = "";
+    }
 
     private sealed record Ran(SessionFinished Finished, long StartedAtUnixMs, long EndedAtUnixMs);
 
@@ -76,7 +86,9 @@ public sealed class SshReplicator : ReceiveActor
             if (finished.Error is not null)
                 _log.Warning("[{0}] session {1} failed after {2:0} ms: {3}", finished.Device, finished.SessionId, finished.Duration.TotalMilliseconds, finished.Error);
             else
-                _log.Info("[{0}] session {1} done in {2:0} ms: {3}", finished.Device, finished.SessionId, finished.Duration.TotalMilliseconds, finished.Report);
+                _log.Info("[{0}] session {1} done in {2:0} ms: {3}; {4}", finished.Device, finished.SessionId, finished.Duration.TotalMilliseconds, finished.Report,
+                    string.Create(System.Globalization.CultureInfo.InvariantCulture,
+                        $"opened in {finished.OpenedAfter.TotalMilliseconds:0} ms ({finished.Opening}), exchange and close {(finished.Duration - finished.OpenedAfter).TotalMilliseconds:0} ms"));
             journals.Tell(new ForDevice(finished.Device, Record(ran)));
             listener?.Tell(finished);
         });
@@ -97,10 +109,11 @@ public sealed class SshReplicator : ReceiveActor
             try
             {
                 await using var session = await opener.Open(enrolled, timeout.Token);
+                var opened = clock.Elapsed;
                 var side = new StateJournalSide(journals, settings.JournalTimeout, enrolled.Device);
                 var channel = _halt is null ? session.Channel : _halt.Wrap(session.Channel, enrolled.Device, _log);
                 var report = await new MirrorExchange(enrolled.Device, side, channel, settings.Exchange).Run(sessionId, timeout.Token);
-                return new SessionFinished(enrolled.Device, sessionId, report, null, clock.Elapsed);
+                return new SessionFinished(enrolled.Device, sessionId, report, null, clock.Elapsed) { OpenedAfter = opened, Opening = session.Opening };
             }
             catch (Exception e)
             {

@@ -20,8 +20,10 @@ public static class StateJournalEvents
     /// The device called home: an authenticated, fresh heartbeat answered at
     /// <see cref="ReceivedAtUnixMs"/> (mirror time), with the device's cycle period and its report
     /// of the previous window. Window history, not part of either hash chain.
+    /// <see cref="SessionId"/> is the session the answer started, empty when it started none (the
+    /// device then closes its window at once), null in events recorded before it was kept.
     /// </summary>
-    public sealed record HeartbeatRecorded(long ReceivedAtUnixMs, long CyclePeriodMs, WindowReport? PreviousWindow) : IIoTSyncMessage;
+    public sealed record HeartbeatRecorded(long ReceivedAtUnixMs, long CyclePeriodMs, WindowReport? PreviousWindow, string? SessionId = null) : IIoTSyncMessage;
 
     /// <summary>
     /// A sync session the mirror ran for the device, successful or not, in mirror time; the

@@ -32,7 +32,8 @@ public sealed record WindowHistory(
     SessionRecorded? LastSession,
     long WindowCount,
     ImmutableArray<WindowRecord> Recent,
-    Journal.SyncView? LastAgreed = null)
+    Journal.SyncView? LastAgreed = null,
+    bool? LastAnswerStartedSession = null)
 {
     public const int Capacity = 256;
 
@@ -53,6 +54,7 @@ public sealed record WindowHistory(
             LastHeartbeatAtUnixMs = heartbeat.ReceivedAtUnixMs,
             CyclePeriodMs = heartbeat.CyclePeriodMs,
             LastDeviceWindow = heartbeat.PreviousWindow ?? LastDeviceWindow,
+            LastAnswerStartedSession = heartbeat.SessionId is { } session ? session.Length > 0 : null,
         };
         if (Recent is [.., { HeartbeatAtUnixMs: { } openedAt } newest] && newest.Number == number &&
             heartbeat.ReceivedAtUnixMs - openedAt < heartbeat.CyclePeriodMs)

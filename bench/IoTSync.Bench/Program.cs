@@ -12,19 +12,22 @@ public static class Program
     private const string Usage =
         "usage: iotsync-bench journal [--results DIR] [--entries N] [--snapshot-every N] [--single N] [--batched N] [--runs N]\n" +
         "       iotsync-bench verify [--results DIR] [--entries N] [--snapshot-every N] [--runs N] [--keep DIR] [--mirror-exe DLL]\n" +
+        "       iotsync-bench windows [--results DIR] [--cycles N] [--commands K] [--period-ms N] [--window-limit-ms N]\n" +
         "       iotsync-bench sample --out DIR";
 
     public static async Task<int> Main(string[] args)
     {
         if (args is ["sample", "--out", var directory])
             return await new SampleJournals(Path.GetFullPath(directory)).Run();
-        if (args.Length == 0 || args[0] is not ("journal" or "verify") || (args.Length - 1) % 2 != 0)
+        if (args.Length == 0 || args[0] is not ("journal" or "verify" or "windows") || (args.Length - 1) % 2 != 0)
         {
             Console.Error.WriteLine(Usage);
             return 2;
         }
         try
         {
+            if (args[0] == "windows")
+                return await new WindowsBench(WindowsOptions(args)).Run();
             var options = Options(args);
             return args[0] == "journal"
                 ? await new JournalBench(options.Journal).Run()
@@ -58,6 +61,25 @@ public static class Program
             }
         }
         return (journal, verify);
+    }
+
+    private static WindowsBenchOptions WindowsOptions(string[] args)
+    {
+        var options = new WindowsBenchOptions("bench/results", 20, 10, TimeSpan.FromMilliseconds(1500), TimeSpan.FromMilliseconds(1200));
+        for (var i = 1; i < args.Length; i += 2)
+        {
+            var value = args[i + 1];
+            options = args[i] switch
+            {
+                "--results" => options with { ResultsDir = value },
+                "--cycles" => options with { Cycles = Count(value) },
+                "--commands" => options with { Commands = Count(value) },
+                "--period-ms" => options with { Period = TimeSpan.FromMilliseconds(Count(value)) },
+                "--window-limit-ms" => options with { WindowLimit = TimeSpan.FromMilliseconds(Count(value)) },
+                _ => throw new ArgumentException($"unknown option {args[i]} for windows"),
+            };
+        }
+        return options.WindowLimit < options.Period ? options : throw new ArgumentException("the window limit must be shorter than the period");
     }
 
     private static int Count(string value) =>

@@ -19,6 +19,11 @@ public sealed class SshSessionOpener(string privateKeyPath, TimeSpan connectTime
     {
         public IExchangeChannel Channel => session.Channel;
 
+        public string Opening => string.Create(System.Globalization.CultureInfo.InvariantCulture,
+            $"banner {session.Timings.ServerIdentified.TotalMilliseconds:0}, host key {session.Timings.HostKeyVerified.TotalMilliseconds:0}, " +
+            $"authenticated {session.Timings.Authenticated.TotalMilliseconds:0}, command started {session.Timings.CommandStarted.TotalMilliseconds:0} ms; " +
+            $"{session.KeyExchangeAlgorithm}, {session.HostKeyAlgorithm}");
+
         public ValueTask DisposeAsync() => session.DisposeAsync();
     }
 }

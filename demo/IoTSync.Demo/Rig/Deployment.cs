@@ -19,6 +19,26 @@ public sealed record DeploymentOptions
     public TimeSpan HeartbeatGiveUpAfter { get; init; } = TimeSpan.FromSeconds(1);
 
     public ImmutableArray<string> Allow { get; init; } = ["echo", "uname", "hostname", "date", "true", "false", "sleep", "sh"];
+
+    /// <summary>Where the nodes run: all on 127.0.0.1 when null (toggler <c>none</c>), else apart on a network of their own.</summary>
+    public DeploymentNetwork? Network { get; init; }
+}
+
+/// <summary>
+/// The nodes apart, each in its own network namespace of the test bed: the mirror's heartbeat
+/// listener and the device's sshd on their own addresses, the device's toggler in mode <c>ip</c>
+/// on its interface, each process started through its namespace's <see cref="Launcher"/>. The
+/// nodes' command lines still run here: they talk to the nodes over Unix sockets, which a network
+/// namespace does not separate.
+/// </summary>
+/// <param name="MirrorAddress">The mirror's address: its Akka.Remote hostname, and the only address the device's sshd admits the mirror's key from.</param>
+/// <param name="DeviceAddress">The device's address: where its sshd listens (port 22).</param>
+/// <param name="DeviceInterface">The device's interface, which its node takes up and down.</param>
+/// <param name="Mirror">Starts the mirror node inside the mirror's namespace.</param>
+/// <param name="Device">Starts the device node and its sshd inside the device's namespace.</param>
+public sealed record DeploymentNetwork(string MirrorAddress, string DeviceAddress, string DeviceInterface, Launcher Mirror, Launcher Device)
+{
+    public const int SshPort = 22;
 }
 
 /// <summary>
@@ -67,15 +87,33 @@ public sealed partial class Deployment : IAsyncDisposable
 
     public NodeProcess? Device { get; private set; }
 
+    /// <summary>The mirror's heartbeat address as the device dials it.</summary>
+    public string MirrorHost => Options.Network?.MirrorAddress ?? "127.0.0.1";
+
+    /// <summary>The device's sshd as the mirror dials it.</summary>
+    public string DeviceSshEndpoint => $"{Sshd.Address}:{Sshd.Port}";
+
     /// <summary>The command sshd forces for the mirror's key: the relay, pointed at this device's socket.</summary>
-    public string SyncEndpointCommand => $"{Binaries.Dotnet} {Binaries.DeviceDll} sync-endpoint --socket {DeviceSocket}";
+    public string SyncEndpointCommand
+    {
+        get
+        {
+            var (file, arguments) = Binaries.SyncEndpoint(DeviceSocket, Options.WindowLimit);
+            return string.Join(' ', [file, .. arguments]);
+        }
+    }
+
+    /// <summary>The mirror node's control socket.</summary>
+    public string MirrorSocket => Path.Combine(Directory, "mirror", "run", "mirror.sock");
 
     /// <summary>Writes both configs and starts sshd (nodes are started with <see cref="StartMirror"/> and <see cref="StartDevice"/>).</summary>
     public static async Task<Deployment> Create(string directory, NodeBinaries binaries, DeploymentOptions options)
     {
         directory = Path.GetFullPath(directory);
         System.IO.Directory.CreateDirectory(Path.Combine(directory, "mirror"));
-        var sshd = await PrivateSshd.Start(Path.Combine(directory, "device-ssh"));
+        var sshd = options.Network is { } network
+            ? await PrivateSshd.Start(Path.Combine(directory, "device-ssh"), network.DeviceAddress, DeploymentNetwork.SshPort, network.Device)
+            : await PrivateSshd.Start(Path.Combine(directory, "device-ssh"));
         try
         {
             var mirrorPort = FreePort();
@@ -110,15 +148,24 @@ public sealed partial class Deployment : IAsyncDisposable
             iotsync.mirror.late-check-every = 1s
             # A session is bounded by the device's window.
             iotsync.mirror.ssh.session-timeout = {(long)(Options.WindowLimit.TotalMilliseconds * 3)}ms
+            # The device's window limit: not heard from for longer, with no session running, it is dark.
+            iotsync.mirror.window-limit = {(long)Options.WindowLimit.TotalMilliseconds}ms
 
-            """);
+            """ + (Options.Network is { } network ? $"""
+            # Apart from the device: heartbeats on the mirror's own address, and the device's sshd
+            # admits the mirror's key from there only.
+            akka.remote.dot-netty.tcp.hostname = "{network.MirrorAddress}"
+            iotsync.mirror.enrolment.outward-address = "{network.MirrorAddress}"
+
+            """ : ""));
     }
 
     private async Task InitDevice()
     {
-        var init = await DeviceCli(["init", "--id", DeviceId, "--mirror", $"127.0.0.1:{MirrorPort}", "--dir", Path.Combine(Directory, "device"),
+        string[] network = Options.Network is { } apart ? ["--network", "ip", "--interface", apart.DeviceInterface] : [];
+        var init = await DeviceCli(["init", "--id", DeviceId, "--mirror", $"{MirrorHost}:{MirrorPort}", "--dir", Path.Combine(Directory, "device"),
             "--period", $"{(long)Options.Period.TotalMilliseconds}ms", "--window-limit", $"{(long)Options.WindowLimit.TotalMilliseconds}ms",
-            "--force", "--allow", .. Options.Allow]);
+            .. network, "--force", "--allow", .. Options.Allow]);
         init.EnsureSuccess("iotsync-device init");
         await File.AppendAllTextAsync(DeviceConfig, $"""
             # This deployment's heartbeat back-off bound.
@@ -129,20 +176,22 @@ public sealed partial class Deployment : IAsyncDisposable
 
     public async Task StartMirror(IReadOnlyDictionary<string, string>? environment = null)
     {
-        Mirror = NodeProcess.Start(Binaries.Dotnet, [Binaries.MirrorDll, "run", "--config", MirrorConfig], Path.Combine(Directory, "mirror", "node.log"), environment);
+        Mirror = NodeProcess.Start(Binaries.Dotnet, [Binaries.MirrorDll, "run", "--config", MirrorConfig], Path.Combine(Directory, "mirror", "node.log"), environment,
+            Options.Network?.Mirror);
         await Mirror.WaitForOutput(MirrorRunning(), StartTimeout);
     }
 
     public async Task StartDevice(IReadOnlyDictionary<string, string>? environment = null)
     {
-        Device = NodeProcess.Start(Binaries.Dotnet, [Binaries.DeviceDll, "run", "--config", DeviceConfig], Path.Combine(Directory, "device", "node.log"), environment);
+        Device = NodeProcess.Start(Binaries.Dotnet, [Binaries.DeviceDll, "run", "--config", DeviceConfig], Path.Combine(Directory, "device", "node.log"), environment,
+            Options.Network?.Device);
         await Device.WaitForOutput(DeviceRunning(), StartTimeout);
     }
 
     /// <summary>Enrols the device at the running mirror and installs the printed line as sshd's authorized_keys.</summary>
     public async Task<string> Enroll(string? hostKeyFingerprint = null)
     {
-        var enrolled = (await MirrorCli(["enroll", "--device", DeviceId, "--ssh", $"127.0.0.1:{Sshd.Port}", "--ssh-user", Environment.UserName,
+        var enrolled = (await MirrorCli(["enroll", "--device", DeviceId, "--ssh", DeviceSshEndpoint, "--from", MirrorHost, "--ssh-user", Environment.UserName,
             "--host-key", hostKeyFingerprint ?? Sshd.HostKeyFingerprint, "--heartbeat-key-file", Path.Combine(Directory, "device", "heartbeat.key"),
             "--device-command", SyncEndpointCommand])).EnsureSuccess("iotsync-mirror enroll");
         var line = enrolled.Output.Trim();

@@ -20,10 +20,12 @@ public sealed class NodeProcess : IAsyncDisposable
     private readonly Process _process;
     private readonly StringBuilder _output = new();
     private readonly StreamWriter? _log;
+    private readonly bool _ownGroup;
 
-    private NodeProcess(Process process, string? logFile)
+    private NodeProcess(Process process, string? logFile, bool ownGroup)
     {
         _process = process;
+        _ownGroup = ownGroup;
         if (logFile is not null)
             _log = new StreamWriter(new FileStream(logFile, FileMode.Append, FileAccess.Write, FileShare.ReadWrite)) { AutoFlush = true };
         process.OutputDataReceived += (_, e) => Append(e.Data);
@@ -46,9 +48,14 @@ public sealed class NodeProcess : IAsyncDisposable
         }
     }
 
+    /// <summary>Starts <paramref name="fileName"/>, through <paramref name="launcher"/> when given (inside a network namespace, say).</summary>
     public static NodeProcess Start(string fileName, IEnumerable<string> arguments, string? logFile = null,
-        IReadOnlyDictionary<string, string>? environment = null) =>
-        new(Launch(fileName, arguments, environment), logFile);
+        IReadOnlyDictionary<string, string>? environment = null, Launcher? launcher = null)
+    {
+        launcher ??= Launcher.Direct;
+        var (wrappedFile, wrappedArguments) = launcher.Wrap(fileName, arguments);
+        return new NodeProcess(Launch(wrappedFile, wrappedArguments, environment), logFile, launcher.OwnProcessGroup);
+    }
 
     /// <summary>Starts a program with an argument vector (no shell), its three streams redirected.</summary>
     private static Process Launch(string fileName, IEnumerable<string> arguments, IReadOnlyDictionary<string, string>? environment)
@@ -112,12 +119,16 @@ public sealed class NodeProcess : IAsyncDisposable
         if (_process.HasExited)
             return;
         _process.Kill(entireProcessTree: true);
+        // Children it left behind (sshd's sessions, say) stay in its group when it leads one.
+        if (_ownGroup)
+            Signal(9, group: true);
         _process.WaitForExit(TimeSpan.FromSeconds(10));
     }
 
-    private void Signal(int signal)
+    private void Signal(int signal, bool group = false)
     {
-        using var kill = Process.Start(new ProcessStartInfo("kill", [$"-{signal}", _process.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)]) { UseShellExecute = false });
+        var target = (group ? "-" : "") + _process.Id.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        using var kill = Process.Start(new ProcessStartInfo("kill", [$"-{signal}", "--", target]) { UseShellExecute = false, RedirectStandardError = true });
         kill?.WaitForExit(TimeSpan.FromSeconds(5));
     }
 

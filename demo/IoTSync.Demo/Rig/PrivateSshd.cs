@@ -7,22 +7,28 @@ namespace IoTSync.Demo.Rig;
 /// <summary>
 /// The device's own OpenSSH server for one run: a generated ed25519 host key, its own
 /// sshd_config and authorized_keys in <see cref="Directory"/>, listening on 127.0.0.1 at a free
-/// high port, key authentication only. The mirror's authorized_keys line is written by the caller.
+/// high port (or on a given address and port, started through a <see cref="Launcher"/>: inside a
+/// device's network namespace), key authentication only. The mirror's authorized_keys line is
+/// written by the caller.
 /// </summary>
 public sealed partial class PrivateSshd : IAsyncDisposable
 {
     private static readonly TimeSpan ToolTimeout = TimeSpan.FromSeconds(30);
     private readonly NodeProcess _process;
 
-    private PrivateSshd(string directory, int port, string fingerprint, NodeProcess process)
+    private PrivateSshd(string directory, string address, int port, string fingerprint, NodeProcess process)
     {
         Directory = directory;
+        Address = address;
         Port = port;
         HostKeyFingerprint = fingerprint;
         _process = process;
     }
 
     public string Directory { get; }
+
+    /// <summary>The address it listens on: 127.0.0.1, or the device's address in the test bed.</summary>
+    public string Address { get; }
 
     public int Port { get; }
 
@@ -38,7 +44,11 @@ public sealed partial class PrivateSshd : IAsyncDisposable
         new[] { "/usr/sbin/sshd", "/usr/local/sbin/sshd", "/sbin/sshd" }.FirstOrDefault(File.Exists)
         ?? (Environment.GetEnvironmentVariable("PATH") ?? "").Split(':').Select(d => Path.Combine(d, "sshd")).FirstOrDefault(File.Exists);
 
-    public static async Task<PrivateSshd> Start(string directory)
+    /// <summary>
+    /// Starts sshd on <paramref name="address"/> (127.0.0.1 by default) at <paramref name="port"/>
+    /// (a free port when null: only meaningful in this process's network namespace).
+    /// </summary>
+    public static async Task<PrivateSshd> Start(string directory, string address = "127.0.0.1", int? port = null, Launcher? launcher = null)
     {
         var sshd = SshdPath() ?? throw new InvalidOperationException("sshd is not installed (apt-get install openssh-server)");
         System.IO.Directory.CreateDirectory(directory);
@@ -53,12 +63,12 @@ public sealed partial class PrivateSshd : IAsyncDisposable
             await File.WriteAllTextAsync(Path.Combine(directory, "authorized_keys"), "");
         for (var attempt = 1; ; attempt++)
         {
-            var port = FreePort();
+            var listenPort = port ?? FreePort();
             var config = Path.Combine(directory, "sshd_config");
             await File.WriteAllTextAsync(config, $"""
-                # The demo device's private sshd: loopback only, keys only, this run's files only.
-                Port {port}
-                ListenAddress 127.0.0.1
+                # The demo device's private sshd: one address, keys only, this run's files only.
+                Port {listenPort}
+                ListenAddress {address}
                 HostKey {hostKey}
                 AuthorizedKeysFile {Path.Combine(directory, "authorized_keys")}
                 PidFile none
@@ -73,15 +83,16 @@ public sealed partial class PrivateSshd : IAsyncDisposable
                 """);
             var passwd = await PasswdWithPlainShell(directory);
             var process = passwd is null
-                ? NodeProcess.Start(sshd, ["-D", "-e", "-f", config], Path.Combine(directory, "sshd.log"))
+                ? NodeProcess.Start(sshd, ["-D", "-e", "-f", config], Path.Combine(directory, "sshd.log"), launcher: launcher)
                 : NodeProcess.Start("unshare", ["--mount", "--propagation", "private", "--", "/bin/sh", "-c",
-                    "mount --bind \"$1\" /etc/passwd && exec \"$2\" -D -e -f \"$3\"", "sh", passwd, sshd, config], Path.Combine(directory, "sshd.log"));
+                    "mount --bind \"$1\" /etc/passwd && exec \"$2\" -D -e -f \"$3\"", "sh", passwd, sshd, config], Path.Combine(directory, "sshd.log"),
+                    launcher: launcher);
             try
             {
-                await process.WaitForOutput(Listening(), TimeSpan.FromSeconds(15));
-                return new PrivateSshd(directory, port, fingerprint, process);
+                await process.WaitForOutput(new Regex($"Server listening on {Regex.Escape(address)} port {listenPort}"), TimeSpan.FromSeconds(15));
+                return new PrivateSshd(directory, address, listenPort, fingerprint, process);
             }
-            catch (Exception) when (attempt < 3 && process.Output.Contains("Address already in use", StringComparison.Ordinal))
+            catch (Exception) when (port is null && attempt < 3 && process.Output.Contains("Address already in use", StringComparison.Ordinal))
             {
                 await process.DisposeAsync();
             }
@@ -118,9 +129,6 @@ public sealed partial class PrivateSshd : IAsyncDisposable
         probe.Start();
         return ((IPEndPoint)probe.LocalEndpoint).Port;
     }
-
-    [GeneratedRegex("Server listening on 127\\.0\\.0\\.1 port")]
-    private static partial Regex Listening();
 
     public ValueTask DisposeAsync() => _process.DisposeAsync();
 }

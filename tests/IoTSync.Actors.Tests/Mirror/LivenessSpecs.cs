@@ -67,4 +67,49 @@ public sealed class LivenessSpecs
         state = state.Apply(new DivergenceDetected(Origin.Device, Verdict.Fork, 2, "forked", Last), 2);
         Assert.Equal("diverged", Liveness.Of(state, Last + 4 * Cycle, 3).Label);
     }
+    [Theory]
+    [InlineData(0, false, LivenessStatus.Ok)]
+    [InlineData(999, false, LivenessStatus.Ok)]
+    [InlineData(1_000, false, LivenessStatus.Dark)]
+    [InlineData(10, true, LivenessStatus.Dark)]
+    [InlineData(29_999, false, LivenessStatus.Dark)]
+    [InlineData(120_000, true, LivenessStatus.Late)]
+    public void Should_call_a_device_dark_once_its_window_closed_or_its_window_limit_passed_and_late_before_dark(long silentMs, bool closed, LivenessStatus status)
+    {
+        var verdict = Liveness.Judge(Last, Cycle, Last + silentMs, 3, windowLimitMs: 1_000, windowClosedSinceHeartbeat: closed);
+
+        Assert.Equal(status, verdict.Status);
+        Assert.Equal(silentMs, verdict.SilentForMs);
+    }
+
+    [Fact]
+    public void Should_not_judge_dark_without_a_window_limit_nor_a_diverged_or_unseen_device()
+    {
+        Assert.Equal(LivenessStatus.Ok, Liveness.Judge(Last, Cycle, Last + 20_000, 3, windowClosedSinceHeartbeat: true).Status);
+        Assert.Equal(LivenessStatus.Diverged, Liveness.Judge(Last, Cycle, Last + 20_000, 3, diverged: true, windowLimitMs: 1_000).Status);
+        Assert.Equal(LivenessStatus.NeverSeen, Liveness.Judge(null, 0, Last, 3, windowLimitMs: 1_000).Status);
+        Assert.Equal("dark", new LivenessVerdict(LivenessStatus.Dark, 1, 0).Label);
+    }
+
+    [Fact]
+    public void Should_see_from_a_state_journal_whether_the_last_window_closed()
+    {
+        var device = new DeviceId("dev-dark");
+        var state = StateJournalState.Empty(device);
+
+        // Answered "nothing to sync": the device closed its window at once.
+        state = state.Apply(new HeartbeatRecorded(Last, Cycle, null, ""), 1);
+        Assert.Equal("dark", Liveness.Of(state, Last + 5, 3, windowLimitMs: 10_000).Label);
+
+        // Answered "sync": open until its session is recorded, or until the window limit.
+        state = state.Apply(new HeartbeatRecorded(Last + Cycle, Cycle, new WindowReport(1, 40, 10, "nothing to sync"), "s2"), 2);
+        Assert.Equal("ok", Liveness.Of(state, Last + Cycle + 5, 3, windowLimitMs: 10_000).Label);
+        Assert.Equal("dark", Liveness.Of(state, Last + Cycle + 10_000, 3, windowLimitMs: 10_000).Label);
+        state = state.Apply(new SessionRecorded("s2", Last + Cycle + 1, Last + Cycle + 90, 89, 1, 1, null, "Converged", null), 3);
+        Assert.Equal("dark", Liveness.Of(state, Last + Cycle + 100, 3, windowLimitMs: 10_000).Label);
+
+        // An event recorded before answers were kept: only the window limit tells.
+        state = state.Apply(new HeartbeatRecorded(Last + 2 * Cycle, Cycle, null), 4);
+        Assert.Equal("ok", Liveness.Of(state, Last + 2 * Cycle + 5, 3, windowLimitMs: 10_000).Label);
+    }
 }

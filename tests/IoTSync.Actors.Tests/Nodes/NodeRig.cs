@@ -2,6 +2,8 @@ using System.Text.Json;
 using System.Text.RegularExpressions;
 using IoTSync.Demo.Rig;
 using IoTSync.Tests.Ssh;
+using IoTSync.Tests.TestBed;
+using IoTSync.TestBed;
 using Xunit;
 
 namespace IoTSync.Tests.Nodes;
@@ -15,13 +17,20 @@ public sealed partial class NodeRig : IAsyncDisposable
 {
     public static readonly TimeSpan Deadline = TimeSpan.FromSeconds(90);
 
-    private NodeRig(Deployment deployment, string directory)
+    private NodeRig(Deployment deployment, string directory, NetnsTestBed? bed = null)
     {
         Deployment = deployment;
         Directory = directory;
+        Bed = bed;
     }
 
     public Deployment Deployment { get; }
+
+    /// <summary>The network-namespace test bed the nodes run in (<see cref="CreateInBed"/>), or null when all is on loopback.</summary>
+    public NetnsTestBed? Bed { get; }
+
+    /// <summary>The bed's one device (<see cref="CreateInBed"/> only).</summary>
+    public TestBedDevice BedDevice => Bed?.Devices[0] ?? throw new InvalidOperationException("not in a test bed");
 
     public string Directory { get; }
 
@@ -38,6 +47,31 @@ public sealed partial class NodeRig : IAsyncDisposable
         }
         catch
         {
+            System.IO.Directory.Delete(directory, recursive: true);
+            throw;
+        }
+    }
+
+    /// <summary>
+    /// A <see cref="Deployment"/> on a <see cref="NetnsTestBed"/> with one device: the mirror node in
+    /// the mirror's namespace, the device's sshd and node (toggler <c>ip</c> on its <c>eth0</c>) in
+    /// the device's. Skips (fails in CI as root) where the bed or sshd cannot run.
+    /// </summary>
+    public static async Task<NodeRig> CreateInBed(DeploymentOptions options)
+    {
+        TestBedRequirement.SkipUnlessAvailable(withSshd: true);
+        var directory = System.IO.Directory.CreateTempSubdirectory("iotsync-bed-").FullName;
+        NetnsTestBed? bed = null;
+        try
+        {
+            bed = await NetnsTestBed.Create(1);
+            var deployment = await Deployment.Create(directory, NodeBinaries.Locate(), options with { Network = bed.NetworkFor(bed.Devices[0]) });
+            return new NodeRig(deployment, directory, bed);
+        }
+        catch
+        {
+            if (bed is not null)
+                await bed.DisposeAsync();
             System.IO.Directory.Delete(directory, recursive: true);
             throw;
         }
@@ -101,7 +135,15 @@ public sealed partial class NodeRig : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
-        await Deployment.DisposeAsync();
+        try
+        {
+            await Deployment.DisposeAsync();
+        }
+        finally
+        {
+            if (Bed is not null)
+                await Bed.DisposeAsync();
+        }
         try
         {
             System.IO.Directory.Delete(Directory, recursive: true);

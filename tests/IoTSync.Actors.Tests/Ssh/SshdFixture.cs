@@ -4,7 +4,7 @@ using System.Net.Sockets;
 using System.Text;
 using System.Text.RegularExpressions;
 using IoTSync.Mirror.Ssh;
-using IoTSync.Tests.TestBed;
+using IoTSync.TestBed;
 using Xunit;
 
 namespace IoTSync.Tests.Ssh;

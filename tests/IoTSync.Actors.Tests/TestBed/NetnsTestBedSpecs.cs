@@ -3,6 +3,7 @@ using System.Globalization;
 using System.Text.RegularExpressions;
 using IoTSync.Device;
 using IoTSync.Tests.Ssh;
+using IoTSync.TestBed;
 using Xunit;
 using Xunit.Abstractions;
 

@@ -1,4 +1,5 @@
 using IoTSync.Tests.Ssh;
+using IoTSync.TestBed;
 using Xunit;
 
 namespace IoTSync.Tests.TestBed;

@@ -3,7 +3,7 @@ using System.Net;
 using System.Net.Sockets;
 using System.Runtime.InteropServices;
 
-namespace IoTSync.Tests.TestBed;
+namespace IoTSync.TestBed;
 
 /// <summary>
 /// Sockets that belong to a named network namespace, opened from this process: a socket belongs to

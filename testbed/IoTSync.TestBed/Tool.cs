@@ -1,6 +1,6 @@
 using System.Diagnostics;
 
-namespace IoTSync.Tests.TestBed;
+namespace IoTSync.TestBed;
 
 /// <summary>What a command run to its end left behind.</summary>
 public sealed record ExecResult(IReadOnlyList<string> Command, int ExitCode, string Output, string Error)
@@ -14,7 +14,7 @@ public sealed record ExecResult(IReadOnlyList<string> Command, int ExitCode, str
 }
 
 /// <summary>Runs the test bed's tools: argument vectors, no shell, bounded time.</summary>
-internal static class Tool
+public static class Tool
 {
     public static readonly TimeSpan DefaultTimeout = TimeSpan.FromSeconds(20);
 

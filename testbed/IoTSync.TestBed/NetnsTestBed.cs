@@ -4,8 +4,9 @@ using System.Net;
 using System.Text;
 using System.Text.Json;
 using System.Text.RegularExpressions;
+using IoTSync.Demo.Rig;
 
-namespace IoTSync.Tests.TestBed;
+namespace IoTSync.TestBed;
 
 /// <summary>One simulated device of a <see cref="NetnsTestBed"/>.</summary>
 /// <param name="Index">0-based position in <see cref="NetnsTestBed.Devices"/>.</param>
@@ -116,6 +117,24 @@ public sealed class NetnsTestBed : IAsyncDisposable
             _processes.Add(process);
         return process;
     }
+
+    /// <summary>
+    /// Starts programs inside <paramref name="ns"/> the way <see cref="StartProcess"/> does
+    /// (<c>setsid ip netns exec NS</c>), for the rig's <see cref="Deployment"/>.
+    /// </summary>
+    public static Launcher LauncherFor(string ns)
+    {
+        var ip = IpTool;
+        return Tool.Setsid is { } setsid ? new Launcher([setsid, ip, "netns", "exec", ns], true) : new Launcher([ip, "netns", "exec", ns], false);
+    }
+
+    /// <summary>
+    /// A <see cref="Deployment"/> of <paramref name="device"/> with this bed's mirror: the mirror node in
+    /// the mirror's namespace on its address, the device's node and sshd in the device's namespace,
+    /// the toggler in mode <c>ip</c> on the device's <c>eth0</c>.
+    /// </summary>
+    public DeploymentNetwork NetworkFor(TestBedDevice device) =>
+        new(MirrorAddress.ToString(), device.Address.ToString(), device.InterfaceName, LauncherFor(MirrorNamespace), LauncherFor(device.Namespace));
 
     /// <summary>Whether the link is administratively up and has carrier (<c>UP</c> and <c>LOWER_UP</c>).</summary>
     public static async Task<bool> IsLinkUp(string ns, string iface)
@@ -237,6 +256,10 @@ public sealed class NetnsTestBed : IAsyncDisposable
         ], cancellationToken)));
         foreach (var node in nodes)
             await WaitUntil(() => IsLinkUp(node.Namespace, NodeInterface), ReadyTimeout, $"{NodeInterface} in {node.Namespace} coming up");
+        // The mirror acknowledges at once towards the devices (see ARCHITECTURE, "Window measurement"):
+        // sshd writes without TCP_NODELAY, so its channel-open answer otherwise waits ~40 ms for the
+        // mirror's delayed ACK of the write before it.
+        await Batch(MirrorNamespace, [$"route replace {Subnet} dev {NodeInterface} proto kernel scope link src {MirrorAddress} quickack 1"], cancellationToken);
     }
 
     private static async Task Batch(string? ns, IEnumerable<string> commands, CancellationToken cancellationToken)

@@ -2,7 +2,7 @@ using System.Diagnostics;
 using System.Text;
 using System.Text.RegularExpressions;
 
-namespace IoTSync.Tests.TestBed;
+namespace IoTSync.TestBed;
 
 /// <summary>
 /// A process started inside a network namespace (<c>setsid ip netns exec NS FILE ARGS…</c>, no

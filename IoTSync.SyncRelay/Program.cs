@@ -1,0 +1,127 @@
+using System.Net.Sockets;
+
+namespace IoTSync.SyncRelay;
+
+/// <summary>
+/// <c>iotsync-sync-relay --socket PATH [--limit-ms N]</c>: what sshd runs for the mirror's key in
+/// every window (forced by authorized_keys). It connects to the running device node's control
+/// socket, asks for a sync session, and relays bytes both ways between its stdin/stdout (the SSH
+/// channel) and the node until either side ends. It does what <c>iotsync-device sync-endpoint
+/// --socket PATH</c> does, without starting the runtime's command line, Akka or the codec: its
+/// start-up is part of every window. It bounds its own run time (sshd does not signal a forced
+/// command whose client vanished).
+/// </summary>
+public static class Program
+{
+    public const string Name = "iotsync-sync-relay";
+
+    /// <summary>The frame <c>SyncSessionRequest</c> as the device node's codec writes it: length, manifest length, manifest, <c>{}</c>.</summary>
+    public static ReadOnlySpan<byte> SyncSessionFrame =>
+        [0, 0, 0, 15, 12, (byte)'c', (byte)'o', (byte)'n', (byte)'t', (byte)'r', (byte)'o', (byte)'l', (byte)'-', (byte)'s', (byte)'y', (byte)'n', (byte)'c', (byte)'{', (byte)'}'];
+
+    private const int DefaultLimitMs = 60_000;
+
+    public static int Main(string[] args)
+    {
+        if (!TryParse(args, out var socket, out var limitMs))
+        {
+            Console.Error.WriteLine($"usage: {Name} --socket PATH [--limit-ms N]");
+            return 2;
+        }
+        try
+        {
+            return Relay(socket, limitMs);
+        }
+        catch (SocketException e)
+        {
+            Console.Error.WriteLine($"{Name}: no device node is running (nothing answers on {socket}: {e.SocketErrorCode})");
+            return 3;
+        }
+    }
+
+    public static bool TryParse(string[] args, out string socket, out int limitMs)
+    {
+        (socket, limitMs) = ("", DefaultLimitMs);
+        for (var i = 0; i + 1 < args.Length; i += 2)
+        {
+            switch (args[i])
+            {
+                case "--socket":
+                    socket = args[i + 1];
+                    break;
+                case "--limit-ms" when int.TryParse(args[i + 1], System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var ms) && ms > 0:
+                    limitMs = ms;
+                    break;
+                default:
+                    return false;
+            }
+        }
+        return args.Length % 2 == 0 && socket.Length > 0;
+    }
+
+    private static int Relay(string path, int limitMs)
+    {
+        using var node = new Socket(AddressFamily.Unix, SocketType.Stream, ProtocolType.Unspecified);
+        node.Connect(new UnixDomainSocketEndPoint(path));
+        node.Send(SyncSessionFrame);
+        using var stdin = Console.OpenStandardInput();
+        using var stdout = Console.OpenStandardOutput();
+        // Two plain threads, no thread pool or tasks to start: the mirror's bytes to the node (then
+        // end-of-input, so the session ends at a frame boundary), the node's answers to the mirror.
+        // Either side ending ends the session; the limit ends a session nobody ends.
+        // Not disposed: a thread may still signal it while the process exits.
+        var ended = new ManualResetEventSlim();
+        var up = new Thread(() =>
+        {
+            Copy(stdin, node, toSocket: true);
+            Shutdown(node);
+            ended.Set();
+        }) { IsBackground = true };
+        var down = new Thread(() =>
+        {
+            Copy(new NetworkStream(node, ownsSocket: false), stdout, toSocket: false);
+            ended.Set();
+        }) { IsBackground = true };
+        up.Start();
+        down.Start();
+        return ended.Wait(limitMs) ? 0 : 4;
+    }
+
+    private static void Copy(Stream from, object to, bool toSocket)
+    {
+        var buffer = new byte[64 * 1024];
+        try
+        {
+            int read;
+            while ((read = from.Read(buffer, 0, buffer.Length)) > 0)
+            {
+                if (toSocket)
+                {
+                    ((Socket)to).Send(buffer.AsSpan(0, read));
+                }
+                else
+                {
+                    var stream = (Stream)to;
+                    stream.Write(buffer, 0, read);
+                    stream.Flush();
+                }
+            }
+        }
+        catch (Exception e) when (e is IOException or SocketException or ObjectDisposedException)
+        {
+            // The other side went away: the session is over.
+        }
+    }
+
+    private static void Shutdown(Socket socket)
+    {
+        try
+        {
+            socket.Shutdown(SocketShutdown.Send);
+        }
+        catch (Exception e) when (e is SocketException or ObjectDisposedException)
+        {
+            // Already closed.
+        }
+    }
+}
