@@ -113,7 +113,9 @@ public sealed class HeartbeatSpecs : IDisposable
 
         var outcome = await sender.Ask<MirrorUnreachable>(Window, Timeout);
 
-        Assert.InRange(outcome.Attempts, 1, 3);
+        // Heartbeats at 0, 100 and 300 ms; the last retry is timed for the 500 ms bound itself, and a
+        // scheduler tick that fires a hair early sends a fourth. Never more.
+        Assert.InRange(outcome.Attempts, 1, 4);
         Assert.True(outcome.Waited >= TimeSpan.FromMilliseconds(500));
         replicator.ExpectNoMsg(TimeSpan.FromMilliseconds(200));
     }
