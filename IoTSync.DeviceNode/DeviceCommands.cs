@@ -97,7 +97,7 @@ public static class DeviceCommands
                 NodeCli.WriteJson(output, status);
                 return ExitCodes.Ok;
             }
-            var console = Terminal.Create(output, output == Console.Out && !Console.IsOutputRedirected);
+            var console = NodeCli.TableConsole(output);
             var table = new Table().AddColumn("").AddColumn("");
             table.HideHeaders();
             table.AddRow("device", Markup.Escape(status.Device));

@@ -22,7 +22,8 @@ public static class DeviceNodeHost
         // The resting state first, before anything else: a node that starts, or restarts after a
         // crash that left the interface up, takes it down before it reads a key or opens its journal.
         var resting = Stopwatch.StartNew();
-        await settings.CreateInterface().Down(cancellationToken);
+        var networkInterface = settings.CreateInterface();
+        await networkInterface.Down(cancellationToken);
         await stdout.WriteLineAsync($"iotsync-device: interface down (resting state, network {settings.Mode.ToString().ToLowerInvariant()}) in {resting.Elapsed.TotalMilliseconds:0.0} ms");
         await stdout.FlushAsync(CancellationToken.None);
         var key = settings.ReadHeartbeatKey();
@@ -46,7 +47,7 @@ public static class DeviceNodeHost
             var heartbeat = system.ActorOf(HeartbeatSender.Props(device,
                 new HeartbeatSenderSettings(settings.MirrorListenerPath, key, settings.InitialBackoff, settings.GiveUpAfter),
                 recorder, SystemWallClock.Instance), "heartbeat");
-            var cycle = system.ActorOf(NetworkToggler.Props(device, settings.CreateInterface(), heartbeat, settings.Cycle, clock), "cycle");
+            var cycle = system.ActorOf(NetworkToggler.Props(device, networkInterface, heartbeat, settings.Cycle, clock), "cycle");
             await using var control = await ControlSocketServer.Start(settings.ControlSocket, device, recorder, exchange, settings.RequestTimeout, log, cycle);
             log.Info("[{0}] device node running: control socket {1}, mirror {2}, network {3}, cycle {4}, window limit {5}",
                 device, settings.ControlSocket, settings.MirrorListenerPath, settings.Mode, settings.Cycle.Period, settings.Cycle.WindowLimit);
@@ -61,7 +62,7 @@ public static class DeviceNodeHost
                 log.Info("[{0}] stopping", device);
             }
             // The resting state is down: a stopping node leaves the interface dark.
-            await settings.CreateInterface().Down(CancellationToken.None);
+            await networkInterface.Down(CancellationToken.None);
         }
         finally
         {

@@ -226,7 +226,7 @@ public static class MirrorCommands
             foreach (var d in fleet.Devices)
                 table.AddRow(new[] { d.Device, d.Status, d.SshEndpoint, N(d.DeviceLogLength), N(d.MirrorLogLength), N(d.DeliveredThrough), N(d.OpenCommands), d.StateDigest,
                     NodeCli.Time(d.LastHeartbeatUnixMs), d.LastWindow }.Select(Markup.Escape).ToArray());
-            Terminal.Create(output, output == Console.Out && !Console.IsOutputRedirected).Write(table);
+            NodeCli.TableConsole(output).Write(table);
             return ExitCodes.Ok;
         });
         return command;
@@ -260,7 +260,7 @@ public static class MirrorCommands
                 table.AddRow(Markup.Escape($"property {property.Name}"), Markup.Escape(property.Value));
             foreach (var open in state.OpenCommands)
                 table.AddRow("open command", Markup.Escape(open));
-            Terminal.Create(output, output == Console.Out && !Console.IsOutputRedirected).Write(table);
+            NodeCli.TableConsole(output).Write(table);
             return ExitCodes.Ok;
         });
         return command;
@@ -296,7 +296,7 @@ public static class MirrorCommands
                     w.Session is { } s ? $"{s.DurationMs} ms" : "", w.Session is { } p ? N(p.EntriesPushed) : "", w.Session is { } q ? N(q.EntriesPulled) : "",
                     w.Session?.Error ?? w.Session?.Outcome ?? "",
                 }.Select(Markup.Escape).ToArray());
-            Terminal.Create(output, output == Console.Out && !Console.IsOutputRedirected).Write(table);
+            NodeCli.TableConsole(output).Write(table);
             return ExitCodes.Ok;
         });
         return command;

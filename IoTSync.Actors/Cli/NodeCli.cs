@@ -37,6 +37,10 @@ public static partial class NodeCli
     public static Config LoadConfig(ParseResult parsed, Option<string?> option, string defaultConfigFile) =>
         IoTSyncSystem.LoadNodeConfig(parsed.GetValue(option) ?? defaultConfigFile);
 
+    /// <summary>Tables for people on a command's output: colour and box drawing only when it is the process's terminal.</summary>
+    public static Spectre.Console.IAnsiConsole TableConsole(TextWriter output) =>
+        Terminal.Create(output, output == Console.Out && !Console.IsOutputRedirected);
+
     public static void WriteJson(TextWriter output, object value) => output.WriteLine(JsonSerializer.Serialize(value, value.GetType(), Json));
 
     /// <summary>"500ms", "30s", "5m", "2h", "1d": a positive duration.</summary>

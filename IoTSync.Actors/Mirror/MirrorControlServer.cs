@@ -137,7 +137,7 @@ public sealed class MirrorControlServer : IAsyncDisposable
     {
         var enrolled = (await _registry.Ask<Devices>(ListDevices.Instance, _settings.Timeout, stopping)).All;
         var states = await Task.WhenAll(enrolled.Select(d =>
-            _journals.Ask<StateJournalState>(new ForDevice(d.Device, Journal.LogHolderMessages.GetState.Instance), _settings.Timeout, stopping)));
+            StateOf(d.Device, stopping)));
         return new FleetReply([.. enrolled.Zip(states, (device, state) => _summarise(device.Device, state) with
         {
             SshEndpoint = $"{device.SshUser}@{device.SshHost}:{device.SshPort}",
@@ -147,7 +147,7 @@ public sealed class MirrorControlServer : IAsyncDisposable
     private async Task<ControlMessage> State(DeviceStateRequest request, CancellationToken stopping)
     {
         var device = Enrolled(request.Device);
-        var state = await _journals.Ask<StateJournalState>(new ForDevice(device, Journal.LogHolderMessages.GetState.Instance), _settings.Timeout, stopping);
+        var state = await StateOf(device, stopping);
         var model = state.Logs.Model;
         return new DeviceStateReply(device.Value, state.Logs.View, state.DeliveredThrough, state.Divergence?.Describe(),
             [.. model.LiveProperties.Select(p => new NamedValue(p.Key, p.Value))],
@@ -157,9 +157,12 @@ public sealed class MirrorControlServer : IAsyncDisposable
     private async Task<ControlMessage> Windows(WindowsRequest request, CancellationToken stopping)
     {
         var device = Enrolled(request.Device);
-        var state = await _journals.Ask<StateJournalState>(new ForDevice(device, Journal.LogHolderMessages.GetState.Instance), _settings.Timeout, stopping);
+        var state = await StateOf(device, stopping);
         return new WindowsReply(device.Value, state.History.WindowCount, state.History.CyclePeriodMs, state.History.Last(request.Last));
     }
+
+    private Task<StateJournalState> StateOf(DeviceId device, CancellationToken stopping) =>
+        _journals.Ask<StateJournalState>(new ForDevice(device, Journal.LogHolderMessages.GetState.Instance), _settings.Timeout, stopping);
 
     /// <summary>An enrolled device's id; anything else is refused before any actor is created for it.</summary>
     private DeviceId Enrolled(string device)

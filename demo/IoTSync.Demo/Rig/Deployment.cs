@@ -116,7 +116,7 @@ public sealed partial class Deployment : IAsyncDisposable
             : await PrivateSshd.Start(Path.Combine(directory, "device-ssh"));
         try
         {
-            var mirrorPort = FreePort();
+            var mirrorPort = PrivateSshd.FreePort();
             var deployment = new Deployment(directory, binaries, options, sshd, mirrorPort);
             await deployment.WriteMirrorConfig();
             await deployment.InitDevice();
@@ -258,13 +258,6 @@ public sealed partial class Deployment : IAsyncDisposable
             await Device.Stop(TimeSpan.FromSeconds(15));
         if (Mirror is not null)
             await Mirror.Stop(TimeSpan.FromSeconds(15));
-    }
-
-    private static int FreePort()
-    {
-        using var probe = new TcpListener(IPAddress.Loopback, 0);
-        probe.Start();
-        return ((IPEndPoint)probe.LocalEndpoint).Port;
     }
 
     [GeneratedRegex("iotsync-mirror: running")]

@@ -123,7 +123,8 @@ public sealed partial class PrivateSshd : IAsyncDisposable
         return path;
     }
 
-    private static int FreePort()
+    /// <summary>A TCP port free on loopback now (the kernel picks it; a race with another process is retried by the caller).</summary>
+    public static int FreePort()
     {
         using var probe = new TcpListener(IPAddress.Loopback, 0);
         probe.Start();
