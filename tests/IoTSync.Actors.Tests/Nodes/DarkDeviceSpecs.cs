@@ -62,17 +62,22 @@ public sealed partial class DarkDeviceSpecs
         Assert.Equal(1, rig.Runs("dark"));
 
         // Then the interface is down again: the window that delivered them closed "synced".
-        var synced = await NodeRig.Poll("the delivering window closing", async () =>
+        // The link is read between two status reads that both say "dark" in the same window, so the
+        // reading belongs to this dark period and not to the next window (the cycle is 4 s).
+        var (synced, upAfter) = await NodeRig.Poll("the delivering window closing", async () =>
         {
-            var status = await deployment.DeviceJson("status");
-            var cycle = status.GetProperty("cycle");
-            return cycle.GetProperty("phase").GetString() == "dark"
-                   && cycle.GetProperty("recent").EnumerateArray().FirstOrDefault(w => w.GetProperty("number").GetInt32() == dark + 1) is { ValueKind: JsonValueKind.Object } closed
-                ? closed
-                : (JsonElement?)null;
+            var before = (await deployment.DeviceJson("status")).GetProperty("cycle");
+            if (before.GetProperty("phase").GetString() != "dark"
+                || before.GetProperty("recent").EnumerateArray().FirstOrDefault(w => w.GetProperty("number").GetInt32() == dark + 1) is not { ValueKind: JsonValueKind.Object } closed)
+                return null;
+            var up = await NetnsTestBed.IsLinkUp(device.Namespace, device.InterfaceName);
+            var after = (await deployment.DeviceJson("status")).GetProperty("cycle");
+            return after.GetProperty("phase").GetString() == "dark" && after.GetProperty("window").GetInt32() == before.GetProperty("window").GetInt32()
+                ? (closed, up)
+                : ((JsonElement, bool)?)null;
         });
         Assert.True(synced.GetProperty("outcome").GetString() == "synced", $"window {dark + 1}: {synced}\n{rig.Logs()}");
-        Assert.False(await NetnsTestBed.IsLinkUp(device.Namespace, device.InterfaceName), "eth0 stayed up after the delivering window");
+        Assert.False(upAfter, "eth0 stayed up after the delivering window");
         // The mirror's side of that session: both commands went down in it.
         await deployment.Mirror!.WaitForOutput(new Regex(@"session \w+ done in"), NodeRig.Deadline);
         Assert.True(rig.MirrorSessions() is [{ Pushed: 2 }], string.Join('\n', rig.MirrorSessions().Select(s => s.Line)));
