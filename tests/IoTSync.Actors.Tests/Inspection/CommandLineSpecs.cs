@@ -1,5 +1,6 @@
 using System.CommandLine;
 using IoTSync.Cli;
+using IoTSync.Cli.Journal;
 using IoTSync.Inspection;
 using Xunit;
 

@@ -1,5 +1,6 @@
 using System.Text;
 using System.Text.Json;
+using IoTSync.Cli.Journal;
 using IoTSync.Inspection;
 using IoTSync.Journal;
 using IoTSync.Model;

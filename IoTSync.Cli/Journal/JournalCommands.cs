@@ -2,14 +2,14 @@ using System.CommandLine;
 using System.Globalization;
 using System.Text;
 using System.Text.Json;
-using IoTSync.Cli;
+using IoTSync.Inspection;
 using IoTSync.Journal;
 using IoTSync.Model;
 using IoTSync.Persistence;
 using Spectre.Console;
 using Spectre.Console.Rendering;
 
-namespace IoTSync.Inspection;
+namespace IoTSync.Cli.Journal;
 
 /// <summary>Where the commands write, and whether a person is watching (tables and progress) or a script.</summary>
 public sealed record CommandOutput(TextWriter Out, TextWriter Error, bool OutIsTerminal, bool ErrorIsTerminal)

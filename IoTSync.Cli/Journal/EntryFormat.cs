@@ -4,7 +4,7 @@ using System.Text.Json;
 using IoTSync.Journal;
 using IoTSync.Model;
 
-namespace IoTSync.Inspection;
+namespace IoTSync.Cli.Journal;
 
 /// <summary>How entries read to a person (one table row) and to a script (one JSON line with every field).</summary>
 public static class EntryFormat
