@@ -3,7 +3,7 @@ using Akka.Event;
 using IoTSync.Journal;
 using IoTSync.Model;
 using IoTSync.Protocol;
-using static IoTSync.Mirror.HeartbeatListenerMessages;
+using static IoTSync.Mirror.SshReplicatorMessages;
 
 namespace IoTSync.Mirror;
 

@@ -3,7 +3,7 @@ using Akka.Event;
 using IoTSync.Journal;
 using IoTSync.Model;
 using IoTSync.Sync;
-using static IoTSync.Mirror.HeartbeatListenerMessages;
+using static IoTSync.Mirror.SshReplicatorMessages;
 
 namespace IoTSync.Mirror;
 
@@ -35,16 +35,6 @@ public sealed record SshReplicatorSettings(int MaxConcurrentSessions, TimeSpan S
 /// </summary>
 public sealed class SshReplicator : ReceiveActor
 {
-    /// <summary>Sent to whoever asked for notifications (tests, the window history) when a session ends.</summary>
-    public sealed record SessionFinished(DeviceId Device, string SessionId, ExchangeReport? Report, string? Error, TimeSpan Duration)
-    {
-        /// <summary>When the transport was open (the rest of <see cref="Duration"/> is the exchange and the close).</summary>
-        public TimeSpan OpenedAfter { get; init; }
-
-        /// <summary>How the transport opened (<see cref="IDeviceSession.Opening"/>).</summary>
-        public string Opening { get; init; } = "";
-    }
-
     private sealed record Ran(SessionFinished Finished, long StartedAtUnixMs, long EndedAtUnixMs);
 
     private readonly ILoggingAdapter _log = Context.GetLogger();
