@@ -63,9 +63,6 @@ public sealed class SshExchangeSession : IAsyncDisposable
 
     public string Endpoint => $"{_settings.Host}:{_settings.Port}";
 
-    /// <summary>The remote command has ended (on its own, or with the connection).</summary>
-    public bool RemoteEnded => _execution.IsCompleted;
-
     internal bool IsClosing => Volatile.Read(ref _closing) is not null;
 
     /// <summary>Ends the session within about the close timeout; never throws.</summary>
