@@ -59,7 +59,7 @@ public sealed record DeviceNodeSettings(
             root.RequireString("iotsync.device.mirror.system-name"),
             address,
             mode,
-            root.HasPath("iotsync.device.network.interface") ? root.GetString("iotsync.device.network.interface", "") : "",
+            root.OptionalString("iotsync.device.network.interface"),
             root.StringList("iotsync.device.network.up-command"),
             root.StringList("iotsync.device.network.down-command"),
             root.StringList("iotsync.device.network.probe-command"),

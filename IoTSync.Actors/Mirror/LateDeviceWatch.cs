@@ -1,6 +1,7 @@
 using Akka.Actor;
 using Akka.Configuration;
 using Akka.Event;
+using IoTSync.Configuration;
 using IoTSync.Journal;
 using IoTSync.Model;
 
@@ -11,42 +12,10 @@ namespace IoTSync.Mirror;
 /// <param name="CheckEvery">How often every enrolled device is looked at; also the bound on each look.</param>
 public sealed record LateDeviceWatchSettings(int LateAfterMissedWindows, TimeSpan CheckEvery)
 {
-    public static LateDeviceWatchSettings Default { get; } = new(3, TimeSpan.FromSeconds(10));
-
     /// <summary>Reads <c>iotsync.mirror.late-after-missed-windows</c> and <c>iotsync.mirror.late-check-every</c>.</summary>
-    public static LateDeviceWatchSettings FromConfig(Config root)
-    {
-        var mirror = root.GetConfig("iotsync.mirror") ?? throw new ConfigurationException("missing section iotsync.mirror");
-        const string missedKey = "iotsync.mirror.late-after-missed-windows";
-        const string everyKey = "iotsync.mirror.late-check-every";
-        if (!mirror.HasPath("late-after-missed-windows"))
-            throw new ConfigurationException($"{missedKey} must be set to a whole number from 1 to 1000");
-        int missed;
-        try
-        {
-            missed = mirror.GetInt("late-after-missed-windows", 0);
-        }
-        catch (Exception e) when (e is not ConfigurationException)
-        {
-            throw new ConfigurationException($"{missedKey}: '{mirror.GetString("late-after-missed-windows", "")}' is not a whole number");
-        }
-        if (missed is < 1 or > 1000)
-            throw new ConfigurationException($"{missedKey} must be from 1 to 1000, not {missed}");
-        if (!mirror.HasPath("late-check-every"))
-            throw new ConfigurationException($"{everyKey} must be set to a duration such as 10s");
-        TimeSpan every;
-        try
-        {
-            every = mirror.GetTimeSpan("late-check-every", TimeSpan.Zero, allowInfinite: false);
-        }
-        catch (Exception e) when (e is not ConfigurationException)
-        {
-            throw new ConfigurationException($"{everyKey}: '{mirror.GetString("late-check-every", "")}' is not a duration such as 10s");
-        }
-        if (every < TimeSpan.FromMilliseconds(100))
-            throw new ConfigurationException($"{everyKey} must be at least 100ms, not {every}");
-        return new LateDeviceWatchSettings(missed, every);
-    }
+    public static LateDeviceWatchSettings FromConfig(Config root) => new(
+        root.RequireInt("iotsync.mirror.late-after-missed-windows", 1, 1000),
+        root.RequireDuration("iotsync.mirror.late-check-every", minimum: TimeSpan.FromMilliseconds(100)));
 }
 
 /// <summary>

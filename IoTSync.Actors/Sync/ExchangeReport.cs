@@ -1,3 +1,4 @@
+using IoTSync.Configuration;
 using IoTSync.Journal;
 using IoTSync.Protocol;
 
@@ -58,11 +59,6 @@ public sealed record ExchangeSettings(int MaxBatchEntries)
     public static ExchangeSettings Default { get; } = new(256);
 
     /// <summary>Reads <c>iotsync.exchange</c>.</summary>
-    public static ExchangeSettings FromConfig(Akka.Configuration.Config root)
-    {
-        var max = root.GetInt("iotsync.exchange.max-batch-entries", 0);
-        return max >= 1
-            ? new ExchangeSettings(max)
-            : throw new Akka.Configuration.ConfigurationException("iotsync.exchange.max-batch-entries must be 1 or more");
-    }
+    public static ExchangeSettings FromConfig(Akka.Configuration.Config root) =>
+        new(root.RequireInt("iotsync.exchange.max-batch-entries", 1));
 }
