@@ -1,5 +1,5 @@
 using System.Collections.Immutable;
-using System.Diagnostics;
+using IoTSync.Processes;
 
 namespace IoTSync.Device;
 
@@ -61,42 +61,31 @@ public sealed class CommandInterface(ImmutableArray<string> up, ImmutableArray<s
         probe.IsDefaultOrEmpty || await CommandLine.Succeeds(probe, cancellationToken);
 }
 
-/// <summary>Runs the toggler's own commands: argument vectors, no shell, failures as exceptions.</summary>
+/// <summary>Runs the toggler's own commands through <see cref="ChildProcess"/>: argument vectors, no shell, failures as exceptions.</summary>
 internal static class CommandLine
 {
     public static async Task Run(ImmutableArray<string> argv, CancellationToken cancellationToken)
     {
-        var (exitCode, output) = await Execute(argv, cancellationToken);
-        if (exitCode != 0)
-            throw new IOException($"'{string.Join(' ', argv)}' exited {exitCode}: {output.Trim()}");
+        var run = await Execute(argv, cancellationToken);
+        if (run.ExitCode != 0)
+            throw new IOException($"'{string.Join(' ', argv)}' exited {run.ExitCode}: {run.Output.Trim()}");
     }
 
     public static async Task<string> Output(ImmutableArray<string> argv, CancellationToken cancellationToken)
     {
-        var (exitCode, output) = await Execute(argv, cancellationToken);
-        return exitCode == 0 ? output : "";
+        var run = await Execute(argv, cancellationToken);
+        return run.ExitCode == 0 ? run.Output : "";
     }
 
     public static async Task<bool> Succeeds(ImmutableArray<string> argv, CancellationToken cancellationToken) =>
         (await Execute(argv, cancellationToken)).ExitCode == 0;
 
-    private static async Task<(int ExitCode, string Output)> Execute(ImmutableArray<string> argv, CancellationToken cancellationToken)
+    private static async Task<ChildProcessResult> Execute(ImmutableArray<string> argv, CancellationToken cancellationToken)
     {
-        var start = new ProcessStartInfo(argv[0]) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-        foreach (var argument in argv.Skip(1))
-            start.ArgumentList.Add(argument);
-        using var process = Process.Start(start) ?? throw new IOException($"could not start {argv[0]}");
-        var output = process.StandardOutput.ReadToEndAsync(cancellationToken);
-        var error = process.StandardError.ReadToEndAsync(cancellationToken);
-        try
-        {
-            await process.WaitForExitAsync(cancellationToken);
-        }
-        catch (OperationCanceledException)
-        {
-            process.Kill(entireProcessTree: true);
-            throw;
-        }
-        return (process.ExitCode, await output + await error);
+        var run = await ChildProcess.Run(argv, ChildProcessLimits.Unbounded, cancellationToken);
+        // The toggler's commands have no timeout of their own: the cycle's cancellation is the only end, and it propagates.
+        if (run.Ending != ChildProcessEnding.Exited)
+            throw new OperationCanceledException(cancellationToken);
+        return run;
     }
 }
