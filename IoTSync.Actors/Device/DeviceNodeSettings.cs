@@ -5,14 +5,6 @@ using IoTSync.Model;
 
 namespace IoTSync.Device;
 
-/// <summary>How the device node reaches its interface: not at all, with ip(8), or with configured commands.</summary>
-public enum NetworkMode
-{
-    None,
-    Ip,
-    Command,
-}
-
 /// <summary>Everything <c>iotsync-device run</c> reads from <c>device.hocon</c> besides persistence and the command policy.</summary>
 public sealed record DeviceNodeSettings(
     DeviceId Device,

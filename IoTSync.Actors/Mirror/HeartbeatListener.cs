@@ -7,12 +7,6 @@ using static IoTSync.Mirror.SshReplicatorMessages;
 
 namespace IoTSync.Mirror;
 
-/// <summary>Settings of the <see cref="HeartbeatListener"/>.</summary>
-public sealed record HeartbeatListenerSettings(TimeSpan TimeWindow, TimeSpan JournalTimeout)
-{
-    public static HeartbeatListenerSettings Default { get; } = new(TimeSpan.FromMinutes(2), TimeSpan.FromSeconds(5));
-}
-
 /// <summary>
 /// The mirror's only remotely reachable actor (<c>/user/heartbeat</c>). Authenticates each
 /// heartbeat (the device's HMAC, a time window, nonces against replay), asks that device's

@@ -1,22 +1,9 @@
 using Akka.Actor;
-using Akka.Configuration;
 using Akka.Event;
-using IoTSync.Configuration;
 using IoTSync.Journal;
 using IoTSync.Model;
 
 namespace IoTSync.Mirror;
-
-/// <summary>Settings of the <see cref="LateDeviceWatch"/>.</summary>
-/// <param name="LateAfterMissedWindows">A device that missed more windows than this is late.</param>
-/// <param name="CheckEvery">How often every enrolled device is looked at; also the bound on each look.</param>
-public sealed record LateDeviceWatchSettings(int LateAfterMissedWindows, TimeSpan CheckEvery)
-{
-    /// <summary>Reads <c>iotsync.mirror.late-after-missed-windows</c> and <c>iotsync.mirror.late-check-every</c>.</summary>
-    public static LateDeviceWatchSettings FromConfig(Config root) => new(
-        root.RequireInt("iotsync.mirror.late-after-missed-windows", 1, 1000),
-        root.RequireDuration("iotsync.mirror.late-check-every", minimum: TimeSpan.FromMilliseconds(100)));
-}
 
 /// <summary>
 /// Watches that every enrolled device keeps calling home: every <c>CheckEvery</c> it asks each

@@ -7,24 +7,6 @@ using static IoTSync.Mirror.SshReplicatorMessages;
 
 namespace IoTSync.Mirror;
 
-/// <summary>A transport opened to one device for one session: its channel, and how to close it.</summary>
-public interface IDeviceSession : IAsyncDisposable
-{
-    IExchangeChannel Channel { get; }
-
-    /// <summary>How opening it went, for the session's log line (SSH: each step's time and the algorithms); empty when there is nothing to say.</summary>
-    string Opening => "";
-}
-
-/// <summary>Opens the transport to a device (SSH in production; in-memory in tests).</summary>
-public interface IDeviceSessionOpener
-{
-    Task<IDeviceSession> Open(EnrolledDevice device, CancellationToken cancellationToken);
-}
-
-/// <summary>Settings of the <see cref="SshReplicator"/>.</summary>
-public sealed record SshReplicatorSettings(int MaxConcurrentSessions, TimeSpan SessionTimeout, TimeSpan JournalTimeout, ExchangeSettings Exchange);
-
 /// <summary>
 /// Runs the mirror's half of each requested exchange: opens the session to the device (the pinned
 /// host key is checked by the opener), runs <see cref="MirrorExchange"/> against that device's
