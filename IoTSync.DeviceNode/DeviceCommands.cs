@@ -2,6 +2,7 @@ using System.CommandLine;
 using System.Security.Cryptography;
 using System.Text;
 using IoTSync.Cli;
+using IoTSync.Configuration;
 using IoTSync.Device;
 using Spectre.Console;
 

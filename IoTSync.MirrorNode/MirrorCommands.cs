@@ -61,7 +61,7 @@ public static class MirrorCommands
             command.Options.Add(option);
         command.SetAction(async (parsed, cancellationToken) =>
         {
-            if (!Device.HostPort.TryParse(parsed.GetValue(ssh)!, out var host, out var port))
+            if (!Configuration.HostPort.TryParse(parsed.GetValue(ssh)!, out var host, out var port))
                 throw new ArgumentException($"--ssh: '{parsed.GetValue(ssh)}' is not HOST:PORT");
             if (!HostKeyFingerprint.TryParse(parsed.GetValue(hostKey)!, out _, out string problem))
                 throw new ArgumentException($"--host-key: {problem}");

@@ -2,9 +2,6 @@ using System.Net.Sockets;
 
 namespace IoTSync.Control;
 
-/// <summary>The control socket could not be used; the message says why in one line.</summary>
-public sealed class ControlSocketException(string message, Exception? inner = null) : Exception(message, inner);
-
 /// <summary>
 /// A running node's local door: a Unix domain socket in an owner-only directory, the socket
 /// itself 0600, each connection served by <c>serve</c>. Nothing here listens on the network.

@@ -1,5 +1,6 @@
 using System.Collections.Immutable;
 using Akka.Configuration;
+using IoTSync.Configuration;
 
 namespace IoTSync.Device;
 
@@ -18,16 +19,11 @@ public sealed record CommandPolicy(ImmutableArray<string> AllowedPrograms, TimeS
     /// <summary>Reads <c>iotsync.device.commands</c>.</summary>
     public static CommandPolicy FromConfig(Config root)
     {
-        var section = root.GetConfig("iotsync.device.commands") ?? throw new ConfigurationException("missing section iotsync.device.commands");
-        var allowed = section.GetStringList("allow") ?? [];
-        var timeout = section.GetTimeSpan("timeout", TimeSpan.Zero, allowInfinite: false);
-        var cap = section.GetByteSize("output-cap") ?? 0;
-        if (allowed.Count == 0)
+        var allowed = root.StringList("iotsync.device.commands.allow");
+        if (allowed.IsEmpty)
             throw new ConfigurationException("iotsync.device.commands.allow must name at least one program (or \"*\")");
-        if (timeout <= TimeSpan.Zero)
-            throw new ConfigurationException("iotsync.device.commands.timeout must be a positive duration");
-        if (cap is < 1 or > int.MaxValue)
-            throw new ConfigurationException("iotsync.device.commands.output-cap must be between 1 byte and 2 GiB");
-        return new CommandPolicy([.. allowed], timeout, (int)cap);
+        return new CommandPolicy(allowed,
+            root.RequireDuration("iotsync.device.commands.timeout"),
+            (int)root.RequireByteSize("iotsync.device.commands.output-cap", 1, int.MaxValue));
     }
 }

@@ -22,9 +22,6 @@ public sealed record DeviceStatusRequest : ControlMessage
     public static DeviceStatusRequest Instance { get; } = new();
 }
 
-/// <summary>A property as the model holds it now.</summary>
-public sealed record NamedValue(string Name, string Value);
-
 /// <summary>
 /// The device node's status: its cycle (phase, window number, recent windows), both logs and the
 /// state digest, the last sync session, the open commands, the properties.

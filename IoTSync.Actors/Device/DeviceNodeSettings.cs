@@ -5,14 +5,6 @@ using IoTSync.Model;
 
 namespace IoTSync.Device;
 
-/// <summary>How the device node reaches its interface: not at all, with ip(8), or with configured commands.</summary>
-public enum NetworkMode
-{
-    None,
-    Ip,
-    Command,
-}
-
 /// <summary>Everything <c>iotsync-device run</c> reads from <c>device.hocon</c> besides persistence and the command policy.</summary>
 public sealed record DeviceNodeSettings(
     DeviceId Device,
@@ -59,7 +51,7 @@ public sealed record DeviceNodeSettings(
             root.RequireString("iotsync.device.mirror.system-name"),
             address,
             mode,
-            root.HasPath("iotsync.device.network.interface") ? root.GetString("iotsync.device.network.interface", "") : "",
+            root.OptionalString("iotsync.device.network.interface"),
             root.StringList("iotsync.device.network.up-command"),
             root.StringList("iotsync.device.network.down-command"),
             root.StringList("iotsync.device.network.probe-command"),
@@ -96,21 +88,5 @@ public sealed record DeviceNodeSettings(
         if (text.Length < Protocol.HeartbeatAuthenticator.MinimumKeyBytes * 2 || text.Length % 2 != 0 || !text.All(Uri.IsHexDigit))
             throw new ConfigurationException($"the heartbeat key file {HeartbeatKeyFile} must hold at least {Protocol.HeartbeatAuthenticator.MinimumKeyBytes} bytes as hex");
         return Convert.FromHexString(text);
-    }
-}
-
-/// <summary>HOST:PORT as the CLIs and configs write it.</summary>
-public static class HostPort
-{
-    public static bool TryParse(string text, out string host, out int port)
-    {
-        host = "";
-        port = 0;
-        var colon = text.LastIndexOf(':');
-        if (colon <= 0 || colon == text.Length - 1)
-            return false;
-        host = text[..colon].Trim('[', ']');
-        return int.TryParse(text[(colon + 1)..], System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out port)
-               && port is >= 1 and <= 65535 && host.Length > 0 && !host.Any(char.IsWhiteSpace);
     }
 }

@@ -1,70 +1,9 @@
-using IoTSync.Device;
 using IoTSync.Journal;
-using IoTSync.Mirror;
 using IoTSync.Model;
 using IoTSync.Serialization;
 using static IoTSync.Mirror.StateJournalEvents;
 
 namespace IoTSync.Inspection;
-
-/// <summary>What became of the comparison of the latest snapshot with the replay.</summary>
-public enum SnapshotCheck
-{
-    /// <summary>The actor has no snapshot.</summary>
-    None,
-
-    /// <summary>Replaying the events up to the snapshot gives exactly the snapshot's state.</summary>
-    Matches,
-
-    /// <summary>It does not (or the snapshot does not decode, or lies past the journal's end): a finding says why.</summary>
-    Differs,
-
-    /// <summary>The journal is broken before the snapshot, so the replay never reached it.</summary>
-    NotReached,
-}
-
-/// <summary>
-/// One log as the audit found it: <see cref="Seen"/> is the last stored entry (what a listing
-/// shows), <see cref="Verified"/> how far the chain checks out, <see cref="Entries"/> every entry
-/// when the audit kept them.
-/// </summary>
-public sealed record LogReport(Origin Origin, LogPosition Seen, LogPosition Verified, KindCounts Kinds, IReadOnlyList<LogEntry>? Entries)
-{
-    public long Length => Seen.Length;
-}
-
-/// <summary>Everything an audit of one persistent actor's journal found.</summary>
-public sealed record ActorReport(
-    NodeRole Role,
-    DeviceId Device,
-    string PersistenceId,
-    long Events,
-    long LastJournalSequenceNr,
-    DateTimeOffset? FirstWrite,
-    DateTimeOffset? LastWrite,
-    long EventsWrittenSince,
-    LogReport DeviceLog,
-    LogReport MirrorLog,
-    long? SnapshotSequenceNr,
-    SnapshotCheck Snapshot,
-    DivergenceDetected? Divergence,
-    object? FinalState,
-    IReadOnlyList<Finding> Findings)
-{
-    public bool Holds => Findings.Count == 0;
-
-    public LogReport Log(Origin origin) => origin == Origin.Device ? DeviceLog : MirrorLog;
-
-    /// <summary>The model's digest after replaying every event; null when the replay stopped at a fault.</summary>
-    public Sha256Hash? StateDigest => FinalLogs?.Model.Digest();
-
-    public LogPair? FinalLogs => FinalState switch
-    {
-        CommandRecorderState recorder => recorder.Logs,
-        StateJournalState journal => journal.Logs,
-        _ => null,
-    };
-}
 
 /// <summary>
 /// Audits one persistent actor's journal as it streams past, event by event: journal sequence

@@ -1,34 +1,6 @@
 using IoTSync.Journal;
-using IoTSync.Model;
 
 namespace IoTSync.Inspection;
-
-/// <summary>
-/// One side's copy of one device's two logs — from its journal or from an export — for
-/// comparing with the other side's. <see cref="DeliveredThrough"/> is what the mirror recorded
-/// the device confirmed at its last sync (null for a device's copy).
-/// </summary>
-public sealed record SideCopy(
-    NodeRole Role,
-    DeviceId Device,
-    string Source,
-    IReadOnlyList<LogEntry> DeviceLog,
-    IReadOnlyList<LogEntry> MirrorLog,
-    long? DeliveredThrough,
-    SyncView? AgreedAtLastSync = null)
-{
-    public IReadOnlyList<LogEntry> Log(Origin origin) => origin == Origin.Device ? DeviceLog : MirrorLog;
-
-    public static SideCopy Of(ActorReport report, string source) => new(
-        report.Role, report.Device, source,
-        report.DeviceLog.Entries ?? throw new ArgumentException("the audit kept no entries", nameof(report)),
-        report.MirrorLog.Entries ?? throw new ArgumentException("the audit kept no entries", nameof(report)),
-        (report.FinalState as Mirror.StateJournalState)?.DeliveredThrough,
-        (report.FinalState as Mirror.StateJournalState)?.Windows?.LastAgreed);
-
-    public static SideCopy Of(JournalExportDocument document, string source) => new(
-        document.Node, document.Device, source, document.DeviceLog.Entries, document.MirrorLog.Entries, document.DeliveredThrough);
-}
 
 /// <summary>
 /// Compares the device's copy of a device's logs with the mirror's. A chain rewritten whole —

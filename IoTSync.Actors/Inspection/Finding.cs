@@ -4,16 +4,6 @@ using IoTSync.Model;
 
 namespace IoTSync.Inspection;
 
-/// <summary>Where a problem is: one of the two logs, the journal's own sequence, the snapshot, or an export document.</summary>
-public enum FindingPlace
-{
-    DeviceLog,
-    MirrorLog,
-    Journal,
-    Snapshot,
-    Document,
-}
-
 /// <summary>
 /// One thing that does not hold, named so a person can find it: the device, the place, the
 /// first bad sequence number there (a log's entry number, or the journal event number for the

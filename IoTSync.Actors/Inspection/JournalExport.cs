@@ -1,41 +1,11 @@
-using System.Collections.Immutable;
 using System.Text.Json;
 using IoTSync.Device;
 using IoTSync.Journal;
 using IoTSync.Mirror;
 using IoTSync.Model;
 using IoTSync.Serialization;
-using static IoTSync.Mirror.StateJournalEvents;
 
 namespace IoTSync.Inspection;
-
-/// <summary>One log in an export: its length and head, and every entry with every field.</summary>
-public sealed record ExportedLog(long Length, Sha256Hash Head, ImmutableArray<LogEntry> Entries);
-
-/// <summary>
-/// A self-contained copy of one device's journal as one side holds it: both logs, their heads,
-/// the model state and its digest, and the format version. <see cref="JournalExport.Verify"/>
-/// checks it without the database. Entries, hashes and the model are written by the project's
-/// codec, so they read back exactly.
-/// </summary>
-public sealed record JournalExportDocument(
-    string Format,
-    int Version,
-    DeviceId Device,
-    NodeRole Node,
-    string PersistenceId,
-    long JournalEvents,
-    long ExportedAtUnixMs,
-    ExportedLog DeviceLog,
-    ExportedLog MirrorLog,
-    ApplicationState Model,
-    Sha256Hash StateDigest,
-    long? DeliveredThrough,
-    DivergenceDetected? Divergence,
-    ImmutableArray<CommandRef>? StartedCommands)
-{
-    public ExportedLog Log(Origin origin) => origin == Origin.Device ? DeviceLog : MirrorLog;
-}
 
 /// <summary>Builds, writes, reads and verifies journal exports.</summary>
 public static class JournalExport

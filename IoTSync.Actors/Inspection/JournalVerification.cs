@@ -3,40 +3,6 @@ using IoTSync.Model;
 
 namespace IoTSync.Inspection;
 
-/// <summary>What <c>journal verify</c> is asked to check.</summary>
-/// <param name="Role">The node whose tool runs (which actors a database holds).</param>
-/// <param name="DatabasePath">This node's database; unused with <paramref name="ExportFile"/>.</param>
-/// <param name="Device">One device, or null for every device (or the one a comparison implies).</param>
-/// <param name="ExportFile">Verify this export instead of a database.</param>
-/// <param name="Against">The other side's copy (its database or an export) to compare with.</param>
-public sealed record VerifyRequest(NodeRole Role, string? DatabasePath, string? Device, string? ExportFile, string? Against);
-
-/// <summary>A finding and the copy it was found in (a database or export path, or the comparison).</summary>
-public sealed record SourcedFinding(string Source, Finding Finding)
-{
-    public override string ToString() => $"{Finding} [{Source}]";
-}
-
-/// <summary>One copy of one device's journal that was checked, and how it stands.</summary>
-public sealed record VerifiedCopy(
-    string Source,
-    NodeRole Role,
-    DeviceId Device,
-    long Events,
-    LogPosition DeviceLog,
-    LogPosition MirrorLog,
-    Sha256Hash? StateDigest,
-    long? SnapshotSequenceNr,
-    SnapshotCheck Snapshot,
-    bool Holds,
-    bool IsExport);
-
-/// <summary>Everything <c>journal verify</c> found. Holds when there is no finding.</summary>
-public sealed record VerificationResult(IReadOnlyList<VerifiedCopy> Copies, IReadOnlyList<SourcedFinding> Findings, string? Comparison)
-{
-    public bool Holds => Findings.Count == 0;
-}
-
 /// <summary>
 /// <c>journal verify</c>: audits a node's journal (every device, or one), or checks an export on
 /// its own, and with <see cref="VerifyRequest.Against"/> compares the copy with the other side's.

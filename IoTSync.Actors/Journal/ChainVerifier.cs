@@ -2,49 +2,6 @@ using IoTSync.Model;
 
 namespace IoTSync.Journal;
 
-/// <summary>What a receiver may do with a batch, or why it must refuse it.</summary>
-public enum Verdict
-{
-    /// <summary>The batch (less any prefix already held) continues the replica exactly.</summary>
-    Appendable,
-
-    /// <summary>Every entry is already held: a replay, not an error; nothing to apply.</summary>
-    AlreadyHeld,
-
-    /// <summary>The batch starts after the replica's end, or skips a sequence number inside.</summary>
-    Gap,
-
-    /// <summary>The batch holds another entry at a sequence number the replica already holds.</summary>
-    Fork,
-
-    /// <summary>An entry's hash is not the hash of its canonical encoding (or it belongs to another log).</summary>
-    BadHash,
-
-    /// <summary>An entry's previous-hash is not the hash of the entry before it.</summary>
-    BadLink,
-
-    /// <summary>The other side reports a shorter log than the replica already holds.</summary>
-    LogShrank,
-
-    /// <summary>An entry is of a shape no writer may produce (wrong origin, missing fields).</summary>
-    Malformed,
-}
-
-/// <summary>
-/// The outcome of checking a batch or a claim against a replica. <see cref="Sequence"/> names the
-/// first entry at fault (0 when none); <see cref="NewEntries"/> is what to apply when appendable.
-/// </summary>
-public sealed record ChainCheck(Verdict Verdict, long Sequence, string Detail, IReadOnlyList<LogEntry> NewEntries)
-{
-    public bool IsRejection => Verdict is not (Verdict.Appendable or Verdict.AlreadyHeld);
-
-    public static ChainCheck Append(IReadOnlyList<LogEntry> entries) => new(Verdict.Appendable, 0, "", entries);
-    public static ChainCheck Held() => new(Verdict.AlreadyHeld, 0, "", []);
-    public static ChainCheck Reject(Verdict verdict, long sequence, string detail) => new(verdict, sequence, detail, []);
-
-    public override string ToString() => IsRejection ? $"{Verdict} at {Sequence}: {Detail}" : Verdict.ToString();
-}
-
 /// <summary>
 /// Decides whether a batch continues a replica. Pure: the replica is only its length and head,
 /// so a whole batch is judged by its internal chain plus the one link to the held head.

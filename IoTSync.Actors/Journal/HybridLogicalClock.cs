@@ -1,43 +1,6 @@
 namespace IoTSync.Journal;
 
 /// <summary>
-/// A hybrid-logical-clock reading: wall-clock milliseconds plus a counter that orders events
-/// within the same millisecond and survives a wall clock that steps backwards.
-/// </summary>
-public readonly record struct HlcTimestamp(long WallMs, int Counter) : IComparable<HlcTimestamp>
-{
-    public static HlcTimestamp Zero => new(0, 0);
-
-    public int CompareTo(HlcTimestamp other)
-    {
-        var byWall = WallMs.CompareTo(other.WallMs);
-        return byWall != 0 ? byWall : Counter.CompareTo(other.Counter);
-    }
-
-    public static bool operator <(HlcTimestamp a, HlcTimestamp b) => a.CompareTo(b) < 0;
-    public static bool operator >(HlcTimestamp a, HlcTimestamp b) => a.CompareTo(b) > 0;
-    public static bool operator <=(HlcTimestamp a, HlcTimestamp b) => a.CompareTo(b) <= 0;
-    public static bool operator >=(HlcTimestamp a, HlcTimestamp b) => a.CompareTo(b) >= 0;
-
-    public static HlcTimestamp Max(HlcTimestamp a, HlcTimestamp b) => a >= b ? a : b;
-
-    public override string ToString() => $"{WallMs}.{Counter}";
-}
-
-/// <summary>Source of wall-clock time, injected so that tests and replays are deterministic.</summary>
-public interface IWallClock
-{
-    long UtcNowMs { get; }
-}
-
-/// <summary>The machine's clock.</summary>
-public sealed class SystemWallClock : IWallClock
-{
-    public static SystemWallClock Instance { get; } = new();
-    public long UtcNowMs => DateTimeOffset.UtcNow.ToUnixTimeMilliseconds();
-}
-
-/// <summary>
 /// Hybrid logical clock (Kulkarni et al.). Not thread-safe: each log writer (an actor) owns one.
 /// </summary>
 public sealed class HybridLogicalClock

@@ -1,61 +1,6 @@
 using System.Collections.Immutable;
-using IoTSync.Model;
 
 namespace IoTSync.Journal;
-
-/// <summary>Which side wrote an entry. Each log has exactly one writer, so this also names the log.</summary>
-public enum Origin : byte
-{
-    Device = 1,
-    Mirror = 2,
-}
-
-/// <summary>What an entry records. Values are part of the canonical encoding: never renumber.</summary>
-public enum EntryKind : byte
-{
-    /// <summary>An argument vector: a property operation (<c>set</c>/<c>unset</c>) or a device command.</summary>
-    Command = 1,
-
-    /// <summary>The outcome of a device command, written by the device.</summary>
-    Result = 2,
-
-    /// <summary>The mirror asks the device not to run one of the mirror's commands.</summary>
-    Cancel = 3,
-}
-
-/// <summary>How a device command ended. Values are part of the canonical encoding: never renumber.</summary>
-public enum CommandOutcome : byte
-{
-    /// <summary>Ran and exited 0.</summary>
-    Executed = 1,
-
-    /// <summary>Ran and exited non-zero, timed out, could not start, or was interrupted by a restart.</summary>
-    Failed = 2,
-
-    /// <summary>The device's policy would not run it.</summary>
-    Refused = 3,
-
-    /// <summary>Reached the device after its not-after time; not run.</summary>
-    Expired = 4,
-
-    /// <summary>The mirror cancelled it before it ran; not run.</summary>
-    Cancelled = 5,
-}
-
-/// <summary>Names one entry: the log it is in and its sequence number there.</summary>
-public readonly record struct CommandRef(Origin Origin, long Sequence) : IComparable<CommandRef>
-{
-    public int CompareTo(CommandRef other)
-    {
-        var byOrigin = Origin.CompareTo(other.Origin);
-        return byOrigin != 0 ? byOrigin : Sequence.CompareTo(other.Sequence);
-    }
-
-    public override string ToString() => $"{(Origin == Origin.Device ? "d" : "m")}{Sequence}";
-}
-
-/// <summary>The fields of a result entry.</summary>
-public sealed record ResultFields(CommandOutcome Outcome, int ExitCode, string Output, bool Truncated, long DurationMs);
 
 /// <summary>
 /// One entry of a hash-chained log. <see cref="Hash"/> is SHA-256 over
@@ -139,20 +84,4 @@ public sealed record LogEntry(
             _ => $"unknown kind {(byte)Kind}",
         };
     }
-}
-
-/// <summary>A log's length and the hash of its last entry (the genesis hash when empty).</summary>
-public readonly record struct LogPosition(long Length, Sha256Hash Head)
-{
-    /// <summary>
-    /// The position of an empty log. Its head is a genesis hash bound to the device and the origin,
-    /// so an entry can never be replayed into another device's log or the other side's log.
-    /// </summary>
-    public static LogPosition Empty(DeviceId device, Origin origin) => new(0, CanonicalEncoding.GenesisHash(device, origin));
-
-    public LogPosition After(LogEntry entry) => new(entry.Sequence, entry.Hash);
-
-    public LogPosition After(IReadOnlyList<LogEntry> entries) => entries.Count == 0 ? this : After(entries[^1]);
-
-    public override string ToString() => $"{Length}@{Head.Short}";
 }

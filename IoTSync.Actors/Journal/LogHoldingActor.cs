@@ -4,12 +4,6 @@ using Akka.Persistence;
 
 namespace IoTSync.Journal;
 
-/// <summary>Snapshot and read-back settings shared by the actors that hold a device's two logs.</summary>
-public sealed record LogHolderSettings(int SnapshotEvery, string ReadJournalPluginId)
-{
-    public static LogHolderSettings Default { get; } = new(1000, "akka.persistence.query.journal.sql");
-}
-
 /// <summary>
 /// What the CommandRecorder and the StateJournal share: a snapshot every N events with older
 /// snapshots deleted once a newer one is safe, and reading log ranges back from the journal.

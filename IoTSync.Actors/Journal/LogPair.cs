@@ -1,5 +1,4 @@
 using IoTSync.Model;
-using IoTSync.Serialization;
 
 namespace IoTSync.Journal;
 
@@ -49,10 +48,4 @@ public sealed record LogPair(
             Index = Index.Record(entry, journalSequenceNr),
         };
     }
-}
-
-/// <summary>Both logs' positions and the state digest, as one side sees them.</summary>
-public sealed record SyncView(LogPosition DeviceLog, LogPosition MirrorLog, Sha256Hash StateDigest) : IIoTSyncMessage
-{
-    public override string ToString() => $"device {DeviceLog}, mirror {MirrorLog}, digest {StateDigest.Short}";
 }

@@ -3,15 +3,9 @@ using Akka.Event;
 using IoTSync.Journal;
 using IoTSync.Model;
 using IoTSync.Protocol;
-using static IoTSync.Mirror.HeartbeatListenerMessages;
+using static IoTSync.Mirror.SshReplicatorMessages;
 
 namespace IoTSync.Mirror;
-
-/// <summary>Settings of the <see cref="HeartbeatListener"/>.</summary>
-public sealed record HeartbeatListenerSettings(TimeSpan TimeWindow, TimeSpan JournalTimeout)
-{
-    public static HeartbeatListenerSettings Default { get; } = new(TimeSpan.FromMinutes(2), TimeSpan.FromSeconds(5));
-}
 
 /// <summary>
 /// The mirror's only remotely reachable actor (<c>/user/heartbeat</c>). Authenticates each

@@ -1,53 +1,9 @@
 using Akka.Actor;
-using Akka.Configuration;
 using Akka.Event;
 using IoTSync.Journal;
 using IoTSync.Model;
 
 namespace IoTSync.Mirror;
-
-/// <summary>Settings of the <see cref="LateDeviceWatch"/>.</summary>
-/// <param name="LateAfterMissedWindows">A device that missed more windows than this is late.</param>
-/// <param name="CheckEvery">How often every enrolled device is looked at; also the bound on each look.</param>
-public sealed record LateDeviceWatchSettings(int LateAfterMissedWindows, TimeSpan CheckEvery)
-{
-    public static LateDeviceWatchSettings Default { get; } = new(3, TimeSpan.FromSeconds(10));
-
-    /// <summary>Reads <c>iotsync.mirror.late-after-missed-windows</c> and <c>iotsync.mirror.late-check-every</c>.</summary>
-    public static LateDeviceWatchSettings FromConfig(Config root)
-    {
-        var mirror = root.GetConfig("iotsync.mirror") ?? throw new ConfigurationException("missing section iotsync.mirror");
-        const string missedKey = "iotsync.mirror.late-after-missed-windows";
-        const string everyKey = "iotsync.mirror.late-check-every";
-        if (!mirror.HasPath("late-after-missed-windows"))
-            throw new ConfigurationException($"{missedKey} must be set to a whole number from 1 to 1000");
-        int missed;
-        try
-        {
-            missed = mirror.GetInt("late-after-missed-windows", 0);
-        }
-        catch (Exception e) when (e is not ConfigurationException)
-        {
-            throw new ConfigurationException($"{missedKey}: '{mirror.GetString("late-after-missed-windows", "")}' is not a whole number");
-        }
-        if (missed is < 1 or > 1000)
-            throw new ConfigurationException($"{missedKey} must be from 1 to 1000, not {missed}");
-        if (!mirror.HasPath("late-check-every"))
-            throw new ConfigurationException($"{everyKey} must be set to a duration such as 10s");
-        TimeSpan every;
-        try
-        {
-            every = mirror.GetTimeSpan("late-check-every", TimeSpan.Zero, allowInfinite: false);
-        }
-        catch (Exception e) when (e is not ConfigurationException)
-        {
-            throw new ConfigurationException($"{everyKey}: '{mirror.GetString("late-check-every", "")}' is not a duration such as 10s");
-        }
-        if (every < TimeSpan.FromMilliseconds(100))
-            throw new ConfigurationException($"{everyKey} must be at least 100ms, not {every}");
-        return new LateDeviceWatchSettings(missed, every);
-    }
-}
 
 /// <summary>
 /// Watches that every enrolled device keeps calling home: every <c>CheckEvery</c> it asks each

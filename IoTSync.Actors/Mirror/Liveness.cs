@@ -1,42 +1,5 @@
 namespace IoTSync.Mirror;
 
-/// <summary>Whether a device keeps calling home.</summary>
-public enum LivenessStatus
-{
-    /// <summary>It called home recently enough, and its window may still be open: the mirror can reach it now.</summary>
-    Ok,
-
-    /// <summary>
-    /// It called home recently enough and its window has closed since (its session ended, or it has
-    /// not been heard from for longer than its window limit): unreachable, as it should be, until
-    /// its next window.
-    /// </summary>
-    Dark,
-
-    /// <summary>It missed more windows than allowed: the first sign of a dead or captured device.</summary>
-    Late,
-
-    /// <summary>No heartbeat from it was ever recorded.</summary>
-    NeverSeen,
-
-    /// <summary>Marked diverged: syncing stopped until an operator acts, whatever its heartbeats say.</summary>
-    Diverged,
-}
-
-/// <summary>A device's liveness now: the status, how long since its last heartbeat, how many windows it missed.</summary>
-public sealed record LivenessVerdict(LivenessStatus Status, long SilentForMs, long MissedWindows)
-{
-    /// <summary><c>ok</c>, <c>dark</c>, <c>late</c>, <c>never-seen</c> or <c>diverged</c>, as listings show it.</summary>
-    public string Label => Status switch
-    {
-        LivenessStatus.Ok => "ok",
-        LivenessStatus.Dark => "dark",
-        LivenessStatus.Late => "late",
-        LivenessStatus.NeverSeen => "never-seen",
-        _ => "diverged",
-    };
-}
-
 /// <summary>
 /// Judges whether a device is late, from its last heartbeat (mirror time), the cycle period it
 /// reported, and the mirror's clock. Pure.

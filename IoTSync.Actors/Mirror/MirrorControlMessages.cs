@@ -39,24 +39,13 @@ public sealed record FleetRequest : ControlMessage
     public static FleetRequest Instance { get; } = new();
 }
 
-/// <summary>One enrolled device as the mirror sees it.</summary>
-public sealed record DeviceSummary(
-    string Device,
-    string SshEndpoint,
-    string Status,
-    long DeviceLogLength,
-    long MirrorLogLength,
-    long DeliveredThrough,
-    int OpenCommands,
-    string StateDigest,
-    long? LastHeartbeatUnixMs,
-    string LastWindow);
-
+/// <summary>Every enrolled device, in id order.</summary>
 public sealed record FleetReply(ImmutableArray<DeviceSummary> Devices) : ControlMessage;
 
 /// <summary>One device's state as the mirror holds it (<c>state</c>). Answered with <see cref="DeviceStateReply"/>.</summary>
 public sealed record DeviceStateRequest(string Device) : ControlMessage;
 
+/// <summary>The device's logs as the mirror holds them, how far its commands are delivered, a divergence if any, the properties and the open commands.</summary>
 public sealed record DeviceStateReply(string Device, SyncView View, long DeliveredThrough, string? Divergence,
     ImmutableArray<NamedValue> Properties, ImmutableArray<string> OpenCommands) : ControlMessage;
 

@@ -12,13 +12,6 @@ using static IoTSync.Mirror.StateJournalMessages;
 
 namespace IoTSync.Mirror;
 
-/// <summary>What the mirror's control socket needs to know beyond its actors.</summary>
-/// <param name="OutwardAddress">The mirror's address as devices see it: the from= of the authorized_keys line.</param>
-/// <param name="DeviceCommand">The sync endpoint command forced on the device.</param>
-/// <param name="CommandExpiresAfter">Default not-after for a command left without --expires-in.</param>
-/// <param name="Timeout">How long a request waits for the actors.</param>
-public sealed record MirrorControlSettings(string OutwardAddress, string DeviceCommand, TimeSpan CommandExpiresAfter, TimeSpan Timeout);
-
 /// <summary>
 /// The running mirror node's control socket: <c>enroll</c>, <c>exec</c>, <c>cancel</c>,
 /// <c>devices</c> and <c>state</c> reach the node's actors through it, so the CLI never opens
@@ -182,11 +175,4 @@ public sealed class MirrorControlServer : IAsyncDisposable
         if (_server is not null)
             await _server.DisposeAsync();
     }
-}
-
-/// <summary>The local clients of the mirror node's control socket.</summary>
-public static class MirrorControlClient
-{
-    public static Task<TReply> Request<TReply>(string path, ControlMessage request, CancellationToken cancellationToken) where TReply : ControlMessage =>
-        ControlConnection.Request<TReply>(path, MirrorControlServer.NodeName, request, cancellationToken);
 }

@@ -3,27 +3,9 @@ using Akka.Event;
 using IoTSync.Journal;
 using IoTSync.Model;
 using IoTSync.Sync;
-using static IoTSync.Mirror.HeartbeatListenerMessages;
+using static IoTSync.Mirror.SshReplicatorMessages;
 
 namespace IoTSync.Mirror;
-
-/// <summary>A transport opened to one device for one session: its channel, and how to close it.</summary>
-public interface IDeviceSession : IAsyncDisposable
-{
-    IExchangeChannel Channel { get; }
-
-    /// <summary>How opening it went, for the session's log line (SSH: each step's time and the algorithms); empty when there is nothing to say.</summary>
-    string Opening => "";
-}
-
-/// <summary>Opens the transport to a device (SSH in production; in-memory in tests).</summary>
-public interface IDeviceSessionOpener
-{
-    Task<IDeviceSession> Open(EnrolledDevice device, CancellationToken cancellationToken);
-}
-
-/// <summary>Settings of the <see cref="SshReplicator"/>.</summary>
-public sealed record SshReplicatorSettings(int MaxConcurrentSessions, TimeSpan SessionTimeout, TimeSpan JournalTimeout, ExchangeSettings Exchange);
 
 /// <summary>
 /// Runs the mirror's half of each requested exchange: opens the session to the device (the pinned
@@ -35,91 +17,92 @@ public sealed record SshReplicatorSettings(int MaxConcurrentSessions, TimeSpan S
 /// </summary>
 public sealed class SshReplicator : ReceiveActor
 {
-    /// <summary>Sent to whoever asked for notifications (tests, the window history) when a session ends.</summary>
-    public sealed record SessionFinished(DeviceId Device, string SessionId, ExchangeReport? Report, string? Error, TimeSpan Duration)
-    {
-        /// <summary>When the transport was open (the rest of <see cref="Duration"/> is the exchange and the close).</summary>
-        public TimeSpan OpenedAfter { get; init; }
-
-        /// <summary>How the transport opened (<see cref="IDeviceSession.Opening"/>).</summary>
-        public string Opening { get; init; } = "";
-    }
-
     private sealed record Ran(SessionFinished Finished, long StartedAtUnixMs, long EndedAtUnixMs);
 
     private readonly ILoggingAdapter _log = Context.GetLogger();
     private readonly HashSet<DeviceId> _active = [];
     private readonly ExchangeHalt? _halt = ExchangeHalt.FromEnvironment();
+    private readonly DeviceKeyCache _registry;
+    private readonly IActorRef _journals;
+    private readonly IDeviceSessionOpener _opener;
+    private readonly SshReplicatorSettings _settings;
+    private readonly IActorRef? _listener;
+    private readonly IWallClock _wall;
 
     /// <summary>A replicator; <paramref name="wall"/> gives each session's start and end (the machine's clock when null).</summary>
     public SshReplicator(DeviceKeyCache registry, IActorRef journals, IDeviceSessionOpener opener, SshReplicatorSettings settings, IActorRef? listener,
         IWallClock? wall = null)
     {
-        wall ??= SystemWallClock.Instance;
-        Receive<SyncRequested>(request =>
-        {
-            var device = request.Device;
-            if (registry.Find(device) is not { } enrolled)
-            {
-                _log.Warning("[{0}] sync requested for a device that is not enrolled; ignored", device);
-                return;
-            }
-            if (_active.Contains(device))
-            {
-                _log.Debug("[{0}] a session is already running; request {1} ignored", device, request.SessionId);
-                return;
-            }
-            if (_active.Count >= settings.MaxConcurrentSessions)
-            {
-                _log.Warning("[{0}] {1} sessions already running, the limit; request {2} dropped", device, _active.Count, request.SessionId);
-                return;
-            }
-            _active.Add(device);
-            _log.Info("[{0}] session {1}: opening {2}@{3}:{4}", device, request.SessionId, enrolled.SshUser, enrolled.SshHost, enrolled.SshPort);
-            Run(enrolled, request.SessionId).PipeTo(Self);
-        });
-
-        Receive<Ran>(ran =>
-        {
-            var finished = ran.Finished;
-            _active.Remove(finished.Device);
-            if (finished.Error is not null)
-                _log.Warning("[{0}] session {1} failed after {2:0} ms: {3}", finished.Device, finished.SessionId, finished.Duration.TotalMilliseconds, finished.Error);
-            else
-                _log.Info("[{0}] session {1} done in {2:0} ms: {3}; {4}", finished.Device, finished.SessionId, finished.Duration.TotalMilliseconds, finished.Report,
-                    string.Create(System.Globalization.CultureInfo.InvariantCulture,
-                        $"opened in {finished.OpenedAfter.TotalMilliseconds:0} ms ({finished.Opening}), exchange and close {(finished.Duration - finished.OpenedAfter).TotalMilliseconds:0} ms"));
-            journals.Tell(new ForDevice(finished.Device, Record(ran)));
-            listener?.Tell(finished);
-        });
-
+        (_registry, _journals, _opener, _settings, _listener) = (registry, journals, opener, settings, listener);
+        _wall = wall ?? SystemWallClock.Instance;
+        Receive<SyncRequested>(Begin);
+        Receive<Ran>(Finish);
         Receive<StateJournalMessages.Acknowledged>(_ => { });
+    }
 
-        async Task<Ran> Run(EnrolledDevice enrolled, string sessionId)
+    /// <summary>Starts a session unless the device is unknown, already in one, or the pool is full.</summary>
+    private void Begin(SyncRequested request)
+    {
+        var device = request.Device;
+        if (_registry.Find(device) is not { } enrolled)
         {
-            var startedAt = wall.UtcNowMs;
-            var finished = await Exchange(enrolled, sessionId);
-            return new Ran(finished, startedAt, wall.UtcNowMs);
+            _log.Warning("[{0}] sync requested for a device that is not enrolled; ignored", device);
+            return;
         }
-
-        async Task<SessionFinished> Exchange(EnrolledDevice enrolled, string sessionId)
+        if (_active.Contains(device))
         {
-            var clock = System.Diagnostics.Stopwatch.StartNew();
-            using var timeout = new CancellationTokenSource(settings.SessionTimeout);
-            try
-            {
-                await using var session = await opener.Open(enrolled, timeout.Token);
-                var opened = clock.Elapsed;
-                var side = new StateJournalSide(journals, settings.JournalTimeout, enrolled.Device);
-                var channel = _halt is null ? session.Channel : _halt.Wrap(session.Channel, enrolled.Device, _log);
-                var report = await new MirrorExchange(enrolled.Device, side, channel, settings.Exchange).Run(sessionId, timeout.Token);
-                return new SessionFinished(enrolled.Device, sessionId, report, null, clock.Elapsed) { OpenedAfter = opened, Opening = session.Opening };
-            }
-            catch (Exception e)
-            {
-                // Nothing is applied from a session that failed: every batch is checked and stored whole, or not at all.
-                return new SessionFinished(enrolled.Device, sessionId, null, $"{e.GetType().Name}: {e.Message}", clock.Elapsed);
-            }
+            _log.Debug("[{0}] a session is already running; request {1} ignored", device, request.SessionId);
+            return;
+        }
+        if (_active.Count >= _settings.MaxConcurrentSessions)
+        {
+            _log.Warning("[{0}] {1} sessions already running, the limit; request {2} dropped", device, _active.Count, request.SessionId);
+            return;
+        }
+        _active.Add(device);
+        _log.Info("[{0}] session {1}: opening {2}@{3}:{4}", device, request.SessionId, enrolled.SshUser, enrolled.SshHost, enrolled.SshPort);
+        Run(enrolled, request.SessionId).PipeTo(Self);
+    }
+
+    /// <summary>Logs the session, records it in the device's window history, and tells the listener.</summary>
+    private void Finish(Ran ran)
+    {
+        var finished = ran.Finished;
+        _active.Remove(finished.Device);
+        if (finished.Error is not null)
+            _log.Warning("[{0}] session {1} failed after {2:0} ms: {3}", finished.Device, finished.SessionId, finished.Duration.TotalMilliseconds, finished.Error);
+        else
+            _log.Info("[{0}] session {1} done in {2:0} ms: {3}; {4}", finished.Device, finished.SessionId, finished.Duration.TotalMilliseconds, finished.Report,
+                string.Create(System.Globalization.CultureInfo.InvariantCulture,
+                    $"opened in {finished.OpenedAfter.TotalMilliseconds:0} ms ({finished.Opening}), exchange and close {(finished.Duration - finished.OpenedAfter).TotalMilliseconds:0} ms"));
+        _journals.Tell(new ForDevice(finished.Device, Record(ran)));
+        _listener?.Tell(finished);
+    }
+
+    private async Task<Ran> Run(EnrolledDevice enrolled, string sessionId)
+    {
+        var startedAt = _wall.UtcNowMs;
+        var finished = await Exchange(enrolled, sessionId);
+        return new Ran(finished, startedAt, _wall.UtcNowMs);
+    }
+
+    private async Task<SessionFinished> Exchange(EnrolledDevice enrolled, string sessionId)
+    {
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        using var timeout = new CancellationTokenSource(_settings.SessionTimeout);
+        try
+        {
+            await using var session = await _opener.Open(enrolled, timeout.Token);
+            var opened = clock.Elapsed;
+            var side = new StateJournalSide(_journals, _settings.JournalTimeout, enrolled.Device);
+            var channel = _halt is null ? session.Channel : _halt.Wrap(session.Channel, enrolled.Device, _log);
+            var report = await new MirrorExchange(enrolled.Device, side, channel, _settings.Exchange).Run(sessionId, timeout.Token);
+            return new SessionFinished(enrolled.Device, sessionId, report, null, clock.Elapsed) { OpenedAfter = opened, Opening = session.Opening };
+        }
+        catch (Exception e)
+        {
+            // Nothing is applied from a session that failed: every batch is checked and stored whole, or not at all.
+            return new SessionFinished(enrolled.Device, sessionId, null, $"{e.GetType().Name}: {e.Message}", clock.Elapsed);
         }
     }
 

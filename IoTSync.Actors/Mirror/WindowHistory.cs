@@ -5,14 +5,6 @@ using static IoTSync.Mirror.StateJournalEvents;
 namespace IoTSync.Mirror;
 
 /// <summary>
-/// One window of a device as the mirror knows it: the device's window number, when the mirror
-/// answered its heartbeat (null for a window whose heartbeat never got through), the device's own
-/// report of it (from its next heartbeat; null until then, or for good when that heartbeat was
-/// lost), and the session the mirror ran in it (null when there was nothing to sync).
-/// </summary>
-public sealed record WindowRecord(int? Number, long? HeartbeatAtUnixMs, WindowReport? Device, SessionRecorded? Session);
-
-/// <summary>
 /// What a <see cref="StateJournal"/> keeps of its device's windows: what the fleet listing needs
 /// (last heartbeat, cycle period, last device report, last session, how many windows) and the most
 /// recent <see cref="Capacity"/> windows. Pure; built only by <c>Apply</c>.

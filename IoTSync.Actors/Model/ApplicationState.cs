@@ -4,50 +4,6 @@ using IoTSync.Journal;
 namespace IoTSync.Model;
 
 /// <summary>
-/// Orders concurrent writes for last-writer-wins: HLC timestamp, then origin (mirror after
-/// device), then sequence number. Total, so both sides pick the same winner.
-/// </summary>
-public readonly record struct WriteStamp(HlcTimestamp Time, Origin Origin, long Sequence) : IComparable<WriteStamp>
-{
-    public static WriteStamp Of(LogEntry entry) => new(entry.Timestamp, entry.Origin, entry.Sequence);
-
-    public int CompareTo(WriteStamp other)
-    {
-        var byTime = Time.CompareTo(other.Time);
-        if (byTime != 0) return byTime;
-        var byOrigin = Origin.CompareTo(other.Origin);
-        return byOrigin != 0 ? byOrigin : Sequence.CompareTo(other.Sequence);
-    }
-}
-
-/// <summary>A property's winning write; <see cref="Value"/> is null after an <c>unset</c> (a tombstone).</summary>
-public sealed record PropertyValue(string? Value, WriteStamp Stamp);
-
-/// <summary>A device command that has no result yet.</summary>
-public sealed record OpenCommand(CommandRef Ref, ImmutableArray<string> Argv, long? NotAfterUnixMs, HlcTimestamp IssuedAt, bool CancelRequested);
-
-/// <summary>The essentials of a result, kept only while it waits for its command (out-of-order delivery).</summary>
-public sealed record ResultSummary(CommandRef Command, CommandOutcome Outcome, int ExitCode, WriteStamp Stamp);
-
-/// <summary>How many device commands ended each way.</summary>
-public sealed record OutcomeCounters(long Executed, long Failed, long Refused, long Expired, long Cancelled)
-{
-    public static OutcomeCounters None { get; } = new(0, 0, 0, 0, 0);
-
-    public long Total => Executed + Failed + Refused + Expired + Cancelled;
-
-    public OutcomeCounters Count(CommandOutcome outcome) => outcome switch
-    {
-        CommandOutcome.Executed => this with { Executed = Executed + 1 },
-        CommandOutcome.Failed => this with { Failed = Failed + 1 },
-        CommandOutcome.Refused => this with { Refused = Refused + 1 },
-        CommandOutcome.Expired => this with { Expired = Expired + 1 },
-        CommandOutcome.Cancelled => this with { Cancelled = Cancelled + 1 },
-        _ => this,
-    };
-}
-
-/// <summary>
 /// The application model both sides run over the union of the two logs. Bounded by design:
 /// properties (with tombstones), commands still open, and counters; resolved outcomes stay in
 /// the logs. <see cref="Apply"/> is pure and commutes across the two logs, so any interleaving

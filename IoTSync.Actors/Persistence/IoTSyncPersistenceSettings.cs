@@ -1,5 +1,6 @@
 using System.Globalization;
 using Akka.Configuration;
+using IoTSync.Configuration;
 
 namespace IoTSync.Persistence;
 
@@ -120,7 +121,7 @@ public sealed record IoTSyncPersistenceSettings
         if (!string.IsNullOrWhiteSpace(fromEnvironment))
             return (fromEnvironment, $"{variable} (overriding {path})");
 
-        var value = config.HasPath(path) ? config.GetString(path, null) : null;
+        var value = config.OptionalString(path);
         if (string.IsNullOrWhiteSpace(value))
             throw new ConfigurationException($"{path} is missing or empty.");
         return (value, path);

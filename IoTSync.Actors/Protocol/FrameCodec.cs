@@ -4,9 +4,6 @@ using IoTSync.Serialization;
 
 namespace IoTSync.Protocol;
 
-/// <summary>A frame on the exchange's byte stream that cannot be accepted; the session ends with it.</summary>
-public sealed class FrameException(string message, Exception? inner = null) : Exception(message, inner);
-
 /// <summary>
 /// Frames exchange messages on a byte stream (the SSH session's stdin and stdout):
 /// a 4-byte big-endian length of what follows, a 1-byte manifest length, the ASCII manifest,

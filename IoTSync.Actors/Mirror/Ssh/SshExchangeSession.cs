@@ -7,13 +7,6 @@ using Renci.SshNet.Common;
 
 namespace IoTSync.Mirror.Ssh;
 
-/// <summary>How the remote command ended when the session closed.</summary>
-/// <param name="ExitStatus">Its exit status, when the server reported one.</param>
-/// <param name="ExitSignal">The signal that ended it, when the server reported one.</param>
-/// <param name="ErrorOutput">The start of what it wrote on stderr (capped).</param>
-/// <param name="EndedInTime">It ended on its own after the end of its input, within the close timeout.</param>
-public sealed record SshSessionEnd(int? ExitStatus, string? ExitSignal, string ErrorOutput, bool EndedInTime);
-
 /// <summary>
 /// One open SSH session to a device running the sync command: <see cref="Channel"/> carries the
 /// exchange over the command's stdin and stdout. Closing sends end-of-input, waits (bounded) for
@@ -62,9 +55,6 @@ public sealed class SshExchangeSession : IAsyncDisposable
     public string ServerVersion { get; }
 
     public string Endpoint => $"{_settings.Host}:{_settings.Port}";
-
-    /// <summary>The remote command has ended (on its own, or with the connection).</summary>
-    public bool RemoteEnded => _execution.IsCompleted;
 
     internal bool IsClosing => Volatile.Read(ref _closing) is not null;
 
@@ -156,45 +146,6 @@ public sealed class SshExchangeSession : IAsyncDisposable
                                    or NotSupportedException or System.Net.Sockets.SocketException)
         {
             return default;
-        }
-    }
-}
-
-/// <summary>
-/// The session's <see cref="IExchangeChannel"/>: framed requests over the command's stdin, answers
-/// from its stdout. A request that failed or was cancelled mid-frame leaves the stream position
-/// unknown, so the channel refuses further requests; the session must be closed.
-/// </summary>
-internal sealed class SshExchangeChannel(SshExchangeSession session, StreamExchangeChannel inner) : IExchangeChannel
-{
-    private volatile bool _broken;
-    private int _busy;
-
-    public async Task<ExchangeMessage> Send(ExchangeMessage request, CancellationToken cancellationToken)
-    {
-        ObjectDisposedException.ThrowIf(session.IsClosing, this);
-        if (_broken)
-            throw new InvalidOperationException($"an earlier request on the SSH session to {session.Endpoint} failed mid-frame; open a new session");
-        if (Interlocked.Exchange(ref _busy, 1) == 1)
-            throw new InvalidOperationException("the exchange channel carries one request at a time");
-        try
-        {
-            // SSH.NET's output stream blocks a thread in Read; WaitAsync lets the caller go, and closing the session ends that read.
-            return await inner.Send(request, cancellationToken).WaitAsync(cancellationToken);
-        }
-        catch (Exception e) when (e is IOException or SshException or ObjectDisposedException)
-        {
-            _broken = true;
-            throw await session.Describe(request, e);
-        }
-        catch
-        {
-            _broken = true;
-            throw;
-        }
-        finally
-        {
-            Volatile.Write(ref _busy, 0);
         }
     }
 }

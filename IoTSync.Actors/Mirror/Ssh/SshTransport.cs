@@ -6,17 +6,6 @@ using Renci.SshNet.Common;
 namespace IoTSync.Mirror.Ssh;
 
 /// <summary>
-/// How long the steps of opening a session took, each counted from the start of the TCP connect:
-/// the server's version line, the host key checked against the pin (end of key exchange),
-/// authentication done, and the remote command accepted.
-/// </summary>
-public sealed record SshConnectTimings(TimeSpan ServerIdentified, TimeSpan HostKeyVerified, TimeSpan Authenticated, TimeSpan CommandStarted)
-{
-    /// <summary>TCP connect, key exchange and key authentication: the figure a sync window pays first.</summary>
-    public TimeSpan ConnectAndAuthenticate => Authenticated;
-}
-
-/// <summary>
 /// Opens the mirror's SSH session to a device's OpenSSH server (SSH.NET): key authentication
 /// only, the host key pinned to the enrolled fingerprint, and the sync command's stdin and stdout
 /// as an <see cref="Sync.IExchangeChannel"/>.
@@ -30,109 +19,101 @@ public static class SshTransport
     /// </summary>
     public static async Task<SshExchangeSession> Open(SshTransportSettings settings, CancellationToken cancellationToken)
     {
-        var endpoint = $"{settings.Host}:{settings.Port}";
         var key = LoadKey(settings);
         var authentication = new PrivateKeyAuthenticationMethod(settings.User, key);
         SshClient? client = null;
         SshCommand? command = null;
-        var opened = false;
         try
         {
             var connection = BuildConnectionInfo(settings, authentication);
             client = new SshClient(connection);
-            var stopwatch = new Stopwatch();
-            var identified = TimeSpan.Zero;
-            var verified = TimeSpan.Zero;
-            HostKeyMismatch? mismatch = null;
-            client.ServerIdentificationReceived += (_, _) => identified = stopwatch.Elapsed;
-            // Without this handler SSH.NET trusts any host key (CanTrust starts true).
-            client.HostKeyReceived += (_, e) =>
-            {
-                var received = HostKeyFingerprint.TryParse("SHA256:" + e.FingerPrintSHA256, out var printed, out string _)
-                    ? printed
-                    : HostKeyFingerprint.OfKey(e.HostKey);
-                e.CanTrust = received.Equals(settings.HostKey);
-                if (e.CanTrust)
-                    verified = stopwatch.Elapsed;
-                else
-                    mismatch = new HostKeyMismatch(received, e.HostKeyName);
-            };
-
-            using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-            timeout.CancelAfter(settings.ConnectTimeout);
-            stopwatch.Start();
-            try
-            {
-                await client.ConnectAsync(timeout.Token).WaitAsync(timeout.Token);
-            }
-            catch (Exception e) when (mismatch is { } m)
-            {
-                throw new HostKeyMismatchException(endpoint, settings.HostKey, m.Fingerprint, m.Algorithm, e);
-            }
-            catch (SshAuthenticationException e)
-            {
-                throw new SshAuthenticationFailedException(
-                    $"{endpoint} refused the mirror's key {settings.PrivateKeyPath} for user {settings.User}: {e.Message}", e);
-            }
-            catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
-            {
-                throw new SshTransportException($"connecting to {endpoint} took longer than {settings.ConnectTimeout.TotalSeconds:0.###} s");
-            }
-            catch (SshOperationTimeoutException e)
-            {
-                throw new SshTransportException($"connecting to {endpoint} took longer than {settings.ConnectTimeout.TotalSeconds:0.###} s", e);
-            }
-            catch (Exception e) when (e is SocketException or SshException or IOException or ProxyException)
-            {
-                throw new SshTransportException($"cannot open an SSH session to {endpoint}: {e.Message}", e);
-            }
-            var authenticated = stopwatch.Elapsed;
-
+            var watch = new OpeningWatch(client, settings.HostKey);
+            await Connect(client, watch, settings, cancellationToken);
+            var authenticated = watch.Elapsed;
             command = client.CreateCommand(settings.RemoteCommand);
-            var started = command;
-            Task execution;
-            try
-            {
-                // ExecuteAsync opens the channel and waits for the exec reply synchronously.
-                var remaining = settings.ConnectTimeout - authenticated;
-                execution = await Task.Run<Task>(() => started.ExecuteAsync(CancellationToken.None), cancellationToken)
-                    .WaitAsync(remaining > TimeSpan.Zero ? remaining : TimeSpan.Zero, cancellationToken);
-            }
-            catch (TimeoutException e)
-            {
-                throw new SshTransportException($"{endpoint} did not start '{settings.RemoteCommand}' within the connect timeout", e);
-            }
-            catch (Exception e) when (e is SshException or IOException)
-            {
-                throw new SshTransportException($"{endpoint} did not start '{settings.RemoteCommand}': {e.Message}", e);
-            }
-            var timings = new SshConnectTimings(identified, verified, authenticated, stopwatch.Elapsed);
-            Stream input;
-            try
-            {
-                input = command.CreateInputStream();
-            }
-            catch (InvalidOperationException) when (execution.IsCompleted)
-            {
-                // The command ended at once (SSH.NET then refuses an input stream); the first request reports how.
-                input = Stream.Null;
-            }
-            var session = new SshExchangeSession(settings, client, command, execution, input, [authentication, key], timings,
+            var execution = await StartCommand(command, settings, authenticated, cancellationToken);
+            var timings = new SshConnectTimings(watch.Identified, watch.Verified, authenticated, watch.Elapsed);
+            return new SshExchangeSession(settings, client, command, execution, InputOf(command, execution), [authentication, key], timings,
                 connection.CurrentKeyExchangeAlgorithm ?? "", connection.CurrentHostKeyAlgorithm ?? "", connection.ServerVersion ?? "");
-            opened = true;
-            return session;
         }
-        finally
+        catch
         {
-            if (!opened)
-            {
-                command?.Dispose();
-                client?.Dispose();
-                authentication.Dispose();
-                key.Dispose();
-            }
+            command?.Dispose();
+            client?.Dispose();
+            authentication.Dispose();
+            key.Dispose();
+            throw;
         }
     }
+
+    /// <summary>TCP connect, key exchange with the host key checked, and key authentication, within the connect timeout.</summary>
+    private static async Task Connect(SshClient client, OpeningWatch watch, SshTransportSettings settings, CancellationToken cancellationToken)
+    {
+        var endpoint = Endpoint(settings);
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        timeout.CancelAfter(settings.ConnectTimeout);
+        watch.Start();
+        try
+        {
+            await client.ConnectAsync(timeout.Token).WaitAsync(timeout.Token);
+        }
+        catch (Exception e) when (watch.Mismatch is { } m)
+        {
+            throw new HostKeyMismatchException(endpoint, settings.HostKey, m.Fingerprint, m.Algorithm, e);
+        }
+        catch (SshAuthenticationException e)
+        {
+            throw new SshAuthenticationFailedException(
+                $"{endpoint} refused the mirror's key {settings.PrivateKeyPath} for user {settings.User}: {e.Message}", e);
+        }
+        catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+        {
+            throw new SshTransportException($"connecting to {endpoint} took longer than {settings.ConnectTimeout.TotalSeconds:0.###} s");
+        }
+        catch (SshOperationTimeoutException e)
+        {
+            throw new SshTransportException($"connecting to {endpoint} took longer than {settings.ConnectTimeout.TotalSeconds:0.###} s", e);
+        }
+        catch (Exception e) when (e is SocketException or SshException or IOException or ProxyException)
+        {
+            throw new SshTransportException($"cannot open an SSH session to {endpoint}: {e.Message}", e);
+        }
+    }
+
+    /// <summary>Starts the remote command in what is left of the connect timeout; the returned task is its execution.</summary>
+    private static async Task<Task> StartCommand(SshCommand command, SshTransportSettings settings, TimeSpan authenticated, CancellationToken cancellationToken)
+    {
+        try
+        {
+            // ExecuteAsync opens the channel and waits for the exec reply synchronously.
+            var remaining = settings.ConnectTimeout - authenticated;
+            return await Task.Run<Task>(() => command.ExecuteAsync(CancellationToken.None), cancellationToken)
+                .WaitAsync(remaining > TimeSpan.Zero ? remaining : TimeSpan.Zero, cancellationToken);
+        }
+        catch (TimeoutException e)
+        {
+            throw new SshTransportException($"{Endpoint(settings)} did not start '{settings.RemoteCommand}' within the connect timeout", e);
+        }
+        catch (Exception e) when (e is SshException or IOException)
+        {
+            throw new SshTransportException($"{Endpoint(settings)} did not start '{settings.RemoteCommand}': {e.Message}", e);
+        }
+    }
+
+    private static Stream InputOf(SshCommand command, Task execution)
+    {
+        try
+        {
+            return command.CreateInputStream();
+        }
+        catch (InvalidOperationException) when (execution.IsCompleted)
+        {
+            // The command ended at once (SSH.NET then refuses an input stream); the first request reports how.
+            return Stream.Null;
+        }
+    }
+
+    private static string Endpoint(SshTransportSettings settings) => $"{settings.Host}:{settings.Port}";
 
     /// <summary>What SSH.NET is told: the one key method, the host-key offer without certificates, the chosen key exchanges.</summary>
     internal static ConnectionInfo BuildConnectionInfo(SshTransportSettings settings, PrivateKeyAuthenticationMethod authentication)
@@ -172,4 +153,38 @@ public static class SshTransport
     }
 
     private sealed record HostKeyMismatch(HostKeyFingerprint Fingerprint, string Algorithm);
+
+    /// <summary>Times the steps of opening from the start of the TCP connect, and checks the offered host key against the pin.</summary>
+    private sealed class OpeningWatch
+    {
+        private readonly Stopwatch _stopwatch = new();
+
+        public OpeningWatch(SshClient client, HostKeyFingerprint pinned)
+        {
+            client.ServerIdentificationReceived += (_, _) => Identified = _stopwatch.Elapsed;
+            // Without this handler SSH.NET trusts any host key (CanTrust starts true).
+            client.HostKeyReceived += (_, e) =>
+            {
+                var received = HostKeyFingerprint.TryParse("SHA256:" + e.FingerPrintSHA256, out var printed, out string _)
+                    ? printed
+                    : HostKeyFingerprint.OfKey(e.HostKey);
+                e.CanTrust = received.Equals(pinned);
+                if (e.CanTrust)
+                    Verified = _stopwatch.Elapsed;
+                else
+                    Mismatch = new HostKeyMismatch(received, e.HostKeyName);
+            };
+        }
+
+        public TimeSpan Identified { get; private set; }
+
+        public TimeSpan Verified { get; private set; }
+
+        /// <summary>The key the server offered when it was not the pinned one.</summary>
+        public HostKeyMismatch? Mismatch { get; private set; }
+
+        public TimeSpan Elapsed => _stopwatch.Elapsed;
+
+        public void Start() => _stopwatch.Start();
+    }
 }

@@ -10,7 +10,7 @@ using IoTSync.Sync;
 using IoTSync.Tests.Actors;
 using Xunit;
 using static IoTSync.Journal.LogHolderMessages;
-using static IoTSync.Mirror.HeartbeatListenerMessages;
+using static IoTSync.Mirror.SshReplicatorMessages;
 using static IoTSync.Mirror.StateJournalMessages;
 
 namespace IoTSync.Tests.Mirror;
@@ -98,7 +98,7 @@ public sealed class SshReplicatorSpecs : TestKit, IDisposable
 
         Replicator().Tell(Request(Device));
 
-        var finished = ExpectMsg<SshReplicator.SessionFinished>(Timeout);
+        var finished = ExpectMsg<SessionFinished>(Timeout);
         Assert.Null(finished.Error);
         Assert.Equal(ExchangeOutcome.Converged, finished.Report!.Outcome);
         Assert.Equal(["uptime"], _runner.Ran);
@@ -117,7 +117,7 @@ public sealed class SshReplicatorSpecs : TestKit, IDisposable
         AwaitCondition(() => !_opener.Opened.IsEmpty);
         _clock.UtcNowMs += 1_234;
         _opener.Gate.SetResult();
-        var finished = ExpectMsg<SshReplicator.SessionFinished>(Timeout);
+        var finished = ExpectMsg<SessionFinished>(Timeout);
 
         var session = await RecordedSession(Device);
         Assert.Equal(("s-rec", "Converged", 1, 1, (string?)null), (session.SessionId, session.Outcome, session.EntriesPushed, session.EntriesPulled, session.Error));
@@ -134,7 +134,7 @@ public sealed class SshReplicatorSpecs : TestKit, IDisposable
 
         Replicator().Tell(Request(Device));
 
-        var finished = ExpectMsg<SshReplicator.SessionFinished>(Timeout);
+        var finished = ExpectMsg<SessionFinished>(Timeout);
         Assert.Contains("host key mismatch", finished.Error);
         Assert.Empty(_runner.Ran);
         Assert.Equal(CommandStatus.Pending, (await _journals.Ask<CommandStatusReply>(new ForDevice(Device, new GetCommandStatus(1)), Timeout)).Status);
@@ -167,7 +167,7 @@ public sealed class SshReplicatorSpecs : TestKit, IDisposable
         ExpectNoMsg(TimeSpan.FromMilliseconds(200));
         _opener.Gate.SetResult();
 
-        Assert.Equal("a", ExpectMsg<SshReplicator.SessionFinished>(Timeout).SessionId);
+        Assert.Equal("a", ExpectMsg<SessionFinished>(Timeout).SessionId);
         ExpectNoMsg(TimeSpan.FromMilliseconds(200));
         Assert.Equal([Device], _opener.Opened);
     }
@@ -186,7 +186,7 @@ public sealed class SshReplicatorSpecs : TestKit, IDisposable
 
         replicator.Tell(Request(Device));
 
-        var finished = ExpectMsg<SshReplicator.SessionFinished>(Timeout);
+        var finished = ExpectMsg<SessionFinished>(Timeout);
         Assert.Contains("HostKeyMismatch", finished.Error);
         Assert.False(File.Exists(sshd.PathOf("ran")), "the device's sync command ran despite the wrong host key");
         Assert.Equal(CommandStatus.Pending, (await _journals.Ask<CommandStatusReply>(new ForDevice(Device, new GetCommandStatus(1)), Timeout)).Status);

@@ -10,7 +10,7 @@ using IoTSync.Tests.Actors;
 using Microsoft.Data.Sqlite;
 using Xunit;
 using static IoTSync.Device.HeartbeatSenderMessages;
-using static IoTSync.Mirror.HeartbeatListenerMessages;
+using static IoTSync.Mirror.SshReplicatorMessages;
 using static IoTSync.Mirror.StateJournalEvents;
 using static IoTSync.Mirror.StateJournalMessages;
 

@@ -1,5 +1,4 @@
 using Akka.Actor;
-using IoTSync.Device;
 using IoTSync.Journal;
 using IoTSync.Mirror;
 using static IoTSync.Journal.LogHolderMessages;
@@ -35,20 +34,4 @@ public sealed class StateJournalSide(IActorRef stateJournal, TimeSpan timeout, M
 
     public Task MarkDiverged(Origin log, ChainCheck reason, CancellationToken cancellationToken) =>
         Ask<StateJournalMessages.Acknowledged>(new StateJournalMessages.MarkDiverged(log, reason.Verdict, reason.Sequence, reason.Detail), cancellationToken);
-}
-
-/// <summary>The device's half of an exchange, served by a <see cref="CommandRecorder"/>.</summary>
-public sealed class CommandRecorderSide(IActorRef commandRecorder, TimeSpan timeout) : IDeviceSide
-{
-    public Task<SyncView> GetView(CancellationToken cancellationToken) =>
-        commandRecorder.Ask<SyncView>(LogHolderMessages.GetView.Instance, timeout, cancellationToken);
-
-    public async Task<AppendResult> AppendMirrorEntries(IReadOnlyList<LogEntry> entries, CancellationToken cancellationToken)
-    {
-        var answer = await commandRecorder.Ask<AppendAnswer>(new CommandRecorderMessages.AppendMirrorEntries([.. entries]), timeout, cancellationToken);
-        return new AppendResult(answer.Check, answer.View);
-    }
-
-    public async Task<IReadOnlyList<LogEntry>> ReadDeviceLog(long fromSequence, int maxEntries, CancellationToken cancellationToken) =>
-        (await commandRecorder.Ask<LogRange>(new ReadLog(Origin.Device, fromSequence, maxEntries), timeout, cancellationToken)).Entries;
 }

@@ -1,31 +1,9 @@
 using System.Collections.Immutable;
 using System.Text.Json;
 using System.Text.Json.Serialization;
-using IoTSync.Journal;
 using IoTSync.Model;
 
 namespace IoTSync.Serialization;
-
-/// <summary>Hashes as 64 hex digits.</summary>
-internal sealed class Sha256HashConverter : JsonConverter<Sha256Hash>
-{
-    public override Sha256Hash Read(ref Utf8JsonReader reader, Type typeToConvert, JsonSerializerOptions options) =>
-        Sha256Hash.TryParse(reader.GetString(), out var hash) ? hash : throw new JsonException("expected a 64-digit hex SHA-256 value");
-
-    public override void Write(Utf8JsonWriter writer, Sha256Hash value, JsonSerializerOptions options) => writer.WriteStringValue(value.ToHex());
-}
-
-/// <summary>Device ids as plain strings, validated on the way in.</summary>
-internal sealed class DeviceIdConverter : JsonConverter<DeviceId>
-{
-    public override DeviceId Read(ref Utf8JsonReader reader, Type typeToConvert, JsonSerializerOptions options)
-    {
-        var value = reader.GetString();
-        return DeviceId.IsValid(value) ? new DeviceId(value!) : throw new JsonException($"invalid device id '{value}'");
-    }
-
-    public override void Write(Utf8JsonWriter writer, DeviceId value, JsonSerializerOptions options) => writer.WriteStringValue(value.Value);
-}
 
 /// <summary>
 /// The model as plain arrays. Its sorted maps must come back with ordinal key order, which a

@@ -1,8 +1,5 @@
 namespace IoTSync.Mirror.Ssh;
 
-/// <summary>The SSH session to a device could not be opened or failed; nothing of the exchange ran past this point.</summary>
-public class SshTransportException(string message, Exception? inner = null) : Exception(message, inner);
-
 /// <summary>
 /// The device presented a host key other than the enrolled one. The connection was dropped during
 /// key exchange: the mirror neither authenticated nor ran anything there.
@@ -18,6 +15,3 @@ public sealed class HostKeyMismatchException(string endpoint, HostKeyFingerprint
 
     public string ReceivedAlgorithm { get; } = receivedAlgorithm;
 }
-
-/// <summary>The device's SSH server refused the mirror's key.</summary>
-public sealed class SshAuthenticationFailedException(string message, Exception? inner = null) : SshTransportException(message, inner);

@@ -1,0 +1,19 @@
+using IoTSync.Model;
+using static IoTSync.Mirror.DeviceRegistryMessages;
+
+namespace IoTSync.Mirror;
+
+/// <summary>The registry's latest state, readable from any thread (the heartbeat listener's key source).</summary>
+public sealed class DeviceKeyCache : IDeviceKeys
+{
+    private volatile RegistryState _state = RegistryState.Empty;
+
+    public void Replace(RegistryState state) => _state = state;
+
+    public EnrolledDevice? Find(DeviceId device) => _state.ById.GetValueOrDefault(device.Value);
+
+    public byte[]? KeyOf(DeviceId device) => Find(device)?.HeartbeatKeyBytes;
+
+    /// <summary>Every enrolled device, in id order.</summary>
+    public IEnumerable<DeviceId> Devices => _state.ById.Values.Select(d => d.Device);
+}

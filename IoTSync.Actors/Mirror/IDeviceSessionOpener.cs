@@ -1,0 +1,7 @@
+namespace IoTSync.Mirror;
+
+/// <summary>Opens the transport to a device (SSH in production; in-memory in tests).</summary>
+public interface IDeviceSessionOpener
+{
+    Task<IDeviceSession> Open(EnrolledDevice device, CancellationToken cancellationToken);
+}

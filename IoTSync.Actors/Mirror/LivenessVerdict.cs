@@ -1,0 +1,15 @@
+namespace IoTSync.Mirror;
+
+/// <summary>A device's liveness now: the status, how long since its last heartbeat, how many windows it missed.</summary>
+public sealed record LivenessVerdict(LivenessStatus Status, long SilentForMs, long MissedWindows)
+{
+    /// <summary><c>ok</c>, <c>dark</c>, <c>late</c>, <c>never-seen</c> or <c>diverged</c>, as listings show it.</summary>
+    public string Label => Status switch
+    {
+        LivenessStatus.Ok => "ok",
+        LivenessStatus.Dark => "dark",
+        LivenessStatus.Late => "late",
+        LivenessStatus.NeverSeen => "never-seen",
+        _ => "diverged",
+    };
+}

@@ -1,0 +1,11 @@
+namespace IoTSync.Protocol;
+
+/// <summary>Why a heartbeat was not accepted.</summary>
+public enum HeartbeatRejection
+{
+    None,
+    BadMac,
+    OutsideTimeWindow,
+    Replayed,
+    MalformedNonce,
+}
