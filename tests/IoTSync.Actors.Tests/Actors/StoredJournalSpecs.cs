@@ -25,13 +25,13 @@ public sealed class StoredJournalSpecs : IDisposable
     {
         var system = _db.Start(snapshotEvery: 2);
         var device = new DeviceId("dev-raw");
-        var journal = system.ActorOf(StateJournal.Props(device, StateJournalSettings.Default with { Journal = _db.LogHolder(2) }, new ManualWallClock()), "journal");
+        var journal = system.ActorOf(StateJournal.Props(device, StateJournalSettings.Default with { Journal = _db.LogHolder(2) }, new FakeWallClock()), "journal");
         var recorder = system.ActorOf(CommandRecorder.Props(device,
-            new CommandRecorderSettings("device", TimeSpan.FromSeconds(5), _db.LogHolder(2)), new FakeCommandRunner(), new ManualWallClock()), "recorder");
+            new CommandRecorderSettings("device", TimeSpan.FromSeconds(5), _db.LogHolder(2)), new FakeCommandRunner(), new FakeWallClock()), "recorder");
         await journal.Ask<Submitted>(new SubmitCommand(["reboot"], "app", null), Timeout);
         await journal.Ask<Acknowledged>(new MarkDiverged(Origin.Device, Verdict.Fork, 1, "test"), Timeout);
         await recorder.Ask<CommandCompleted>(new RecordCommand(["uptime"], "operator"), Timeout);
-        await Poll.Until(() => Task.FromResult(Sqlite("SELECT COUNT(*) FROM snapshot;").Trim() == "2"));
+        await Polling.Until(() => Task.FromResult(Sqlite("SELECT COUNT(*) FROM snapshot;").Trim() == "2"));
         await SqliteTestDatabase.Stop(system);
 
         var serializers = Sqlite("SELECT DISTINCT identifier FROM journal UNION SELECT DISTINCT serializer_id FROM snapshot;");
