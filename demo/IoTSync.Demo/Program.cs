@@ -1,6 +1,5 @@
 using System.Text.Json;
 using IoTSync.Demo;
-using IoTSync.Testing;
 using IoTSync.Testing.Rig;
 
 // `./iotsync demo [--keep DIR]`: a mirror node and a device node on this machine, the device's

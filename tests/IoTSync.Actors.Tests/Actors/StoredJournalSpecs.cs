@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using Akka.Actor;
 using IoTSync.Device;
 using IoTSync.Journal;
@@ -46,23 +45,7 @@ public sealed class StoredJournalSpecs : IDisposable
     private static string[] Lines(string output) => output.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
 
     /// <summary>Runs the sqlite3 CLI read-only on the test database and returns what it printed.</summary>
-    private string Sqlite(string sql)
-    {
-        using var process = Process.Start(new ProcessStartInfo("sqlite3", ["-readonly", _db.Path, sql])
-        {
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-        }) ?? throw new InvalidOperationException("could not start sqlite3");
-        var output = process.StandardOutput.ReadToEndAsync();
-        var error = process.StandardError.ReadToEndAsync();
-        if (!process.WaitForExit(TimeSpan.FromSeconds(30)))
-        {
-            process.Kill();
-            throw new TimeoutException("sqlite3 did not finish");
-        }
-        Assert.True(process.ExitCode == 0, $"sqlite3 failed: {error.Result}");
-        return output.Result;
-    }
+    private string Sqlite(string sql) => Sqlite3.Run(_db.Path, sql, readOnly: true);
 
     public void Dispose() => _db.Dispose();
 }
