@@ -7,6 +7,7 @@ using IoTSync.Journal;
 using IoTSync.Mirror;
 using IoTSync.Model;
 using IoTSync.Persistence;
+using IoTSync.Testing;
 using Microsoft.Data.Sqlite;
 using static IoTSync.Journal.LogHolderMessages;
 using static IoTSync.Mirror.StateJournalMessages;
@@ -96,9 +97,7 @@ public sealed class JournalBench(JournalBenchOptions options)
             written = await journal.Ask<SyncView>(GetView.Instance, Timeout);
             // Snapshots are saved asynchronously: wait for the last one due, or recovery would replay more than it should.
             var due = snapshotEvery == int.MaxValue ? 0 : entries - entries % snapshotEvery;
-            var deadline = Stopwatch.StartNew();
-            while (LatestSnapshot(path) < due && deadline.Elapsed < Timeout)
-                await Task.Delay(20);
+            await Polling.Until(() => Task.FromResult(LatestSnapshot(path) >= due), Timeout, $"the snapshot at {due} being saved");
         }
 
         var runs = new List<double>();

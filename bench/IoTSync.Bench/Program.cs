@@ -5,7 +5,7 @@ namespace IoTSync.Bench;
 /// <summary>
 /// <c>iotsync-bench journal [--results DIR] [--entries N] [--snapshot-every N] [--single N] [--batched N] [--runs N]</c>
 /// and <c>iotsync-bench verify [--results DIR] [--entries N] [--snapshot-every N] [--runs N] [--keep DIR] [--mirror-exe DLL]</c>,
-/// and <c>iotsync-bench sample --out DIR</c> (a small device.db and mirror.db written by the actors).
+/// <c>iotsync-bench ssh [--results DIR] [--connects N]</c>, and <c>iotsync-bench sample --out DIR</c> (a small device.db and mirror.db written by the actors).
 /// </summary>
 public static class Program
 {
@@ -13,19 +13,22 @@ public static class Program
         "usage: iotsync-bench journal [--results DIR] [--entries N] [--snapshot-every N] [--single N] [--batched N] [--runs N]\n" +
         "       iotsync-bench verify [--results DIR] [--entries N] [--snapshot-every N] [--runs N] [--keep DIR] [--mirror-exe DLL]\n" +
         "       iotsync-bench windows [--results DIR] [--cycles N] [--commands K] [--period-ms N] [--window-limit-ms N]\n" +
+        "       iotsync-bench ssh [--results DIR] [--connects N]\n" +
         "       iotsync-bench sample --out DIR";
 
     public static async Task<int> Main(string[] args)
     {
         if (args is ["sample", "--out", var directory])
             return await new SampleJournals(Path.GetFullPath(directory)).Run();
-        if (args.Length == 0 || args[0] is not ("journal" or "verify" or "windows") || (args.Length - 1) % 2 != 0)
+        if (args.Length == 0 || args[0] is not ("journal" or "verify" or "windows" or "ssh") || (args.Length - 1) % 2 != 0)
         {
             Console.Error.WriteLine(Usage);
             return 2;
         }
         try
         {
+            if (args[0] == "ssh")
+                return await new SshBench(SshOptions(args)).Run();
             if (args[0] == "windows")
                 return await new WindowsBench(WindowsOptions(args)).Run();
             var options = Options(args);
@@ -38,6 +41,21 @@ public static class Program
             Console.Error.WriteLine($"iotsync-bench: {e.Message}");
             return 2;
         }
+    }
+
+    private static SshBenchOptions SshOptions(string[] args)
+    {
+        var options = new SshBenchOptions("bench/results", 20);
+        for (var i = 1; i < args.Length; i += 2)
+        {
+            options = args[i] switch
+            {
+                "--results" => options with { ResultsDir = args[i + 1] },
+                "--connects" => options with { Connects = Count(args[i + 1]) },
+                _ => throw new ArgumentException($"unknown option {args[i]} for ssh"),
+            };
+        }
+        return options;
     }
 
     private static (JournalBenchOptions Journal, VerifyBenchOptions Verify) Options(string[] args)

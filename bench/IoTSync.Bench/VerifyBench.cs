@@ -3,6 +3,7 @@ using System.Text.Json;
 using Akka.Actor;
 using IoTSync.Inspection;
 using IoTSync.Journal;
+using IoTSync.Testing.Processes;
 using static IoTSync.Journal.LogHolderMessages;
 
 namespace IoTSync.Bench;
@@ -95,23 +96,11 @@ public sealed class VerifyBench(VerifyBenchOptions options)
 
     private double RunExecutable(string path)
     {
-        var start = new ProcessStartInfo("dotnet", [options.MirrorExe!, "journal", "verify", "--db", path])
-        {
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-        };
         var watch = Stopwatch.StartNew();
-        using var process = Process.Start(start) ?? throw new InvalidOperationException("could not start dotnet");
-        var output = process.StandardOutput.ReadToEndAsync();
-        var error = process.StandardError.ReadToEndAsync();
-        if (!process.WaitForExit(Timeout))
-        {
-            process.Kill(entireProcessTree: true);
-            throw new TimeoutException("journal verify did not finish");
-        }
+        var run = ProcessRunner.Run(["dotnet", options.MirrorExe!, "journal", "verify", "--db", path], Timeout).GetAwaiter().GetResult();
         var elapsed = watch.Elapsed.TotalMilliseconds;
-        if (process.ExitCode != 0)
-            throw new InvalidOperationException($"journal verify exited {process.ExitCode}: {output.Result}{error.Result}");
+        if (!run.Succeeded)
+            throw new InvalidOperationException($"journal verify exited {run.ExitCode}: {run.Stdout}{run.Stderr}");
         return elapsed;
     }
 }

@@ -3,10 +3,11 @@ using System.Globalization;
 using System.Net.Sockets;
 using System.Text.Json;
 using System.Text.RegularExpressions;
-using IoTSync.Demo.Rig;
 using IoTSync.Device;
 using IoTSync.Mirror;
 using IoTSync.TestBed;
+using IoTSync.Testing;
+using IoTSync.Testing.Rig;
 using static IoTSync.Device.NetworkTogglerMessages;
 
 namespace IoTSync.Bench;
@@ -120,12 +121,8 @@ public sealed partial class WindowsBench(WindowsBenchOptions options)
     private static async Task<WindowClosed> WaitForWindows(Deployment deployment, int count, Func<WindowClosed, bool> wanted, Stopwatch? deadline = null)
     {
         deadline ??= Stopwatch.StartNew();
-        while (WindowClosedLine().Matches(deployment.Device!.Output).Count < count)
-        {
-            if (deadline.Elapsed > CaseTimeout)
-                throw new TimeoutException($"the device did not close window {count} in time\n{deployment.Device.Tail(20)}");
-            await Task.Delay(20);
-        }
+        await Polling.Until(() => Task.FromResult(WindowClosedLine().Matches(deployment.Device!.Output).Count >= count), CaseTimeout - deadline.Elapsed,
+            $"the device closing window {count}");
         var status = await ControlSocketClient.Status(deployment.DeviceSocket, CancellationToken.None);
         return status.Cycle.Recent.Last(wanted);
     }

@@ -1,6 +1,6 @@
 using System.Text.Json;
 using IoTSync.Demo;
-using IoTSync.Demo.Rig;
+using IoTSync.Testing.Rig;
 
 // `./iotsync demo [--keep DIR]`: a mirror node and a device node on this machine, the device's
 // own sshd on loopback, and the story of a command each way. Exit 0 only when every step was seen.
@@ -23,7 +23,7 @@ try
 {
     var binaries = NodeBinaries.Locate();
     deployment = await Deployment.Create(directory, binaries, new DeploymentOptions());
-    Console.WriteLine($"  ✓ device sshd on 127.0.0.1:{deployment.Sshd.Port}, host key {deployment.Sshd.HostKeyFingerprint}");
+    Console.WriteLine($"  ✓ device sshd on 127.0.0.1:{deployment.Sshd.Port}, host key {deployment.Sshd.HostKey}");
     await deployment.StartMirror();
     Console.WriteLine($"  ✓ mirror node running (heartbeats on 127.0.0.1:{deployment.MirrorPort}, SQLite {deployment.MirrorDatabase})");
     var line = await deployment.Enroll();

@@ -1,7 +1,8 @@
 using System.Diagnostics;
 using System.Globalization;
 using System.Text.Json;
-using IoTSync.Demo.Rig;
+using IoTSync.Testing;
+using IoTSync.Testing.Rig;
 
 namespace IoTSync.Demo;
 
@@ -37,7 +38,7 @@ public sealed class Story(Deployment deployment, TextWriter output)
 
         // 2. Device → mirror: a command run on the device with exec appears at the mirror.
         var exec = (await deployment.DeviceCli(["exec", "--", "echo", "hello from the device"])).EnsureSuccess("iotsync-device exec");
-        Expect(exec.Output == "hello from the device\n", $"exec printed the command's output (got \"{exec.Output}\")");
+        Expect(exec.Stdout == "hello from the device\n", $"exec printed the command's output (got \"{exec.Stdout}\")");
         var deviceLog = (await deployment.DeviceJson("status")).GetProperty("view").GetProperty("deviceLog").GetProperty("length").GetInt64();
         Say($"device: 'exec -- echo hello from the device' ran and is device log entry {deviceLog - 1} (its result {deviceLog})");
         await Until("the device's exec at the mirror", async () =>

@@ -4,7 +4,10 @@ using System.Net;
 using System.Text;
 using System.Text.Json;
 using System.Text.RegularExpressions;
-using IoTSync.Demo.Rig;
+using IoTSync.Testing;
+using IoTSync.Testing.Processes;
+using IoTSync.Testing.Rig;
+using IoTSync.Testing.Ssh;
 
 namespace IoTSync.TestBed;
 
@@ -44,7 +47,7 @@ public sealed class NetnsTestBed : IAsyncDisposable
     private static readonly TimeSpan ReadyTimeout = TimeSpan.FromSeconds(10);
     private static readonly Regex RunName = new($"^{Regex.Escape(BasePrefix)}(?<pid>[0-9]+)-", RegexOptions.CultureInvariant);
     private static readonly Lazy<string?> Availability = new(() => Task.Run(Probe).GetAwaiter().GetResult());
-    private readonly List<NamespacedProcess> _processes = [];
+    private readonly List<NodeProcess> _processes = [];
     private int _disposed;
 
     private NetnsTestBed(string prefix, int devices)
@@ -104,15 +107,15 @@ public sealed class NetnsTestBed : IAsyncDisposable
     /// Runs <paramref name="argv"/> inside <paramref name="ns"/> (<c>ip netns exec</c>, no shell) to
     /// its end, bounded by <paramref name="timeout"/> (20 s by default).
     /// </summary>
-    public static Task<ExecResult> Exec(string ns, IReadOnlyList<string> argv, TimeSpan? timeout = null, CancellationToken cancellationToken = default) =>
-        Tool.Run([IpTool, "netns", "exec", ns, .. argv], timeout, cancellationToken: cancellationToken);
+    public static Task<CliRun> Exec(string ns, IReadOnlyList<string> argv, TimeSpan? timeout = null, CancellationToken cancellationToken = default) =>
+        ProcessRunner.Run([IpTool, "netns", "exec", ns, .. argv], timeout, cancellationToken: cancellationToken);
 
     /// <summary>Starts a process inside <paramref name="ns"/>; the bed kills it when disposed, if the caller has not.</summary>
-    public NamespacedProcess StartProcess(string ns, string fileName, IEnumerable<string> arguments,
+    public NodeProcess StartProcess(string ns, string fileName, IEnumerable<string> arguments,
         IReadOnlyDictionary<string, string>? environment = null)
     {
         ObjectDisposedException.ThrowIf(Volatile.Read(ref _disposed) != 0, this);
-        var process = NamespacedProcess.Start(ns, fileName, arguments, environment);
+        var process = NodeProcess.Start(fileName, arguments, environment: environment, launcher: LauncherFor(ns));
         lock (_processes)
             _processes.Add(process);
         return process;
@@ -125,7 +128,7 @@ public sealed class NetnsTestBed : IAsyncDisposable
     public static Launcher LauncherFor(string ns)
     {
         var ip = IpTool;
-        return Tool.Setsid is { } setsid ? new Launcher([setsid, ip, "netns", "exec", ns], true) : new Launcher([ip, "netns", "exec", ns], false);
+        return SetsidPath is { } setsid ? new Launcher([setsid, ip, "netns", "exec", ns], true) : new Launcher([ip, "netns", "exec", ns], false);
     }
 
     /// <summary>
@@ -140,7 +143,7 @@ public sealed class NetnsTestBed : IAsyncDisposable
     public static async Task<bool> IsLinkUp(string ns, string iface)
     {
         var shown = (await Ip(["-n", ns, "-j", "link", "show", "dev", iface])).EnsureSuccess();
-        using var json = JsonDocument.Parse(shown.Output);
+        using var json = JsonDocument.Parse(shown.Stdout);
         var flags = json.RootElement[0].GetProperty("flags").EnumerateArray().Select(flag => flag.GetString()).ToHashSet();
         return flags.Contains("UP") && flags.Contains("LOWER_UP");
     }
@@ -161,7 +164,7 @@ public sealed class NetnsTestBed : IAsyncDisposable
     {
         var shown = (await Ip([.. ns is null ? Array.Empty<string>() : ["-n", ns], "-o", "-4", "addr", "show"])).EnsureSuccess();
         // "2: eth0    inet 10.231.87.1/24 scope global eth0\ ..."
-        return [.. shown.Output.Split('\n', StringSplitOptions.RemoveEmptyEntries)
+        return [.. shown.Stdout.Split('\n', StringSplitOptions.RemoveEmptyEntries)
             .Select(line => line.Split(' ', StringSplitOptions.RemoveEmptyEntries))
             .Select(fields => fields[Array.IndexOf(fields, "inet") + 1])];
     }
@@ -170,7 +173,7 @@ public sealed class NetnsTestBed : IAsyncDisposable
     public static async Task<IReadOnlyList<int>> ProcessesIn(string ns)
     {
         var listed = (await Ip(["netns", "pids", ns])).EnsureSuccess();
-        return [.. listed.Output.Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(pid => int.Parse(pid, CultureInfo.InvariantCulture))];
+        return [.. listed.Stdout.Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(pid => int.Parse(pid, CultureInfo.InvariantCulture))];
     }
 
     /// <summary>The network namespaces <c>ip netns list</c> names.</summary>
@@ -178,7 +181,7 @@ public sealed class NetnsTestBed : IAsyncDisposable
     {
         var listed = (await Ip(["netns", "list"])).EnsureSuccess();
         // "name" or "name (id: 3)"
-        return [.. listed.Output.Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(line => line.Split(' ')[0])];
+        return [.. listed.Stdout.Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(line => line.Split(' ')[0])];
     }
 
     /// <summary>
@@ -187,7 +190,7 @@ public sealed class NetnsTestBed : IAsyncDisposable
     /// </summary>
     public static async Task<IReadOnlyList<string>> CleanLeftovers()
     {
-        if (Tool.Ip is null)
+        if (IpPath is null)
             return [];
         var dead = (await ListNamespaces())
             .Where(name => RunName.Match(name) is { Success: true } m
@@ -199,24 +202,12 @@ public sealed class NetnsTestBed : IAsyncDisposable
         return dead;
     }
 
-    /// <summary>Polls <paramref name="condition"/> every 20 ms until it holds; throws after <paramref name="timeout"/>.</summary>
-    public static async Task WaitUntil(Func<Task<bool>> condition, TimeSpan timeout, string what)
-    {
-        var deadline = Stopwatch.StartNew();
-        while (!await condition())
-        {
-            if (deadline.Elapsed > timeout)
-                throw new TimeoutException($"{what} did not happen within {timeout}");
-            await Task.Delay(20);
-        }
-    }
-
     /// <summary>Kills the processes started here and everything else inside the namespaces, then deletes them (and with them the links).</summary>
     public async ValueTask DisposeAsync()
     {
         if (Interlocked.Exchange(ref _disposed, 1) != 0)
             return;
-        NamespacedProcess[] started;
+        NodeProcess[] started;
         lock (_processes)
             started = [.. _processes];
         await Task.WhenAll(started.Select(process => process.DisposeAsync().AsTask()));
@@ -226,10 +217,27 @@ public sealed class NetnsTestBed : IAsyncDisposable
 
     public override string ToString() => $"test bed {Prefix}* ({Devices.Count} device(s))";
 
-    private static string IpTool => Tool.Ip ?? throw new InvalidOperationException("ip not found (./iotsync test installs iproute2)");
+    /// <summary>The <c>ip</c> tool, or null when iproute2 is not installed.</summary>
+    public static string? IpPath { get; } = ProcessRunner.Find("ip");
 
-    private static Task<ExecResult> Ip(IReadOnlyList<string> arguments, string? batch = null) =>
-        Tool.Run([IpTool, .. arguments], input: batch);
+    /// <summary>The <c>setsid</c> tool, or null.</summary>
+    public static string? SetsidPath { get; } = ProcessRunner.Find("setsid");
+
+    /// <summary>
+    /// The private sshd a device of this bed runs: inside its namespace, on its address at port 22,
+    /// the client key admitted only from the mirror's address.
+    /// </summary>
+    public SshdOptions SshdFor(TestBedDevice device) => new()
+    {
+        Launcher = LauncherFor(device.Namespace),
+        ListenAddress = device.Address,
+        AllowedFrom = MirrorAddress.ToString(),
+    };
+
+    private static string IpTool => IpPath ?? throw new InvalidOperationException("ip not found (./iotsync test installs iproute2)");
+
+    private static Task<CliRun> Ip(IReadOnlyList<string> arguments, string? batch = null) =>
+        ProcessRunner.Run([IpTool, .. arguments], input: batch);
 
     private static string NewPrefix() =>
         $"{BasePrefix}{Environment.ProcessId.ToString(CultureInfo.InvariantCulture)}-{Random.Shared.Next(0x10000):x4}-";
@@ -255,7 +263,7 @@ public sealed class NetnsTestBed : IAsyncDisposable
             $"link set {NodeInterface} up",
         ], cancellationToken)));
         foreach (var node in nodes)
-            await WaitUntil(() => IsLinkUp(node.Namespace, NodeInterface), ReadyTimeout, $"{NodeInterface} in {node.Namespace} coming up");
+            await Polling.Until(() => IsLinkUp(node.Namespace, NodeInterface), ReadyTimeout, $"{NodeInterface} in {node.Namespace} coming up");
         // The mirror acknowledges at once towards the devices (see ARCHITECTURE, "Window measurement"):
         // sshd writes without TCP_NODELAY, so its channel-open answer otherwise waits ~40 ms for the
         // mirror's delayed ACK of the write before it.
@@ -265,7 +273,7 @@ public sealed class NetnsTestBed : IAsyncDisposable
     private static async Task Batch(string? ns, IEnumerable<string> commands, CancellationToken cancellationToken)
     {
         var input = string.Join('\n', commands) + "\n";
-        (await Tool.Run([IpTool, .. ns is null ? Array.Empty<string>() : ["-n", ns], "-batch", "-"], input: input,
+        (await ProcessRunner.Run([IpTool, .. ns is null ? Array.Empty<string>() : ["-n", ns], "-batch", "-"], input: input,
             cancellationToken: cancellationToken)).EnsureSuccess();
     }
 
@@ -280,15 +288,15 @@ public sealed class NetnsTestBed : IAsyncDisposable
         foreach (var ns in names)
         {
             var pids = await Ip(["netns", "pids", ns]);
-            foreach (var pid in pids.Output.Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(pid => int.Parse(pid, CultureInfo.InvariantCulture)))
+            foreach (var pid in pids.Stdout.Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(pid => int.Parse(pid, CultureInfo.InvariantCulture)))
             {
                 _ = Native.kill(pid, Native.SigKill);
                 killed.Add(pid);
             }
         }
         // -force: go on past a namespace another cleanup removed first.
-        await Tool.Run([IpTool, "-force", "-batch", "-"], input: string.Join('\n', names.Select(ns => $"netns del {ns}")) + "\n");
-        await WaitUntil(() => Task.FromResult(killed.All(Gone)), TimeSpan.FromSeconds(10), "processes in the deleted namespaces ending");
+        await ProcessRunner.Run([IpTool, "-force", "-batch", "-"], input: string.Join('\n', names.Select(ns => $"netns del {ns}")) + "\n");
+        await Polling.Until(() => Task.FromResult(killed.All(Gone)), TimeSpan.FromSeconds(10), "processes in the deleted namespaces ending");
     }
 
     /// <summary>True when the process has ended (a zombie has already left its namespaces).</summary>
@@ -312,18 +320,18 @@ public sealed class NetnsTestBed : IAsyncDisposable
             return "network namespaces exist on Linux only";
         if (!Environment.IsPrivilegedProcess)
             return "creating network namespaces needs root";
-        if (Tool.Ip is null)
+        if (IpPath is null)
             return "ip not found on PATH or in /usr/sbin, /sbin (./iotsync test installs iproute2)";
         var name = $"{NewPrefix()}probe";
         try
         {
             var added = await Ip(["netns", "add", name]);
             if (!added.Succeeded)
-                return $"'ip netns add' fails here (exit {added.ExitCode}): {added.Error.Trim()}";
-            var links = await Tool.Run([IpTool, "-n", name, "-batch", "-"],
+                return $"'ip netns add' fails here (exit {added.ExitCode}): {added.Stderr.Trim()}";
+            var links = await ProcessRunner.Run([IpTool, "-n", name, "-batch", "-"],
                 input: "link add p0 type veth peer name p1\nlink add b0 type bridge\nlink set p0 master b0\n");
             if (!links.Succeeded)
-                return $"veth pairs or bridges cannot be created in a network namespace here: {links.Error.Trim()}";
+                return $"veth pairs or bridges cannot be created in a network namespace here: {links.Stderr.Trim()}";
             NamespaceSockets.CreateTcp(name).Dispose();
             return null;
         }
@@ -333,7 +341,7 @@ public sealed class NetnsTestBed : IAsyncDisposable
         }
         finally
         {
-            await Tool.Run([IpTool, "netns", "del", name]);
+            await ProcessRunner.Run([IpTool, "netns", "del", name]);
         }
     }
 }

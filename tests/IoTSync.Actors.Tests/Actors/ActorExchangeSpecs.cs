@@ -13,19 +13,6 @@ using static IoTSync.Mirror.StateJournalMessages;
 
 namespace IoTSync.Tests.Actors;
 
-/// <summary>Carries requests to a <see cref="DeviceExchange"/> through the wire codec, both ways.</summary>
-internal sealed class CodecChannel(DeviceExchange device) : IExchangeChannel
-{
-    public async Task<ExchangeMessage> Send(ExchangeMessage request, CancellationToken cancellationToken)
-    {
-        var answer = await device.Handle(RoundTrip(request), cancellationToken);
-        return RoundTrip(answer);
-    }
-
-    private static ExchangeMessage RoundTrip(ExchangeMessage message) =>
-        (ExchangeMessage)IoTSyncCodec.Decode(IoTSyncCodec.Encode(message), IoTSyncCodec.ManifestOf(message));
-}
-
 /// <summary>
 /// The exchange driven by the two real persistent actors, each in its own ActorSystem on its own
 /// SQLite file, as the device node and the mirror node will run it.
@@ -37,8 +24,8 @@ public sealed class ActorExchangeSpecs : IDisposable
     private readonly SqliteTestDatabase _deviceDb = new("device");
     private readonly SqliteTestDatabase _mirrorDb = new("mirror");
     private readonly FakeCommandRunner _runner = new();
-    private readonly ManualWallClock _deviceClock = new(1_700_000_000_000);
-    private readonly ManualWallClock _mirrorClock = new(1_700_000_000_000);
+    private readonly FakeWallClock _deviceClock = new(1_700_000_000_000);
+    private readonly FakeWallClock _mirrorClock = new(1_700_000_000_000);
 
     private (IActorRef Recorder, IActorRef Journal, ActorSystem[] Systems) Start()
     {

@@ -15,7 +15,7 @@ public sealed class CommandRecorderSpecs : IDisposable
     private static readonly DeviceId Device = new("dev-1");
     private readonly SqliteTestDatabase _db = new();
     private readonly FakeCommandRunner _runner = new();
-    private readonly ManualWallClock _clock = new();
+    private readonly FakeWallClock _clock = new();
 
     private IActorRef Recorder(ActorSystem system, int snapshotEvery = 1000) => system.ActorOf(CommandRecorder.Props(Device,
         new CommandRecorderSettings("device:dev-1", TimeSpan.FromSeconds(5), _db.LogHolder(snapshotEvery)), _runner, _clock), "recorder");
@@ -91,11 +91,11 @@ public sealed class CommandRecorderSpecs : IDisposable
         var first = _db.Start();
         var recorder = Recorder(first);
         recorder.Tell(new RecordCommand(["hang", "forever"], "operator"));
-        await Poll.Until(async () => (await recorder.Ask<CommandRecorderState>(GetState.Instance, Timeout)).Started.Count == 1);
+        await Polling.Until(async () => (await recorder.Ask<CommandRecorderState>(GetState.Instance, Timeout)).Started.Count == 1);
         await SqliteTestDatabase.Stop(first);
 
         var again = Recorder(_db.Start());
-        await Poll.Until(async () => (await again.Ask<SyncView>(GetView.Instance, Timeout)).DeviceLog.Length == 2);
+        await Polling.Until(async () => (await again.Ask<SyncView>(GetView.Instance, Timeout)).DeviceLog.Length == 2);
         var entries = await again.Ask<LogRange>(new ReadLog(Origin.Device, 1, 10), Timeout);
 
         var result = entries.Entries[1];

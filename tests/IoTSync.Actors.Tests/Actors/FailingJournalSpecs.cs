@@ -31,7 +31,7 @@ public sealed class FailingJournalSpecs : Akka.TestKit.Xunit2.TestKit
 
     private readonly ITestJournal _journal;
     private readonly FakeCommandRunner _runner = new();
-    private readonly ManualWallClock _clock = new();
+    private readonly FakeWallClock _clock = new();
     private int _incarnation;
 
     public FailingJournalSpecs() : base(TestJournalConfig)

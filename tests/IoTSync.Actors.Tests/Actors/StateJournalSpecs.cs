@@ -18,7 +18,7 @@ public sealed class StateJournalSpecs : IDisposable
     private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(15);
     private static readonly DeviceId Device = new("dev-7");
     private readonly SqliteTestDatabase _db = new();
-    private readonly ManualWallClock _clock = new();
+    private readonly FakeWallClock _clock = new();
 
     private IActorRef Journal(ActorSystem system, int snapshotEvery = 1000, int maxOpen = 100) => system.ActorOf(
         StateJournal.Props(Device, new StateJournalSettings(maxOpen, 1024, _db.LogHolder(snapshotEvery)), _clock), "journal");
@@ -172,7 +172,7 @@ public sealed class StateJournalSpecs : IDisposable
         Assert.Equal(Enumerable.Range(JournalIndex.Interval + 5, 4).Select(i => (long)i), range.Entries.Select(e => e.Sequence));
         Assert.Empty((await journal.Ask<LogRange>(new ReadLog(Origin.Device, total + 1, 4), Timeout)).Entries);
 
-        await Poll.Until(() => Task.FromResult(SnapshotRows() == 1));
+        await Polling.Until(() => Task.FromResult(SnapshotRows() == 1));
         await SqliteTestDatabase.Stop(system);
         var again = Journal(_db.Start(snapshotEvery), snapshotEvery);
         Assert.Equal(deviceLog, (await again.Ask<SyncView>(GetView.Instance, Timeout)).DeviceLog);
@@ -192,7 +192,7 @@ public sealed class StateJournalSpecs : IDisposable
         await journal.Ask<Acknowledged>(new HeartbeatRecorded(t0 + 60_000, 30_000, new WindowReport(2, 71, 60, "nothing to sync")), Timeout);
         var before = await journal.Ask<WindowList>(new GetWindows(10), Timeout);
         var stateBefore = await journal.Ask<StateJournalState>(GetState.Instance, Timeout);
-        await Poll.Until(() => Task.FromResult(SnapshotRows() == 1));
+        await Polling.Until(() => Task.FromResult(SnapshotRows() == 1));
         await SqliteTestDatabase.Stop(first);
 
         var again = Journal(_db.Start(snapshotEvery: 3), snapshotEvery: 3);

@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using Akka.Actor;
 using IoTSync.Device;
 using IoTSync.Journal;
@@ -25,13 +24,13 @@ public sealed class StoredJournalSpecs : IDisposable
     {
         var system = _db.Start(snapshotEvery: 2);
         var device = new DeviceId("dev-raw");
-        var journal = system.ActorOf(StateJournal.Props(device, StateJournalSettings.Default with { Journal = _db.LogHolder(2) }, new ManualWallClock()), "journal");
+        var journal = system.ActorOf(StateJournal.Props(device, StateJournalSettings.Default with { Journal = _db.LogHolder(2) }, new FakeWallClock()), "journal");
         var recorder = system.ActorOf(CommandRecorder.Props(device,
-            new CommandRecorderSettings("device", TimeSpan.FromSeconds(5), _db.LogHolder(2)), new FakeCommandRunner(), new ManualWallClock()), "recorder");
+            new CommandRecorderSettings("device", TimeSpan.FromSeconds(5), _db.LogHolder(2)), new FakeCommandRunner(), new FakeWallClock()), "recorder");
         await journal.Ask<Submitted>(new SubmitCommand(["reboot"], "app", null), Timeout);
         await journal.Ask<Acknowledged>(new MarkDiverged(Origin.Device, Verdict.Fork, 1, "test"), Timeout);
         await recorder.Ask<CommandCompleted>(new RecordCommand(["uptime"], "operator"), Timeout);
-        await Poll.Until(() => Task.FromResult(Sqlite("SELECT COUNT(*) FROM snapshot;").Trim() == "2"));
+        await Polling.Until(() => Task.FromResult(Sqlite("SELECT COUNT(*) FROM snapshot;").Trim() == "2"));
         await SqliteTestDatabase.Stop(system);
 
         var serializers = Sqlite("SELECT DISTINCT identifier FROM journal UNION SELECT DISTINCT serializer_id FROM snapshot;");
@@ -46,23 +45,7 @@ public sealed class StoredJournalSpecs : IDisposable
     private static string[] Lines(string output) => output.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
 
     /// <summary>Runs the sqlite3 CLI read-only on the test database and returns what it printed.</summary>
-    private string Sqlite(string sql)
-    {
-        using var process = Process.Start(new ProcessStartInfo("sqlite3", ["-readonly", _db.Path, sql])
-        {
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-        }) ?? throw new InvalidOperationException("could not start sqlite3");
-        var output = process.StandardOutput.ReadToEndAsync();
-        var error = process.StandardError.ReadToEndAsync();
-        if (!process.WaitForExit(TimeSpan.FromSeconds(30)))
-        {
-            process.Kill();
-            throw new TimeoutException("sqlite3 did not finish");
-        }
-        Assert.True(process.ExitCode == 0, $"sqlite3 failed: {error.Result}");
-        return output.Result;
-    }
+    private string Sqlite(string sql) => Sqlite3.Run(_db.Path, sql, readOnly: true);
 
     public void Dispose() => _db.Dispose();
 }

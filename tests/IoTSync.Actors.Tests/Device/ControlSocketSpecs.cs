@@ -6,8 +6,6 @@ using IoTSync.Journal;
 using IoTSync.Model;
 using IoTSync.Protocol;
 using IoTSync.Sync;
-using IoTSync.Tests.Actors;
-using IoTSync.Tests.Sync;
 using Xunit;
 using static IoTSync.Journal.LogHolderMessages;
 
@@ -96,7 +94,7 @@ public sealed class ControlSocketSpecs : IAsyncLifetime
     {
         await ControlSocketClient.Exec(SocketPath, ["echo", "from", "device"], "operator", CancellationToken.None);
         var mirrorJournal = new InMemoryJournal();
-        var mirror = new InMemoryMirrorSide(Device, mirrorJournal, new FakeWallClock(SyncRig.Start));
+        var mirror = new InMemoryMirrorSide(Device, mirrorJournal, new FakeWallClock(1_700_000_000_000));
         mirror.Submit("echo", "from", "mirror");
         var (toRelay, fromRelay) = (new System.IO.Pipelines.Pipe(), new System.IO.Pipelines.Pipe());
         var relay = ControlSocketClient.RelaySync(SocketPath, toRelay.Reader.AsStream(), fromRelay.Writer.AsStream(), CancellationToken.None);

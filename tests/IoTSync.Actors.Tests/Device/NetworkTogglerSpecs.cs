@@ -78,7 +78,7 @@ public sealed class NetworkTogglerSpecs : TestKit
     [Fact]
     public void Should_correct_the_devices_clock_by_the_offset_the_mirror_answered_with()
     {
-        var device = new FixedClock(1_000_000);
+        var device = new FakeWallClock(1_000_000);
         var clock = new MirrorCorrectedClock(device);
         var toggler = Sys.ActorOf(NetworkToggler.Props(Device, _interface, TestActor,
             new NetworkTogglerSettings(TimeSpan.FromMilliseconds(300), TimeSpan.FromSeconds(5), TimeSpan.FromSeconds(2), TimeSpan.FromMilliseconds(5)), clock));
@@ -88,11 +88,6 @@ public sealed class NetworkTogglerSpecs : TestKit
 
         AwaitAssert(() => Assert.Equal(1_000_000 - 3_600_000, clock.UtcNowMs));
         Assert.Equal(1_000_000, device.UtcNowMs);
-    }
-
-    private sealed class FixedClock(long now) : IWallClock
-    {
-        public long UtcNowMs => now;
     }
 
     [Fact]

@@ -61,10 +61,7 @@ public sealed class ProcessCommandRunnerSpecs : IDisposable
         Assert.Contains("timed out after 0.5 s; killed", result.Output);
         var child = int.Parse(File.ReadAllText(pidFile).Trim());
         // SIGKILL is delivered when the child next runs: on a loaded machine that can lag the kill call a little.
-        var deadline = System.Diagnostics.Stopwatch.StartNew();
-        while (IsRunning(child) && deadline.Elapsed < TimeSpan.FromSeconds(5))
-            await Task.Delay(20);
-        Assert.False(IsRunning(child), $"child {child} of the timed-out command is still running 5 s after the kill");
+        await Polling.Until(() => Task.FromResult(!IsRunning(child)), TimeSpan.FromSeconds(5), $"child {child} of the timed-out command ending after the kill");
     }
 
     [Fact]

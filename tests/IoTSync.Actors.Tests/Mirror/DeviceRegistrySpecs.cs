@@ -1,7 +1,6 @@
 using Akka.Actor;
 using IoTSync.Mirror;
 using IoTSync.Model;
-using IoTSync.Tests.Actors;
 using Xunit;
 using static IoTSync.Mirror.DeviceRegistryMessages;
 

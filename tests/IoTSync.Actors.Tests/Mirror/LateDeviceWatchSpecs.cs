@@ -6,7 +6,6 @@ using IoTSync.Journal;
 using IoTSync.Mirror;
 using IoTSync.Model;
 using IoTSync.Protocol;
-using IoTSync.Tests.Actors;
 using Xunit;
 using static IoTSync.Mirror.StateJournalEvents;
 
@@ -19,7 +18,7 @@ public sealed class LateDeviceWatchSpecs : TestKit
     private static readonly DeviceId Quiet = new("dev-quiet");
     private static readonly DeviceId Unseen = new("dev-unseen");
     private static readonly DeviceId Diverged = new("dev-diverged");
-    private readonly ManualWallClock _clock = new(T0);
+    private readonly FakeWallClock _clock = new(T0);
     private readonly ConcurrentDictionary<DeviceId, StateJournalState> _states = new();
     private readonly ConcurrentDictionary<DeviceId, int> _looks = new();
     private readonly ConcurrentQueue<string> _log = new();

@@ -7,7 +7,6 @@ using IoTSync.Mirror;
 using IoTSync.Model;
 using IoTSync.Protocol;
 using IoTSync.Sync;
-using IoTSync.Tests.Actors;
 using Xunit;
 using static IoTSync.Journal.LogHolderMessages;
 using static IoTSync.Mirror.SshReplicatorMessages;
@@ -52,12 +51,12 @@ public sealed class SshReplicatorSpecs : TestKit, IDisposable
     private readonly IActorRef _journals;
     private readonly Dictionary<DeviceId, IActorRef> _recorders = [];
     private readonly InProcessOpener _opener;
-    private readonly ManualWallClock _clock = new();
+    private readonly FakeWallClock _clock = new();
 
     public SshReplicatorSpecs()
     {
         _node = _db.Start();
-        _journals = _node.ActorOf(StateJournals.Props(StateJournalSettings.Default with { Journal = _db.LogHolder() }, new ManualWallClock()), "journals");
+        _journals = _node.ActorOf(StateJournals.Props(StateJournalSettings.Default with { Journal = _db.LogHolder() }, new FakeWallClock()), "journals");
         _opener = new InProcessOpener(Recorder);
         Enrol(Device);
     }
@@ -66,7 +65,7 @@ public sealed class SshReplicatorSpecs : TestKit, IDisposable
     {
         if (!_recorders.TryGetValue(device, out var recorder))
             _recorders[device] = recorder = _node.ActorOf(CommandRecorder.Props(device,
-                new CommandRecorderSettings("device", TimeSpan.FromSeconds(5), _db.LogHolder()), _runner, new ManualWallClock()), "recorder-" + device.Value);
+                new CommandRecorderSettings("device", TimeSpan.FromSeconds(5), _db.LogHolder()), _runner, new FakeWallClock()), "recorder-" + device.Value);
         return recorder;
     }
 
@@ -175,11 +174,11 @@ public sealed class SshReplicatorSpecs : TestKit, IDisposable
     [SkippableFact]
     public async Task Should_refuse_a_device_whose_ssh_host_key_is_not_the_enrolled_one_and_apply_nothing()
     {
-        Ssh.SshdFixture.SkipUnlessAvailable();
-        await using var sshd = await Ssh.SshdFixture.Start(directory => $"touch '{directory}/ran'; exec /bin/cat");
-        var wrongKey = await Ssh.SshdFixture.Fingerprint(await sshd.NewKey("other_host_key") + ".pub");
+        Skip.If(PrivateSshd.Unavailable() is not null, PrivateSshd.Unavailable());
+        await using var sshd = await PrivateSshd.Start(directory => $"touch '{directory}/ran'; exec /bin/cat");
+        var wrongKey = await PrivateSshd.Fingerprint(await sshd.NewKey("other_host_key") + ".pub");
         _registry.Replace(DeviceRegistryMessages.RegistryState.Empty.Apply(new DeviceRegistryMessages.DeviceEnrolled(
-            new EnrolledDevice(Device, "127.0.0.1", sshd.Port, Ssh.SshdFixture.User, wrongKey.Value, new string('1', 64), 0))));
+            new EnrolledDevice(Device, "127.0.0.1", sshd.Port, PrivateSshd.User, wrongKey.Value, new string('1', 64), 0))));
         await _journals.Ask<Submitted>(new ForDevice(Device, new SubmitCommand(["uptime"], "app", null)), Timeout);
         var replicator = Sys.ActorOf(SshReplicator.Props(_registry, _journals, new IoTSync.Mirror.Ssh.SshSessionOpener(sshd.ClientKeyPath, TimeSpan.FromSeconds(10)),
             new SshReplicatorSettings(4, Timeout, Timeout, ExchangeSettings.Default), TestActor));

@@ -6,7 +6,6 @@ using IoTSync.Journal;
 using IoTSync.Mirror;
 using IoTSync.Model;
 using IoTSync.Protocol;
-using IoTSync.Tests.Actors;
 using Microsoft.Data.Sqlite;
 using Xunit;
 using static IoTSync.Device.HeartbeatSenderMessages;
@@ -33,8 +32,8 @@ public sealed class HeartbeatSpecs : IDisposable
     private static readonly byte[] Key = Enumerable.Range(7, 32).Select(i => (byte)i).ToArray();
     private readonly SqliteTestDatabase _mirrorDb = new("mirror");
     private readonly SqliteTestDatabase _deviceDb = new("device");
-    private readonly ManualWallClock _mirrorClock = new();
-    private readonly ManualWallClock _deviceClock = new();
+    private readonly FakeWallClock _mirrorClock = new();
+    private readonly FakeWallClock _deviceClock = new();
     private readonly List<ActorSystem> _systems = [];
 
     /// <summary>What the toggler sends the sender in a device's first window: a 30 s cycle, no window closed yet.</summary>
@@ -195,7 +194,7 @@ public sealed class HeartbeatSpecs : IDisposable
 
         Assert.Equal(HeartbeatAction.None, answered.Ack.Action);
         WindowList recorded = null!;
-        await Poll.Until(async () =>
+        await Polling.Until(async () =>
         {
             recorded = await journals.Ask<WindowList>(new ForDevice(Device, new GetWindows(10)), Timeout);
             return recorded.TotalWindows >= 2;
@@ -227,7 +226,7 @@ public sealed class HeartbeatSpecs : IDisposable
         var original = Signed(_mirrorClock.UtcNowMs, null);
         listener.Tell(original, probe.Ref);
         probe.ExpectMsg<HeartbeatAck>(Timeout);
-        await Poll.Until(() => Task.FromResult(RecordedHeartbeats() == 1));
+        await Polling.Until(() => Task.FromResult(RecordedHeartbeats() == 1));
 
         listener.Tell(original, probe.Ref);
         listener.Tell(Signed(_mirrorClock.UtcNowMs, new WindowReport(1, 10, 5, "forged"), Enumerable.Repeat((byte)9, 32).ToArray()), probe.Ref);
@@ -237,7 +236,7 @@ public sealed class HeartbeatSpecs : IDisposable
         var barrier = new WindowReport(1, 480, 70, "nothing to sync");
         listener.Tell(Signed(_mirrorClock.UtcNowMs, barrier), probe.Ref);
         Assert.Equal(HeartbeatAction.None, probe.ExpectMsg<HeartbeatAck>(Timeout).Action);
-        await Poll.Until(() => Task.FromResult(RecordedHeartbeats() >= 2));
+        await Polling.Until(() => Task.FromResult(RecordedHeartbeats() >= 2));
 
         Assert.Equal(2, RecordedHeartbeats());
         var windows = await journals.Ask<WindowList>(new ForDevice(Device, new GetWindows(10)), Timeout);

@@ -1,0 +1,36 @@
+using System.Collections.Concurrent;
+using System.Collections.Immutable;
+using IoTSync.Device;
+using IoTSync.Journal;
+
+namespace IoTSync.Testing.Fakes;
+
+/// <summary>
+/// Runs nothing: records every argument vector it was asked to run and answers Executed with
+/// output "ran ARGV" — Failed with exit code 1 for an argv starting with "false", and never for one
+/// starting with "hang". It stands for the outside world, so it survives restarts of the device side.
+/// </summary>
+public sealed class FakeCommandRunner : ICommandRunner
+{
+    private readonly ConcurrentQueue<ImmutableArray<string>> _calls = new();
+
+    /// <summary>Every argument vector asked for, in order.</summary>
+    public IReadOnlyList<ImmutableArray<string>> Calls => [.. _calls];
+
+    /// <summary>Every argument vector asked for, joined with spaces.</summary>
+    public ConcurrentQueue<string> Ran { get; } = new();
+
+    public int CountOf(IEnumerable<string> argv) => _calls.Count(c => c.SequenceEqual(argv));
+
+    public static string OutputFor(IEnumerable<string> argv) => "ran " + string.Join(' ', argv);
+
+    public Task<ResultFields> Run(ImmutableArray<string> argv, CancellationToken cancellationToken)
+    {
+        _calls.Enqueue(argv);
+        Ran.Enqueue(string.Join(' ', argv));
+        if (argv[0] == "hang")
+            return new TaskCompletionSource<ResultFields>().Task;
+        var exitCode = argv[0] == "false" ? 1 : 0;
+        return Task.FromResult(new ResultFields(exitCode == 0 ? CommandOutcome.Executed : CommandOutcome.Failed, exitCode, OutputFor(argv), false, 1));
+    }
+}

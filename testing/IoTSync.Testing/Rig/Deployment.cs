@@ -1,0 +1,293 @@
+using System.Collections.Immutable;
+using System.Net;
+using System.Net.Sockets;
+using System.Text.Json;
+using System.Text.RegularExpressions;
+using IoTSync.Testing.Processes;
+using IoTSync.Testing.Ssh;
+
+namespace IoTSync.Testing.Rig;
+
+/// <summary>How a <see cref="Deployment"/> is set up.</summary>
+public sealed record DeploymentOptions
+{
+    public string DeviceId { get; init; } = "demo-device";
+
+    public TimeSpan Period { get; init; } = TimeSpan.FromSeconds(2);
+
+    public TimeSpan WindowLimit { get; init; } = TimeSpan.FromMilliseconds(1800);
+
+    /// <summary>How long the device keeps calling an unreachable mirror within a window.</summary>
+    public TimeSpan HeartbeatGiveUpAfter { get; init; } = TimeSpan.FromSeconds(1);
+
+    public ImmutableArray<string> Allow { get; init; } = ["echo", "uname", "hostname", "date", "true", "false", "sleep", "sh"];
+
+    /// <summary>Where the nodes run: all on 127.0.0.1 when null (toggler <c>none</c>), else apart on a network of their own.</summary>
+    public DeploymentNetwork? Network { get; init; }
+}
+
+/// <summary>
+/// The nodes apart, each in its own network namespace of the test bed: the mirror's heartbeat
+/// listener and the device's sshd on their own addresses, the device's toggler in mode <c>ip</c>
+/// on its interface, each process started through its namespace's <see cref="Launcher"/>. The
+/// nodes' command lines still run here: they talk to the nodes over Unix sockets, which a network
+/// namespace does not separate.
+/// </summary>
+/// <param name="MirrorAddress">The mirror's address: its Akka.Remote hostname, and the only address the device's sshd admits the mirror's key from.</param>
+/// <param name="DeviceAddress">The device's address: where its sshd listens (port 22).</param>
+/// <param name="DeviceInterface">The device's interface, which its node takes up and down.</param>
+/// <param name="Mirror">Starts the mirror node inside the mirror's namespace.</param>
+/// <param name="Device">Starts the device node and its sshd inside the device's namespace.</param>
+public sealed record DeploymentNetwork(string MirrorAddress, string DeviceAddress, string DeviceInterface, Launcher Mirror, Launcher Device)
+{
+    public const int SshPort = 22;
+}
+
+/// <summary>
+/// A mirror node, a device node and the device's own sshd, all on this machine, in one directory:
+/// configs, keys, SQLite files and logs. The mirror reaches the device only by SSH with its
+/// pinned host key; the device reaches the mirror only by heartbeat. Used by the demo and by the
+/// tests that run the real executables.
+/// </summary>
+public sealed partial class Deployment : IAsyncDisposable
+{
+    private static readonly TimeSpan CliTimeout = TimeSpan.FromSeconds(60);
+    private static readonly TimeSpan StartTimeout = TimeSpan.FromSeconds(60);
+
+    private Deployment(string directory, NodeBinaries binaries, DeploymentOptions options, PrivateSshd sshd, int mirrorPort)
+    {
+        Directory = directory;
+        Binaries = binaries;
+        Options = options;
+        Sshd = sshd;
+        MirrorPort = mirrorPort;
+    }
+
+    public string Directory { get; }
+
+    public NodeBinaries Binaries { get; }
+
+    public DeploymentOptions Options { get; }
+
+    public PrivateSshd Sshd { get; }
+
+    public int MirrorPort { get; }
+
+    public string DeviceId => Options.DeviceId;
+
+    public string MirrorConfig => Path.Combine(Directory, "mirror", "mirror.hocon");
+
+    public string DeviceConfig => Path.Combine(Directory, "device", "device.hocon");
+
+    public string MirrorDatabase => Path.Combine(Directory, "mirror", "mirror.db");
+
+    public string DeviceDatabase => Path.Combine(Directory, "device", "device.db");
+
+    public string DeviceSocket => Path.Combine(Directory, "device", "run", "device.sock");
+
+    public NodeProcess? Mirror { get; private set; }
+
+    public NodeProcess? Device { get; private set; }
+
+    /// <summary>The mirror's heartbeat address as the device dials it.</summary>
+    public string MirrorHost => Options.Network?.MirrorAddress ?? "127.0.0.1";
+
+    /// <summary>The device's sshd as the mirror dials it.</summary>
+    public string DeviceSshEndpoint => $"{Sshd.Address}:{Sshd.Port}";
+
+    /// <summary>The command sshd forces for the mirror's key: the relay, pointed at this device's socket.</summary>
+    public string SyncEndpointCommand
+    {
+        get
+        {
+            var (file, arguments) = Binaries.SyncEndpoint(DeviceSocket, Options.WindowLimit);
+            return string.Join(' ', [file, .. arguments]);
+        }
+    }
+
+    /// <summary>The mirror node's control socket.</summary>
+    public string MirrorSocket => Path.Combine(Directory, "mirror", "run", "mirror.sock");
+
+    /// <summary>Writes both configs and starts sshd (nodes are started with <see cref="StartMirror"/> and <see cref="StartDevice"/>).</summary>
+    public static async Task<Deployment> Create(string directory, NodeBinaries binaries, DeploymentOptions options)
+    {
+        directory = Path.GetFullPath(directory);
+        System.IO.Directory.CreateDirectory(Path.Combine(directory, "mirror"));
+        var sshd = options.Network is { } network
+            ? await PrivateSshd.Start(DeviceSshd(directory) with
+            {
+                ListenAddress = IPAddress.Parse(network.DeviceAddress), Port = DeploymentNetwork.SshPort, Launcher = network.Device,
+            })
+            : await PrivateSshd.Start(DeviceSshd(directory));
+        try
+        {
+            var mirrorPort = PrivateSshd.FreePort();
+            var deployment = new Deployment(directory, binaries, options, sshd, mirrorPort);
+            await deployment.WriteMirrorConfig();
+            await deployment.InitDevice();
+            return deployment;
+        }
+        catch
+        {
+            await sshd.DisposeAsync();
+            throw;
+        }
+    }
+
+    private async Task WriteMirrorConfig()
+    {
+        File.Copy(Path.Combine(Binaries.HoconDirectory, "shared.hocon"), Path.Combine(Directory, "mirror", "shared.hocon"), overwrite: true);
+        var shipped = await File.ReadAllTextAsync(Path.Combine(Binaries.HoconDirectory, "mirror.hocon"));
+        await File.WriteAllTextAsync(MirrorConfig, shipped + $"""
+
+            # This deployment's mirror: its own port, socket, key and database.
+            # The heartbeat port.
+            akka.remote.dot-netty.tcp.port = {MirrorPort}
+            # The control socket.
+            iotsync.mirror.control-socket = "{Path.Combine(Directory, "mirror", "run", "mirror.sock")}"
+            # The mirror's SSH key (made on first start).
+            iotsync.mirror.ssh.private-key = "{Path.Combine(Directory, "mirror", "mirror_ssh_key")}"
+            # The mirror's SQLite journal.
+            iotsync.persistence.database-path = "{MirrorDatabase}"
+            # Look for late devices every second (the device cycles in seconds here).
+            iotsync.mirror.late-check-every = 1s
+            # A session is bounded by the device's window.
+            iotsync.mirror.ssh.session-timeout = {(long)(Options.WindowLimit.TotalMilliseconds * 3)}ms
+            # The device's window limit: not heard from for longer, with no session running, it is dark.
+            iotsync.mirror.window-limit = {(long)Options.WindowLimit.TotalMilliseconds}ms
+
+            """ + (Options.Network is { } network ? $"""
+            # Apart from the device: heartbeats on the mirror's own address, and the device's sshd
+            # admits the mirror's key from there only.
+            akka.remote.dot-netty.tcp.hostname = "{network.MirrorAddress}"
+            iotsync.mirror.enrolment.outward-address = "{network.MirrorAddress}"
+
+            """ : ""));
+    }
+
+    /// <summary>The device's own sshd: in the deployment's directory, its authorized_keys written at enrolment.</summary>
+    private static SshdOptions DeviceSshd(string directory) =>
+        new() { Directory = Path.Combine(directory, "device-ssh"), LogLevel = "VERBOSE" };
+
+    private async Task InitDevice()
+    {
+        string[] network = Options.Network is { } apart ? ["--network", "ip", "--interface", apart.DeviceInterface] : [];
+        var init = await DeviceCli(["init", "--id", DeviceId, "--mirror", $"{MirrorHost}:{MirrorPort}", "--dir", Path.Combine(Directory, "device"),
+            "--period", $"{(long)Options.Period.TotalMilliseconds}ms", "--window-limit", $"{(long)Options.WindowLimit.TotalMilliseconds}ms",
+            .. network, "--force", "--allow", .. Options.Allow]);
+        init.EnsureSuccess("iotsync-device init");
+        await File.AppendAllTextAsync(DeviceConfig, $"""
+            # This deployment's heartbeat back-off bound.
+            iotsync.device.heartbeat.give-up-after = {(long)Options.HeartbeatGiveUpAfter.TotalMilliseconds}ms
+
+            """);
+    }
+
+    public async Task StartMirror(IReadOnlyDictionary<string, string>? environment = null)
+    {
+        Mirror = NodeProcess.Start(Binaries.Dotnet, [Binaries.MirrorDll, "run", "--config", MirrorConfig], Path.Combine(Directory, "mirror", "node.log"), environment,
+            Options.Network?.Mirror);
+        await Mirror.WaitForOutput(MirrorRunning(), StartTimeout);
+    }
+
+    public async Task StartDevice(IReadOnlyDictionary<string, string>? environment = null)
+    {
+        Device = NodeProcess.Start(Binaries.Dotnet, [Binaries.DeviceDll, "run", "--config", DeviceConfig], Path.Combine(Directory, "device", "node.log"), environment,
+            Options.Network?.Device);
+        await Device.WaitForOutput(DeviceRunning(), StartTimeout);
+    }
+
+    /// <summary>Enrols the device at the running mirror and installs the printed line as sshd's authorized_keys.</summary>
+    public async Task<string> Enroll(string? hostKeyFingerprint = null)
+    {
+        var enrolled = (await MirrorCli(["enroll", "--device", DeviceId, "--ssh", DeviceSshEndpoint, "--from", MirrorHost, "--ssh-user", Environment.UserName,
+            "--host-key", hostKeyFingerprint ?? Sshd.HostKey.Value, "--heartbeat-key-file", Path.Combine(Directory, "device", "heartbeat.key"),
+            "--device-command", SyncEndpointCommand])).EnsureSuccess("iotsync-mirror enroll");
+        var line = enrolled.Stdout.Trim();
+        await File.WriteAllTextAsync(Sshd.AuthorizedKeysFile, line + "\n");
+        return line;
+    }
+
+    /// <summary>sshd, mirror (enrolled) and device, all running.</summary>
+    public async Task StartAll()
+    {
+        await StartMirror();
+        await Enroll();
+        await StartDevice();
+    }
+
+    public Task<CliRun> MirrorCli(IEnumerable<string> arguments) =>
+        NodeCliRunner.Run(Binaries.MirrorDll, WithConfig(arguments, MirrorConfig), timeout: CliTimeout, dotnet: Binaries.Dotnet);
+
+    public Task<CliRun> DeviceCli(IEnumerable<string> arguments) =>
+        NodeCliRunner.Run(Binaries.DeviceDll, WithConfig(arguments, DeviceConfig), timeout: CliTimeout, dotnet: Binaries.Dotnet);
+
+    /// <summary>Adds <c>--config</c> (init writes the config instead of reading it).</summary>
+    private static List<string> WithConfig(IEnumerable<string> arguments, string config)
+    {
+        var args = arguments.ToList();
+        return args[0] == "init" ? args : WithOptions(args, "--config", config);
+    }
+
+    /// <summary>Options go before a <c>--</c>: after it they would be part of the command.</summary>
+    private static List<string> WithOptions(IEnumerable<string> arguments, params string[] options)
+    {
+        var args = arguments.ToList();
+        var end = args.IndexOf("--");
+        args.InsertRange(end < 0 ? args.Count : end, options);
+        return args;
+    }
+
+    /// <summary>A command's JSON answer (the command is given <c>--json</c>).</summary>
+    public async Task<JsonElement> MirrorJson(params string[] arguments) =>
+        Parse((await MirrorCli(WithOptions(arguments, "--json"))).EnsureSuccess($"iotsync-mirror {string.Join(' ', arguments)}"));
+
+    public async Task<JsonElement> DeviceJson(params string[] arguments) =>
+        Parse((await DeviceCli(WithOptions(arguments, "--json"))).EnsureSuccess($"iotsync-device {string.Join(' ', arguments)}"));
+
+    /// <summary>
+    /// Where mirror command <paramref name="sequence"/> stands (<c>result --json</c>), whatever its
+    /// exit code says: 3 means not resolved yet, the command's own code once it is.
+    /// </summary>
+    public async Task<JsonElement> CommandResult(long sequence)
+    {
+        var run = await MirrorCli(["result", "--device", DeviceId, sequence.ToString(System.Globalization.CultureInfo.InvariantCulture), "--json"]);
+        return run.Stdout.StartsWith('{') ? Parse(run) : throw new InvalidOperationException($"iotsync-mirror result exited {run.ExitCode}: {run.Stderr.Trim()}");
+    }
+
+    private static JsonElement Parse(CliRun run)
+    {
+        using var document = JsonDocument.Parse(run.Stdout);
+        return document.RootElement.Clone();
+    }
+
+    public async Task StopNodes()
+    {
+        if (Device is not null)
+            await Device.Stop(TimeSpan.FromSeconds(15));
+        if (Mirror is not null)
+            await Mirror.Stop(TimeSpan.FromSeconds(15));
+    }
+
+    [GeneratedRegex("iotsync-mirror: running")]
+    private static partial Regex MirrorRunning();
+
+    [GeneratedRegex("iotsync-device: .* running")]
+    private static partial Regex DeviceRunning();
+
+    public async ValueTask DisposeAsync()
+    {
+        try
+        {
+            await StopNodes();
+        }
+        finally
+        {
+            if (Device is not null)
+                await Device.DisposeAsync();
+            if (Mirror is not null)
+                await Mirror.DisposeAsync();
+            await Sshd.DisposeAsync();
+        }
+    }
+}

@@ -1,0 +1,294 @@
+using System.Collections.Immutable;
+using IoTSync.Device;
+using IoTSync.Journal;
+using IoTSync.Mirror;
+using IoTSync.Model;
+using IoTSync.Sync;
+using static IoTSync.Device.CommandRecorderEvents;
+using static IoTSync.Mirror.StateJournalEvents;
+
+namespace IoTSync.Testing.Sync;
+
+/// <summary>Reads a range of one log back from a journal the way the actors' JournalLogReader does.</summary>
+internal static class JournalReads
+{
+    public static IReadOnlyList<LogEntry> Range(InMemoryJournal journal, Origin origin, long fromSequence, int maxEntries, long heldLength)
+    {
+        var last = Math.Min(heldLength, fromSequence + (long)maxEntries - 1);
+        if (fromSequence < 1 || fromSequence > last)
+            return [];
+        return [.. journal.Entries(origin).Where(e => e.Sequence >= fromSequence).TakeWhile(e => e.Sequence <= last)];
+    }
+}
+
+/// <summary>
+/// The mirror's side of an exchange as the <see cref="StateJournal"/> implements it, over the
+/// real pure <see cref="StateJournalState"/> and an <see cref="InMemoryJournal"/>. Constructing
+/// one replays the journal: that is a restart.
+/// </summary>
+public sealed class InMemoryMirrorSide : IMirrorSide
+{
+    private readonly HybridLogicalClock _clock;
+    private readonly IWallClock _wall;
+
+    public InMemoryMirrorSide(DeviceId device, InMemoryJournal journal, IWallClock wall)
+    {
+        Journal = journal;
+        _wall = wall;
+        State = StateJournalState.Empty(device);
+        var sequenceNr = 0L;
+        foreach (var @event in journal.Events)
+            State = State.Apply(@event, ++sequenceNr);
+        _clock = new HybridLogicalClock(wall);
+        _clock.Observe(State.Logs.LatestTimestamp);
+    }
+
+    public InMemoryJournal Journal { get; }
+
+    public StateJournalState State { get; private set; }
+
+    public const string Issuer = "operator";
+
+    // --- writes of the mirror log, the way StateJournal makes them ---
+
+    public LogEntry Submit(IEnumerable<string> argv, long? notAfterUnixMs = null, string issuer = Issuer) =>
+        Write(LogEntry.NewCommand(State.Logs.MirrorLog, Origin.Mirror, _clock.Now(), issuer, argv, notAfterUnixMs));
+
+    public LogEntry Submit(params string[] argv) => Submit(argv, null);
+
+    public LogEntry Set(string key, string value) => Submit(PropertyCommand.Set, key, value);
+
+    public LogEntry Unset(string key) => Submit(PropertyCommand.Unset, key);
+
+    public LogEntry Cancel(long mirrorSequence, string issuer = Issuer)
+    {
+        var target = new CommandRef(Origin.Mirror, mirrorSequence);
+        if (!State.Logs.Model.OpenCommands.TryGetValue(target, out var open) || open.CancelRequested)
+            throw new InvalidOperationException($"mirror entry {mirrorSequence} is not an open, uncancelled device command");
+        return Write(LogEntry.NewCancel(State.Logs.MirrorLog, _clock.Now(), issuer, mirrorSequence));
+    }
+
+    /// <summary>Stores any entry as the next of the mirror log, unchecked: for tampering tests only.</summary>
+    public LogEntry WriteRaw(Func<LogPosition, HlcTimestamp, LogEntry> make) => Write(make(State.Logs.MirrorLog, _clock.Now()));
+
+    private LogEntry Write(LogEntry entry)
+    {
+        Persist(new EntryAppended(entry));
+        return entry;
+    }
+
+    private void Persist(object @event)
+    {
+        var sequenceNr = Journal.Persist(@event);
+        State = State.Apply(@event, sequenceNr);
+    }
+
+    // --- IMirrorSide ---
+
+    public Task<SyncView> GetView(CancellationToken cancellationToken) => Task.FromResult(State.Logs.View);
+
+    public Task<string?> Divergence(CancellationToken cancellationToken) => Task.FromResult(State.Divergence?.Describe());
+
+    public Task<IReadOnlyList<LogEntry>> ReadMirrorLog(long fromSequence, int maxEntries, CancellationToken cancellationToken) =>
+        Task.FromResult(JournalReads.Range(Journal, Origin.Mirror, fromSequence, maxEntries, State.Logs.MirrorLog.Length));
+
+    public Task<AppendResult> AppendDeviceEntries(IReadOnlyList<LogEntry> entries, CancellationToken cancellationToken)
+    {
+        var check = State.Logs.Check(Origin.Device, entries);
+        if (!check.IsRejection)
+            foreach (var entry in check.NewEntries)
+            {
+                Persist(new EntryAppended(entry));
+                _clock.Observe(entry.Timestamp);
+            }
+        return Task.FromResult(new AppendResult(check, State.Logs.View));
+    }
+
+    public Task ConfirmDelivery(LogPosition mirrorLogAtDevice, CancellationToken cancellationToken)
+    {
+        var length = Math.Min(mirrorLogAtDevice.Length, State.Logs.MirrorLog.Length);
+        if (length > State.DeliveredThrough)
+            Persist(new DeliveryConfirmed(length));
+        return Task.CompletedTask;
+    }
+
+    public Task MarkDiverged(Origin log, ChainCheck reason, CancellationToken cancellationToken)
+    {
+        Persist(new DivergenceDetected(log, reason.Verdict, reason.Sequence, reason.Detail, _clock.Now().WallMs));
+        return Task.CompletedTask;
+    }
+
+    public IReadOnlyList<LogEntry> MirrorLog => Journal.Entries(Origin.Mirror);
+
+    public IReadOnlyList<LogEntry> DeviceLogReplica => Journal.Entries(Origin.Device);
+}
+
+/// <summary>Where the device side dies while it deals with a command.</summary>
+public enum DeviceCrashPoint
+{
+    /// <summary>After CommandStarted is durable, before the runner is called.</summary>
+    AfterStarted,
+
+    /// <summary>After the runner returned, before the result entry is durable.</summary>
+    AfterRun,
+}
+
+/// <summary>
+/// The device's side of an exchange as the <see cref="CommandRecorder"/> implements it, over the
+/// real pure <see cref="CommandRecorderState"/> and an <see cref="InMemoryJournal"/>. Commands are
+/// dealt with one at a time in <see cref="CommandRecorderState.OpenCommands"/> order, each marked
+/// started before it runs. Use <see cref="Start"/>: like the actor after recovery, it first deals
+/// with what was left open.
+/// </summary>
+public sealed class InMemoryDeviceSide : IDeviceSide
+{
+    public const string Issuer = "device";
+
+    private readonly IWallClock _wall;
+    private readonly HybridLogicalClock _clock;
+    private readonly ICommandRunner _runner;
+    private readonly ImmutableHashSet<CommandRef> _openAtRecovery;
+    private bool _dead;
+
+    private InMemoryDeviceSide(DeviceId device, InMemoryJournal journal, IWallClock wall, ICommandRunner runner)
+    {
+        Journal = journal;
+        _wall = wall;
+        _runner = runner;
+        State = CommandRecorderState.Empty(device);
+        var sequenceNr = 0L;
+        foreach (var @event in journal.Events)
+            State = State.Apply(@event, ++sequenceNr);
+        _clock = new HybridLogicalClock(wall);
+        _clock.Observe(State.Logs.LatestTimestamp);
+        _openAtRecovery = [.. State.OpenCommands.Select(c => c.Ref)];
+    }
+
+    /// <summary>Recovers from the journal, then deals with the commands left open (as CommandRecorder.OnRecovered does).</summary>
+    public static async Task<InMemoryDeviceSide> Start(DeviceId device, InMemoryJournal journal, IWallClock wall, ICommandRunner runner)
+    {
+        var side = new InMemoryDeviceSide(device, journal, wall, runner);
+        await side.WorkOnOpenCommands(CancellationToken.None);
+        return side;
+    }
+
+    public InMemoryJournal Journal { get; }
+
+    public CommandRecorderState State { get; private set; }
+
+    /// <summary>When set, the side dies at this point while dealing with this command.</summary>
+    public (CommandRef Command, DeviceCrashPoint Point)? CrashPlan { get; set; }
+
+    /// <summary>Every decision taken, in order: what the device decided for which command.</summary>
+    public List<(CommandRef Command, CommandDecision Decision)> Decisions { get; } = [];
+
+    public IReadOnlyList<LogEntry> DeviceLog => Journal.Entries(Origin.Device);
+
+    public IReadOnlyList<LogEntry> MirrorLogReplica => Journal.Entries(Origin.Mirror);
+
+    // --- local writes, like the exec CLI ---
+
+    /// <summary>Records a local command and, for a device command, deals with it; returns the command entry and its result.</summary>
+    public async Task<(LogEntry Command, LogEntry? Result)> Exec(params string[] argv)
+    {
+        Alive();
+        var entry = State.NewCommand(_clock.Now(), Issuer, [.. argv]);
+        Persist(new EntryAppended(entry));
+        if (!PropertyCommand.IsDeviceCommand(entry.Argv))
+            return (entry, null);
+        await WorkOnOpenCommands(CancellationToken.None);
+        return (entry, DeviceLog.SingleOrDefault(e => e.Kind == EntryKind.Result && e.Target == entry.Ref));
+    }
+
+    public Task<(LogEntry Command, LogEntry? Result)> Set(string key, string value) => Exec(PropertyCommand.Set, key, value);
+
+    /// <summary>Stores any entry as the next of the device log, unchecked: for tampering tests only.</summary>
+    public LogEntry WriteRaw(Func<LogPosition, HlcTimestamp, LogEntry> make)
+    {
+        Alive();
+        var entry = make(State.Logs.DeviceLog, _clock.Now());
+        Persist(new EntryAppended(entry));
+        return entry;
+    }
+
+    // --- IDeviceSide ---
+
+    public Task<SyncView> GetView(CancellationToken cancellationToken)
+    {
+        Alive();
+        return Task.FromResult(State.Logs.View);
+    }
+
+    public async Task<AppendResult> AppendMirrorEntries(IReadOnlyList<LogEntry> entries, CancellationToken cancellationToken)
+    {
+        Alive();
+        var check = State.Logs.Check(Origin.Mirror, entries);
+        if (check.IsRejection)
+            return new AppendResult(check, State.Logs.View);
+        foreach (var entry in check.NewEntries)
+        {
+            Persist(new EntryAppended(entry));
+            _clock.Observe(entry.Timestamp);
+        }
+        await WorkOnOpenCommands(cancellationToken);
+        return new AppendResult(check, State.Logs.View);
+    }
+
+    public Task<IReadOnlyList<LogEntry>> ReadDeviceLog(long fromSequence, int maxEntries, CancellationToken cancellationToken)
+    {
+        Alive();
+        return Task.FromResult(JournalReads.Range(Journal, Origin.Device, fromSequence, maxEntries, State.Logs.DeviceLog.Length));
+    }
+
+    /// <summary>Deals with every open command in order, as CommandRecorder.WorkOnNext does one after another.</summary>
+    private async Task WorkOnOpenCommands(CancellationToken cancellationToken)
+    {
+        while (State.OpenCommands.FirstOrDefault() is { } next)
+        {
+            var decision = State.Decide(next, _wall.UtcNowMs, afterRestart: _openAtRecovery.Contains(next.Ref));
+            Decisions.Add((next.Ref, decision));
+            if (decision != CommandDecision.Run)
+            {
+                RecordResult(next.Ref, CommandRecorderState.ResultFor(decision));
+                continue;
+            }
+            Persist(new CommandStarted(next.Ref));
+            CrashIfPlanned(next.Ref, DeviceCrashPoint.AfterStarted);
+            ResultFields result;
+            try
+            {
+                result = await _runner.Run(next.Argv, cancellationToken);
+            }
+            catch (Exception e) when (e is not SimulatedCrashException)
+            {
+                result = new ResultFields(CommandOutcome.Failed, -1, $"could not run: {e.GetBaseException().Message}", false, 0);
+            }
+            CrashIfPlanned(next.Ref, DeviceCrashPoint.AfterRun);
+            RecordResult(next.Ref, result);
+        }
+    }
+
+    private void RecordResult(CommandRef command, ResultFields result) =>
+        Persist(new EntryAppended(State.NewResult(_clock.Now(), Issuer, command, result)));
+
+    private void CrashIfPlanned(CommandRef command, DeviceCrashPoint point)
+    {
+        if (CrashPlan is { } plan && plan.Command == command && plan.Point == point)
+        {
+            _dead = true;
+            throw new SimulatedCrashException($"device died {point} of {command}");
+        }
+    }
+
+    private void Persist(object @event)
+    {
+        var sequenceNr = Journal.Persist(@event);
+        State = State.Apply(@event, sequenceNr);
+    }
+
+    private void Alive()
+    {
+        if (_dead)
+            throw new InvalidOperationException("this device side crashed; start a new one from its journal");
+    }
+}
