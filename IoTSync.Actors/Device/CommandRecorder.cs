@@ -1,6 +1,5 @@
 using System.Collections.Immutable;
 using Akka.Actor;
-using Akka.Configuration;
 using Akka.Event;
 using Akka.Persistence;
 using IoTSync.Journal;
@@ -11,28 +10,12 @@ using static IoTSync.Journal.LogHolderMessages;
 
 namespace IoTSync.Device;
 
-/// <summary>Settings of the device's <see cref="CommandRecorder"/>.</summary>
-public sealed record CommandRecorderSettings(string Issuer, TimeSpan ExecutionBudget, LogHolderSettings Journal)
-{
-    /// <summary>Reads <c>iotsync.device</c> and <c>iotsync.persistence</c>.</summary>
-    public static CommandRecorderSettings FromConfig(Config root)
-    {
-        var device = root.GetConfig("iotsync.device") ?? throw new ConfigurationException("missing section iotsync.device");
-        var budget = device.GetTimeSpan("execution-budget", TimeSpan.Zero, allowInfinite: false);
-        if (budget <= TimeSpan.Zero)
-            throw new ConfigurationException("iotsync.device.execution-budget must be a positive duration");
-        var issuer = device.GetString("issuer", "");
-        if (string.IsNullOrWhiteSpace(issuer))
-            throw new ConfigurationException("iotsync.device.issuer must not be empty");
-        return new CommandRecorderSettings(issuer, budget, IoTSyncSystem.LogHolderSettings(root));
-    }
-}
-
 /// <summary>
 /// The device's persistent actor and the sole writer of the device log. Holds the replica of the
 /// mirror log, records local commands, runs device commands one at a time in log order (mirror's
 /// first) and records a result for each. A command is marked started before it runs, so a crash
-/// never runs it twice: a restart records it as interrupted instead.
+/// never runs it twice: a restart records it as interrupted instead. What to record and what to
+/// do next is decided by <see cref="CommandRecorderState"/>; the actor persists, runs, replies and keeps the timers.
 /// </summary>
 public sealed class CommandRecorder : LogHoldingActor
 {
@@ -97,7 +80,7 @@ public sealed class CommandRecorder : LogHoldingActor
     private void OnRecovered()
     {
         _clock.Observe(_state.Logs.LatestTimestamp);
-        _openAtRecovery = [.. _state.OpenCommands.Select(c => c.Ref)];
+        _openAtRecovery = _state.OpenAtRecovery();
         Log.Info("[{0}] recovered: device log {1}, mirror log {2}, {3} open commands",
             _device, _state.Logs.DeviceLog, _state.Logs.MirrorLog, _openAtRecovery.Count);
         Self.Tell(WorkNext.Instance);
@@ -105,14 +88,15 @@ public sealed class CommandRecorder : LogHoldingActor
 
     private void HandleRecordCommand(RecordCommand record)
     {
-        if (record.Argv.IsDefaultOrEmpty || record.Argv.Any(a => a.Contains('\0')))
+        var (refusal, recorded) = _state.Decide(record, _clock.Now());
+        if (recorded is null)
         {
-            Sender.Tell(new Status.Failure(new ArgumentException("a command is a non-empty argument vector without NUL characters")));
+            Sender.Tell(new Status.Failure(new ArgumentException(refusal)));
             return;
         }
-        var entry = _state.NewCommand(_clock.Now(), record.Issuer, record.Argv);
+        var entry = recorded.Entry;
         var caller = Sender;
-        Persist(new EntryAppended(entry), appended =>
+        Persist(recorded, appended =>
         {
             Apply(appended);
             Log.Info("[{0}] recorded local command {1}: {2}", _device, entry.Ref, string.Join(' ', entry.Argv));
@@ -172,13 +156,9 @@ public sealed class CommandRecorder : LogHoldingActor
     /// <summary>Deals with the first open command, unless one is already in hand.</summary>
     private void WorkOnNext()
     {
-        if (_busyWith is not null)
-            return;
-        var next = _state.OpenCommands.FirstOrDefault();
-        if (next is null)
+        if (_busyWith is not null || _state.NextStep(_wall.UtcNowMs, _openAtRecovery) is not var (next, decision))
             return;
         _busyWith = next.Ref;
-        var decision = _state.Decide(next, _wall.UtcNowMs, afterRestart: _openAtRecovery.Contains(next.Ref));
         if (decision != CommandDecision.Run)
         {
             Log.Info("[{0}] command {1} not run: {2}", _device, next.Ref, decision);
@@ -191,8 +171,7 @@ public sealed class CommandRecorder : LogHoldingActor
             Log.Info("[{0}] running {1}: {2}", _device, next.Ref, string.Join(' ', next.Argv));
             _runner.Run(next.Argv, CancellationToken.None).ContinueWith(run => run.IsCompletedSuccessfully
                     ? new CommandFinished(next.Ref, run.Result)
-                    : new CommandFinished(next.Ref, new ResultFields(CommandOutcome.Failed, -1,
-                        $"could not run: {run.Exception?.GetBaseException().Message ?? "cancelled"}", false, 0)))
+                    : new CommandFinished(next.Ref, CommandRecorderState.CouldNotRun(run.Exception?.GetBaseException().Message ?? "cancelled")))
                 .PipeTo(Self);
         });
     }
@@ -212,8 +191,7 @@ public sealed class CommandRecorder : LogHoldingActor
         });
     }
 
-    private bool DoneWith(AppendWaiter waiter) =>
-        !_state.Logs.Model.OpenCommands.Keys.Any(c => c.Origin == Origin.Mirror && c.Sequence <= waiter.ThroughMirrorSequence);
+    private bool DoneWith(AppendWaiter waiter) => _state.DoneThrough(waiter.ThroughMirrorSequence);
 
     private void ReplyToWaiters(Func<AppendWaiter, bool> ready)
     {

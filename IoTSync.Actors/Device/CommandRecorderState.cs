@@ -3,6 +3,7 @@ using IoTSync.Journal;
 using IoTSync.Model;
 using IoTSync.Serialization;
 using static IoTSync.Device.CommandRecorderEvents;
+using static IoTSync.Device.CommandRecorderMessages;
 
 namespace IoTSync.Device;
 
@@ -17,8 +18,9 @@ public enum CommandDecision
 
 /// <summary>
 /// The device's state: both logs (the device log it writes, its replica of the mirror log) and
-/// which device commands have started. Pure: every change goes through <see cref="Apply"/>,
-/// both when an event is persisted and in recovery.
+/// which device commands have started. Pure: it decides what to record (<see cref="Decide(RecordCommand, HlcTimestamp)"/>)
+/// and what to do next (<see cref="NextStep"/>), and every change goes through <see cref="Apply"/>,
+/// both when an event is persisted and in recovery. The actor and the tests' in-memory device call the same functions.
 /// </summary>
 public sealed record CommandRecorderState(LogPair Logs, ImmutableSortedSet<CommandRef> Started) : IIoTSyncMessage
 {
@@ -40,6 +42,31 @@ public sealed record CommandRecorderState(LogPair Logs, ImmutableSortedSet<Comma
     /// <summary>Open device commands in the order they must be dealt with: mirror's first, by sequence.</summary>
     public IEnumerable<OpenCommand> OpenCommands =>
         Logs.Model.OpenCommands.Values.OrderBy(c => c.Ref.Origin == Origin.Mirror ? 0 : 1).ThenBy(c => c.Ref.Sequence);
+
+    /// <summary>The open commands as recovery found them: after a restart these are never run as new.</summary>
+    public ImmutableHashSet<CommandRef> OpenAtRecovery() => [.. OpenCommands.Select(c => c.Ref)];
+
+    /// <summary>
+    /// The next command to deal with and what to do with it, or null when none is open.
+    /// <paramref name="openAtRecovery"/> is what <see cref="OpenAtRecovery"/> gave when the node came back.
+    /// </summary>
+    public (OpenCommand Command, CommandDecision Decision)? NextStep(long nowUnixMs, IReadOnlySet<CommandRef> openAtRecovery) =>
+        OpenCommands.FirstOrDefault() is { } next
+            ? (next, Decide(next, nowUnixMs, afterRestart: openAtRecovery.Contains(next.Ref)))
+            : null;
+
+    /// <summary>True when no mirror command up to <paramref name="mirrorSequence"/> is still open: an exchange that delivered them can be answered.</summary>
+    public bool DoneThrough(long mirrorSequence) =>
+        !Logs.Model.OpenCommands.Keys.Any(c => c.Origin == Origin.Mirror && c.Sequence <= mirrorSequence);
+
+    /// <summary>
+    /// A command given on the device: the entry to write after the device log's head, or why it
+    /// is refused (the argument vector is empty or holds a NUL character).
+    /// </summary>
+    public (string? Refusal, EntryAppended? Event) Decide(RecordCommand record, HlcTimestamp now) =>
+        record.Argv.IsDefaultOrEmpty || record.Argv.Any(a => a.Contains('\0'))
+            ? ("a command is a non-empty argument vector without NUL characters", null)
+            : (null, new EntryAppended(NewCommand(now, record.Issuer, record.Argv)));
 
     /// <summary>
     /// Decides what to do with an open command. <paramref name="afterRestart"/>: the node came back
@@ -64,6 +91,9 @@ public sealed record CommandRecorderState(LogPair Logs, ImmutableSortedSet<Comma
 
     public LogEntry NewResult(HlcTimestamp timestamp, string issuer, CommandRef command, ResultFields result) =>
         LogEntry.NewResult(Logs.DeviceLog, timestamp, issuer, command, result);
+
+    /// <summary>The result of a command the runner could not start or finish.</summary>
+    public static ResultFields CouldNotRun(string reason) => new(CommandOutcome.Failed, -1, $"could not run: {reason}", false, 0);
 
     public static ResultFields ResultFor(CommandDecision decision) => decision switch
     {

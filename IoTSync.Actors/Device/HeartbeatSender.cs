@@ -15,6 +15,7 @@ public sealed record HeartbeatSenderSettings(string MirrorListenerPath, byte[] K
 /// Sends the window's heartbeat to the mirror's HeartbeatListener over Akka.Remote and waits for a
 /// signed ack, retrying with exponential back-off (each retry a fresh nonce, since the mirror
 /// refuses a nonce it has seen). Gives up after a bounded total and reports the mirror unreachable.
+/// The schedule is the pure <see cref="HeartbeatBackoff"/>, the clock offset a <see cref="ClockOffsetSample"/>.
 /// </summary>
 public sealed class HeartbeatSender : ReceiveActor, IWithTimers
 {
@@ -25,6 +26,7 @@ public sealed class HeartbeatSender : ReceiveActor, IWithTimers
     private readonly HeartbeatSenderSettings _settings;
     private readonly IActorRef _recorder;
     private readonly IWallClock _wall;
+    private readonly HeartbeatBackoff _backoff;
     private readonly ActorSelection _listener;
     private readonly Dictionary<string, (long SentAt, int Attempt)> _sentByNonce = new(StringComparer.Ordinal);
     private readonly Stopwatch _window = new();
@@ -40,6 +42,7 @@ public sealed class HeartbeatSender : ReceiveActor, IWithTimers
         _settings = settings;
         _recorder = recorder;
         _wall = wall;
+        _backoff = new HeartbeatBackoff(settings.InitialBackoff, settings.GiveUpAfter);
         _listener = Context.ActorSelection(settings.MirrorListenerPath);
         Idle();
     }
@@ -86,8 +89,8 @@ public sealed class HeartbeatSender : ReceiveActor, IWithTimers
                 _log.Warning("[{0}] heartbeat ack that does not answer this window's heartbeats or has a bad MAC; ignored", _device);
                 return;
             }
-            var roundTrip = _wall.UtcNowMs - sent.SentAt;
-            var offset = ack.MirrorTimeUnixMs - (sent.SentAt + roundTrip / 2);
+            var sample = new ClockOffsetSample(sent.SentAt, _wall.UtcNowMs, ack.MirrorTimeUnixMs);
+            var offset = sample.OffsetMs;
             if (ack is { Action: HeartbeatAction.Refused, Reason: HeartbeatAck.ClockSkew })
             {
                 // Answers to heartbeats sent before the last correction say nothing new.
@@ -97,7 +100,7 @@ public sealed class HeartbeatSender : ReceiveActor, IWithTimers
                 _clockCorrectedAtAttempt = _sentByNonce.Count;
                 _log.Warning("[{0}] mirror says our clock is off; offset now {1} ms, sending again", _device, _clockOffsetMs);
                 Timers.CancelAll();
-                if (_window.Elapsed >= _settings.GiveUpAfter)
+                if (_backoff.GivenUp(_window.Elapsed))
                     Finish(new MirrorUnreachable(_sentByNonce.Count, _window.Elapsed), "mirror kept refusing our clock");
                 else
                     Send(_sentByNonce.Count + 1);
@@ -105,12 +108,12 @@ public sealed class HeartbeatSender : ReceiveActor, IWithTimers
             }
             _clockOffsetMs = offset;
             Timers.CancelAll();
-            Finish(new MirrorAnswered(ack, _sentByNonce.Count, _clockOffsetMs, TimeSpan.FromMilliseconds(roundTrip)),
+            Finish(new MirrorAnswered(ack, _sentByNonce.Count, _clockOffsetMs, TimeSpan.FromMilliseconds(sample.RoundTripMs)),
                 $"mirror answered {ack.Action} after {_sentByNonce.Count} heartbeat(s)");
         });
         Receive<Retry>(retry =>
         {
-            if (_window.Elapsed >= _settings.GiveUpAfter)
+            if (_backoff.GivenUp(_window.Elapsed))
             {
                 Finish(new MirrorUnreachable(retry.Attempt - 1, _window.Elapsed), $"mirror unreachable after {retry.Attempt - 1} heartbeat(s)");
                 return;
@@ -127,9 +130,7 @@ public sealed class HeartbeatSender : ReceiveActor, IWithTimers
             sentAt + _clockOffsetMs, (long)_request.CyclePeriod.TotalMilliseconds, _request.PreviousWindow, HeartbeatAuthenticator.NewNonce(), ""), _settings.Key);
         _sentByNonce[heartbeat.Nonce] = (sentAt, attempt);
         _listener.Tell(heartbeat, Self);
-        var backoff = TimeSpan.FromTicks(_settings.InitialBackoff.Ticks << Math.Min(attempt - 1, 20));
-        var remaining = _settings.GiveUpAfter - _window.Elapsed;
-        Timers.StartSingleTimer("retry", new Retry(attempt + 1), backoff < remaining ? backoff : remaining > TimeSpan.Zero ? remaining : TimeSpan.Zero);
+        Timers.StartSingleTimer("retry", new Retry(attempt + 1), _backoff.DelayAfter(attempt, _window.Elapsed));
     }
 
     private void Finish(object outcome, string logLine)

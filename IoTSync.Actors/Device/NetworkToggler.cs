@@ -2,7 +2,6 @@ using System.Diagnostics;
 using Akka.Actor;
 using Akka.Event;
 using IoTSync.Model;
-using IoTSync.Protocol;
 using static IoTSync.Device.HeartbeatSenderMessages;
 using static IoTSync.Device.NetworkTogglerMessages;
 
@@ -19,7 +18,8 @@ public sealed record NetworkTogglerSettings(TimeSpan Period, TimeSpan WindowLimi
 /// Owns the cycle: interface down (at start, too: the resting state), a timer, interface up,
 /// wait until usable (bounded polling, no fixed sleep), heartbeat, then down again as soon as
 /// the mirror needs nothing, the session ended, the mirror is unreachable, or the window limit
-/// passed — whichever comes first.
+/// passed — whichever comes first. The window's measurements and what closes it are the pure
+/// <see cref="WindowTimer"/>; the actor keeps the phases, the timers and the interface.
 /// </summary>
 public sealed class NetworkToggler : ReceiveActor, IWithTimers
 {
@@ -36,11 +36,7 @@ public sealed class NetworkToggler : ReceiveActor, IWithTimers
     private readonly MirrorCorrectedClock? _clock;
     private readonly Stopwatch _window = new();
     private readonly List<WindowClosed> _closed = [];
-    private TimeSpan _usableAfter;
-    private TimeSpan? _answeredAfter;
-    private TimeSpan? _sessionStartedAfter;
-    private TimeSpan? _sessionEndedAfter;
-    private int _number;
+    private WindowTimer _current = WindowTimer.BeforeFirst;
 
     public NetworkToggler(DeviceId device, INetworkInterface networkInterface, IActorRef heartbeat, NetworkTogglerSettings settings, MirrorCorrectedClock? clock = null)
     {
@@ -73,10 +69,9 @@ public sealed class NetworkToggler : ReceiveActor, IWithTimers
         });
         Receive<Tick>(_ =>
         {
-            _number++;
+            _current = _current.Next();
             _window.Restart();
-            (_answeredAfter, _sessionStartedAfter, _sessionEndedAfter) = (null, null, null);
-            Timers.StartSingleTimer("limit", new LimitReached(_number), _settings.WindowLimit);
+            Timers.StartSingleTimer("limit", new LimitReached(_current.Number), _settings.WindowLimit);
             OpenAndWait();
             Become(Opening);
         });
@@ -112,17 +107,17 @@ public sealed class NetworkToggler : ReceiveActor, IWithTimers
         AnswerQueries("opening");
         Receive<Usable>(usable =>
         {
-            _usableAfter = _window.Elapsed;
+            _current = _current.Usable(_window.Elapsed);
             if (!usable.IsUsable)
             {
-                Close("interface never became usable");
+                Close(WindowTimer.NeverUsable);
                 return;
             }
-            _heartbeat.Tell(new SendHeartbeat(_settings.Period, _closed.Count == 0 ? null : Report(_closed[^1])));
+            _heartbeat.Tell(new SendHeartbeat(_settings.Period, _closed.Count == 0 ? null : _closed[^1].Report()));
             Become(Calling);
         });
-        Receive<Status.Failure>(failure => Close($"interface could not come up: {failure.Cause.GetBaseException().Message}"));
-        Receive<LimitReached>(limit => CloseIfCurrent(limit, "window limit reached while coming up"));
+        Receive<Status.Failure>(failure => Close(WindowTimer.CouldNotComeUp(failure.Cause.GetBaseException().Message)));
+        Receive<LimitReached>(limit => CloseIfCurrent(limit, WindowTimer.LimitWhileComingUp));
         // Interface down can finish after the next window began (a slow command, a short period): still record it.
         Receive<Lowered>(RecordLowered);
         Receive<Tick>(_ => { });
@@ -133,24 +128,22 @@ public sealed class NetworkToggler : ReceiveActor, IWithTimers
         AnswerQueries("calling");
         Receive<MirrorAnswered>(answered =>
         {
-            _answeredAfter = _window.Elapsed;
+            _current = _current.Answered(_window.Elapsed);
             if (_clock is not null)
                 _clock.OffsetMs = answered.ClockOffsetMs;
-            if (answered.Ack.Action == HeartbeatAction.Sync)
-            {
+            if (WindowTimer.OutcomeOf(answered.Ack) is { } outcome)
+                Close(outcome);
+            else
                 Become(Syncing);
-                return;
-            }
-            Close(answered.Ack.Action == HeartbeatAction.None ? "nothing to sync" : $"mirror refused: {answered.Ack.Reason}");
         });
         // The mirror's session arriving is its answer too (the ack itself may still be on its way): keep the window for it.
         Receive<SessionStarted>(_ =>
         {
-            _sessionStartedAfter ??= _window.Elapsed;
+            _current = _current.SessionStarted(_window.Elapsed);
             Become(Syncing);
         });
-        Receive<MirrorUnreachable>(unreachable => Close($"mirror unreachable after {unreachable.Attempts} heartbeat(s)"));
-        Receive<LimitReached>(limit => CloseIfCurrent(limit, "window limit reached waiting for the mirror"));
+        Receive<MirrorUnreachable>(unreachable => Close(WindowTimer.Unreachable(unreachable.Attempts)));
+        Receive<LimitReached>(limit => CloseIfCurrent(limit, WindowTimer.LimitWaitingForMirror));
         // Interface down can finish after the next window began (a slow command, a short period): still record it.
         Receive<Lowered>(RecordLowered);
         Receive<Tick>(_ => { });
@@ -159,21 +152,21 @@ public sealed class NetworkToggler : ReceiveActor, IWithTimers
     private void Syncing()
     {
         AnswerQueries("syncing");
-        Receive<SessionStarted>(_ => _sessionStartedAfter ??= _window.Elapsed);
+        Receive<SessionStarted>(_ => _current = _current.SessionStarted(_window.Elapsed));
         // After the session arrived first: the ack still sets the clock; giving up on it no longer matters.
         Receive<MirrorAnswered>(answered =>
         {
-            _answeredAfter ??= _window.Elapsed;
+            _current = _current.Answered(_window.Elapsed);
             if (_clock is not null)
                 _clock.OffsetMs = answered.ClockOffsetMs;
         });
         Receive<MirrorUnreachable>(_ => { });
         Receive<SessionEnded>(_ =>
         {
-            _sessionEndedAfter = _window.Elapsed;
-            Close("synced");
+            _current = _current.SessionEnded(_window.Elapsed);
+            Close(WindowTimer.Synced);
         });
-        Receive<LimitReached>(limit => CloseIfCurrent(limit, "window limit reached during the session"));
+        Receive<LimitReached>(limit => CloseIfCurrent(limit, WindowTimer.LimitDuringSession));
         // Interface down can finish after the next window began (a slow command, a short period): still record it.
         Receive<Lowered>(RecordLowered);
         Receive<Tick>(_ => { });
@@ -182,12 +175,12 @@ public sealed class NetworkToggler : ReceiveActor, IWithTimers
     private void AnswerQueries(string phase)
     {
         Receive<GetWindows>(_ => Sender.Tell(_closed.ToArray()));
-        Receive<GetCycleStatus>(_ => Sender.Tell(new CycleStatus(phase, _number, _settings.Period, [.. _closed.TakeLast(20)])));
+        Receive<GetCycleStatus>(_ => Sender.Tell(new CycleStatus(phase, _current.Number, _settings.Period, [.. _closed.TakeLast(20)])));
     }
 
     private void CloseIfCurrent(LimitReached limit, string outcome)
     {
-        if (limit.Window == _number)
+        if (_current.IsCurrent(limit.Window))
             Close(outcome);
     }
 
@@ -196,12 +189,10 @@ public sealed class NetworkToggler : ReceiveActor, IWithTimers
         Timers.Cancel("limit");
         // The start as a timestamp: the stopwatch restarts with the next window, which may begin before Down returns.
         var closingAfter = _window.Elapsed;
-        var (number, usableAfter, openedAt) = (_number, _usableAfter, Stopwatch.GetTimestamp() - closingAfter.Ticks * Stopwatch.Frequency / TimeSpan.TicksPerSecond);
-        var (answered, sessionStarted, sessionEnded) = (_answeredAfter, _sessionStartedAfter, _sessionEndedAfter);
+        var (window, openedAt) = (_current, Stopwatch.GetTimestamp() - closingAfter.Ticks * Stopwatch.Frequency / TimeSpan.TicksPerSecond);
         // The window ends when the interface is really down: measured once the command returned.
         _interface.Down(CancellationToken.None)
-            .ContinueWith(t => new Lowered(t.Exception?.GetBaseException(), new WindowClosed(number, Stopwatch.GetElapsedTime(openedAt), usableAfter, outcome,
-                answered, sessionStarted, sessionEnded, closingAfter)))
+            .ContinueWith(t => new Lowered(t.Exception?.GetBaseException(), window.Closed(outcome, closingAfter, Stopwatch.GetElapsedTime(openedAt))))
             .PipeTo(Self);
         Become(Resting);
     }
@@ -218,7 +209,4 @@ public sealed class NetworkToggler : ReceiveActor, IWithTimers
         _log.Info("[{0}] window {1} closed after {2:0.0} ms (usable after {3:0.0} ms): {4}", _device, closed.Number,
             closed.Duration.TotalMilliseconds, closed.UsableAfter.TotalMilliseconds, closed.Outcome);
     }
-
-    private static WindowReport Report(WindowClosed closed) =>
-        new(closed.Number, (long)closed.Duration.TotalMilliseconds, (long)closed.UsableAfter.TotalMilliseconds, closed.Outcome);
 }

@@ -24,7 +24,12 @@ public static class NetworkTogglerMessages
     /// the commands it ran), and the decision to close (the rest is taking the interface down).
     /// </summary>
     public sealed record WindowClosed(int Number, TimeSpan Duration, TimeSpan UsableAfter, string Outcome,
-        TimeSpan? AnsweredAfter = null, TimeSpan? SessionStartedAfter = null, TimeSpan? SessionEndedAfter = null, TimeSpan? ClosingAfter = null);
+        TimeSpan? AnsweredAfter = null, TimeSpan? SessionStartedAfter = null, TimeSpan? SessionEndedAfter = null, TimeSpan? ClosingAfter = null)
+    {
+        /// <summary>What the next heartbeat tells the mirror about this window, in whole milliseconds.</summary>
+        public IoTSync.Protocol.WindowReport Report() =>
+            new(Number, (long)Duration.TotalMilliseconds, (long)UsableAfter.TotalMilliseconds, Outcome);
+    }
 
     /// <summary>Ask for the windows closed so far (answered with an array of <see cref="WindowClosed"/>).</summary>
     public sealed record GetWindows

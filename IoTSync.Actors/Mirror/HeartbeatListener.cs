@@ -59,7 +59,7 @@ public sealed class HeartbeatListener : ReceiveActor
                 return;
             }
             var replyTo = Sender;
-            journals.Ask<StateJournalState>(new ForDevice(device, LogHolderMessages.GetState.Instance), settings.JournalTimeout)
+            journals.Ask<StateJournalState>(new StateJournalMessages.GetJournalState(device), settings.JournalTimeout)
                 .PipeTo(Self, success: held => new Decide(heartbeat, held, replyTo, key));
         });
 
@@ -74,7 +74,7 @@ public sealed class HeartbeatListener : ReceiveActor
                 heartbeat.DeviceLog, heartbeat.MirrorLogSeen, action, sessionId.Length > 0 ? $" (session {sessionId})" : reason.Length > 0 ? $" ({reason})" : "");
             var ack = new HeartbeatAck(heartbeat.Device, action, sessionId, decide.Held.Logs.MirrorLog, wall.UtcNowMs, reason, heartbeat.Nonce, "");
             decide.ReplyTo.Tell(HeartbeatAuthenticator.Sign(ack, decide.Key));
-            journals.Tell(new ForDevice(heartbeat.Device, new StateJournalEvents.HeartbeatRecorded(wall.UtcNowMs, heartbeat.CyclePeriodMs, Bounded(heartbeat.PreviousWindow), sessionId)));
+            journals.Tell(new StateJournalMessages.RecordHeartbeat(heartbeat.Device, new StateJournalEvents.HeartbeatRecorded(wall.UtcNowMs, heartbeat.CyclePeriodMs, Bounded(heartbeat.PreviousWindow), sessionId)));
         });
 
         Receive<StateJournalMessages.Acknowledged>(_ => { });

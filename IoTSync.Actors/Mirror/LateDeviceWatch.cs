@@ -32,7 +32,7 @@ public sealed class LateDeviceWatch : ReceiveActor, IWithTimers
         Receive<Check>(_ =>
         {
             foreach (var device in registry.Devices)
-                journals.Ask<StateJournalState>(new ForDevice(device, LogHolderMessages.GetState.Instance), settings.CheckEvery)
+                journals.Ask<StateJournalState>(new StateJournalMessages.GetJournalState(device), settings.CheckEvery)
                     .PipeTo(Self, success: state => new Observed(device, state), failure: cause => new Unanswered(device, cause));
         });
 

@@ -103,13 +103,13 @@ public sealed class MirrorControlServer : IAsyncDisposable
         var device = Enrolled(request.Device);
         var expiresIn = request.ExpiresInMs is { } ms ? TimeSpan.FromMilliseconds(ms) : _settings.CommandExpiresAfter;
         var notAfter = _wall.UtcNowMs + (long)expiresIn.TotalMilliseconds;
-        return Written(await _journals.Ask<object>(new ForDevice(device, new SubmitCommand(request.Argv, request.Issuer, notAfter)), _settings.Timeout, stopping));
+        return Written(await _journals.Ask<object>(new SubmitCommand(device, request.Argv, request.Issuer, notAfter), _settings.Timeout, stopping));
     }
 
     private async Task<ControlMessage> Cancel(CancelRequest request, CancellationToken stopping)
     {
         var device = Enrolled(request.Device);
-        return Written(await _journals.Ask<object>(new ForDevice(device, new CancelCommand(request.Sequence, request.Issuer)), _settings.Timeout, stopping));
+        return Written(await _journals.Ask<object>(new CancelCommand(device, request.Sequence, request.Issuer), _settings.Timeout, stopping));
     }
 
     private static ControlMessage Written(object answer) => answer switch
@@ -122,7 +122,7 @@ public sealed class MirrorControlServer : IAsyncDisposable
     private async Task<ControlMessage> CommandStatus(CommandStatusRequest request, CancellationToken stopping)
     {
         var device = Enrolled(request.Device);
-        var reply = await _journals.Ask<CommandStatusReply>(new ForDevice(device, new GetCommandStatus(request.Sequence)), _settings.Timeout, stopping);
+        var reply = await _journals.Ask<CommandStatusReply>(new GetCommandStatus(device, request.Sequence), _settings.Timeout, stopping);
         return new CommandStatusAnswer(reply.Sequence, reply.Status, reply.Command, reply.Result);
     }
 
@@ -155,7 +155,7 @@ public sealed class MirrorControlServer : IAsyncDisposable
     }
 
     private Task<StateJournalState> StateOf(DeviceId device, CancellationToken stopping) =>
-        _journals.Ask<StateJournalState>(new ForDevice(device, Journal.LogHolderMessages.GetState.Instance), _settings.Timeout, stopping);
+        _journals.Ask<StateJournalState>(new GetJournalState(device), _settings.Timeout, stopping);
 
     /// <summary>An enrolled device's id; anything else is refused before any actor is created for it.</summary>
     private DeviceId Enrolled(string device)

@@ -75,7 +75,7 @@ public sealed class SshReplicator : ReceiveActor
             _log.Info("[{0}] session {1} done in {2:0} ms: {3}; {4}", finished.Device, finished.SessionId, finished.Duration.TotalMilliseconds, finished.Report,
                 string.Create(System.Globalization.CultureInfo.InvariantCulture,
                     $"opened in {finished.OpenedAfter.TotalMilliseconds:0} ms ({finished.Opening}), exchange and close {(finished.Duration - finished.OpenedAfter).TotalMilliseconds:0} ms"));
-        _journals.Tell(new ForDevice(finished.Device, Record(ran)));
+        _journals.Tell(new StateJournalMessages.RecordSession(finished.Device, Record(ran)));
         _listener?.Tell(finished);
     }
 

@@ -1,7 +1,4 @@
-using System.Collections.Immutable;
-using System.Text;
 using Akka.Actor;
-using Akka.Configuration;
 using Akka.Event;
 using Akka.Persistence;
 using IoTSync.Journal;
@@ -12,30 +9,13 @@ using static IoTSync.Mirror.StateJournalMessages;
 
 namespace IoTSync.Mirror;
 
-/// <summary>Settings of each device's <see cref="StateJournal"/>.</summary>
-public sealed record StateJournalSettings(int MaxOpenCommands, int MaxCommandBytes, LogHolderSettings Journal)
-{
-    public static StateJournalSettings Default { get; } = new(10_000, 64 * 1024, LogHolderSettings.Default);
-
-    /// <summary>Reads <c>iotsync.mirror</c> and <c>iotsync.persistence</c>.</summary>
-    public static StateJournalSettings FromConfig(Config root)
-    {
-        var mirror = root.GetConfig("iotsync.mirror") ?? throw new ConfigurationException("missing section iotsync.mirror");
-        var maxOpen = mirror.GetInt("max-open-commands", 0);
-        var maxBytes = mirror.GetInt("max-command-bytes", 0);
-        if (maxOpen < 1)
-            throw new ConfigurationException("iotsync.mirror.max-open-commands must be 1 or more");
-        if (maxBytes < 1)
-            throw new ConfigurationException("iotsync.mirror.max-command-bytes must be 1 or more");
-        return new StateJournalSettings(maxOpen, maxBytes, IoTSyncSystem.LogHolderSettings(root));
-    }
-}
-
 /// <summary>
 /// The mirror's persistent actor for one device and the sole writer of that device's mirror log.
 /// Holds the replica of the device log, the model over both, how far the device confirmed the
 /// mirror log (pending → delivered), and whether the device diverged. Entries stay in the
 /// journal; status questions about resolved commands are answered by reading it back.
+/// What to write and what to answer is decided by <see cref="StateJournalState"/>; the actor
+/// persists, replies, logs and keeps the clock.
 /// </summary>
 public sealed class StateJournal : LogHoldingActor
 {
@@ -66,15 +46,18 @@ public sealed class StateJournal : LogHoldingActor
                 _device, _state.Logs.MirrorLog, _state.Logs.DeviceLog, _state.DeliveredThrough, _state.IsDiverged ? ", DIVERGED" : "");
         });
 
-        Command<SubmitCommand>(HandleSubmit);
-        Command<CancelCommand>(HandleCancel);
+        Command<SubmitCommand>(submit => Write(_state.Decide(submit, _clock.Now(), _settings), submit.Issuer));
+        Command<CancelCommand>(cancel => Write(_state.Decide(cancel, _clock.Now()), cancel.Issuer));
         Command<AppendDeviceEntries>(HandleAppend);
-        Command<ConfirmDelivery>(HandleConfirmDelivery);
+        Command<ConfirmDelivery>(confirm => PersistThenReply(_state.Decide(confirm)));
         Command<MarkDiverged>(HandleMarkDiverged);
+        Command<RecordHeartbeat>(record => PersistThenReply(_state.Decide(record)));
+        Command<RecordSession>(record => PersistThenReply(_state.Decide(record)));
         Command<GetCommandStatus>(HandleGetCommandStatus);
-        Command<HeartbeatRecorded>(RecordWindowEvent);
-        Command<SessionRecorded>(RecordWindowEvent);
         Command<GetWindows>(query => Sender.Tell(new WindowList(_state.History.WindowCount, _state.History.Last(query.Last))));
+        Command<GetSyncView>(_ => Sender.Tell(_state.Logs.View));
+        Command<GetJournalState>(_ => Sender.Tell(_state));
+        Command<ReadLogRange>(read => ReadLog(read.Log, read.FromSequence, read.MaxEntries).PipeTo(Sender, success: entries => new LogRange(entries)));
     }
 
     public static Props Props(DeviceId device, StateJournalSettings settings, IWallClock wall) =>
@@ -88,64 +71,18 @@ public sealed class StateJournal : LogHoldingActor
 
     protected override LogPair Logs => _state.Logs;
 
-    private void HandleSubmit(SubmitCommand submit)
+    /// <summary>A submission or cancellation: the entry written, then <see cref="Submitted"/>; or the refusal at once.</summary>
+    private void Write(StateJournalDecision<object> decision, string issuer)
     {
-        if (RefusalOf(submit) is { } reason)
-        {
-            Log.Warning("[{0}] refused command from {1}: {2}", _device, submit.Issuer, reason);
-            Sender.Tell(new SubmitRefused(reason));
-            return;
-        }
-        var entry = LogEntry.NewCommand(_state.Logs.MirrorLog, Origin.Mirror, _clock.Now(), submit.Issuer, submit.Argv, submit.NotAfterUnixMs);
-        WriteOwnEntry(entry);
-    }
-
-    private string? RefusalOf(SubmitCommand submit)
-    {
-        if (submit.Argv.IsDefaultOrEmpty)
-            return "a command is a non-empty argument vector";
-        if (submit.Argv.Any(a => a.Contains('\0')))
-            return "an argument contains a NUL character";
-        var size = submit.Argv.Sum(a => Encoding.UTF8.GetByteCount(a));
-        if (size > _settings.MaxCommandBytes)
-            return $"command is {size} bytes; the limit is {_settings.MaxCommandBytes}";
-        if (string.IsNullOrWhiteSpace(submit.Issuer))
-            return "issuer is empty";
-        if (PropertyCommand.IsDeviceCommand(submit.Argv) && _state.Logs.Model.OpenCommands.Count >= _settings.MaxOpenCommands)
-            return $"{_state.Logs.Model.OpenCommands.Count} commands are already open for this device; the limit is {_settings.MaxOpenCommands}";
-        return null;
-    }
-
-    private void HandleCancel(CancelCommand cancel)
-    {
-        var target = new CommandRef(Origin.Mirror, cancel.Sequence);
-        if (!_state.Logs.Model.OpenCommands.TryGetValue(target, out var open))
-        {
-            Sender.Tell(new SubmitRefused($"mirror entry {cancel.Sequence} is not an open device command"));
-            return;
-        }
-        if (open.CancelRequested)
-        {
-            Sender.Tell(new SubmitRefused($"mirror command {cancel.Sequence} is already being cancelled"));
-            return;
-        }
-        WriteOwnEntry(LogEntry.NewCancel(_state.Logs.MirrorLog, _clock.Now(), cancel.Issuer, cancel.Sequence));
-    }
-
-    private void WriteOwnEntry(LogEntry entry)
-    {
-        var caller = Sender;
-        Persist(new EntryAppended(entry), appended =>
-        {
-            Apply(appended);
-            Log.Info("[{0}] wrote mirror entry {1} ({2}) for {3}", _device, entry.Sequence, entry.Kind, entry.Issuer);
-            caller.Tell(new Submitted(entry));
-        });
+        if (decision.Reply is SubmitRefused refused)
+            Log.Warning("[{0}] refused command from {1}: {2}", _device, issuer, refused.Reason);
+        PersistThenReply(decision);
     }
 
     private void HandleAppend(AppendDeviceEntries append)
     {
-        var check = _state.Logs.Check(Origin.Device, append.Entries);
+        var decision = _state.Decide(append);
+        var check = decision.Reply;
         var replyTo = Sender;
         if (check.IsRejection)
         {
@@ -153,10 +90,10 @@ public sealed class StateJournal : LogHoldingActor
             replyTo.Tell(AppendAnswer.Of(check, _state.Logs.View));
             return;
         }
-        PersistAll(check.NewEntries.Select(e => new EntryAppended(e)), appended =>
+        PersistAll(decision.Events, appended =>
         {
             Apply(appended);
-            _clock.Observe(appended.Entry.Timestamp);
+            _clock.Observe(((EntryAppended)appended).Entry.Timestamp);
         });
         DeferAsync(check, _ =>
         {
@@ -166,43 +103,32 @@ public sealed class StateJournal : LogHoldingActor
         });
     }
 
-    private void HandleConfirmDelivery(ConfirmDelivery confirm)
-    {
-        var length = Math.Min(confirm.MirrorLog.Length, _state.Logs.MirrorLog.Length);
-        if (length <= _state.DeliveredThrough)
-        {
-            Sender.Tell(Acknowledged.Instance);
-            return;
-        }
-        var caller = Sender;
-        Persist(new DeliveryConfirmed(length), confirmed =>
-        {
-            Apply(confirmed);
-            caller.Tell(Acknowledged.Instance);
-        });
-    }
-
     private void HandleMarkDiverged(MarkDiverged mark)
     {
-        var caller = Sender;
         Log.Error("[{0}] ALERT device diverged in the {1} log: {2} at {3}: {4}; syncing stops until an operator acts",
             _device, mark.Log, mark.Verdict, mark.Sequence, mark.Detail);
-        Persist(new DivergenceDetected(mark.Log, mark.Verdict, mark.Sequence, mark.Detail, _clock.Now().WallMs), diverged =>
-        {
-            Apply(diverged);
-            caller.Tell(Acknowledged.Instance);
-        });
+        PersistThenReply(_state.Decide(mark, _clock.Now().WallMs));
     }
 
-    /// <summary>Window history: persisted as told (it is the mirror's own record, not a log entry), then acknowledged.</summary>
-    private void RecordWindowEvent(object windowEvent)
+    /// <summary>Persists what was decided, then replies; replies at once when there is nothing to write.</summary>
+    private void PersistThenReply<TReply>(StateJournalDecision<TReply> decision) where TReply : notnull
     {
         var caller = Sender;
-        Persist(windowEvent, recorded =>
+        if (decision.WritesNothing)
         {
-            Apply(recorded);
-            Log.Debug("[{0}] recorded {1}", _device, recorded);
-            caller.Tell(Acknowledged.Instance);
+            caller.Tell(decision.Reply);
+            return;
+        }
+        var remaining = decision.Events.Length;
+        PersistAll(decision.Events, written =>
+        {
+            Apply(written);
+            if (written is EntryAppended { Entry: var entry })
+                Log.Info("[{0}] wrote mirror entry {1} ({2}) for {3}", _device, entry.Sequence, entry.Kind, entry.Issuer);
+            else
+                Log.Debug("[{0}] recorded {1}", _device, written);
+            if (--remaining == 0)
+                caller.Tell(decision.Reply);
         });
     }
 
@@ -221,14 +147,9 @@ public sealed class StateJournal : LogHoldingActor
         var resultRead = status == CommandStatus.Resolved
             ? FindResult(logs, target)
             : Task.FromResult<LogEntry?>(null);
-        Task.WhenAll(commandRead, resultRead).ContinueWith(_ =>
-        {
-            var command = commandRead.Result.Single();
-            var resolved = status == CommandStatus.Resolved && (command.Kind != EntryKind.Command || !PropertyCommand.IsDeviceCommand(command.Argv))
-                ? CommandStatus.Applied
-                : status;
-            return new CommandStatusReply(query.Sequence, resolved, command, resultRead.Result);
-        }, TaskContinuationOptions.ExecuteSynchronously).PipeTo(Sender);
+        Task.WhenAll(commandRead, resultRead).ContinueWith(
+            _ => StateJournalState.StatusReply(query.Sequence, status, commandRead.Result.Single(), resultRead.Result),
+            TaskContinuationOptions.ExecuteSynchronously).PipeTo(Sender);
     }
 
     /// <summary>A resolved outcome lives only in the device log: scan the replica for the result entry.</summary>

@@ -1,7 +1,10 @@
+using System.Collections.Immutable;
+using System.Text;
 using IoTSync.Journal;
 using IoTSync.Model;
 using IoTSync.Serialization;
 using static IoTSync.Mirror.StateJournalEvents;
+using static IoTSync.Mirror.StateJournalMessages;
 
 namespace IoTSync.Mirror;
 
@@ -29,6 +32,8 @@ public enum CommandStatus
 /// device log), how far the device has confirmed the mirror log, whether the device diverged, and
 /// its window history (<see cref="Windows"/>: null until the first heartbeat or session is recorded,
 /// so a snapshot written before window history existed still decodes and still equals its replay).
+/// Pure: <c>Decide</c> turns a command into the reply and the events to persist (the actor persists
+/// them, then replies), and <see cref="Apply"/> folds each event in, when persisted and in recovery.
 /// </summary>
 public sealed record StateJournalState(LogPair Logs, long DeliveredThrough, DivergenceDetected? Divergence, WindowHistory? Windows = null) : IIoTSyncMessage
 {
@@ -50,6 +55,87 @@ public sealed record StateJournalState(LogPair Logs, long DeliveredThrough, Dive
         SessionRecorded session => this with { Windows = History.Apply(session) },
         _ => this,
     };
+
+    /// <summary>
+    /// A submission: the command entry after the mirror log's head, or <see cref="SubmitRefused"/>
+    /// when the argument vector, the issuer or the device's open commands are out of
+    /// <paramref name="limits"/>.
+    /// </summary>
+    public StateJournalDecision<object> Decide(SubmitCommand submit, HlcTimestamp now, StateJournalSettings limits) =>
+        RefusalOf(submit, limits) is { } reason
+            ? Refuse(reason)
+            : Write(LogEntry.NewCommand(Logs.MirrorLog, Origin.Mirror, now, submit.Issuer, submit.Argv, submit.NotAfterUnixMs));
+
+    /// <summary>Why a submission is refused, or null.</summary>
+    public string? RefusalOf(SubmitCommand submit, StateJournalSettings limits)
+    {
+        if (submit.Argv.IsDefaultOrEmpty)
+            return "a command is a non-empty argument vector";
+        if (submit.Argv.Any(a => a.Contains('\0')))
+            return "an argument contains a NUL character";
+        var size = submit.Argv.Sum(a => Encoding.UTF8.GetByteCount(a));
+        if (size > limits.MaxCommandBytes)
+            return $"command is {size} bytes; the limit is {limits.MaxCommandBytes}";
+        if (string.IsNullOrWhiteSpace(submit.Issuer))
+            return "issuer is empty";
+        var open = Logs.Model.OpenCommands.Count;
+        if (PropertyCommand.IsDeviceCommand(submit.Argv) && open >= limits.MaxOpenCommands)
+            return $"{open} commands are already open for this device; the limit is {limits.MaxOpenCommands}";
+        return null;
+    }
+
+    /// <summary>A cancellation: the cancel entry, or <see cref="SubmitRefused"/> when the target is not open or already being cancelled.</summary>
+    public StateJournalDecision<object> Decide(CancelCommand cancel, HlcTimestamp now)
+    {
+        if (!Logs.Model.OpenCommands.TryGetValue(new CommandRef(Origin.Mirror, cancel.Sequence), out var open))
+            return Refuse($"mirror entry {cancel.Sequence} is not an open device command");
+        if (open.CancelRequested)
+            return Refuse($"mirror command {cancel.Sequence} is already being cancelled");
+        return Write(LogEntry.NewCancel(Logs.MirrorLog, now, cancel.Issuer, cancel.Sequence));
+    }
+
+    /// <summary>
+    /// Device-log entries offered by an exchange: the chain check (the reply is it with the view
+    /// after the events) and, unless it is a rejection, an event per entry not yet held.
+    /// </summary>
+    public StateJournalDecision<ChainCheck> Decide(AppendDeviceEntries append)
+    {
+        var check = Logs.Check(Origin.Device, append.Entries);
+        return new(check, check.IsRejection ? [] : [.. check.NewEntries.Select(e => (object)new EntryAppended(e))]);
+    }
+
+    /// <summary>The device holds the mirror log this far: recorded when that is further than known, and never beyond what exists.</summary>
+    public StateJournalDecision<Acknowledged> Decide(ConfirmDelivery confirm)
+    {
+        var length = Math.Min(confirm.MirrorLog.Length, Logs.MirrorLog.Length);
+        return new(Acknowledged.Instance, length <= DeliveredThrough ? [] : [new DeliveryConfirmed(length)]);
+    }
+
+    /// <summary>The device diverged: always recorded, the latest finding replacing any earlier one.</summary>
+    public StateJournalDecision<Acknowledged> Decide(MarkDiverged mark, long nowUnixMs) =>
+        new(Acknowledged.Instance, [new DivergenceDetected(mark.Log, mark.Verdict, mark.Sequence, mark.Detail, nowUnixMs)]);
+
+    /// <summary>A heartbeat for the window history, persisted as told (it is the mirror's own record, not a log entry).</summary>
+    public StateJournalDecision<Acknowledged> Decide(RecordHeartbeat record) => new(Acknowledged.Instance, [record.Heartbeat]);
+
+    /// <summary>A session for the window history, persisted as told.</summary>
+    public StateJournalDecision<Acknowledged> Decide(RecordSession record) => new(Acknowledged.Instance, [record.Session]);
+
+    private static StateJournalDecision<object> Refuse(string reason) => new(new SubmitRefused(reason), []);
+
+    private static StateJournalDecision<object> Write(LogEntry entry) => new(new Submitted(entry), [new EntryAppended(entry)]);
+
+    /// <summary>
+    /// The answer to a status question once the command entry (and, when resolved, the device's
+    /// result entry) is read back: a resolved entry that is no device command was applied, not run.
+    /// </summary>
+    public static CommandStatusReply StatusReply(long sequence, CommandStatus status, LogEntry command, LogEntry? result)
+    {
+        var resolved = status == CommandStatus.Resolved && (command.Kind != EntryKind.Command || !PropertyCommand.IsDeviceCommand(command.Argv))
+            ? CommandStatus.Applied
+            : status;
+        return new CommandStatusReply(sequence, resolved, command, result);
+    }
 
     /// <summary>
     /// The status of mirror entry <paramref name="sequence"/> as far as state can tell; resolved

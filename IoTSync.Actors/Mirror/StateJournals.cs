@@ -1,29 +1,24 @@
 using Akka.Actor;
 using IoTSync.Journal;
-using IoTSync.Model;
-using IoTSync.Serialization;
 
 namespace IoTSync.Mirror;
 
-/// <summary>A message for one device's <see cref="StateJournal"/>, routed by <see cref="StateJournals"/>.</summary>
-public sealed record ForDevice(DeviceId Device, object Message);
-
 /// <summary>
 /// Parent of the per-device <see cref="StateJournal"/> entities on a single mirror node: creates
-/// each on first use and forwards to it. A fleet replaces it with a Cluster.Sharding region
-/// that routes the same <see cref="ForDevice"/> envelope.
+/// each on first use and forwards every <see cref="IWithDeviceId"/> message to it. A fleet
+/// replaces it with a Cluster.Sharding region whose message extractor reads the same marker.
 /// </summary>
 public sealed class StateJournals : ReceiveActor
 {
     public StateJournals(StateJournalSettings settings, IWallClock wall)
     {
-        Receive<ForDevice>(envelope =>
+        Receive<IWithDeviceId>(message =>
         {
-            var name = StateJournal.PersistenceIdPrefix + envelope.Device.Value;
+            var name = StateJournal.PersistenceIdPrefix + message.Device.Value;
             var journal = Context.Child(name).IsNobody()
-                ? Context.ActorOf(StateJournal.Props(envelope.Device, settings, wall), name)
+                ? Context.ActorOf(StateJournal.Props(message.Device, settings, wall), name)
                 : Context.Child(name);
-            journal.Forward(envelope.Message);
+            journal.Forward(message);
         });
     }
 

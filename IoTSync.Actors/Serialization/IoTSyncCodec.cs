@@ -82,6 +82,11 @@ public static class IoTSyncCodec
         (typeof(StateJournalMessages.CommandStatusReply), "command-status"),
         (typeof(StateJournalMessages.GetWindows), "get-windows"),
         (typeof(StateJournalMessages.WindowList), "window-list"),
+        (typeof(StateJournalMessages.RecordHeartbeat), "record-heartbeat"),
+        (typeof(StateJournalMessages.RecordSession), "record-session"),
+        (typeof(StateJournalMessages.GetSyncView), "get-sync-view"),
+        (typeof(StateJournalMessages.GetJournalState), "get-journal-state"),
+        (typeof(StateJournalMessages.ReadLogRange), "read-log-range"),
     ];
 
     private static readonly Dictionary<Type, string> ManifestByType = Registry.ToDictionary(r => r.Type, r => r.Manifest);

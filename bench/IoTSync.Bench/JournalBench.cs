@@ -69,10 +69,10 @@ public sealed class JournalBench(JournalBenchOptions options)
     {
         await using var node = Node.Start(Path.Combine(_workDir, "single.db"), options.SnapshotEvery);
         var journal = node.Journal();
-        await journal.Ask<Submitted>(new SubmitCommand(["set", "warm", "up"], "bench", null), Timeout);
+        await journal.Ask<Submitted>(new SubmitCommand(Device, ["set", "warm", "up"], "bench", null), Timeout);
         var watch = Stopwatch.StartNew();
         for (var i = 0; i < options.SingleAppends; i++)
-            await journal.Ask<Submitted>(new SubmitCommand(["set", $"k{i % 50}", $"{i}"], "bench", null), Timeout);
+            await journal.Ask<Submitted>(new SubmitCommand(Device, ["set", $"k{i % 50}", $"{i}"], "bench", null), Timeout);
         return options.SingleAppends / watch.Elapsed.TotalSeconds;
     }
 
@@ -119,7 +119,7 @@ public sealed class JournalBench(JournalBenchOptions options)
     {
         foreach (var batch in entries.Chunk(500))
         {
-            var answer = await journal.Ask<AppendAnswer>(new AppendDeviceEntries([.. batch]), Timeout);
+            var answer = await journal.Ask<AppendAnswer>(new AppendDeviceEntries(Device, [.. batch]), Timeout);
             if (answer.Verdict != Verdict.Appendable)
                 throw new InvalidOperationException($"append refused: {answer.Check}");
         }

@@ -40,25 +40,26 @@ public sealed class SampleJournals(string directory)
                 CommandRecorderSettings.FromConfig(Config(devicePath)), new EchoRunner(), SystemWallClock.Instance), "recorder");
             var mirrorSettings = StateJournalSettings.FromConfig(Config(mirrorPath));
             var journal = mirrorSystem.ActorOf(StateJournal.Props(Device, mirrorSettings, SystemWallClock.Instance), "journal");
-            var other = mirrorSystem.ActorOf(StateJournal.Props(new DeviceId("field-unit-7"), mirrorSettings, SystemWallClock.Instance), "other");
+            var otherDevice = new DeviceId("field-unit-7");
+            var other = mirrorSystem.ActorOf(StateJournal.Props(otherDevice, mirrorSettings, SystemWallClock.Instance), "other");
 
             await recorder.Ask<CommandCompleted>(new RecordCommand(["uname", "-a"], "operator"), Timeout);
             await recorder.Ask<CommandCompleted>(new RecordCommand(["set", "mode", "eco"], "operator"), Timeout);
-            await journal.Ask<Submitted>(new SubmitCommand(["set", "mode", "boost"], "dashboard", null), Timeout);
-            await journal.Ask<Submitted>(new SubmitCommand(["collect-logs", "--since", "1h"], "dashboard", null), Timeout);
-            await journal.Ask<Submitted>(new SubmitCommand(["set", "fan", "on"], "dashboard", null), Timeout);
+            await journal.Ask<Submitted>(new SubmitCommand(Device, ["set", "mode", "boost"], "dashboard", null), Timeout);
+            await journal.Ask<Submitted>(new SubmitCommand(Device, ["collect-logs", "--since", "1h"], "dashboard", null), Timeout);
+            await journal.Ask<Submitted>(new SubmitCommand(Device, ["set", "fan", "on"], "dashboard", null), Timeout);
 
             var settings = ExchangeSettings.Default;
             var deviceSide = new DeviceExchange(Device, new CommandRecorderSide(recorder, Timeout), settings);
-            var report = await new MirrorExchange(Device, new StateJournalSide(journal, Timeout), new DirectChannel(deviceSide), settings)
+            var report = await new MirrorExchange(Device, new StateJournalSide(journal, Timeout, Device), new DirectChannel(deviceSide), settings)
                 .Run("sample-session", CancellationToken.None);
             if (!report.Converged)
                 throw new InvalidOperationException($"the sample exchange did not converge: {report}");
 
-            await journal.Ask<Submitted>(new SubmitCommand(["reboot"], "dashboard", null), Timeout);
+            await journal.Ask<Submitted>(new SubmitCommand(Device, ["reboot"], "dashboard", null), Timeout);
             await recorder.Ask<CommandCompleted>(new RecordCommand(["set", "led", "blue"], "operator"), Timeout);
-            await other.Ask<Submitted>(new SubmitCommand(["set", "mode", "eco"], "dashboard", null), Timeout);
-            await other.Ask<Acknowledged>(new MarkDiverged(Origin.Device, Verdict.LogShrank, 3, "device reported 2 entries"), Timeout);
+            await other.Ask<Submitted>(new SubmitCommand(otherDevice, ["set", "mode", "eco"], "dashboard", null), Timeout);
+            await other.Ask<Acknowledged>(new MarkDiverged(otherDevice, Origin.Device, Verdict.LogShrank, 3, "device reported 2 entries"), Timeout);
         }
         finally
         {

@@ -90,17 +90,22 @@ public static class MessageSamples
         yield return new CommandRecorderMessages.RecordCommand(["ls", "-l"], "operator");
         yield return new CommandRecorderMessages.CommandCompleted(set, null);
         yield return new CommandRecorderMessages.AppendMirrorEntries([command]);
-        yield return new StateJournalMessages.SubmitCommand(["ls"], "app", null);
-        yield return new StateJournalMessages.CancelCommand(1, "app");
+        yield return new StateJournalMessages.SubmitCommand(Device, ["ls"], "app", null);
+        yield return new StateJournalMessages.CancelCommand(Device, 1, "app");
         yield return new StateJournalMessages.Submitted(cancel);
         yield return new StateJournalMessages.SubmitRefused("too big");
-        yield return new StateJournalMessages.AppendDeviceEntries([result]);
-        yield return new StateJournalMessages.ConfirmDelivery(mirrorLog.After(command));
-        yield return new StateJournalMessages.MarkDiverged(Origin.Device, Verdict.Fork, 3, "fork");
+        yield return new StateJournalMessages.AppendDeviceEntries(Device, [result]);
+        yield return new StateJournalMessages.ConfirmDelivery(Device, mirrorLog.After(command));
+        yield return new StateJournalMessages.MarkDiverged(Device, Origin.Device, Verdict.Fork, 3, "fork");
         yield return StateJournalMessages.Acknowledged.Instance;
-        yield return new StateJournalMessages.GetCommandStatus(1);
+        yield return new StateJournalMessages.GetCommandStatus(Device, 1);
         yield return new StateJournalMessages.CommandStatusReply(1, CommandStatus.Resolved, command, result);
-        yield return new StateJournalMessages.GetWindows(10);
+        yield return new StateJournalMessages.GetWindows(Device, 10);
         yield return new StateJournalMessages.WindowList(windows.WindowCount, windows.Recent);
+        yield return new StateJournalMessages.RecordHeartbeat(Device, heartbeatRecorded);
+        yield return new StateJournalMessages.RecordSession(Device, session);
+        yield return new StateJournalMessages.GetSyncView(Device);
+        yield return new StateJournalMessages.GetJournalState(Device);
+        yield return new StateJournalMessages.ReadLogRange(Device, Origin.Mirror, 1, 10);
     }
 }

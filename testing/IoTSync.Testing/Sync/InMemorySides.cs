@@ -5,7 +5,8 @@ using IoTSync.Mirror;
 using IoTSync.Model;
 using IoTSync.Sync;
 using static IoTSync.Device.CommandRecorderEvents;
-using static IoTSync.Mirror.StateJournalEvents;
+using static IoTSync.Device.CommandRecorderMessages;
+using static IoTSync.Mirror.StateJournalMessages;
 
 namespace IoTSync.Testing.Sync;
 
@@ -22,9 +23,9 @@ internal static class JournalReads
 }
 
 /// <summary>
-/// The mirror's side of an exchange as the <see cref="StateJournal"/> implements it, over the
-/// real pure <see cref="StateJournalState"/> and an <see cref="InMemoryJournal"/>. Constructing
-/// one replays the journal: that is a restart.
+/// The mirror's side of an exchange over the real pure <see cref="StateJournalState"/> and an
+/// <see cref="InMemoryJournal"/>: every write is what the state's <c>Decide</c> gives, the same
+/// functions the <see cref="StateJournal"/> calls. Constructing one replays the journal: that is a restart.
 /// </summary>
 public sealed class InMemoryMirrorSide : IMirrorSide
 {
@@ -33,6 +34,7 @@ public sealed class InMemoryMirrorSide : IMirrorSide
 
     public InMemoryMirrorSide(DeviceId device, InMemoryJournal journal, IWallClock wall)
     {
+        Device = device;
         Journal = journal;
         _wall = wall;
         State = StateJournalState.Empty(device);
@@ -43,16 +45,21 @@ public sealed class InMemoryMirrorSide : IMirrorSide
         _clock.Observe(State.Logs.LatestTimestamp);
     }
 
+    public DeviceId Device { get; }
+
     public InMemoryJournal Journal { get; }
 
     public StateJournalState State { get; private set; }
 
+    /// <summary>The limits submissions are held to, as the StateJournal's settings give them.</summary>
+    public StateJournalSettings Limits { get; set; } = StateJournalSettings.Default;
+
     public const string Issuer = "operator";
 
-    // --- writes of the mirror log, the way StateJournal makes them ---
+    // --- writes of the mirror log, decided as StateJournal decides them ---
 
     public LogEntry Submit(IEnumerable<string> argv, long? notAfterUnixMs = null, string issuer = Issuer) =>
-        Write(LogEntry.NewCommand(State.Logs.MirrorLog, Origin.Mirror, _clock.Now(), issuer, argv, notAfterUnixMs));
+        Written(State.Decide(new SubmitCommand(Device, [.. argv], issuer, notAfterUnixMs), _clock.Now(), Limits));
 
     public LogEntry Submit(params string[] argv) => Submit(argv, null);
 
@@ -60,21 +67,32 @@ public sealed class InMemoryMirrorSide : IMirrorSide
 
     public LogEntry Unset(string key) => Submit(PropertyCommand.Unset, key);
 
-    public LogEntry Cancel(long mirrorSequence, string issuer = Issuer)
-    {
-        var target = new CommandRef(Origin.Mirror, mirrorSequence);
-        if (!State.Logs.Model.OpenCommands.TryGetValue(target, out var open) || open.CancelRequested)
-            throw new InvalidOperationException($"mirror entry {mirrorSequence} is not an open, uncancelled device command");
-        return Write(LogEntry.NewCancel(State.Logs.MirrorLog, _clock.Now(), issuer, mirrorSequence));
-    }
+    public LogEntry Cancel(long mirrorSequence, string issuer = Issuer) =>
+        Written(State.Decide(new CancelCommand(Device, mirrorSequence, issuer), _clock.Now()));
 
     /// <summary>Stores any entry as the next of the mirror log, unchecked: for tampering tests only.</summary>
-    public LogEntry WriteRaw(Func<LogPosition, HlcTimestamp, LogEntry> make) => Write(make(State.Logs.MirrorLog, _clock.Now()));
-
-    private LogEntry Write(LogEntry entry)
+    public LogEntry WriteRaw(Func<LogPosition, HlcTimestamp, LogEntry> make)
     {
+        var entry = make(State.Logs.MirrorLog, _clock.Now());
         Persist(new EntryAppended(entry));
         return entry;
+    }
+
+    private LogEntry Written(StateJournalDecision<object> decision)
+    {
+        PersistAll(decision);
+        return decision.Reply switch
+        {
+            Submitted submitted => submitted.Entry,
+            SubmitRefused refused => throw new InvalidOperationException(refused.Reason),
+            var other => throw new InvalidOperationException($"unexpected reply {other}"),
+        };
+    }
+
+    private void PersistAll<TReply>(StateJournalDecision<TReply> decision)
+    {
+        foreach (var @event in decision.Events)
+            Persist(@event);
     }
 
     private void Persist(object @event)
@@ -94,27 +112,24 @@ public sealed class InMemoryMirrorSide : IMirrorSide
 
     public Task<AppendResult> AppendDeviceEntries(IReadOnlyList<LogEntry> entries, CancellationToken cancellationToken)
     {
-        var check = State.Logs.Check(Origin.Device, entries);
-        if (!check.IsRejection)
-            foreach (var entry in check.NewEntries)
-            {
-                Persist(new EntryAppended(entry));
-                _clock.Observe(entry.Timestamp);
-            }
-        return Task.FromResult(new AppendResult(check, State.Logs.View));
+        var decision = State.Decide(new StateJournalMessages.AppendDeviceEntries(Device, [.. entries]));
+        foreach (var @event in decision.Events)
+        {
+            Persist(@event);
+            _clock.Observe(((EntryAppended)@event).Entry.Timestamp);
+        }
+        return Task.FromResult(new AppendResult(decision.Reply, State.Logs.View));
     }
 
     public Task ConfirmDelivery(LogPosition mirrorLogAtDevice, CancellationToken cancellationToken)
     {
-        var length = Math.Min(mirrorLogAtDevice.Length, State.Logs.MirrorLog.Length);
-        if (length > State.DeliveredThrough)
-            Persist(new DeliveryConfirmed(length));
+        PersistAll(State.Decide(new StateJournalMessages.ConfirmDelivery(Device, mirrorLogAtDevice)));
         return Task.CompletedTask;
     }
 
     public Task MarkDiverged(Origin log, ChainCheck reason, CancellationToken cancellationToken)
     {
-        Persist(new DivergenceDetected(log, reason.Verdict, reason.Sequence, reason.Detail, _clock.Now().WallMs));
+        PersistAll(State.Decide(new StateJournalMessages.MarkDiverged(Device, log, reason.Verdict, reason.Sequence, reason.Detail), _clock.Now().WallMs));
         return Task.CompletedTask;
     }
 
@@ -134,11 +149,11 @@ public enum DeviceCrashPoint
 }
 
 /// <summary>
-/// The device's side of an exchange as the <see cref="CommandRecorder"/> implements it, over the
-/// real pure <see cref="CommandRecorderState"/> and an <see cref="InMemoryJournal"/>. Commands are
-/// dealt with one at a time in <see cref="CommandRecorderState.OpenCommands"/> order, each marked
-/// started before it runs. Use <see cref="Start"/>: like the actor after recovery, it first deals
-/// with what was left open.
+/// The device's side of an exchange over the real pure <see cref="CommandRecorderState"/> and an
+/// <see cref="InMemoryJournal"/>: what to record and what to do next come from the state's
+/// <c>Decide</c> and <see cref="CommandRecorderState.NextStep"/>, the functions the
+/// <see cref="CommandRecorder"/> calls; each command run is marked started before it runs. Use
+/// <see cref="Start"/>: like the actor after recovery, it first deals with what was left open.
 /// </summary>
 public sealed class InMemoryDeviceSide : IDeviceSide
 {
@@ -161,7 +176,7 @@ public sealed class InMemoryDeviceSide : IDeviceSide
             State = State.Apply(@event, ++sequenceNr);
         _clock = new HybridLogicalClock(wall);
         _clock.Observe(State.Logs.LatestTimestamp);
-        _openAtRecovery = [.. State.OpenCommands.Select(c => c.Ref)];
+        _openAtRecovery = State.OpenAtRecovery();
     }
 
     /// <summary>Recovers from the journal, then deals with the commands left open (as CommandRecorder.OnRecovered does).</summary>
@@ -192,8 +207,11 @@ public sealed class InMemoryDeviceSide : IDeviceSide
     public async Task<(LogEntry Command, LogEntry? Result)> Exec(params string[] argv)
     {
         Alive();
-        var entry = State.NewCommand(_clock.Now(), Issuer, [.. argv]);
-        Persist(new EntryAppended(entry));
+        var (refusal, recorded) = State.Decide(new RecordCommand([.. argv], Issuer), _clock.Now());
+        if (recorded is null)
+            throw new ArgumentException(refusal);
+        Persist(recorded);
+        var entry = recorded.Entry;
         if (!PropertyCommand.IsDeviceCommand(entry.Argv))
             return (entry, null);
         await WorkOnOpenCommands(CancellationToken.None);
@@ -240,12 +258,11 @@ public sealed class InMemoryDeviceSide : IDeviceSide
         return Task.FromResult(JournalReads.Range(Journal, Origin.Device, fromSequence, maxEntries, State.Logs.DeviceLog.Length));
     }
 
-    /// <summary>Deals with every open command in order, as CommandRecorder.WorkOnNext does one after another.</summary>
+    /// <summary>Takes every next step in order, as CommandRecorder.WorkOnNext does one after another.</summary>
     private async Task WorkOnOpenCommands(CancellationToken cancellationToken)
     {
-        while (State.OpenCommands.FirstOrDefault() is { } next)
+        while (State.NextStep(_wall.UtcNowMs, _openAtRecovery) is var (next, decision))
         {
-            var decision = State.Decide(next, _wall.UtcNowMs, afterRestart: _openAtRecovery.Contains(next.Ref));
             Decisions.Add((next.Ref, decision));
             if (decision != CommandDecision.Run)
             {
@@ -261,7 +278,7 @@ public sealed class InMemoryDeviceSide : IDeviceSide
             }
             catch (Exception e) when (e is not SimulatedCrashException)
             {
-                result = new ResultFields(CommandOutcome.Failed, -1, $"could not run: {e.GetBaseException().Message}", false, 0);
+                result = CommandRecorderState.CouldNotRun(e.GetBaseException().Message);
             }
             CrashIfPlanned(next.Ref, DeviceCrashPoint.AfterRun);
             RecordResult(next.Ref, result);

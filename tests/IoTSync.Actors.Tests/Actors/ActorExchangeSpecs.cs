@@ -41,7 +41,7 @@ public sealed class ActorExchangeSpecs : IDisposable
     {
         var settings = new ExchangeSettings(maxBatch);
         var device = new DeviceExchange(Device, new CommandRecorderSide(recorder, Timeout), settings);
-        var mirror = new MirrorExchange(Device, new StateJournalSide(journal, Timeout), new CodecChannel(device), settings);
+        var mirror = new MirrorExchange(Device, new StateJournalSide(journal, Timeout, Device), new CodecChannel(device), settings);
         return mirror.Run(Guid.NewGuid().ToString("n"), CancellationToken.None);
     }
 
@@ -52,9 +52,9 @@ public sealed class ActorExchangeSpecs : IDisposable
         await recorder.Ask<CommandCompleted>(new RecordCommand(["uname", "-a"], "device-operator"), Timeout);
         await recorder.Ask<CommandCompleted>(new RecordCommand(["set", "mode", "device-wins?"], "device-operator"), Timeout);
         _mirrorClock.UtcNowMs += 5;
-        await journal.Ask<Submitted>(new SubmitCommand(["set", "mode", "mirror-later"], "app", null), Timeout);
+        await journal.Ask<Submitted>(new SubmitCommand(Device, ["set", "mode", "mirror-later"], "app", null), Timeout);
         for (var i = 0; i < 5; i++)
-            await journal.Ask<Submitted>(new SubmitCommand(["collect", $"{i}"], "app", null), Timeout);
+            await journal.Ask<Submitted>(new SubmitCommand(Device, ["collect", $"{i}"], "app", null), Timeout);
 
         var report = await Exchange(recorder, journal, maxBatch: 2);
 
@@ -67,7 +67,7 @@ public sealed class ActorExchangeSpecs : IDisposable
         Assert.Equal("mirror-later", mirrorState.Logs.Model.Get("mode"));
         Assert.Empty(mirrorState.Logs.Model.OpenCommands);
         for (var sequence = 2; sequence <= 6; sequence++)
-            Assert.Equal(CommandOutcome.Executed, (await journal.Ask<CommandStatusReply>(new GetCommandStatus(sequence), Timeout)).Outcome);
+            Assert.Equal(CommandOutcome.Executed, (await journal.Ask<CommandStatusReply>(new GetCommandStatus(Device, sequence), Timeout)).Outcome);
 
         var settled = await journal.Ask<SyncView>(GetView.Instance, Timeout);
         foreach (var system in systems)
@@ -87,8 +87,8 @@ public sealed class ActorExchangeSpecs : IDisposable
     public async Task Should_run_no_exchange_for_a_device_the_state_journal_marked_diverged()
     {
         var (recorder, journal, _) = Start();
-        await journal.Ask<Submitted>(new SubmitCommand(["reboot"], "app", null), Timeout);
-        await journal.Ask<Acknowledged>(new MarkDiverged(Origin.Device, Verdict.LogShrank, 3, "device reported 2 entries"), Timeout);
+        await journal.Ask<Submitted>(new SubmitCommand(Device, ["reboot"], "app", null), Timeout);
+        await journal.Ask<Acknowledged>(new MarkDiverged(Device, Origin.Device, Verdict.LogShrank, 3, "device reported 2 entries"), Timeout);
 
         var report = await Exchange(recorder, journal);
 

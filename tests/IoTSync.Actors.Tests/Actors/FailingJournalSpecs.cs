@@ -50,13 +50,13 @@ public sealed class FailingJournalSpecs : Akka.TestKit.Xunit2.TestKit
         var journal = StateJournalActor();
         await _journal.OnWrite.Reject();
 
-        journal.Tell(new SubmitCommand(["reboot"], "operator", null), TestActor);
+        journal.Tell(new SubmitCommand(Device, ["reboot"], "operator", null), TestActor);
         ExpectMsg<Status.Failure>();
 
         await _journal.OnWrite.Pass();
         journal.Tell(GetView.Instance, TestActor);
         Assert.Equal(0, ExpectMsg<SyncView>().MirrorLog.Length);
-        journal.Tell(new SubmitCommand(["reboot"], "operator", null), TestActor);
+        journal.Tell(new SubmitCommand(Device, ["reboot"], "operator", null), TestActor);
         Assert.Equal(1, ExpectMsg<Submitted>().Entry.Sequence);
     }
 
@@ -67,7 +67,7 @@ public sealed class FailingJournalSpecs : Akka.TestKit.Xunit2.TestKit
         Watch(journal);
         await _journal.OnWrite.Fail();
 
-        journal.Tell(new SubmitCommand(["reboot"], "operator", null), TestActor);
+        journal.Tell(new SubmitCommand(Device, ["reboot"], "operator", null), TestActor);
         ExpectTerminated(journal);
         ExpectNoMsg(TimeSpan.FromMilliseconds(200));
 

@@ -42,15 +42,15 @@ public sealed class StateJournalSpecs : IDisposable
     {
         var journal = Journal(_db.Start());
 
-        var submitted = await journal.Ask<Submitted>(new SubmitCommand(["reboot"], "operator", null), Timeout);
-        Assert.Equal(CommandStatus.Pending, (await journal.Ask<CommandStatusReply>(new GetCommandStatus(1), Timeout)).Status);
+        var submitted = await journal.Ask<Submitted>(new SubmitCommand(Device, ["reboot"], "operator", null), Timeout);
+        Assert.Equal(CommandStatus.Pending, (await journal.Ask<CommandStatusReply>(new GetCommandStatus(Device, 1), Timeout)).Status);
 
-        await journal.Ask<Acknowledged>(new ConfirmDelivery(LogPosition.Empty(Device, Origin.Mirror).After(submitted.Entry)), Timeout);
-        Assert.Equal(CommandStatus.Delivered, (await journal.Ask<CommandStatusReply>(new GetCommandStatus(1), Timeout)).Status);
+        await journal.Ask<Acknowledged>(new ConfirmDelivery(Device, LogPosition.Empty(Device, Origin.Mirror).After(submitted.Entry)), Timeout);
+        Assert.Equal(CommandStatus.Delivered, (await journal.Ask<CommandStatusReply>(new GetCommandStatus(Device, 1), Timeout)).Status);
 
-        var answer = await journal.Ask<AppendAnswer>(new AppendDeviceEntries(ResultsFor(LogPosition.Empty(Device, Origin.Device), 1)), Timeout);
+        var answer = await journal.Ask<AppendAnswer>(new AppendDeviceEntries(Device, ResultsFor(LogPosition.Empty(Device, Origin.Device), 1)), Timeout);
         Assert.Equal(Verdict.Appendable, answer.Verdict);
-        var status = await journal.Ask<CommandStatusReply>(new GetCommandStatus(1), Timeout);
+        var status = await journal.Ask<CommandStatusReply>(new GetCommandStatus(Device, 1), Timeout);
         Assert.Equal(CommandStatus.Resolved, status.Status);
         Assert.Equal(CommandOutcome.Executed, status.Outcome);
         Assert.Equal("done 1", status.Result!.Result!.Output);
@@ -61,10 +61,10 @@ public sealed class StateJournalSpecs : IDisposable
     public async Task Should_report_a_property_operation_as_applied_and_an_unknown_sequence_as_unknown()
     {
         var journal = Journal(_db.Start());
-        await journal.Ask<Submitted>(new SubmitCommand(["set", "fan", "on"], "operator", null), Timeout);
+        await journal.Ask<Submitted>(new SubmitCommand(Device, ["set", "fan", "on"], "operator", null), Timeout);
 
-        Assert.Equal(CommandStatus.Applied, (await journal.Ask<CommandStatusReply>(new GetCommandStatus(1), Timeout)).Status);
-        Assert.Equal(CommandStatus.Unknown, (await journal.Ask<CommandStatusReply>(new GetCommandStatus(2), Timeout)).Status);
+        Assert.Equal(CommandStatus.Applied, (await journal.Ask<CommandStatusReply>(new GetCommandStatus(Device, 1), Timeout)).Status);
+        Assert.Equal(CommandStatus.Unknown, (await journal.Ask<CommandStatusReply>(new GetCommandStatus(Device, 2), Timeout)).Status);
         Assert.Equal("on", (await journal.Ask<StateJournalState>(GetState.Instance, Timeout)).Logs.Model.Get("fan"));
     }
 
@@ -77,7 +77,7 @@ public sealed class StateJournalSpecs : IDisposable
     {
         var journal = Journal(_db.Start(), maxOpen: 1);
         if (kind == "too-many-open")
-            await journal.Ask<Submitted>(new SubmitCommand(["first"], "operator", null), Timeout);
+            await journal.Ask<Submitted>(new SubmitCommand(Device, ["first"], "operator", null), Timeout);
         var before = await journal.Ask<SyncView>(GetView.Instance, Timeout);
         ImmutableArray<string> argv = kind switch
         {
@@ -87,7 +87,7 @@ public sealed class StateJournalSpecs : IDisposable
             _ => ["second"],
         };
 
-        var refused = await journal.Ask<SubmitRefused>(new SubmitCommand(argv, "operator", null), Timeout);
+        var refused = await journal.Ask<SubmitRefused>(new SubmitCommand(Device, argv, "operator", null), Timeout);
 
         Assert.NotEmpty(refused.Reason);
         Assert.Equal(before, await journal.Ask<SyncView>(GetView.Instance, Timeout));
@@ -97,14 +97,14 @@ public sealed class StateJournalSpecs : IDisposable
     public async Task Should_refuse_a_cancel_of_anything_but_an_open_device_command()
     {
         var journal = Journal(_db.Start());
-        await journal.Ask<Submitted>(new SubmitCommand(["set", "a", "b"], "operator", null), Timeout);
+        await journal.Ask<Submitted>(new SubmitCommand(Device, ["set", "a", "b"], "operator", null), Timeout);
 
-        Assert.IsType<SubmitRefused>(await journal.Ask<object>(new CancelCommand(1, "operator"), Timeout));
-        Assert.IsType<SubmitRefused>(await journal.Ask<object>(new CancelCommand(9, "operator"), Timeout));
-        await journal.Ask<Submitted>(new SubmitCommand(["reboot"], "operator", null), Timeout);
-        var cancel = await journal.Ask<Submitted>(new CancelCommand(2, "operator"), Timeout);
+        Assert.IsType<SubmitRefused>(await journal.Ask<object>(new CancelCommand(Device, 1, "operator"), Timeout));
+        Assert.IsType<SubmitRefused>(await journal.Ask<object>(new CancelCommand(Device, 9, "operator"), Timeout));
+        await journal.Ask<Submitted>(new SubmitCommand(Device, ["reboot"], "operator", null), Timeout);
+        var cancel = await journal.Ask<Submitted>(new CancelCommand(Device, 2, "operator"), Timeout);
         Assert.Equal(EntryKind.Cancel, cancel.Entry.Kind);
-        Assert.IsType<SubmitRefused>(await journal.Ask<object>(new CancelCommand(2, "operator"), Timeout));
+        Assert.IsType<SubmitRefused>(await journal.Ask<object>(new CancelCommand(Device, 2, "operator"), Timeout));
     }
 
     [Fact]
@@ -113,7 +113,7 @@ public sealed class StateJournalSpecs : IDisposable
         var journal = Journal(_db.Start());
         var batch = ResultsFor(LogPosition.Empty(Device, Origin.Device), 1, 2, 3);
 
-        var answer = await journal.Ask<AppendAnswer>(new AppendDeviceEntries([batch[0], batch[2]]), Timeout);
+        var answer = await journal.Ask<AppendAnswer>(new AppendDeviceEntries(Device, [batch[0], batch[2]]), Timeout);
 
         Assert.Equal(Verdict.Gap, answer.Verdict);
         Assert.Equal(0, answer.View.DeviceLog.Length);
@@ -125,12 +125,12 @@ public sealed class StateJournalSpecs : IDisposable
         var first = _db.Start(snapshotEvery: 3);
         var journal = Journal(first, snapshotEvery: 3);
         for (var i = 0; i < 4; i++)
-            await journal.Ask<Submitted>(new SubmitCommand(["cmd", $"{i}"], "operator", null), Timeout);
-        await journal.Ask<Submitted>(new SubmitCommand(["set", "colour", "blue"], "operator", null), Timeout);
+            await journal.Ask<Submitted>(new SubmitCommand(Device, ["cmd", $"{i}"], "operator", null), Timeout);
+        await journal.Ask<Submitted>(new SubmitCommand(Device, ["set", "colour", "blue"], "operator", null), Timeout);
         var mirrorLog = (await journal.Ask<SyncView>(GetView.Instance, Timeout)).MirrorLog;
-        await journal.Ask<Acknowledged>(new ConfirmDelivery(mirrorLog with { Length = 3 }), Timeout);
-        await journal.Ask<AppendAnswer>(new AppendDeviceEntries(ResultsFor(LogPosition.Empty(Device, Origin.Device), 1, 2)), Timeout);
-        await journal.Ask<Acknowledged>(new MarkDiverged(Origin.Device, Verdict.Fork, 2, "test"), Timeout);
+        await journal.Ask<Acknowledged>(new ConfirmDelivery(Device, mirrorLog with { Length = 3 }), Timeout);
+        await journal.Ask<AppendAnswer>(new AppendDeviceEntries(Device, ResultsFor(LogPosition.Empty(Device, Origin.Device), 1, 2)), Timeout);
+        await journal.Ask<Acknowledged>(new MarkDiverged(Device, Origin.Device, Verdict.Fork, 2, "test"), Timeout);
         var before = await journal.Ask<StateJournalState>(GetState.Instance, Timeout);
         await SqliteTestDatabase.Stop(first);
 
@@ -144,7 +144,7 @@ public sealed class StateJournalSpecs : IDisposable
         Assert.True(after.IsDiverged);
         var statuses = new List<CommandStatus>();
         for (var sequence = 1; sequence <= 5; sequence++)
-            statuses.Add((await again.Ask<CommandStatusReply>(new GetCommandStatus(sequence), Timeout)).Status);
+            statuses.Add((await again.Ask<CommandStatusReply>(new GetCommandStatus(Device, sequence), Timeout)).Status);
         Assert.Equal([CommandStatus.Resolved, CommandStatus.Resolved, CommandStatus.Delivered, CommandStatus.Pending, CommandStatus.Applied], statuses);
     }
 
@@ -165,7 +165,7 @@ public sealed class StateJournalSpecs : IDisposable
                 batch.Add(entry);
                 deviceLog = deviceLog.After(entry);
             }
-            Assert.Equal(Verdict.Appendable, (await journal.Ask<AppendAnswer>(new AppendDeviceEntries(batch.ToImmutable()), Timeout)).Verdict);
+            Assert.Equal(Verdict.Appendable, (await journal.Ask<AppendAnswer>(new AppendDeviceEntries(Device, batch.ToImmutable()), Timeout)).Verdict);
         }
 
         var range = await journal.Ask<LogRange>(new ReadLog(Origin.Device, JournalIndex.Interval + 5, 4), Timeout);
@@ -185,18 +185,18 @@ public sealed class StateJournalSpecs : IDisposable
         var first = _db.Start(snapshotEvery: 3);
         var journal = Journal(first, snapshotEvery: 3);
         var session = new SessionRecorded("s1", t0 + 100, t0 + 400, 300, 1, 0, Sha256Hash.Of([1]), "Converged", null);
-        await journal.Ask<Acknowledged>(new HeartbeatRecorded(t0, 30_000, null), Timeout);
-        await journal.Ask<Submitted>(new SubmitCommand(["reboot"], "operator", null), Timeout);
-        await journal.Ask<Acknowledged>(session, Timeout);
-        await journal.Ask<Acknowledged>(new HeartbeatRecorded(t0 + 30_000, 30_000, new WindowReport(1, 512, 64, "synced")), Timeout);
-        await journal.Ask<Acknowledged>(new HeartbeatRecorded(t0 + 60_000, 30_000, new WindowReport(2, 71, 60, "nothing to sync")), Timeout);
-        var before = await journal.Ask<WindowList>(new GetWindows(10), Timeout);
+        await journal.Ask<Acknowledged>(new RecordHeartbeat(Device, new HeartbeatRecorded(t0, 30_000, null)), Timeout);
+        await journal.Ask<Submitted>(new SubmitCommand(Device, ["reboot"], "operator", null), Timeout);
+        await journal.Ask<Acknowledged>(new RecordSession(Device, session), Timeout);
+        await journal.Ask<Acknowledged>(new RecordHeartbeat(Device, new HeartbeatRecorded(t0 + 30_000, 30_000, new WindowReport(1, 512, 64, "synced"))), Timeout);
+        await journal.Ask<Acknowledged>(new RecordHeartbeat(Device, new HeartbeatRecorded(t0 + 60_000, 30_000, new WindowReport(2, 71, 60, "nothing to sync"))), Timeout);
+        var before = await journal.Ask<WindowList>(new GetWindows(Device, 10), Timeout);
         var stateBefore = await journal.Ask<StateJournalState>(GetState.Instance, Timeout);
         await Polling.Until(() => Task.FromResult(SnapshotRows() == 1));
         await SqliteTestDatabase.Stop(first);
 
         var again = Journal(_db.Start(snapshotEvery: 3), snapshotEvery: 3);
-        var after = await again.Ask<WindowList>(new GetWindows(10), Timeout);
+        var after = await again.Ask<WindowList>(new GetWindows(Device, 10), Timeout);
         var stateAfter = await again.Ask<StateJournalState>(GetState.Instance, Timeout);
 
         Assert.Equal(3, before.TotalWindows);
@@ -209,7 +209,7 @@ public sealed class StateJournalSpecs : IDisposable
         Assert.Equal(t0 + 60_000, stateAfter.History.LastHeartbeatAtUnixMs);
         Assert.Equal(30_000, stateAfter.History.CyclePeriodMs);
         Assert.Equal(1, stateAfter.Logs.MirrorLog.Length);
-        Assert.Equal([before.Windows[^1]], (await again.Ask<WindowList>(new GetWindows(1), Timeout)).Windows.ToArray());
+        Assert.Equal([before.Windows[^1]], (await again.Ask<WindowList>(new GetWindows(Device, 1), Timeout)).Windows.ToArray());
     }
 
     [Fact]
@@ -218,12 +218,12 @@ public sealed class StateJournalSpecs : IDisposable
         var journal = Journal(_db.Start());
         var view = await journal.Ask<SyncView>(GetView.Instance, Timeout);
 
-        await journal.Ask<Acknowledged>(new HeartbeatRecorded(1_700_000_000_000, 30_000, new WindowReport(1, 5, 1, "synced")), Timeout);
-        await journal.Ask<Acknowledged>(new SessionRecorded("s", 1, 2, 1, 0, 0, null, SessionRecorded.Failed, "refused"), Timeout);
+        await journal.Ask<Acknowledged>(new RecordHeartbeat(Device, new HeartbeatRecorded(1_700_000_000_000, 30_000, new WindowReport(1, 5, 1, "synced"))), Timeout);
+        await journal.Ask<Acknowledged>(new RecordSession(Device, new SessionRecorded("s", 1, 2, 1, 0, 0, null, SessionRecorded.Failed, "refused")), Timeout);
 
         Assert.Equal(view, await journal.Ask<SyncView>(GetView.Instance, Timeout));
         // The reported window 1, and window 2 opened by the heartbeat, whose session it is.
-        var windows = await journal.Ask<WindowList>(new GetWindows(5), Timeout);
+        var windows = await journal.Ask<WindowList>(new GetWindows(Device, 5), Timeout);
         Assert.Equal(2, windows.TotalWindows);
         Assert.Equal("refused", windows.Windows[^1].Session!.Error);
     }

@@ -27,8 +27,8 @@ public sealed class StoredJournalSpecs : IDisposable
         var journal = system.ActorOf(StateJournal.Props(device, StateJournalSettings.Default with { Journal = _db.LogHolder(2) }, new FakeWallClock()), "journal");
         var recorder = system.ActorOf(CommandRecorder.Props(device,
             new CommandRecorderSettings("device", TimeSpan.FromSeconds(5), _db.LogHolder(2)), new FakeCommandRunner(), new FakeWallClock()), "recorder");
-        await journal.Ask<Submitted>(new SubmitCommand(["reboot"], "app", null), Timeout);
-        await journal.Ask<Acknowledged>(new MarkDiverged(Origin.Device, Verdict.Fork, 1, "test"), Timeout);
+        await journal.Ask<Submitted>(new SubmitCommand(device, ["reboot"], "app", null), Timeout);
+        await journal.Ask<Acknowledged>(new MarkDiverged(device, Origin.Device, Verdict.Fork, 1, "test"), Timeout);
         await recorder.Ask<CommandCompleted>(new RecordCommand(["uptime"], "operator"), Timeout);
         await Polling.Until(() => Task.FromResult(Sqlite("SELECT COUNT(*) FROM snapshot;").Trim() == "2"));
         await SqliteTestDatabase.Stop(system);

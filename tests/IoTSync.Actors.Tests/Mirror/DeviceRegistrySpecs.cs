@@ -50,11 +50,11 @@ public sealed class DeviceRegistrySpecs : IDisposable
     [Fact]
     public void Should_name_each_bad_field()
     {
-        Assert.Contains("port", DeviceRegistry.Problem(Details() with { SshPort = 0 }));
-        Assert.Contains("user", DeviceRegistry.Problem(Details() with { SshUser = "root;rm" }));
-        Assert.Contains("heartbeat key", DeviceRegistry.Problem(Details() with { HeartbeatKey = "abcd" }));
-        Assert.Contains("host", DeviceRegistry.Problem(Details() with { SshHost = "a b" }));
-        Assert.Null(DeviceRegistry.Problem(Details()));
+        Assert.Contains("port", DeviceRegistryMessages.RegistryState.Problem(Details() with { SshPort = 0 }));
+        Assert.Contains("user", DeviceRegistryMessages.RegistryState.Problem(Details() with { SshUser = "root;rm" }));
+        Assert.Contains("heartbeat key", DeviceRegistryMessages.RegistryState.Problem(Details() with { HeartbeatKey = "abcd" }));
+        Assert.Contains("host", DeviceRegistryMessages.RegistryState.Problem(Details() with { SshHost = "a b" }));
+        Assert.Null(DeviceRegistryMessages.RegistryState.Problem(Details()));
     }
 
     public void Dispose() => _db.Dispose();

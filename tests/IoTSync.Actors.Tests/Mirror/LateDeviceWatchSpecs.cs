@@ -93,11 +93,11 @@ public sealed class LateDeviceWatchSpecs : TestKit
         Assert.Empty(Lines("[dev-diverged]"));
     }
 
-    /// <summary>Answers a StateJournal's GetState from the test's table, counting each look.</summary>
+    /// <summary>Answers a StateJournal's GetJournalState from the test's table, counting each look.</summary>
     private sealed class FakeJournals : ReceiveActor
     {
         public FakeJournals(ConcurrentDictionary<DeviceId, StateJournalState> states, ConcurrentDictionary<DeviceId, int> looks) =>
-            Receive<ForDevice>(envelope =>
+            Receive<StateJournalMessages.GetJournalState>(envelope =>
             {
                 Sender.Tell(states.GetValueOrDefault(envelope.Device) ?? StateJournalState.Empty(envelope.Device));
                 looks.AddOrUpdate(envelope.Device, 1, (_, n) => n + 1);

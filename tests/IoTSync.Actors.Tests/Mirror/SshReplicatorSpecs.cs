@@ -83,7 +83,7 @@ public sealed class SshReplicatorSpecs : TestKit, IDisposable
 
     private async Task<StateJournalEvents.SessionRecorded> RecordedSession(DeviceId device)
     {
-        var windows = await _journals.Ask<WindowList>(new ForDevice(device, new GetWindows(10)), Timeout);
+        var windows = await _journals.Ask<WindowList>(new GetWindows(device, 10), Timeout);
         return Assert.Single(windows.Windows).Session!;
     }
 
@@ -93,7 +93,7 @@ public sealed class SshReplicatorSpecs : TestKit, IDisposable
     [Fact]
     public async Task Should_run_a_requested_session_and_deliver_the_mirrors_command()
     {
-        await _journals.Ask<Submitted>(new ForDevice(Device, new SubmitCommand(["uptime"], "app", null)), Timeout);
+        await _journals.Ask<Submitted>(new SubmitCommand(Device, ["uptime"], "app", null), Timeout);
 
         Replicator().Tell(Request(Device));
 
@@ -101,14 +101,14 @@ public sealed class SshReplicatorSpecs : TestKit, IDisposable
         Assert.Null(finished.Error);
         Assert.Equal(ExchangeOutcome.Converged, finished.Report!.Outcome);
         Assert.Equal(["uptime"], _runner.Ran);
-        var status = await _journals.Ask<CommandStatusReply>(new ForDevice(Device, new GetCommandStatus(1)), Timeout);
+        var status = await _journals.Ask<CommandStatusReply>(new GetCommandStatus(Device, 1), Timeout);
         Assert.Equal(CommandOutcome.Executed, status.Outcome);
     }
 
     [Fact]
     public async Task Should_record_a_finished_session_in_the_devices_window_history()
     {
-        await _journals.Ask<Submitted>(new ForDevice(Device, new SubmitCommand(["uptime"], "app", null)), Timeout);
+        await _journals.Ask<Submitted>(new SubmitCommand(Device, ["uptime"], "app", null), Timeout);
         var startedAt = _clock.UtcNowMs;
         _opener.Gate = new TaskCompletionSource();
 
@@ -122,13 +122,13 @@ public sealed class SshReplicatorSpecs : TestKit, IDisposable
         Assert.Equal(("s-rec", "Converged", 1, 1, (string?)null), (session.SessionId, session.Outcome, session.EntriesPushed, session.EntriesPulled, session.Error));
         Assert.Equal((startedAt, startedAt + 1_234), (session.StartedAtUnixMs, session.EndedAtUnixMs));
         Assert.Equal((long)finished.Duration.TotalMilliseconds, session.DurationMs);
-        Assert.Equal((await _journals.Ask<SyncView>(new ForDevice(Device, GetView.Instance), Timeout)).StateDigest, session.StateDigest);
+        Assert.Equal((await _journals.Ask<SyncView>(new GetSyncView(Device), Timeout)).StateDigest, session.StateDigest);
     }
 
     [Fact]
     public async Task Should_apply_nothing_when_the_session_cannot_be_opened()
     {
-        await _journals.Ask<Submitted>(new ForDevice(Device, new SubmitCommand(["uptime"], "app", null)), Timeout);
+        await _journals.Ask<Submitted>(new SubmitCommand(Device, ["uptime"], "app", null), Timeout);
         _opener.Failure = new InvalidOperationException("host key mismatch");
 
         Replicator().Tell(Request(Device));
@@ -136,7 +136,7 @@ public sealed class SshReplicatorSpecs : TestKit, IDisposable
         var finished = ExpectMsg<SessionFinished>(Timeout);
         Assert.Contains("host key mismatch", finished.Error);
         Assert.Empty(_runner.Ran);
-        Assert.Equal(CommandStatus.Pending, (await _journals.Ask<CommandStatusReply>(new ForDevice(Device, new GetCommandStatus(1)), Timeout)).Status);
+        Assert.Equal(CommandStatus.Pending, (await _journals.Ask<CommandStatusReply>(new GetCommandStatus(Device, 1), Timeout)).Status);
         var session = await RecordedSession(Device);
         Assert.Equal((StateJournalEvents.SessionRecorded.Failed, 0, 0, (Sha256Hash?)null), (session.Outcome, session.EntriesPushed, session.EntriesPulled, session.StateDigest));
         Assert.Contains("host key mismatch", session.Error);
@@ -179,7 +179,7 @@ public sealed class SshReplicatorSpecs : TestKit, IDisposable
         var wrongKey = await PrivateSshd.Fingerprint(await sshd.NewKey("other_host_key") + ".pub");
         _registry.Replace(DeviceRegistryMessages.RegistryState.Empty.Apply(new DeviceRegistryMessages.DeviceEnrolled(
             new EnrolledDevice(Device, "127.0.0.1", sshd.Port, PrivateSshd.User, wrongKey.Value, new string('1', 64), 0))));
-        await _journals.Ask<Submitted>(new ForDevice(Device, new SubmitCommand(["uptime"], "app", null)), Timeout);
+        await _journals.Ask<Submitted>(new SubmitCommand(Device, ["uptime"], "app", null), Timeout);
         var replicator = Sys.ActorOf(SshReplicator.Props(_registry, _journals, new IoTSync.Mirror.Ssh.SshSessionOpener(sshd.ClientKeyPath, TimeSpan.FromSeconds(10)),
             new SshReplicatorSettings(4, Timeout, Timeout, ExchangeSettings.Default), TestActor));
 
@@ -188,7 +188,7 @@ public sealed class SshReplicatorSpecs : TestKit, IDisposable
         var finished = ExpectMsg<SessionFinished>(Timeout);
         Assert.Contains("HostKeyMismatch", finished.Error);
         Assert.False(File.Exists(sshd.PathOf("ran")), "the device's sync command ran despite the wrong host key");
-        Assert.Equal(CommandStatus.Pending, (await _journals.Ask<CommandStatusReply>(new ForDevice(Device, new GetCommandStatus(1)), Timeout)).Status);
+        Assert.Equal(CommandStatus.Pending, (await _journals.Ask<CommandStatusReply>(new GetCommandStatus(Device, 1), Timeout)).Status);
     }
 
     public new void Dispose()

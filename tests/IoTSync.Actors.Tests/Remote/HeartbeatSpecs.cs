@@ -79,7 +79,7 @@ public sealed class HeartbeatSpecs : IDisposable
         Assert.Equal(HeartbeatAction.None, first.Ack.Action);
         replicator.ExpectNoMsg(TimeSpan.FromMilliseconds(200));
 
-        await journals.Ask<Submitted>(new ForDevice(Device, new SubmitCommand(["reboot"], "app", null)), Timeout);
+        await journals.Ask<Submitted>(new SubmitCommand(Device, ["reboot"], "app", null), Timeout);
         var second = await sender.Ask<MirrorAnswered>(Window, Timeout);
 
         Assert.Equal(HeartbeatAction.Sync, second.Ack.Action);
@@ -155,7 +155,7 @@ public sealed class HeartbeatSpecs : IDisposable
     public async Task Should_refuse_sync_to_a_device_marked_diverged()
     {
         var (mirror, journals, replicator) = StartMirror();
-        await journals.Ask<Acknowledged>(new ForDevice(Device, new MarkDiverged(Origin.Device, Verdict.Fork, 2, "rewritten")), Timeout);
+        await journals.Ask<Acknowledged>(new MarkDiverged(Device, Origin.Device, Verdict.Fork, 2, "rewritten"), Timeout);
         var sender = StartDevice(mirror);
 
         var outcome = await sender.Ask<MirrorAnswered>(Window, Timeout);
@@ -196,12 +196,12 @@ public sealed class HeartbeatSpecs : IDisposable
         WindowList recorded = null!;
         await Polling.Until(async () =>
         {
-            recorded = await journals.Ask<WindowList>(new ForDevice(Device, new GetWindows(10)), Timeout);
+            recorded = await journals.Ask<WindowList>(new GetWindows(Device, 10), Timeout);
             return recorded.TotalWindows >= 2;
         });
         Assert.Equal(new WindowRecord(6, null, previous, null), recorded.Windows[0]);
         Assert.Equal(new WindowRecord(7, _mirrorClock.UtcNowMs, null, null), recorded.Windows[1]);
-        var state = await journals.Ask<StateJournalState>(new ForDevice(Device, LogHolderMessages.GetState.Instance), Timeout);
+        var state = await journals.Ask<StateJournalState>(new GetJournalState(Device), Timeout);
         Assert.Equal(45_000, state.History.CyclePeriodMs);
 
         await SqliteTestDatabase.Stop(mirror);
@@ -209,7 +209,7 @@ public sealed class HeartbeatSpecs : IDisposable
         _systems.Add(restarted);
         var again = restarted.ActorOf(StateJournals.Props(StateJournalSettings.Default with { Journal = _mirrorDb.LogHolder() }, _mirrorClock), "state-journals");
 
-        var afterRestart = await again.Ask<WindowList>(new ForDevice(Device, new GetWindows(10)), Timeout);
+        var afterRestart = await again.Ask<WindowList>(new GetWindows(Device, 10), Timeout);
         Assert.Equal(recorded.Windows.ToArray(), afterRestart.Windows.ToArray());
         Assert.Equal(recorded.TotalWindows, afterRestart.TotalWindows);
     }
@@ -239,7 +239,7 @@ public sealed class HeartbeatSpecs : IDisposable
         await Polling.Until(() => Task.FromResult(RecordedHeartbeats() >= 2));
 
         Assert.Equal(2, RecordedHeartbeats());
-        var windows = await journals.Ask<WindowList>(new ForDevice(Device, new GetWindows(10)), Timeout);
+        var windows = await journals.Ask<WindowList>(new GetWindows(Device, 10), Timeout);
         Assert.Equal([barrier], windows.Windows.Select(w => w.Device).OfType<WindowReport>());
         probe.ExpectNoMsg(TimeSpan.FromMilliseconds(100));
     }

@@ -17,16 +17,17 @@ namespace IoTSync.Tests.Inspection;
 public sealed class BesideRunningNodeSpecs : IDisposable
 {
     private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(30);
+    private static readonly DeviceId Busy = new("busy");
     private readonly SqliteTestDatabase _db = new("mirror");
 
     [Fact]
     public async Task Should_verify_a_journal_being_written_without_stalling_the_writer()
     {
         var system = _db.Start(snapshotEvery: 25);
-        var journal = system.ActorOf(StateJournal.Props(new DeviceId("busy"), StateJournalSettings.Default with { Journal = _db.LogHolder(25) },
+        var journal = system.ActorOf(StateJournal.Props(Busy, StateJournalSettings.Default with { Journal = _db.LogHolder(25) },
             SystemWallClock.Instance), "journal");
         for (var i = 0; i < 200; i++)
-            await journal.Ask<Submitted>(new SubmitCommand(["set", $"k{i % 7}", $"{i}"], "app", null), Timeout);
+            await journal.Ask<Submitted>(new SubmitCommand(Busy, ["set", $"k{i % 7}", $"{i}"], "app", null), Timeout);
 
         var acks = new ConcurrentQueue<long>();
         using var stop = new CancellationTokenSource();
@@ -35,7 +36,7 @@ public sealed class BesideRunningNodeSpecs : IDisposable
         {
             for (var i = 0; !stop.IsCancellationRequested; i++)
             {
-                await journal.Ask<Submitted>(new SubmitCommand(["set", $"k{i % 7}", $"w{i}"], "app", null), Timeout);
+                await journal.Ask<Submitted>(new SubmitCommand(Busy, ["set", $"k{i % 7}", $"w{i}"], "app", null), Timeout);
                 acks.Enqueue(clock.ElapsedMilliseconds);
             }
         });

@@ -32,7 +32,7 @@ public sealed class LargeJournalSpecs(ITestOutputHelper output) : IDisposable
         var system = _db.Start(snapshotEvery: 1000);
         var journal = system.ActorOf(StateJournal.Props(device, StateJournalSettings.Default with { Journal = _db.LogHolder(1000) }, SystemWallClock.Instance));
         foreach (var batch in DeviceEntries(device, Entries).Chunk(500))
-            Assert.Equal(Verdict.Appendable, (await journal.Ask<AppendAnswer>(new AppendDeviceEntries([.. batch]), Timeout)).Verdict);
+            Assert.Equal(Verdict.Appendable, (await journal.Ask<AppendAnswer>(new AppendDeviceEntries(device, [.. batch]), Timeout)).Verdict);
         var view = await journal.Ask<SyncView>(GetView.Instance, Timeout);
         // The snapshot at the last event is saved asynchronously: stopping before it lands would leave the one at 99,000.
         await Polling.Until(() => Task.FromResult(LatestSnapshot() == Entries), Timeout);

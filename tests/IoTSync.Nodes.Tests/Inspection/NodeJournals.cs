@@ -62,23 +62,23 @@ public sealed class NodeJournals : IAsyncLifetime
         deviceClock.UtcNowMs += 10;
         await recorder.Ask<CommandCompleted>(new RecordCommand(["set", "mode", "eco"], "operator"), Timeout);
         mirrorClock.UtcNowMs += 20;
-        await journal.Ask<Submitted>(new SubmitCommand(["set", "mode", "boost"], "app", null), Timeout);
-        await journal.Ask<Submitted>(new SubmitCommand(["collect", "logs"], "app", null), Timeout);
-        await journal.Ask<Submitted>(new SubmitCommand(["set", "fan", "on"], "app", null), Timeout);
+        await journal.Ask<Submitted>(new SubmitCommand(Device, ["set", "mode", "boost"], "app", null), Timeout);
+        await journal.Ask<Submitted>(new SubmitCommand(Device, ["collect", "logs"], "app", null), Timeout);
+        await journal.Ask<Submitted>(new SubmitCommand(Device, ["set", "fan", "on"], "app", null), Timeout);
 
         var settings = new ExchangeSettings(2);
         var deviceSide = new DeviceExchange(Device, new CommandRecorderSide(recorder, Timeout), settings);
-        var report = await new MirrorExchange(Device, new StateJournalSide(journal, Timeout), new CodecChannel(deviceSide), settings)
+        var report = await new MirrorExchange(Device, new StateJournalSide(journal, Timeout, Device), new CodecChannel(deviceSide), settings)
             .Run("session-1", CancellationToken.None);
         Assert.True(report.Converged, report.ToString());
 
         mirrorClock.UtcNowMs += 1000;
-        await journal.Ask<Submitted>(new SubmitCommand(["reboot"], "app", null), Timeout);
+        await journal.Ask<Submitted>(new SubmitCommand(Device, ["reboot"], "app", null), Timeout);
         deviceClock.UtcNowMs += 1000;
         await recorder.Ask<CommandCompleted>(new RecordCommand(["set", "led", "blue"], "operator"), Timeout);
 
-        await diverged.Ask<Submitted>(new SubmitCommand(["set", "x", "1"], "app", null), Timeout);
-        await diverged.Ask<Acknowledged>(new MarkDiverged(Origin.Device, Verdict.LogShrank, 3, "device reported 2 entries"), Timeout);
+        await diverged.Ask<Submitted>(new SubmitCommand(Diverged, ["set", "x", "1"], "app", null), Timeout);
+        await diverged.Ask<Acknowledged>(new MarkDiverged(Diverged, Origin.Device, Verdict.LogShrank, 3, "device reported 2 entries"), Timeout);
 
         Recorder = await Holding(recorder);
         Journal = await Holding(journal);

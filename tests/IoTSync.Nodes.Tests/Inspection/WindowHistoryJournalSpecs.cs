@@ -32,19 +32,19 @@ public sealed class WindowHistoryJournalSpecs : IDisposable
         for (var window = 1; window <= 3; window++)
         {
             var at = t0 + (window - 1) * 30_000L;
-            await journal.Ask<Acknowledged>(new HeartbeatRecorded(at, 30_000,
-                window == 1 ? null : new WindowReport(window - 1, 300 + window, 60, "synced")), Timeout);
-            await journal.Ask<Submitted>(new SubmitCommand(["set", "round", $"{window}"], "app", null), Timeout);
+            await journal.Ask<Acknowledged>(new RecordHeartbeat(Device, new HeartbeatRecorded(at, 30_000,
+                window == 1 ? null : new WindowReport(window - 1, 300 + window, 60, "synced"))), Timeout);
+            await journal.Ask<Submitted>(new SubmitCommand(Device, ["set", "round", $"{window}"], "app", null), Timeout);
             var entry = LogEntry.NewCommand(deviceLog, Origin.Device, new HlcTimestamp(at + 5, 0), "device", ["set", "seen", $"{window}"]);
             deviceLog = deviceLog.After(entry);
-            Assert.Equal(Verdict.Appendable, (await journal.Ask<AppendAnswer>(new AppendDeviceEntries([entry]), Timeout)).Verdict);
+            Assert.Equal(Verdict.Appendable, (await journal.Ask<AppendAnswer>(new AppendDeviceEntries(Device, [entry]), Timeout)).Verdict);
             var view = await journal.Ask<SyncView>(GetView.Instance, Timeout);
-            await journal.Ask<Acknowledged>(new SessionRecorded($"s{window}", at + 10, at + 200, 190, 1, 1, view.StateDigest, "Converged", null), Timeout);
+            await journal.Ask<Acknowledged>(new RecordSession(Device, new SessionRecorded($"s{window}", at + 10, at + 200, 190, 1, 1, view.StateDigest, "Converged", null)), Timeout);
         }
         // One more after the last snapshot, which the replay must reach past.
-        await journal.Ask<Acknowledged>(new HeartbeatRecorded(t0 + 90_000, 30_000, new WindowReport(3, 303, 60, "synced")), Timeout);
+        await journal.Ask<Acknowledged>(new RecordHeartbeat(Device, new HeartbeatRecorded(t0 + 90_000, 30_000, new WindowReport(3, 303, 60, "synced"))), Timeout);
         var final = await journal.Ask<SyncView>(GetView.Instance, Timeout);
-        var windows = await journal.Ask<WindowList>(new GetWindows(10), Timeout);
+        var windows = await journal.Ask<WindowList>(new GetWindows(Device, 10), Timeout);
         await Polling.Until(() => Task.FromResult(LastSnapshotAt() == 12));
         await SqliteTestDatabase.Stop(system);
 

@@ -1,0 +1,17 @@
+using Akka.Configuration;
+using IoTSync.Configuration;
+using IoTSync.Journal;
+
+namespace IoTSync.Mirror;
+
+/// <summary>Settings of each device's <see cref="StateJournal"/>: the limits its state enforces on submissions, and its journal's.</summary>
+public sealed record StateJournalSettings(int MaxOpenCommands, int MaxCommandBytes, LogHolderSettings Journal)
+{
+    public static StateJournalSettings Default { get; } = new(10_000, 64 * 1024, LogHolderSettings.Default);
+
+    /// <summary>Reads <c>iotsync.mirror</c> and <c>iotsync.persistence</c>.</summary>
+    public static StateJournalSettings FromConfig(Config root) => new(
+        root.RequireInt("iotsync.mirror.max-open-commands", 1, int.MaxValue),
+        root.RequireInt("iotsync.mirror.max-command-bytes", 1, int.MaxValue),
+        IoTSyncSystem.LogHolderSettings(root));
+}

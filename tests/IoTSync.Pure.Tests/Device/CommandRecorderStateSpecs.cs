@@ -1,0 +1,134 @@
+using System.Collections.Immutable;
+using IoTSync.Device;
+using IoTSync.Journal;
+using IoTSync.Model;
+using Xunit;
+using static IoTSync.Device.CommandRecorderEvents;
+using static IoTSync.Device.CommandRecorderMessages;
+
+namespace IoTSync.Tests.Device;
+
+/// <summary>The CommandRecorder's decisions, without an actor system: what to record and what to do next.</summary>
+public sealed class CommandRecorderStateSpecs
+{
+    private static readonly DeviceId Device = new("dev-pure");
+    private const long Now = 1_700_000_000_000;
+    private static readonly HlcTimestamp Stamp = new(Now, 0);
+    private static readonly ImmutableHashSet<CommandRef> NoneAtRecovery = [];
+
+    private static CommandRecorderState Apply(CommandRecorderState state, object @event) =>
+        state.Apply(@event, state.Logs.DeviceLog.Length + state.Logs.MirrorLog.Length + state.Started.Count + 1);
+
+    private static CommandRecorderState WithMirror(CommandRecorderState state, LogEntry entry) => Apply(state, new EntryAppended(entry));
+
+    private static LogEntry MirrorCommand(CommandRecorderState state, long? notAfter = null, params string[] argv) =>
+        LogEntry.NewCommand(state.Logs.MirrorLog, Origin.Mirror, Stamp, "operator", argv, notAfter);
+
+    private static CommandRecorderState Recorded(CommandRecorderState state, params string[] argv)
+    {
+        var (refusal, recorded) = state.Decide(new RecordCommand([.. argv], "operator"), Stamp);
+        Assert.Null(refusal);
+        return Apply(state, recorded!);
+    }
+
+    [Theory]
+    [InlineData("")]
+    [InlineData("echo|a\0b")]
+    public void Should_refuse_to_record_an_empty_command_or_one_with_a_NUL(string joined)
+    {
+        string[] argv = joined.Length == 0 ? [] : joined.Split('|');
+        var (refusal, recorded) = CommandRecorderState.Empty(Device).Decide(new RecordCommand([.. argv], "operator"), Stamp);
+
+        Assert.Contains("non-empty argument vector without NUL", refusal);
+        Assert.Null(recorded);
+    }
+
+    [Fact]
+    public void Should_record_a_local_command_after_the_device_log_head()
+    {
+        var (refusal, recorded) = CommandRecorderState.Empty(Device).Decide(new RecordCommand(["uptime"], "operator"), Stamp);
+
+        Assert.Null(refusal);
+        Assert.Equal((1L, Origin.Device, "operator"), (recorded!.Entry.Sequence, recorded.Entry.Ref.Origin, recorded.Entry.Issuer));
+    }
+
+    [Fact]
+    public void Should_take_the_mirrors_commands_first_then_the_devices_each_in_sequence()
+    {
+        var state = Recorded(CommandRecorderState.Empty(Device), "local");
+        state = WithMirror(state, MirrorCommand(state, null, "first"));
+        state = WithMirror(state, MirrorCommand(state, null, "second"));
+
+        var (command, decision) = state.NextStep(Now, NoneAtRecovery)!.Value;
+
+        Assert.Equal((new CommandRef(Origin.Mirror, 1), CommandDecision.Run), (command.Ref, decision));
+        Assert.Equal([new CommandRef(Origin.Mirror, 1), new CommandRef(Origin.Mirror, 2), new CommandRef(Origin.Device, 1)],
+            state.OpenCommands.Select(c => c.Ref).ToArray());
+    }
+
+    [Fact]
+    public void Should_have_no_next_step_when_nothing_is_open()
+    {
+        var state = Recorded(CommandRecorderState.Empty(Device), "set", "k", "v");
+
+        Assert.Null(state.NextStep(Now, NoneAtRecovery));
+        Assert.True(state.DoneThrough(10));
+    }
+
+    [Fact]
+    public void Should_record_a_started_command_as_interrupted_and_never_run_it_again()
+    {
+        var state = WithMirror(CommandRecorderState.Empty(Device), MirrorCommand(CommandRecorderState.Empty(Device), null, "fw-update"));
+        state = Apply(state, new CommandStarted(new CommandRef(Origin.Mirror, 1)));
+
+        Assert.Equal(CommandDecision.RecordInterrupted, state.NextStep(Now, state.OpenAtRecovery())!.Value.Decision);
+        Assert.Equal(CommandOutcome.Failed, CommandRecorderState.ResultFor(CommandDecision.RecordInterrupted).Outcome);
+    }
+
+    [Fact]
+    public void Should_not_run_a_local_command_open_at_recovery_but_run_a_mirror_one_that_arrives_after()
+    {
+        var state = Recorded(CommandRecorderState.Empty(Device), "local");
+        var openAtRecovery = state.OpenAtRecovery();
+        state = WithMirror(state, MirrorCommand(state, null, "remote"));
+
+        Assert.Equal(CommandDecision.Run, state.NextStep(Now, openAtRecovery)!.Value.Decision);
+        state = Apply(state, new EntryAppended(state.NewResult(Stamp, "device", new CommandRef(Origin.Mirror, 1), new ResultFields(CommandOutcome.Executed, 0, "", false, 1))));
+        var (command, decision) = state.NextStep(Now, openAtRecovery)!.Value;
+        Assert.Equal((new CommandRef(Origin.Device, 1), CommandDecision.RecordInterrupted), (command.Ref, decision));
+        Assert.Equal(CommandDecision.Run, state.NextStep(Now, NoneAtRecovery)!.Value.Decision);
+    }
+
+    [Fact]
+    public void Should_record_a_cancelled_command_as_cancelled_and_an_expired_one_as_expired()
+    {
+        var state = WithMirror(CommandRecorderState.Empty(Device), MirrorCommand(CommandRecorderState.Empty(Device), Now - 1, "late"));
+        Assert.Equal(CommandDecision.RecordExpired, state.NextStep(Now, NoneAtRecovery)!.Value.Decision);
+
+        state = WithMirror(state, LogEntry.NewCancel(state.Logs.MirrorLog, Stamp, "operator", 1));
+        Assert.Equal(CommandDecision.RecordCancelled, state.NextStep(Now, NoneAtRecovery)!.Value.Decision);
+        Assert.Equal(CommandOutcome.Cancelled, CommandRecorderState.ResultFor(CommandDecision.RecordCancelled).Outcome);
+        Assert.Equal(CommandOutcome.Expired, CommandRecorderState.ResultFor(CommandDecision.RecordExpired).Outcome);
+    }
+
+    [Fact]
+    public void Should_be_done_through_a_mirror_sequence_only_when_no_mirror_command_up_to_it_is_open()
+    {
+        var state = WithMirror(CommandRecorderState.Empty(Device), MirrorCommand(CommandRecorderState.Empty(Device), null, "run"));
+        Assert.False(state.DoneThrough(1));
+
+        var result = state.NewResult(Stamp, "device", new CommandRef(Origin.Mirror, 1), new ResultFields(CommandOutcome.Executed, 0, "", false, 1));
+        state = Apply(state, new EntryAppended(result));
+
+        Assert.True(state.DoneThrough(1));
+        Assert.Empty(state.Started);
+    }
+
+    [Fact]
+    public void Should_describe_a_command_that_could_not_run_as_failed()
+    {
+        var result = CommandRecorderState.CouldNotRun("no such file");
+
+        Assert.Equal((CommandOutcome.Failed, -1, "could not run: no such file"), (result.Outcome, result.ExitCode, result.Output));
+    }
+}
