@@ -38,6 +38,10 @@ public static class IoTSyncSystem
         var persistence = IoTSyncPersistenceSettings.FromConfig(config);
         return builder
             .AddHocon(SqlitePersistence.SystemConfig(persistence, config), HoconAddMode.Prepend)
+            // The host owns the stop: SIGTERM stops the hosted services in order (the device's interface
+            // down first) and then the actor system. Akka's own process-exit hook would start
+            // CoordinatedShutdown at once, beside that order.
+            .AddHocon("akka.coordinated-shutdown.run-by-clr-shutdown-hook = off", HoconAddMode.Prepend)
             .AddSetup(SqlitePersistence.CreateSetup(persistence.DatabasePath, persistence.Synchronous))
             .ConfigureLoggers(loggers =>
             {

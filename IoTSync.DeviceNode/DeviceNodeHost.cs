@@ -6,6 +6,7 @@ using IoTSync.Device;
 using IoTSync.Hosting;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Hosting.Internal;
 
 namespace IoTSync.DeviceNode;
 
@@ -30,6 +31,8 @@ public static class DeviceNodeHost
 
         var builder = Host.CreateEmptyApplicationBuilder(new HostApplicationBuilderSettings());
         builder.Logging.AddNodeConsole();
+        // SIGTERM and SIGINT stop the host; the empty builder does not add the console lifetime itself.
+        builder.Services.AddSingleton<IHostLifetime, ConsoleLifetime>();
         builder.Services.Configure<ConsoleLifetimeOptions>(options => options.SuppressStatusMessages = true);
         builder.Services.AddDeviceNode(config, parts);
         using var host = builder.Build();

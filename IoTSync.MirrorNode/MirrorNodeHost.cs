@@ -8,6 +8,7 @@ using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Hosting.Internal;
 using static IoTSync.Mirror.DeviceRegistryMessages;
 
 namespace IoTSync.MirrorNode;
@@ -29,6 +30,8 @@ public static class MirrorNodeHost
         var builder = WebApplication.CreateEmptyBuilder(new WebApplicationOptions());
         builder.WebHost.UseServer(new NoHttpServer());
         builder.Logging.AddNodeConsole();
+        // SIGTERM and SIGINT stop the host; the empty builder does not add the console lifetime itself.
+        builder.Services.AddSingleton<IHostLifetime, ConsoleLifetime>();
         builder.Services.Configure<ConsoleLifetimeOptions>(options => options.SuppressStatusMessages = true);
         builder.Services.AddMirrorNode(config, parts);
         await using var app = builder.Build();

@@ -19,7 +19,14 @@ public static class NodeHost
         catch
         {
             using var bounded = new CancellationTokenSource(TimeSpan.FromSeconds(10));
-            await host.StopAsync(bounded.Token);
+            try
+            {
+                await host.StopAsync(bounded.Token);
+            }
+            catch (Exception)
+            {
+                // The start's error is the one to report; a host that failed early may not stop cleanly.
+            }
             throw;
         }
     }
