@@ -1,18 +1,19 @@
 using System.Diagnostics;
-using System.Runtime.InteropServices;
 using Akka.Actor;
 using Akka.Configuration;
 using Akka.Event;
 using IoTSync.Device;
-using IoTSync.Journal;
-using IoTSync.Sync;
+using IoTSync.Hosting;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Hosting.Internal;
 
 namespace IoTSync.DeviceNode;
 
 /// <summary>
-/// <c>iotsync-device run</c>: the device's actor system — CommandRecorder, HeartbeatSender,
-/// NetworkToggler — and the control socket that serves exec, status and sync-endpoint, until
-/// SIGTERM or SIGINT.
+/// <c>iotsync-device run</c>: the device node on the generic host — CommandRecorder, HeartbeatSender,
+/// NetworkToggler (<see cref="DeviceNodeRegistration.AddDeviceNode"/>) and the control socket that
+/// serves exec, status and sync-endpoint — until SIGTERM or SIGINT (the console lifetime).
 /// </summary>
 public static class DeviceNodeHost
 {
@@ -26,48 +27,23 @@ public static class DeviceNodeHost
         await networkInterface.Down(cancellationToken);
         await stdout.WriteLineAsync($"iotsync-device: interface down (resting state, network {settings.Mode.ToString().ToLowerInvariant()}) in {resting.Elapsed.TotalMilliseconds:0.0} ms");
         await stdout.FlushAsync(CancellationToken.None);
-        var key = settings.ReadHeartbeatKey();
-        var recorderSettings = CommandRecorderSettings.FromConfig(config);
-        var policy = CommandPolicy.FromConfig(config);
-        var exchange = ExchangeSettings.FromConfig(config);
+        var parts = DeviceNodeParts.FromConfig(config, settings, networkInterface, settings.ReadHeartbeatKey());
 
-        using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        using var sigterm = PosixSignalRegistration.Create(PosixSignal.SIGTERM, context => { context.Cancel = true; stop.Cancel(); });
-        using var sigint = PosixSignalRegistration.Create(PosixSignal.SIGINT, context => { context.Cancel = true; stop.Cancel(); });
+        var builder = Host.CreateEmptyApplicationBuilder(new HostApplicationBuilderSettings());
+        builder.Logging.AddNodeConsole();
+        // SIGTERM and SIGINT stop the host; the empty builder does not add the console lifetime itself.
+        builder.Services.AddSingleton<IHostLifetime, ConsoleLifetime>();
+        builder.Services.Configure<ConsoleLifetimeOptions>(options => options.SuppressStatusMessages = true);
+        builder.Services.AddDeviceNode(config, parts);
+        using var host = builder.Build();
+        await NodeHost.Start(host, cancellationToken);
 
-        var system = ActorSystem.Create(settings.SystemName, IoTSyncSystem.Setup(config));
-        try
-        {
-            var log = Logging.GetLogger(system, "iotsync-device");
-            var device = settings.Device;
-            var clock = new MirrorCorrectedClock(SystemWallClock.Instance);
-            var recorder = system.ActorOf(CommandRecorder.Props(device, recorderSettings, new ProcessCommandRunner(policy), clock), "recorder");
-            // The recorder answers once recovered; nothing may reach the mirror before that.
-            await recorder.Ask<SyncView>(LogHolderMessages.GetView.Instance, settings.RequestTimeout, stop.Token);
-            var heartbeat = system.ActorOf(HeartbeatSender.Props(device,
-                new HeartbeatSenderSettings(settings.MirrorListenerPath, key, settings.InitialBackoff, settings.GiveUpAfter),
-                recorder, SystemWallClock.Instance), "heartbeat");
-            var cycle = system.ActorOf(NetworkToggler.Props(device, networkInterface, heartbeat, settings.Cycle, clock), "cycle");
-            await using var control = await ControlSocketServer.Start(settings.ControlSocket, device, recorder, exchange, settings.RequestTimeout, log, cycle);
-            log.Info("[{0}] device node running: control socket {1}, mirror {2}, network {3}, cycle {4}, window limit {5}",
-                device, settings.ControlSocket, settings.MirrorListenerPath, settings.Mode, settings.Cycle.Period, settings.Cycle.WindowLimit);
-            await stdout.WriteLineAsync($"iotsync-device: {device} running (control socket {settings.ControlSocket}); SIGTERM or Ctrl-C stops it");
-            await stdout.FlushAsync(CancellationToken.None);
-            try
-            {
-                await Task.Delay(Timeout.Infinite, stop.Token);
-            }
-            catch (OperationCanceledException)
-            {
-                log.Info("[{0}] stopping", device);
-            }
-            // The resting state is down: a stopping node leaves the interface dark.
-            await networkInterface.Down(CancellationToken.None);
-        }
-        finally
-        {
-            await CoordinatedShutdown.Get(system).Run(CoordinatedShutdown.ClrExitReason.Instance);
-        }
+        var log = Logging.GetLogger(host.Services.GetRequiredService<ActorSystem>(), "iotsync-device");
+        log.Info("[{0}] device node running: control socket {1}, mirror {2}, network {3}, cycle {4}, window limit {5}",
+            settings.Device, settings.ControlSocket, settings.MirrorListenerPath, settings.Mode, settings.Cycle.Period, settings.Cycle.WindowLimit);
+        await stdout.WriteLineAsync($"iotsync-device: {settings.Device} running (control socket {settings.ControlSocket}); SIGTERM or Ctrl-C stops it");
+        await stdout.FlushAsync(CancellationToken.None);
+        await host.WaitForShutdownAsync(cancellationToken);
         return 0;
     }
 }

@@ -1,88 +1,51 @@
-using System.Runtime.InteropServices;
 using Akka.Actor;
 using Akka.Configuration;
 using Akka.Event;
-using IoTSync.Journal;
+using Akka.Hosting;
+using IoTSync.Hosting;
 using IoTSync.Mirror;
-using IoTSync.Mirror.Ssh;
-using IoTSync.Model;
-using IoTSync.Sync;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Hosting.Internal;
 using static IoTSync.Mirror.DeviceRegistryMessages;
 
 namespace IoTSync.MirrorNode;
 
 /// <summary>
-/// <c>iotsync-mirror run</c>: the mirror's actor system — DeviceRegistry, one StateJournal per
-/// device, SshReplicator, HeartbeatListener — and the control socket the CLI uses, until SIGTERM or SIGINT.
+/// <c>iotsync-mirror run</c>: the mirror node on a <see cref="WebApplication"/> — DeviceRegistry, one
+/// StateJournal per device, SshReplicator, LateDeviceWatch and the HeartbeatListener
+/// (<see cref="MirrorNodeRegistration.AddMirrorNode"/>), and the control socket the CLI uses — until
+/// SIGTERM or SIGINT (the console lifetime). It serves no HTTP yet (<see cref="NoHttpServer"/>).
 /// </summary>
 public static class MirrorNodeHost
 {
     public static async Task<int> Run(Config config, TextWriter stdout, CancellationToken cancellationToken)
     {
-        var settings = MirrorNodeSettings.FromConfig(config);
-        var journalSettings = StateJournalSettings.FromConfig(config);
-        var exchange = ExchangeSettings.FromConfig(config);
-        var lateWatch = LateDeviceWatchSettings.FromConfig(config);
-        var key = MirrorKeyPair.LoadOrCreate(settings.PrivateKey);
+        var parts = MirrorNodeParts.FromConfig(config);
+        var settings = parts.Settings;
 
-        using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        using var sigterm = PosixSignalRegistration.Create(PosixSignal.SIGTERM, context => { context.Cancel = true; stop.Cancel(); });
-        using var sigint = PosixSignalRegistration.Create(PosixSignal.SIGINT, context => { context.Cancel = true; stop.Cancel(); });
+        // The empty builder: no appsettings files or watchers in the working directory, no Kestrel.
+        var builder = WebApplication.CreateEmptyBuilder(new WebApplicationOptions());
+        builder.WebHost.UseServer(new NoHttpServer());
+        builder.Logging.AddNodeConsole();
+        // SIGTERM and SIGINT stop the host; the empty builder does not add the console lifetime itself.
+        builder.Services.AddSingleton<IHostLifetime, ConsoleLifetime>();
+        builder.Services.Configure<ConsoleLifetimeOptions>(options => options.SuppressStatusMessages = true);
+        builder.Services.AddMirrorNode(config, parts);
+        await using var app = builder.Build();
+        await NodeHost.Start(app, cancellationToken);
 
-        var system = ActorSystem.Create(settings.SystemName, IoTSyncSystem.Setup(config));
-        try
-        {
-            var log = Logging.GetLogger(system, "iotsync-mirror");
-            var wall = SystemWallClock.Instance;
-            var devices = new DeviceKeyCache();
-            var registry = system.ActorOf(DeviceRegistry.Props(devices), "registry");
-            // Heartbeats are checked against the registry's keys: wait until it has recovered them.
-            var enrolled = await registry.Ask<Devices>(ListDevices.Instance, settings.RequestTimeout, stop.Token);
-            var journals = system.ActorOf(StateJournals.Props(journalSettings, wall), "devices");
-            var replicator = system.ActorOf(SshReplicator.Props(devices, journals,
-                new SshSessionOpener(key.PrivateKeyPath, settings.ConnectTimeout, settings.KeyExchange),
-                new SshReplicatorSettings(settings.MaxConcurrentSessions, settings.SessionTimeout, settings.RequestTimeout, exchange), wall: wall), "replicator");
-            system.ActorOf(HeartbeatListener.Props(devices, journals, replicator, wall,
-                new HeartbeatListenerSettings(settings.HeartbeatTimeWindow, settings.RequestTimeout)), HeartbeatListener.Name);
-            await using var control = await MirrorControlServer.Start(settings.ControlSocket, registry, devices, journals, key,
-                new MirrorControlSettings(settings.OutwardAddress, settings.DeviceCommand, settings.CommandExpiresAfter, settings.RequestTimeout),
-                (device, state) => Summarise(device, state, wall.UtcNowMs, lateWatch.LateAfterMissedWindows, (long)settings.DeviceWindowLimit.TotalMilliseconds), wall, log);
-            system.ActorOf(LateDeviceWatch.Props(devices, journals, wall, lateWatch), "late-watch");
-            var address = ((ExtendedActorSystem)system).Provider.DefaultAddress;
-            log.Info("mirror node running: heartbeats at {0}/user/{1}, {2} device(s) enrolled, control socket {3}, SSH key {4}",
-                address, HeartbeatListener.Name, enrolled.All.Length, settings.ControlSocket, key.PrivateKeyPath);
-            await stdout.WriteLineAsync($"iotsync-mirror: running, heartbeats at {address}, control socket {settings.ControlSocket}; SIGTERM or Ctrl-C stops it");
-            await stdout.FlushAsync(CancellationToken.None);
-            try
-            {
-                await Task.Delay(Timeout.Infinite, stop.Token);
-            }
-            catch (OperationCanceledException)
-            {
-                log.Info("mirror node stopping");
-            }
-        }
-        finally
-        {
-            await CoordinatedShutdown.Get(system).Run(CoordinatedShutdown.ClrExitReason.Instance);
-        }
+        var system = app.Services.GetRequiredService<ActorSystem>();
+        var enrolled = await app.Services.GetRequiredService<IRequiredActor<MirrorNodeActors.Registry>>().ActorRef
+            .Ask<Devices>(ListDevices.Instance, settings.RequestTimeout, cancellationToken);
+        var address = ((ExtendedActorSystem)system).Provider.DefaultAddress;
+        Logging.GetLogger(system, "iotsync-mirror").Info("mirror node running: heartbeats at {0}/user/{1}, {2} device(s) enrolled, control socket {3}, SSH key {4}",
+            address, HeartbeatListener.Name, enrolled.All.Length, settings.ControlSocket, parts.Key.PrivateKeyPath);
+        await stdout.WriteLineAsync($"iotsync-mirror: running, heartbeats at {address}, control socket {settings.ControlSocket}; SIGTERM or Ctrl-C stops it");
+        await stdout.FlushAsync(CancellationToken.None);
+        await app.WaitForShutdownAsync(cancellationToken);
         return 0;
-    }
-
-    /// <summary>One line of the fleet listing from what the device's StateJournal holds.</summary>
-    private static DeviceSummary Summarise(DeviceId device, StateJournalState state, long nowUnixMs, int lateAfterMissedWindows, long windowLimitMs)
-    {
-        var windows = state.Windows ?? WindowHistory.Empty;
-        return new DeviceSummary(
-            device.Value,
-            "",
-            Liveness.Of(state, nowUnixMs, lateAfterMissedWindows, windowLimitMs).Label,
-            state.Logs.DeviceLog.Length,
-            state.Logs.MirrorLog.Length,
-            state.DeliveredThrough,
-            state.Logs.Model.OpenCommands.Count,
-            state.Logs.View.StateDigest.Short,
-            windows.LastHeartbeatAtUnixMs,
-            windows.LastDeviceWindow is { } last ? $"{last.Number}: {last.DurationMs} ms, {last.Outcome}" : "");
     }
 }

@@ -152,13 +152,19 @@ public static class SqlitePersistence
         IoTSyncPersistenceSettings settings, Config appConfig, Action<string, DbConnection>? observer = null)
     {
         ArgumentNullException.ThrowIfNull(settings);
+        return BootstrapSetup.Create()
+            .WithConfig(SystemConfig(settings, appConfig))
+            .And(CreateSetup(settings.DatabasePath, settings.Synchronous, observer));
+    }
+
+    /// <summary>The configuration part of <see cref="CreateActorSystemSetup"/>: <see cref="Hocon"/> in front of <paramref name="appConfig"/>, Akka.Persistence.Sql's defaults behind it.</summary>
+    public static Config SystemConfig(IoTSyncPersistenceSettings settings, Config appConfig)
+    {
+        ArgumentNullException.ThrowIfNull(settings);
         ArgumentNullException.ThrowIfNull(appConfig);
-        var config = Hocon(settings.DatabasePath)
+        return Hocon(settings.DatabasePath)
             .WithFallback(appConfig)
             .WithFallback(SqlPersistence.DefaultConfiguration);
-        return BootstrapSetup.Create()
-            .WithConfig(config)
-            .And(CreateSetup(settings.DatabasePath, settings.Synchronous, observer));
     }
 
     /// <summary>

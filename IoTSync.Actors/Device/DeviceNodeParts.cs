@@ -1,0 +1,32 @@
+using Akka.Configuration;
+using IoTSync.Journal;
+using IoTSync.Sync;
+
+namespace IoTSync.Device;
+
+/// <summary>
+/// What the device node's actors and its control socket are made of: its settings, and what is built
+/// from them before the host starts (the interface, already down, and the heartbeat key, already read).
+/// </summary>
+public sealed record DeviceNodeParts(
+    DeviceNodeSettings Settings,
+    CommandRecorderSettings Recorder,
+    ExchangeSettings Exchange,
+    ICommandRunner Runner,
+    INetworkInterface Interface,
+    byte[] HeartbeatKey,
+    IWallClock Wall)
+{
+    /// <summary>The device's clock corrected by the mirror's offset: the recorder's and the cycle's time.</summary>
+    public MirrorCorrectedClock Clock { get; } = new(Wall);
+
+    /// <summary>The parts from the node's configuration, with commands run by a <see cref="ProcessCommandRunner"/> under its policy.</summary>
+    public static DeviceNodeParts FromConfig(Config config, DeviceNodeSettings settings, INetworkInterface networkInterface, byte[] heartbeatKey) =>
+        new(settings,
+            CommandRecorderSettings.FromConfig(config),
+            ExchangeSettings.FromConfig(config),
+            new ProcessCommandRunner(CommandPolicy.FromConfig(config)),
+            networkInterface,
+            heartbeatKey,
+            SystemWallClock.Instance);
+}

@@ -1,0 +1,27 @@
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Console;
+
+namespace IoTSync.Hosting;
+
+/// <summary>Microsoft.Extensions.Logging for a running node: the console in Akka's line format, and nothing else.</summary>
+public static class NodeLogging
+{
+    /// <summary>
+    /// One provider, the console on stdout with <see cref="AkkaLineFormatter"/>. Akka's events pass
+    /// at any level (<c>akka.loglevel</c> in the node's HOCON already chose them); the hosting
+    /// framework's own chatter only from warnings up, so stdout holds what it held before the host.
+    /// </summary>
+    public static ILoggingBuilder AddNodeConsole(this ILoggingBuilder logging)
+    {
+        logging.ClearProviders();
+        logging.AddConsole(options => options.FormatterName = AkkaLineFormatter.FormatterName);
+        logging.AddConsoleFormatter<AkkaLineFormatter, ConsoleFormatterOptions>();
+        logging.SetMinimumLevel(LogLevel.Trace);
+        logging.AddFilter("Microsoft", LogLevel.Warning);
+        logging.AddFilter("System", LogLevel.Warning);
+        // A host that fails to start is reported by the command line, in one line on stderr, as before the host.
+        logging.AddFilter("Microsoft.Extensions.Hosting", LogLevel.None);
+        logging.AddFilter("Akka.Hosting.AkkaHostedService", LogLevel.None);
+        return logging;
+    }
+}

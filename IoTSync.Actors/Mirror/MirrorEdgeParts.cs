@@ -1,0 +1,6 @@
+using IoTSync.Journal;
+
+namespace IoTSync.Mirror;
+
+/// <summary>What the mirror's edge (the HeartbeatListener) is made of, besides the core's actors it hands heartbeats to.</summary>
+public sealed record MirrorEdgeParts(IDeviceKeys Keys, HeartbeatListenerSettings Listener, IWallClock Wall);

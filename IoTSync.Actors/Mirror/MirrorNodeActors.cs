@@ -1,0 +1,38 @@
+namespace IoTSync.Mirror;
+
+/// <summary>
+/// The keys under which the mirror node's actors are in Akka.Hosting's <c>ActorRegistry</c>: ask for
+/// <c>IRequiredActor&lt;MirrorNodeActors.Journals&gt;</c> to get the StateJournals.
+/// </summary>
+public static class MirrorNodeActors
+{
+    /// <summary>The DeviceRegistry: enrolled devices and their keys (core).</summary>
+    public sealed class Registry
+    {
+        private Registry() { }
+    }
+
+    /// <summary>The StateJournals: one StateJournal per device (core).</summary>
+    public sealed class Journals
+    {
+        private Journals() { }
+    }
+
+    /// <summary>The SshReplicator: the sessions to devices in their windows (core).</summary>
+    public sealed class Replicator
+    {
+        private Replicator() { }
+    }
+
+    /// <summary>The LateDeviceWatch: devices that stopped calling home (core).</summary>
+    public sealed class LateWatch
+    {
+        private LateWatch() { }
+    }
+
+    /// <summary>The HeartbeatListener: the only actor reachable from the network (edge).</summary>
+    public sealed class Listener
+    {
+        private Listener() { }
+    }
+}

@@ -1,0 +1,36 @@
+using Akka.Configuration;
+using IoTSync.Journal;
+using IoTSync.Mirror.Ssh;
+using IoTSync.Sync;
+
+namespace IoTSync.Mirror;
+
+/// <summary>
+/// What the mirror node's actors and its control socket are made of: its settings, its SSH key, the
+/// device keys the registry keeps current, the session opener and the clock.
+/// </summary>
+public sealed record MirrorNodeParts(
+    MirrorNodeSettings Settings,
+    StateJournalSettings Journals,
+    ExchangeSettings Exchange,
+    LateDeviceWatchSettings LateWatch,
+    MirrorKeyPair Key,
+    DeviceKeyCache Devices,
+    IDeviceSessionOpener Opener,
+    IWallClock Wall)
+{
+    /// <summary>What the edge needs besides the core's actors: the keys heartbeats are checked with, its limits and the clock.</summary>
+    public MirrorEdgeParts Edge => new(Devices, new HeartbeatListenerSettings(Settings.HeartbeatTimeWindow, Settings.RequestTimeout), Wall);
+
+    /// <summary>The parts from the node's configuration; the SSH key pair is created when missing.</summary>
+    public static MirrorNodeParts FromConfig(Config config)
+    {
+        var settings = MirrorNodeSettings.FromConfig(config);
+        var journals = StateJournalSettings.FromConfig(config);
+        var exchange = ExchangeSettings.FromConfig(config);
+        var lateWatch = LateDeviceWatchSettings.FromConfig(config);
+        var key = MirrorKeyPair.LoadOrCreate(settings.PrivateKey);
+        return new MirrorNodeParts(settings, journals, exchange, lateWatch, key, new DeviceKeyCache(),
+            new SshSessionOpener(key.PrivateKeyPath, settings.ConnectTimeout, settings.KeyExchange), SystemWallClock.Instance);
+    }
+}
