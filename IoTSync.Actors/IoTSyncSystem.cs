@@ -2,7 +2,7 @@ using Akka.Actor.Setup;
 using Akka.Configuration;
 using Akka.Event;
 using Akka.Hosting;
-using IoTSync.Journal;
+using IoTSync.Logs;
 using IoTSync.Persistence;
 using IoTSync.Serialization;
 

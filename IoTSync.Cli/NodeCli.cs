@@ -3,7 +3,7 @@ using System.Globalization;
 using System.Text.Json;
 using System.Text.RegularExpressions;
 using Akka.Configuration;
-using IoTSync.Journal;
+using IoTSync.Logs;
 using IoTSync.Model;
 
 namespace IoTSync.Cli;

@@ -2,11 +2,11 @@ using System.Collections.Immutable;
 using Akka.Actor;
 using Akka.Event;
 using Akka.Persistence;
-using IoTSync.Journal;
+using IoTSync.Logs;
 using IoTSync.Model;
 using static IoTSync.Device.CommandRecorderEvents;
 using static IoTSync.Device.CommandRecorderMessages;
-using static IoTSync.Journal.LogHolderMessages;
+using static IoTSync.Logs.LogHolderMessages;
 
 namespace IoTSync.Device;
 

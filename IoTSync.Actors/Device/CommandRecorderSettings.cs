@@ -1,6 +1,6 @@
 using Akka.Configuration;
 using IoTSync.Configuration;
-using IoTSync.Journal;
+using IoTSync.Logs;
 
 namespace IoTSync.Device;
 

@@ -1,5 +1,5 @@
 using System.Collections.Immutable;
-using IoTSync.Journal;
+using IoTSync.Logs;
 using IoTSync.Model;
 using IoTSync.Serialization;
 using static IoTSync.Device.CommandRecorderEvents;

@@ -1,6 +1,6 @@
 using System.Collections.Immutable;
 using IoTSync.Control;
-using IoTSync.Journal;
+using IoTSync.Logs;
 
 namespace IoTSync.Device;
 

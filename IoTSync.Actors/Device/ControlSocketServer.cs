@@ -2,7 +2,7 @@ using System.Net.Sockets;
 using Akka.Actor;
 using Akka.Event;
 using IoTSync.Control;
-using IoTSync.Journal;
+using IoTSync.Logs;
 using IoTSync.Model;
 using IoTSync.Protocol;
 using IoTSync.Sync;

@@ -1,7 +1,7 @@
 using Akka.Actor;
 using Akka.Configuration;
 using Akka.Hosting;
-using IoTSync.Journal;
+using IoTSync.Logs;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace IoTSync.Device;

@@ -1,7 +1,7 @@
 using System.Diagnostics;
 using Akka.Actor;
 using Akka.Event;
-using IoTSync.Journal;
+using IoTSync.Logs;
 using IoTSync.Model;
 using IoTSync.Protocol;
 using static IoTSync.Device.HeartbeatSenderMessages;

@@ -1,5 +1,5 @@
 using System.Collections.Immutable;
-using IoTSync.Journal;
+using IoTSync.Logs;
 
 namespace IoTSync.Device;
 

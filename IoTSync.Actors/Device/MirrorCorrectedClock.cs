@@ -1,4 +1,4 @@
-using IoTSync.Journal;
+using IoTSync.Logs;
 
 namespace IoTSync.Device;
 

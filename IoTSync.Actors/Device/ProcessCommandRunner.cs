@@ -1,7 +1,7 @@
 using System.Collections.Immutable;
 using System.ComponentModel;
 using System.Diagnostics;
-using IoTSync.Journal;
+using IoTSync.Logs;
 using IoTSync.Processes;
 
 namespace IoTSync.Device;

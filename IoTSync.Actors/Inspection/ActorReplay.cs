@@ -1,5 +1,5 @@
 using IoTSync.Device;
-using IoTSync.Journal;
+using IoTSync.Logs;
 using IoTSync.Mirror;
 using IoTSync.Model;
 using IoTSync.Serialization;

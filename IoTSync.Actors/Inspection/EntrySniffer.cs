@@ -1,5 +1,5 @@
 using System.Text.Json;
-using IoTSync.Journal;
+using IoTSync.Logs;
 
 namespace IoTSync.Inspection;
 

@@ -1,5 +1,5 @@
 using System.Globalization;
-using IoTSync.Journal;
+using IoTSync.Logs;
 using IoTSync.Model;
 
 namespace IoTSync.Inspection;

@@ -1,6 +1,6 @@
 using System.Text.Json;
 using IoTSync.Device;
-using IoTSync.Journal;
+using IoTSync.Logs;
 using IoTSync.Mirror;
 using IoTSync.Model;
 using IoTSync.Serialization;

@@ -1,4 +1,4 @@
-using IoTSync.Journal;
+using IoTSync.Logs;
 using IoTSync.Model;
 
 namespace IoTSync.Inspection;

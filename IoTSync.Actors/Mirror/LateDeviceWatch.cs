@@ -1,6 +1,6 @@
 using Akka.Actor;
 using Akka.Event;
-using IoTSync.Journal;
+using IoTSync.Logs;
 using IoTSync.Model;
 
 namespace IoTSync.Mirror;

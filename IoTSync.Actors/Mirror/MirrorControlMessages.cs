@@ -1,7 +1,7 @@
 using System.Collections.Immutable;
 using IoTSync.Control;
 using IoTSync.Device;
-using IoTSync.Journal;
+using IoTSync.Logs;
 
 namespace IoTSync.Mirror;
 

@@ -3,7 +3,7 @@ using Akka.Actor;
 using Akka.Event;
 using IoTSync.Control;
 using IoTSync.Device;
-using IoTSync.Journal;
+using IoTSync.Logs;
 using IoTSync.Mirror.Ssh;
 using IoTSync.Model;
 using IoTSync.Protocol;

@@ -1,5 +1,5 @@
 using Akka.Configuration;
-using IoTSync.Journal;
+using IoTSync.Logs;
 using IoTSync.Mirror.Ssh;
 using IoTSync.Sync;
 

@@ -1,6 +1,6 @@
 using Akka.Actor;
 using Akka.Event;
-using IoTSync.Journal;
+using IoTSync.Logs;
 using IoTSync.Model;
 using IoTSync.Sync;
 using static IoTSync.Mirror.SshReplicatorMessages;

@@ -1,9 +1,9 @@
 using Akka.Actor;
 using Akka.Event;
 using Akka.Persistence;
-using IoTSync.Journal;
+using IoTSync.Logs;
 using IoTSync.Model;
-using static IoTSync.Journal.LogHolderMessages;
+using static IoTSync.Logs.LogHolderMessages;
 using static IoTSync.Mirror.StateJournalEvents;
 using static IoTSync.Mirror.StateJournalMessages;
 

@@ -1,5 +1,5 @@
 using Akka.Actor;
-using IoTSync.Journal;
+using IoTSync.Logs;
 
 namespace IoTSync.Mirror;
 

@@ -24,7 +24,7 @@ public sealed record WindowHistory(
     SessionRecorded? LastSession,
     long WindowCount,
     ImmutableArray<WindowRecord> Recent,
-    Journal.SyncView? LastAgreed = null,
+    Logs.SyncView? LastAgreed = null,
     bool? LastAnswerStartedSession = null)
 {
     public const int Capacity = 256;

@@ -1,5 +1,5 @@
 using System.Security.Cryptography;
-using IoTSync.Journal;
+using IoTSync.Logs;
 
 namespace IoTSync.Protocol;
 

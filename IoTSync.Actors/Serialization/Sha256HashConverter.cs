@@ -1,6 +1,6 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
-using IoTSync.Journal;
+using IoTSync.Logs;
 
 namespace IoTSync.Serialization;
 

@@ -1,7 +1,7 @@
 using Akka.Actor;
 using IoTSync.Device;
-using IoTSync.Journal;
-using static IoTSync.Journal.LogHolderMessages;
+using IoTSync.Logs;
+using static IoTSync.Logs.LogHolderMessages;
 
 namespace IoTSync.Sync;
 

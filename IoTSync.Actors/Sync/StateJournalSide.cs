@@ -1,7 +1,7 @@
 using Akka.Actor;
-using IoTSync.Journal;
+using IoTSync.Logs;
 using IoTSync.Mirror;
-using static IoTSync.Journal.LogHolderMessages;
+using static IoTSync.Logs.LogHolderMessages;
 
 namespace IoTSync.Sync;
 

@@ -1,7 +1,7 @@
 using System.Globalization;
 using System.Text;
 using System.Text.Json;
-using IoTSync.Journal;
+using IoTSync.Logs;
 using IoTSync.Model;
 
 namespace IoTSync.Cli.Journal;

@@ -3,13 +3,13 @@ using System.Diagnostics;
 using System.Text.Json;
 using Akka.Actor;
 using Akka.Configuration;
-using IoTSync.Journal;
+using IoTSync.Logs;
 using IoTSync.Mirror;
 using IoTSync.Model;
 using IoTSync.Persistence;
 using IoTSync.Testing;
 using Microsoft.Data.Sqlite;
-using static IoTSync.Journal.LogHolderMessages;
+using static IoTSync.Logs.LogHolderMessages;
 using static IoTSync.Mirror.StateJournalMessages;
 
 namespace IoTSync.Bench;

@@ -2,7 +2,7 @@ using System.Collections.Immutable;
 using Akka.Actor;
 using Akka.Configuration;
 using IoTSync.Device;
-using IoTSync.Journal;
+using IoTSync.Logs;
 using IoTSync.Mirror;
 using IoTSync.Model;
 using IoTSync.Persistence;

@@ -1,7 +1,7 @@
 using System.Collections.Immutable;
 using System.Diagnostics;
 using System.Text.Json;
-using IoTSync.Journal;
+using IoTSync.Logs;
 using IoTSync.Mirror.Ssh;
 using IoTSync.Model;
 using IoTSync.Protocol;

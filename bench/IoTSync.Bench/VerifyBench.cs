@@ -2,9 +2,9 @@ using System.Diagnostics;
 using System.Text.Json;
 using Akka.Actor;
 using IoTSync.Inspection;
-using IoTSync.Journal;
+using IoTSync.Logs;
 using IoTSync.Testing.Processes;
-using static IoTSync.Journal.LogHolderMessages;
+using static IoTSync.Logs.LogHolderMessages;
 
 namespace IoTSync.Bench;
 

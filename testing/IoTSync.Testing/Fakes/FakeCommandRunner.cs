@@ -1,7 +1,7 @@
 using System.Collections.Concurrent;
 using System.Collections.Immutable;
 using IoTSync.Device;
-using IoTSync.Journal;
+using IoTSync.Logs;
 
 namespace IoTSync.Testing.Fakes;
 

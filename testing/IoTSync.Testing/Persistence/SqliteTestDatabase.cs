@@ -40,7 +40,7 @@ public sealed class SqliteTestDatabase : IDisposable
         return system;
     }
 
-    public IoTSync.Journal.LogHolderSettings LogHolder(int snapshotEvery = 1000) => IoTSyncSystem.LogHolderSettings(NodeConfig(snapshotEvery));
+    public IoTSync.Logs.LogHolderSettings LogHolder(int snapshotEvery = 1000) => IoTSyncSystem.LogHolderSettings(NodeConfig(snapshotEvery));
 
     public static async Task Stop(ActorSystem system) => await system.Terminate().WaitAsync(TimeSpan.FromSeconds(30));
 

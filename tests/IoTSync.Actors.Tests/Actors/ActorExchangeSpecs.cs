@@ -1,6 +1,6 @@
 using Akka.Actor;
 using IoTSync.Device;
-using IoTSync.Journal;
+using IoTSync.Logs;
 using IoTSync.Mirror;
 using IoTSync.Model;
 using IoTSync.Protocol;
@@ -8,7 +8,7 @@ using IoTSync.Serialization;
 using IoTSync.Sync;
 using Xunit;
 using static IoTSync.Device.CommandRecorderMessages;
-using static IoTSync.Journal.LogHolderMessages;
+using static IoTSync.Logs.LogHolderMessages;
 using static IoTSync.Mirror.StateJournalMessages;
 
 namespace IoTSync.Tests.Actors;

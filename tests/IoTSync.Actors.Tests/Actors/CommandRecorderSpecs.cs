@@ -1,11 +1,11 @@
 using System.Collections.Immutable;
 using Akka.Actor;
 using IoTSync.Device;
-using IoTSync.Journal;
+using IoTSync.Logs;
 using IoTSync.Model;
 using Xunit;
 using static IoTSync.Device.CommandRecorderMessages;
-using static IoTSync.Journal.LogHolderMessages;
+using static IoTSync.Logs.LogHolderMessages;
 
 namespace IoTSync.Tests.Actors;
 

@@ -2,12 +2,12 @@ using Akka.Actor;
 using Akka.Configuration;
 using Akka.Persistence.TestKit;
 using IoTSync.Device;
-using IoTSync.Journal;
+using IoTSync.Logs;
 using IoTSync.Mirror;
 using IoTSync.Model;
 using Xunit;
 using static IoTSync.Device.CommandRecorderMessages;
-using static IoTSync.Journal.LogHolderMessages;
+using static IoTSync.Logs.LogHolderMessages;
 using static IoTSync.Mirror.StateJournalMessages;
 
 namespace IoTSync.Tests.Actors;

@@ -1,13 +1,13 @@
 using System.Collections.Immutable;
 using Akka.Actor;
-using IoTSync.Journal;
+using IoTSync.Logs;
 using IoTSync.Mirror;
 using IoTSync.Model;
 using IoTSync.Protocol;
 using IoTSync.Serialization;
 using Microsoft.Data.Sqlite;
 using Xunit;
-using static IoTSync.Journal.LogHolderMessages;
+using static IoTSync.Logs.LogHolderMessages;
 using static IoTSync.Mirror.StateJournalEvents;
 using static IoTSync.Mirror.StateJournalMessages;
 

@@ -2,12 +2,12 @@ using Akka.Actor;
 using Akka.Event;
 using IoTSync.Control;
 using IoTSync.Device;
-using IoTSync.Journal;
+using IoTSync.Logs;
 using IoTSync.Model;
 using IoTSync.Protocol;
 using IoTSync.Sync;
 using Xunit;
-using static IoTSync.Journal.LogHolderMessages;
+using static IoTSync.Logs.LogHolderMessages;
 
 namespace IoTSync.Tests.Device;
 

@@ -1,6 +1,6 @@
 using System.Collections.Immutable;
 using IoTSync.Device;
-using IoTSync.Journal;
+using IoTSync.Logs;
 using Xunit;
 
 namespace IoTSync.Tests.Device;

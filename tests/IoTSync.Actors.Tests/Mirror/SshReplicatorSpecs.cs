@@ -2,13 +2,13 @@ using System.Collections.Concurrent;
 using Akka.Actor;
 using Akka.TestKit.Xunit2;
 using IoTSync.Device;
-using IoTSync.Journal;
+using IoTSync.Logs;
 using IoTSync.Mirror;
 using IoTSync.Model;
 using IoTSync.Protocol;
 using IoTSync.Sync;
 using Xunit;
-using static IoTSync.Journal.LogHolderMessages;
+using static IoTSync.Logs.LogHolderMessages;
 using static IoTSync.Mirror.SshReplicatorMessages;
 using static IoTSync.Mirror.StateJournalMessages;
 

@@ -2,7 +2,7 @@ using Akka.Actor;
 using Akka.Configuration;
 using Akka.TestKit;
 using IoTSync.Device;
-using IoTSync.Journal;
+using IoTSync.Logs;
 using IoTSync.Mirror;
 using IoTSync.Model;
 using IoTSync.Protocol;

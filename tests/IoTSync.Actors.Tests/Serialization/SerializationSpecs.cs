@@ -3,7 +3,7 @@ using System.Globalization;
 using Akka.Actor;
 using IoTSync.Control;
 using IoTSync.Device;
-using IoTSync.Journal;
+using IoTSync.Logs;
 using IoTSync.Mirror;
 using IoTSync.Model;
 using IoTSync.Protocol;

@@ -1,5 +1,5 @@
 using System.Text.Json;
-using IoTSync.Journal;
+using IoTSync.Logs;
 using IoTSync.Mirror;
 using Xunit;
 

@@ -1,13 +1,13 @@
 using System.Collections.Immutable;
 using System.Diagnostics;
 using Akka.Actor;
-using IoTSync.Journal;
+using IoTSync.Logs;
 using IoTSync.Mirror;
 using IoTSync.Model;
 using IoTSync.Persistence;
 using Xunit;
 using Xunit.Abstractions;
-using static IoTSync.Journal.LogHolderMessages;
+using static IoTSync.Logs.LogHolderMessages;
 using static IoTSync.Mirror.StateJournalMessages;
 
 namespace IoTSync.Tests.Inspection;

@@ -1,14 +1,14 @@
 using System.Collections.Immutable;
 using Akka.Actor;
 using IoTSync.Device;
-using IoTSync.Journal;
+using IoTSync.Logs;
 using IoTSync.Mirror;
 using IoTSync.Model;
 using IoTSync.Persistence;
 using IoTSync.Sync;
 using Xunit;
 using static IoTSync.Device.CommandRecorderMessages;
-using static IoTSync.Journal.LogHolderMessages;
+using static IoTSync.Logs.LogHolderMessages;
 using static IoTSync.Mirror.StateJournalMessages;
 
 namespace IoTSync.Tests.Inspection;

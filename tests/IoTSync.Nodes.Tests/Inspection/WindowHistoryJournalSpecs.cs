@@ -1,11 +1,11 @@
 using Akka.Actor;
 using System.Text.Json;
-using IoTSync.Journal;
+using IoTSync.Logs;
 using IoTSync.Mirror;
 using IoTSync.Model;
 using IoTSync.Protocol;
 using Xunit;
-using static IoTSync.Journal.LogHolderMessages;
+using static IoTSync.Logs.LogHolderMessages;
 using static IoTSync.Mirror.StateJournalEvents;
 using static IoTSync.Mirror.StateJournalMessages;
 

@@ -157,7 +157,7 @@ public sealed class FleetSpecs
         // A frame that is no control request, straight onto the mirror's socket: refused, the node carries on.
         await using (var raw = await IoTSync.Control.ControlConnection.Connect(Path.Combine(deployment.Directory, "mirror", "run", "mirror.sock"), "mirror node", CancellationToken.None))
         {
-            await IoTSync.Protocol.FrameCodec.Write(raw, IoTSync.Journal.LogHolderMessages.GetView.Instance, CancellationToken.None);
+            await IoTSync.Protocol.FrameCodec.Write(raw, IoTSync.Logs.LogHolderMessages.GetView.Instance, CancellationToken.None);
             var refusal = await IoTSync.Protocol.FrameCodec.Read<IoTSync.Control.ControlMessage>(raw, 4096, CancellationToken.None);
             Assert.Contains("is not a ControlMessage", Assert.IsType<IoTSync.Control.ControlError>(refusal).Message);
         }

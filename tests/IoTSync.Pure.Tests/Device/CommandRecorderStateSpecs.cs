@@ -1,6 +1,6 @@
 using System.Collections.Immutable;
 using IoTSync.Device;
-using IoTSync.Journal;
+using IoTSync.Logs;
 using IoTSync.Model;
 using Xunit;
 using static IoTSync.Device.CommandRecorderEvents;

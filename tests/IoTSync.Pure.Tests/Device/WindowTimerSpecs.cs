@@ -1,5 +1,5 @@
 using IoTSync.Device;
-using IoTSync.Journal;
+using IoTSync.Logs;
 using IoTSync.Model;
 using IoTSync.Protocol;
 using Xunit;

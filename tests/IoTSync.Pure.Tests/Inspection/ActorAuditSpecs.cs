@@ -1,6 +1,6 @@
 using System.Text;
 using IoTSync.Inspection;
-using IoTSync.Journal;
+using IoTSync.Logs;
 using IoTSync.Mirror;
 using IoTSync.Protocol;
 using Xunit;

@@ -1,7 +1,7 @@
 using IoTSync.Inspection;
-using IoTSync.Journal;
+using IoTSync.Logs;
 using IoTSync.Model;
-using IoTSync.Tests.Journal;
+using IoTSync.Tests.Logs;
 using IoTSync.Tests.Sync;
 using Xunit;
 

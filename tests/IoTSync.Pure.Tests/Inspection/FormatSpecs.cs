@@ -2,10 +2,10 @@ using System.Text;
 using System.Text.Json;
 using IoTSync.Cli.Journal;
 using IoTSync.Inspection;
-using IoTSync.Journal;
+using IoTSync.Logs;
 using IoTSync.Model;
 using IoTSync.Serialization;
-using IoTSync.Tests.Journal;
+using IoTSync.Tests.Logs;
 using Xunit;
 
 namespace IoTSync.Tests.Inspection;

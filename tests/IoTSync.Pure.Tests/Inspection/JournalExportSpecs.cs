@@ -1,7 +1,7 @@
 using System.Text;
 using System.Text.Json.Nodes;
 using IoTSync.Inspection;
-using IoTSync.Journal;
+using IoTSync.Logs;
 using IoTSync.Model;
 using Xunit;
 

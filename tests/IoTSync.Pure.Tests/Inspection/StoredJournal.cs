@@ -1,6 +1,6 @@
 using IoTSync.Device;
 using IoTSync.Inspection;
-using IoTSync.Journal;
+using IoTSync.Logs;
 using IoTSync.Mirror;
 using IoTSync.Model;
 using IoTSync.Serialization;

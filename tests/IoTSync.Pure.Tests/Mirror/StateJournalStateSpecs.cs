@@ -1,5 +1,5 @@
 using System.Collections.Immutable;
-using IoTSync.Journal;
+using IoTSync.Logs;
 using IoTSync.Mirror;
 using IoTSync.Model;
 using Xunit;

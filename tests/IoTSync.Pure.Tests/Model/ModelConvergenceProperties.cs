@@ -1,7 +1,7 @@
 using FsCheck;
 using FsCheck.Fluent;
 using FsCheck.Xunit;
-using IoTSync.Journal;
+using IoTSync.Logs;
 using IoTSync.Model;
 using Xunit;
 using Xunit.Abstractions;

@@ -1,7 +1,7 @@
 using System.Buffers.Binary;
 using System.IO.Pipelines;
 using System.Text;
-using IoTSync.Journal;
+using IoTSync.Logs;
 using IoTSync.Protocol;
 using IoTSync.Serialization;
 using IoTSync.Sync;

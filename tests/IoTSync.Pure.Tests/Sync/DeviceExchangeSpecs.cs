@@ -1,4 +1,4 @@
-using IoTSync.Journal;
+using IoTSync.Logs;
 using IoTSync.Model;
 using IoTSync.Protocol;
 using IoTSync.Sync;

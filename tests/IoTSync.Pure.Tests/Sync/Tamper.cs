@@ -1,6 +1,6 @@
 using System.Collections.Immutable;
 using System.Text;
-using IoTSync.Journal;
+using IoTSync.Logs;
 using IoTSync.Model;
 using IoTSync.Protocol;
 

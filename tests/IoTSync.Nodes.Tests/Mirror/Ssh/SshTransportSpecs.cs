@@ -2,7 +2,7 @@ using System.Diagnostics;
 using System.Net;
 using System.Net.Sockets;
 using System.Text.RegularExpressions;
-using IoTSync.Journal;
+using IoTSync.Logs;
 using IoTSync.Mirror.Ssh;
 using IoTSync.Model;
 using IoTSync.Protocol;

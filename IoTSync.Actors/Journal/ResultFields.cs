@@ -1,4 +1,0 @@
-namespace IoTSync.Journal;
-
-/// <summary>The fields of a result entry.</summary>
-public sealed record ResultFields(CommandOutcome Outcome, int ExitCode, string Output, bool Truncated, long DurationMs);
