@@ -10,7 +10,7 @@ using static IoTSync.Device.CommandRecorderMessages;
 using static IoTSync.Logs.LogHolderMessages;
 using static IoTSync.Mirror.StateJournalMessages;
 
-namespace IoTSync.Tests.Actors;
+namespace IoTSync.Tests.Logs;
 
 /// <summary>
 /// Nothing is acknowledged before the journal has it: with Akka.Persistence.TestKit's journal

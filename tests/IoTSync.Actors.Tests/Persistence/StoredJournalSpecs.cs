@@ -8,7 +8,7 @@ using Xunit;
 using static IoTSync.Device.CommandRecorderMessages;
 using static IoTSync.Mirror.StateJournalMessages;
 
-namespace IoTSync.Tests.Actors;
+namespace IoTSync.Tests.Persistence;
 
 /// <summary>
 /// What the actors leave in the SQLite file, read with the sqlite3 command-line tool a user

@@ -11,7 +11,7 @@ using static IoTSync.Device.CommandRecorderMessages;
 using static IoTSync.Logs.LogHolderMessages;
 using static IoTSync.Mirror.StateJournalMessages;
 
-namespace IoTSync.Tests.Actors;
+namespace IoTSync.Tests.Sync;
 
 /// <summary>
 /// The exchange driven by the two real persistent actors, each in its own ActorSystem on its own

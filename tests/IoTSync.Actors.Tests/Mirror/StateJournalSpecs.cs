@@ -11,7 +11,7 @@ using static IoTSync.Logs.LogHolderMessages;
 using static IoTSync.Mirror.StateJournalEvents;
 using static IoTSync.Mirror.StateJournalMessages;
 
-namespace IoTSync.Tests.Actors;
+namespace IoTSync.Tests.Mirror;
 
 public sealed class StateJournalSpecs : IDisposable
 {

@@ -13,7 +13,7 @@ using static IoTSync.Mirror.SshReplicatorMessages;
 using static IoTSync.Mirror.StateJournalEvents;
 using static IoTSync.Mirror.StateJournalMessages;
 
-namespace IoTSync.Tests.Remote;
+namespace IoTSync.Tests.Mirror;
 
 internal sealed class FixedKeys(Dictionary<DeviceId, byte[]> keys) : IDeviceKeys
 {

@@ -7,7 +7,7 @@ using Xunit;
 using static IoTSync.Device.CommandRecorderMessages;
 using static IoTSync.Logs.LogHolderMessages;
 
-namespace IoTSync.Tests.Actors;
+namespace IoTSync.Tests.Device;
 
 public sealed class CommandRecorderSpecs : IDisposable
 {
