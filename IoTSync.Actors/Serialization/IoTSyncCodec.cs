@@ -98,7 +98,7 @@ public static class IoTSyncCodec
         RespectNullableAnnotations = true,
         RespectRequiredConstructorParameters = true,
         Converters = { new Sha256HashConverter(), new DeviceIdConverter(), new ApplicationStateConverter() },
-        TypeInfoResolver = new DefaultJsonTypeInfoResolver { Modifiers = { LeaveOutComputedProperties } },
+        TypeInfoResolver = new DefaultJsonTypeInfoResolver { Modifiers = { LeaveOutComputedProperties, RefuseWhatTheTypesCannotMean } },
     };
 
     /// <summary>
@@ -113,6 +113,57 @@ public static class IoTSyncCodec
         foreach (var computed in typeInfo.Properties.Where(p => p.Set is null).ToList())
             typeInfo.Properties.Remove(computed);
     }
+
+    /// <summary>
+    /// Refuses, while decoding, what JSON can say and the types cannot mean: a null element or
+    /// dictionary value (no collection here holds nullable elements; the serializer's nullability
+    /// check covers properties only) and an enum number without a name (the canonical encoding
+    /// writes enums as one byte, so 257 would hash like 1). Hostile bytes then fail here, with
+    /// the property's name, instead of later in a hash or an actor.
+    /// </summary>
+    private static void RefuseWhatTheTypesCannotMean(JsonTypeInfo typeInfo)
+    {
+        if (typeInfo.Kind != JsonTypeInfoKind.Object)
+            return;
+        var checks = typeInfo.Properties
+            .Where(p => p.Get is not null && NeedsCheck(p.PropertyType))
+            .Select(p => (p.Name, Get: p.Get!, IsDefaultArray: DefaultArrayTest(p.PropertyType)))
+            .ToArray();
+        if (checks.Length == 0)
+            return;
+        var typeName = typeInfo.Type.Name;
+        typeInfo.OnDeserialized = decoded =>
+        {
+            foreach (var (name, get, isDefaultArray) in checks)
+            {
+                var value = get(decoded);
+                if (value is null || isDefaultArray?.Invoke(value) == true)
+                    continue;
+                if (!Holds(value))
+                    throw new JsonException($"{typeName}.{name} holds a null element or an enum value without a name");
+            }
+        };
+    }
+
+    private static bool NeedsCheck(Type type) =>
+        (Nullable.GetUnderlyingType(type) ?? type).IsEnum || (type != typeof(string) && typeof(System.Collections.IEnumerable).IsAssignableFrom(type));
+
+    private static Func<object, bool>? DefaultArrayTest(Type type)
+    {
+        if (!type.IsGenericType || type.GetGenericTypeDefinition() != typeof(System.Collections.Immutable.ImmutableArray<>))
+            return null;
+        var isDefault = type.GetProperty(nameof(System.Collections.Immutable.ImmutableArray<int>.IsDefault))!;
+        return value => (bool)isDefault.GetValue(value)!;
+    }
+
+    private static bool Holds(object value) => value switch
+    {
+        Enum e => Enum.IsDefined(e.GetType(), e),
+        string => true,
+        System.Collections.IDictionary dictionary => dictionary.Values.Cast<object?>().All(v => v is not null && Holds(v)),
+        System.Collections.IEnumerable elements => elements.Cast<object?>().All(v => v is not null && (v is not Enum || Holds(v))),
+        _ => true,
+    };
 
     /// <summary>Every registered type, for tests that prove each one round-trips.</summary>
     public static IReadOnlyCollection<Type> RegisteredTypes => ManifestByType.Keys;
