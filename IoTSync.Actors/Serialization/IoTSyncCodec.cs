@@ -178,19 +178,26 @@ public static class IoTSyncCodec
 
     public static byte[] Encode(object message) => JsonSerializer.SerializeToUtf8Bytes(message, message.GetType(), Options);
 
-    /// <summary>Decodes bytes under a manifest; a clear <see cref="FormatException"/> for anything malformed.</summary>
+    /// <summary>Decodes bytes under a manifest; a clear <see cref="FormatException"/> for anything malformed, and no other exception.</summary>
     public static object Decode(ReadOnlySpan<byte> bytes, string manifest)
     {
         if (!TypeByManifest.TryGetValue(manifest, out var type))
             throw new FormatException($"unknown IoTSync manifest '{manifest}'");
+        object? decoded;
         try
         {
-            return JsonSerializer.Deserialize(bytes, type, Options) ?? throw new FormatException($"'{manifest}' decoded to null");
+            decoded = JsonSerializer.Deserialize(bytes, type, Options);
         }
         catch (JsonException e)
         {
             throw new FormatException($"malformed '{manifest}': {e.Message}", e);
         }
+        // The serializer passes on what a constructor or a collection throws; the callers know only FormatException.
+        catch (Exception e) when (e is ArgumentException or InvalidOperationException or NotSupportedException or OverflowException or FormatException)
+        {
+            throw new FormatException($"malformed '{manifest}': {e.GetType().Name}: {e.Message}", e);
+        }
+        return decoded ?? throw new FormatException($"'{manifest}' decoded to null");
     }
 
     public static T Decode<T>(ReadOnlySpan<byte> bytes) where T : IIoTSyncMessage =>
