@@ -97,6 +97,8 @@ public static class IoTSyncCodec
         PropertyNamingPolicy = JsonNamingPolicy.CamelCase,
         RespectNullableAnnotations = true,
         RespectRequiredConstructorParameters = true,
+        // Our encoder never writes a name twice; a reader that took the last of two would see another message than one that took the first.
+        AllowDuplicateProperties = false,
         Converters = { new Sha256HashConverter(), new DeviceIdConverter(), new ApplicationStateConverter() },
         TypeInfoResolver = new DefaultJsonTypeInfoResolver { Modifiers = { LeaveOutComputedProperties, RefuseWhatTheTypesCannotMean } },
     };

@@ -3,7 +3,9 @@ using System.Diagnostics;
 using System.Text;
 using IoTSync.Device;
 using IoTSync.Protocol;
+using IoTSync.Mirror;
 using IoTSync.Serialization;
+using IoTSync.Testing.Serialization;
 using IoTSync.Testing.Fuzzing;
 using Xunit;
 
@@ -87,6 +89,20 @@ public sealed class DecoderFuzzSpecs
 
         Assert.True(Check(target, input) is null, $"{name}, {@case}: {Check(target, input)}");
         Assert.IsAssignableFrom(target.ErrorType, Record.Exception(() => target.Decode(input)));
+    }
+
+    [Fact]
+    public void Should_refuse_a_duplicate_key_with_a_FormatException()
+    {
+        var state = MessageSamples.All().OfType<DeviceRegistryMessages.RegistryState>().Single();
+        var json = Encoding.UTF8.GetString(IoTSyncCodec.Encode(state));
+        var entry = json[(json.IndexOf("{\"byId\":{", StringComparison.Ordinal) + 9)..^2];
+        var duplicated = Encoding.UTF8.GetBytes($"{{\"byId\":{{{entry},{entry}}}}}");
+
+        var error = Assert.Throws<FormatException>(() => IoTSyncCodec.Decode(duplicated, "registry-state"));
+
+        Assert.Contains("malformed 'registry-state'", error.Message);
+        Assert.Throws<FormatException>(() => IoTSyncCodec.Decode(Rewrite(DecoderTargets.Heartbeat.Seeds[0], "{\"device\":\"dev-s\",", "{\"device\":\"dev-s\",\"device\":\"dev-t\","), "heartbeat-2"));
     }
 
     private static byte[] Entry(string from, string to) => Rewrite(DecoderTargets.Entry.Seeds[0], from, to);
