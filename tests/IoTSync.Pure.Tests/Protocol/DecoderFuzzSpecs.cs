@@ -21,7 +21,7 @@ public sealed class DecoderFuzzSpecs
 {
     private const int Seed = 20261129;
     private const int MaxInputs = 20_000;
-    private static readonly TimeSpan Budget = TimeSpan.FromSeconds(1.5);
+    private static readonly TimeSpan Budget = TimeSpan.FromSeconds(1);
     private static readonly TimeSpan MaxCall = TimeSpan.FromSeconds(1);
     private static readonly TimeSpan Deadline = TimeSpan.FromSeconds(60);
 
