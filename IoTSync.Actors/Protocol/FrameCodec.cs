@@ -16,6 +16,9 @@ public static class FrameCodec
     /// <summary>Default bound on one frame: room for a full batch of entries with capped outputs.</summary>
     public const int DefaultMaxFrameBytes = 16 * 1024 * 1024;
 
+    /// <summary>What a body buffer starts at; it doubles as bytes arrive, up to the frame's length.</summary>
+    private const int FirstChunkBytes = 64 * 1024;
+
     public static async Task Write(Stream stream, IIoTSyncMessage message, CancellationToken cancellationToken)
     {
         var manifest = Encoding.ASCII.GetBytes(IoTSyncCodec.ManifestOf(message));
@@ -45,10 +48,7 @@ public static class FrameCodec
         var length = BinaryPrimitives.ReadInt32BigEndian(header);
         if (length < 2 || length > maxFrameBytes)
             throw new FrameException($"frame of {length} bytes is outside 2..{maxFrameBytes}");
-        var body = new byte[length];
-        var read = await ReadFully(stream, body, cancellationToken);
-        if (read < length)
-            throw new FrameException($"stream ended inside a frame ({read} of {length} bytes)");
+        var body = await ReadBody(stream, length, cancellationToken);
         var manifestLength = body[0];
         if (manifestLength == 0 || 1 + manifestLength > length)
             throw new FrameException($"frame has a manifest length of {manifestLength} in {length} bytes");
@@ -70,12 +70,31 @@ public static class FrameCodec
 
     private static string KindName<T>() => typeof(T) == typeof(ExchangeMessage) ? "an exchange message" : $"a {typeof(T).Name}";
 
-    private static async Task<int> ReadFully(Stream stream, byte[] buffer, CancellationToken cancellationToken)
+    /// <summary>
+    /// The frame's body, in a buffer that grows with what arrives: a header claiming the bound,
+    /// followed by nothing, costs the first chunk, not the bound.
+    /// </summary>
+    private static async Task<byte[]> ReadBody(Stream stream, int length, CancellationToken cancellationToken)
+    {
+        var body = new byte[Math.Min(length, FirstChunkBytes)];
+        var total = 0;
+        while (true)
+        {
+            total += await ReadFully(stream, body.AsMemory(total), cancellationToken);
+            if (total < body.Length)
+                throw new FrameException($"stream ended inside a frame ({total} of {length} bytes)");
+            if (total == length)
+                return body;
+            Array.Resize(ref body, (int)Math.Min(length, 2L * body.Length));
+        }
+    }
+
+    private static async Task<int> ReadFully(Stream stream, Memory<byte> buffer, CancellationToken cancellationToken)
     {
         var total = 0;
         while (total < buffer.Length)
         {
-            var read = await stream.ReadAsync(buffer.AsMemory(total), cancellationToken);
+            var read = await stream.ReadAsync(buffer[total..], cancellationToken);
             if (read == 0)
                 break;
             total += read;

@@ -97,8 +97,10 @@ public static class IoTSyncCodec
         PropertyNamingPolicy = JsonNamingPolicy.CamelCase,
         RespectNullableAnnotations = true,
         RespectRequiredConstructorParameters = true,
+        // Our encoder never writes a name twice; a reader that took the last of two would see another message than one that took the first.
+        AllowDuplicateProperties = false,
         Converters = { new Sha256HashConverter(), new DeviceIdConverter(), new ApplicationStateConverter() },
-        TypeInfoResolver = new DefaultJsonTypeInfoResolver { Modifiers = { LeaveOutComputedProperties } },
+        TypeInfoResolver = new DefaultJsonTypeInfoResolver { Modifiers = { LeaveOutComputedProperties, RefuseWhatTheTypesCannotMean } },
     };
 
     /// <summary>
@@ -114,6 +116,57 @@ public static class IoTSyncCodec
             typeInfo.Properties.Remove(computed);
     }
 
+    /// <summary>
+    /// Refuses, while decoding, what JSON can say and the types cannot mean: a null element or
+    /// dictionary value (no collection here holds nullable elements; the serializer's nullability
+    /// check covers properties only) and an enum number without a name (the canonical encoding
+    /// writes enums as one byte, so 257 would hash like 1). Hostile bytes then fail here, with
+    /// the property's name, instead of later in a hash or an actor.
+    /// </summary>
+    private static void RefuseWhatTheTypesCannotMean(JsonTypeInfo typeInfo)
+    {
+        if (typeInfo.Kind != JsonTypeInfoKind.Object)
+            return;
+        var checks = typeInfo.Properties
+            .Where(p => p.Get is not null && NeedsCheck(p.PropertyType))
+            .Select(p => (p.Name, Get: p.Get!, IsDefaultArray: DefaultArrayTest(p.PropertyType)))
+            .ToArray();
+        if (checks.Length == 0)
+            return;
+        var typeName = typeInfo.Type.Name;
+        typeInfo.OnDeserialized = decoded =>
+        {
+            foreach (var (name, get, isDefaultArray) in checks)
+            {
+                var value = get(decoded);
+                if (value is null || isDefaultArray?.Invoke(value) == true)
+                    continue;
+                if (!Holds(value))
+                    throw new JsonException($"{typeName}.{name} holds a null element or an enum value without a name");
+            }
+        };
+    }
+
+    private static bool NeedsCheck(Type type) =>
+        (Nullable.GetUnderlyingType(type) ?? type).IsEnum || (type != typeof(string) && typeof(System.Collections.IEnumerable).IsAssignableFrom(type));
+
+    private static Func<object, bool>? DefaultArrayTest(Type type)
+    {
+        if (!type.IsGenericType || type.GetGenericTypeDefinition() != typeof(System.Collections.Immutable.ImmutableArray<>))
+            return null;
+        var isDefault = type.GetProperty(nameof(System.Collections.Immutable.ImmutableArray<int>.IsDefault))!;
+        return value => (bool)isDefault.GetValue(value)!;
+    }
+
+    private static bool Holds(object value) => value switch
+    {
+        Enum e => Enum.IsDefined(e.GetType(), e),
+        string => true,
+        System.Collections.IDictionary dictionary => dictionary.Values.Cast<object?>().All(v => v is not null && Holds(v)),
+        System.Collections.IEnumerable elements => elements.Cast<object?>().All(v => v is not null && (v is not Enum || Holds(v))),
+        _ => true,
+    };
+
     /// <summary>Every registered type, for tests that prove each one round-trips.</summary>
     public static IReadOnlyCollection<Type> RegisteredTypes => ManifestByType.Keys;
 
@@ -127,19 +180,26 @@ public static class IoTSyncCodec
 
     public static byte[] Encode(object message) => JsonSerializer.SerializeToUtf8Bytes(message, message.GetType(), Options);
 
-    /// <summary>Decodes bytes under a manifest; a clear <see cref="FormatException"/> for anything malformed.</summary>
+    /// <summary>Decodes bytes under a manifest; a clear <see cref="FormatException"/> for anything malformed, and no other exception.</summary>
     public static object Decode(ReadOnlySpan<byte> bytes, string manifest)
     {
         if (!TypeByManifest.TryGetValue(manifest, out var type))
             throw new FormatException($"unknown IoTSync manifest '{manifest}'");
+        object? decoded;
         try
         {
-            return JsonSerializer.Deserialize(bytes, type, Options) ?? throw new FormatException($"'{manifest}' decoded to null");
+            decoded = JsonSerializer.Deserialize(bytes, type, Options);
         }
         catch (JsonException e)
         {
             throw new FormatException($"malformed '{manifest}': {e.Message}", e);
         }
+        // The serializer passes on what a constructor or a collection throws; the callers know only FormatException.
+        catch (Exception e) when (e is ArgumentException or InvalidOperationException or NotSupportedException or OverflowException or FormatException)
+        {
+            throw new FormatException($"malformed '{manifest}': {e.GetType().Name}: {e.Message}", e);
+        }
+        return decoded ?? throw new FormatException($"'{manifest}' decoded to null");
     }
 
     public static T Decode<T>(ReadOnlySpan<byte> bytes) where T : IIoTSyncMessage =>
