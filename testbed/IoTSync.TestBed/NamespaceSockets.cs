@@ -90,6 +90,47 @@ public static class NamespaceSockets
             return false;
         }
     }
+
+    /// <summary>
+    /// A connection attempt from inside <paramref name="ns"/> to the endpoint, told apart by what came
+    /// back within <paramref name="timeout"/>: nothing, a reset, another error, or a connection (then
+    /// whatever the server sends first within the same time, e.g. sshd's banner).
+    /// </summary>
+    public static async Task<KnockAnswer> Knock(string ns, IPEndPoint endpoint, TimeSpan timeout)
+    {
+        using var deadline = new CancellationTokenSource(timeout);
+        Socket socket;
+        try
+        {
+            socket = await Connect(ns, endpoint, deadline.Token);
+        }
+        catch (SocketException e) when (e.SocketErrorCode == SocketError.ConnectionRefused)
+        {
+            return new KnockAnswer(KnockReply.Reset, "");
+        }
+        catch (SocketException)
+        {
+            return new KnockAnswer(KnockReply.OtherError, "");
+        }
+        catch (OperationCanceledException) when (deadline.IsCancellationRequested)
+        {
+            return new KnockAnswer(KnockReply.Nothing, "");
+        }
+        using (socket)
+        {
+            var buffer = new byte[256];
+            using var read = new CancellationTokenSource(timeout);
+            try
+            {
+                var count = await socket.ReceiveAsync(buffer, SocketFlags.None, read.Token);
+                return new KnockAnswer(KnockReply.Connected, System.Text.Encoding.ASCII.GetString(buffer, 0, count).Trim());
+            }
+            catch (Exception e) when (e is OperationCanceledException or SocketException)
+            {
+                return new KnockAnswer(KnockReply.Connected, "");
+            }
+        }
+    }
 }
 
 internal static class Native
