@@ -22,6 +22,7 @@ public sealed record DeviceNodeSettings(
     ImmutableArray<string> ProbeCommand,
     bool FirewallOn,
     string FirewallTable,
+    TimeSpan FirewallLinger,
     NetworkTogglerSettings Cycle,
     TimeSpan InitialBackoff,
     TimeSpan GiveUpAfter,
@@ -63,6 +64,7 @@ public sealed record DeviceNodeSettings(
             root.StringList("iotsync.device.network.probe-command"),
             OnOff(root, "iotsync.device.network.firewall"),
             root.RequireString("iotsync.device.network.firewall-table"),
+            root.RequireDuration("iotsync.device.network.firewall-linger"),
             new NetworkTogglerSettings(
                 root.RequireDuration("iotsync.device.cycle.period"),
                 root.RequireDuration("iotsync.device.cycle.window-limit"),
@@ -119,7 +121,7 @@ public sealed record DeviceNodeSettings(
         if (!UsesFirewall)
             return link;
         INftables nftables = (INftables?)LibNftables.TryCreate(out _) ?? new NftProcess();
-        return new FirewalledInterface(link, new WindowFirewall(nftables, WindowFirewallRules.For(FirewallTable, Interface), MirrorIp!, Cycle.WindowLimit));
+        return new FirewalledInterface(link, new WindowFirewall(nftables, WindowFirewallRules.For(FirewallTable, Interface), MirrorIp!, Cycle.WindowLimit, FirewallLinger));
     }
 
     private static bool OnOff(Config root, string path) =>

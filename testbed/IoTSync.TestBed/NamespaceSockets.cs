@@ -16,10 +16,13 @@ public static class NamespaceSockets
     private const int CloneNewNet = 0x40000000;
 
     /// <summary>A TCP socket in <paramref name="ns"/> (a name under /run/netns), not yet connected.</summary>
-    public static Socket CreateTcp(string ns, AddressFamily family = AddressFamily.InterNetwork)
+    public static Socket CreateTcp(string ns, AddressFamily family = AddressFamily.InterNetwork) => CreateTcp(ns, 1, family)[0];
+
+    /// <summary><paramref name="count"/> TCP sockets in <paramref name="ns"/>, made by one thread (for floods: a thread per socket costs more than the socket).</summary>
+    public static Socket[] CreateTcp(string ns, int count, AddressFamily family = AddressFamily.InterNetwork)
     {
         using var target = File.OpenHandle(Path.Combine("/run/netns", ns), FileMode.Open, FileAccess.Read);
-        Socket? socket = null;
+        Socket[]? sockets = null;
         Exception? failure = null;
         var thread = new Thread(() =>
         {
@@ -33,7 +36,7 @@ public static class NamespaceSockets
                     throw new Win32Exception(Marshal.GetLastPInvokeError(), $"setns into network namespace {ns} failed");
                 try
                 {
-                    socket = new Socket(family, SocketType.Stream, ProtocolType.Tcp);
+                    sockets = [.. Enumerable.Range(0, count).Select(_ => new Socket(family, SocketType.Stream, ProtocolType.Tcp))];
                 }
                 finally
                 {
@@ -49,7 +52,7 @@ public static class NamespaceSockets
         { IsBackground = true, Name = $"netns {ns}" };
         thread.Start();
         thread.Join();
-        return socket ?? throw new InvalidOperationException($"could not open a socket in network namespace {ns}", failure);
+        return sockets ?? throw new InvalidOperationException($"could not open a socket in network namespace {ns}", failure);
     }
 
     /// <summary>A TCP connection to <paramref name="endpoint"/> opened from inside <paramref name="ns"/>.</summary>

@@ -6,7 +6,12 @@ namespace IoTSync.Device.Firewall;
 /// The device's window firewall in nftables (<see cref="WindowFirewallRules"/>): loaded once, before
 /// anything else the node does, then opened for the mirror each window and closed after it.
 /// </summary>
-public sealed class WindowFirewall(INftables nftables, WindowFirewallRules rules, IPAddress mirror, TimeSpan windowLimit)
+/// <param name="nftables">Where the commands run.</param>
+/// <param name="rules">The table's text.</param>
+/// <param name="mirror">The one address a window admits.</param>
+/// <param name="windowLimit">The kernel's timeout on the mirror's admission.</param>
+/// <param name="linger">How long the mirror's established connections may finish after a window closed (<see cref="WindowFirewallRules.Close"/>).</param>
+public sealed class WindowFirewall(INftables nftables, WindowFirewallRules rules, IPAddress mirror, TimeSpan windowLimit, TimeSpan linger)
 {
     public WindowFirewallRules Rules => rules;
 
@@ -18,5 +23,5 @@ public sealed class WindowFirewall(INftables nftables, WindowFirewallRules rules
     /// <summary>Admits the mirror until the window limit; the kernel closes it then even if the node cannot.</summary>
     public Task Open(CancellationToken cancellationToken) => nftables.Run(rules.Open(mirror, windowLimit), cancellationToken);
 
-    public Task Close(CancellationToken cancellationToken) => nftables.Run(rules.Close(mirror), cancellationToken);
+    public Task Close(CancellationToken cancellationToken) => nftables.Run(rules.Close(mirror, linger), cancellationToken);
 }

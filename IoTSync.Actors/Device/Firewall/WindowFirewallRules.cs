@@ -12,11 +12,18 @@ namespace IoTSync.Device.Firewall;
 /// window limit (<see cref="Open"/>) and removes it when the window closes (<see cref="Close"/>); a
 /// node that dies or freezes mid-window leaves an element that the kernel removes at the limit.
 /// Input is dropped before the TCP stack sees it, so a stranger gets neither a SYN-ACK nor a reset.
+/// A closed window lingers briefly for the mirror's connections already open (<see cref="LingerSetName"/>,
+/// established traffic only): the device closes the window as soon as its end of the session is
+/// done, and sshd's last packets (the command's exit status, the channel close) must still reach
+/// the mirror, or the mirror waits for them until its close timeout and misses the next window.
 /// </summary>
 public sealed partial record WindowFirewallRules
 {
     /// <summary>The set of the addresses a window admits.</summary>
     public const string SetName = "window";
+
+    /// <summary>The set of the addresses whose established connections may finish after a window closed.</summary>
+    public const string LingerSetName = "linger";
 
     private WindowFirewallRules(string table, string interfaceName) => (Table, Interface) = (table, interfaceName);
 
@@ -53,14 +60,20 @@ public sealed partial record WindowFirewallRules
             type ipv4_addr
             flags timeout
           }
+          set {{LingerSetName}} {
+            type ipv4_addr
+            flags timeout
+          }
           chain in {
             type filter hook input priority 0; policy accept;
             iifname "{{Interface}}" ip saddr @{{SetName}} accept
+            iifname "{{Interface}}" ct state established ip saddr @{{LingerSetName}} accept
             iifname "{{Interface}}" drop
           }
           chain out {
             type filter hook output priority 0; policy accept;
             oifname "{{Interface}}" ip daddr @{{SetName}} accept
+            oifname "{{Interface}}" ct state established ip daddr @{{LingerSetName}} accept
             oifname "{{Interface}}" drop
           }
         }
@@ -72,11 +85,14 @@ public sealed partial record WindowFirewallRules
         $"add element inet {Table} {SetName} {{ {Ipv4(peer)} timeout {Milliseconds(limit)}ms }}\n";
 
     /// <summary>
-    /// Removes <paramref name="peer"/>. Adding it first (with a short timeout) makes the delete succeed
-    /// whether or not the element is still there — it may have timed out — in one transaction.
+    /// Removes <paramref name="peer"/> from the window, and lets its established connections finish
+    /// for <paramref name="linger"/> (no new connection), in one transaction. Adding the window element
+    /// first (with a short timeout) makes the delete succeed whether or not it is still there — it may
+    /// have timed out. A zero <paramref name="linger"/> cuts everything at once.
     /// </summary>
-    public string Close(IPAddress peer) =>
-        $"add element inet {Table} {SetName} {{ {Ipv4(peer)} timeout 1s }}\ndelete element inet {Table} {SetName} {{ {Ipv4(peer)} }}\n";
+    public string Close(IPAddress peer, TimeSpan linger) =>
+        $"add element inet {Table} {SetName} {{ {Ipv4(peer)} timeout 1s }}\ndelete element inet {Table} {SetName} {{ {Ipv4(peer)} }}\n" +
+        (linger > TimeSpan.Zero ? $"add element inet {Table} {LingerSetName} {{ {Ipv4(peer)} timeout {Milliseconds(linger)}ms }}\n" : "");
 
     /// <summary>Removes the table (not used by the node, which keeps it while it lives and after).</summary>
     public string Remove() => $"add table inet {Table}\ndelete table inet {Table}\n";

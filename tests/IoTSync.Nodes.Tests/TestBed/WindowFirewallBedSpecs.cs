@@ -16,6 +16,7 @@ namespace IoTSync.Tests.TestBed;
 public sealed class WindowFirewallBedSpecs
 {
     private static readonly TimeSpan Knock = TimeSpan.FromMilliseconds(300);
+    private static readonly TimeSpan Linger = TimeSpan.FromMilliseconds(300);
     private const int ClosedPort = 23;
 
     [SkippableFact]
@@ -40,6 +41,29 @@ public sealed class WindowFirewallBedSpecs
         await AssertNothingFrom(bed.MirrorNamespace, device, "the mirror, closed again");
         // Closing twice (the element already gone) is no error.
         await firewall.Down(CancellationToken.None);
+    }
+
+    [SkippableFact]
+    public async Task Should_let_the_mirrors_open_connection_finish_briefly_after_close_but_admit_no_new_one()
+    {
+        await using var setup = await Setup.Start(TimeSpan.FromSeconds(30));
+        var (bed, device, firewall) = (setup.Bed, setup.Device, setup.Firewall);
+        await firewall.Down(CancellationToken.None);
+        await firewall.Up(CancellationToken.None);
+        using var held = await NamespaceSockets.Connect(bed.MirrorNamespace, new IPEndPoint(device.Address, 22), CancellationToken.None);
+        var buffer = new byte[4096];
+        Assert.StartsWith("SSH-2.0-", System.Text.Encoding.ASCII.GetString(buffer, 0, await held.ReceiveAsync(buffer)), StringComparison.Ordinal);
+
+        var closed = Stopwatch.StartNew();
+        await firewall.Down(CancellationToken.None);
+        // Within the linger the open connection still carries sshd's answer (its key exchange offer) ...
+        await held.SendAsync("SSH-2.0-probe\r\n"u8.ToArray());
+        using (var read = new CancellationTokenSource(Linger))
+            Assert.True(await held.ReceiveAsync(buffer, System.Net.Sockets.SocketFlags.None, read.Token) > 0);
+        // ... while a new connection from the mirror gets nothing.
+        Assert.Equal(KnockReply.Nothing, (await NamespaceSockets.Knock(bed.MirrorNamespace, new IPEndPoint(device.Address, 22), Knock)).Reply);
+        Assert.True(closed.Elapsed >= Linger, "the linger check ended before the linger");
+        await AssertNothingFrom(bed.MirrorNamespace, device, "the mirror, after the linger");
     }
 
     [SkippableFact]
@@ -98,7 +122,7 @@ public sealed class WindowFirewallBedSpecs
         var timings = await NamespaceThreads.Run(device.Namespace, () =>
         {
             using var nft = LibNftables.TryCreate(out _)!;
-            var firewall = new WindowFirewall(nft, rules, bed.MirrorAddress, TimeSpan.FromSeconds(5));
+            var firewall = new WindowFirewall(nft, rules, bed.MirrorAddress, TimeSpan.FromSeconds(5), TimeSpan.FromMilliseconds(500));
             firewall.Load(CancellationToken.None).GetAwaiter().GetResult();
             firewall.Open(CancellationToken.None).GetAwaiter().GetResult();
             // Loading again replaces the table, the open window with it.
@@ -118,7 +142,8 @@ public sealed class WindowFirewallBedSpecs
 
         var listed = (await NetnsTestBed.Exec(device.Namespace, ["nft", "list", "ruleset"])).EnsureSuccess().Stdout;
         Assert.Single(System.Text.RegularExpressions.Regex.Matches(listed, "table inet iotsync"));
-        Assert.DoesNotContain("elements", listed, StringComparison.Ordinal);
+        var window = (await NetnsTestBed.Exec(device.Namespace, ["nft", "list", "set", "inet", "iotsync", WindowFirewallRules.SetName])).EnsureSuccess().Stdout;
+        Assert.DoesNotContain("elements", window, StringComparison.Ordinal);
         timings.Sort();
         Assert.True(timings[timings.Count / 2] < 10, $"open and close took {timings[timings.Count / 2]:0.00} ms at the median");
     }
@@ -156,7 +181,7 @@ public sealed class WindowFirewallBedSpecs
                 var sshd = await PrivateSshd.Start(_ => "/bin/true", bed.SshdFor(device));
                 var nft = new NftProcess(["ip", "netns", "exec", device.Namespace]);
                 var firewall = new FirewalledInterface(new AlwaysUpInterface(),
-                    new WindowFirewall(nft, WindowFirewallRules.For("iotsync", device.InterfaceName), bed.MirrorAddress, limit));
+                    new WindowFirewall(nft, WindowFirewallRules.For("iotsync", device.InterfaceName), bed.MirrorAddress, limit, Linger));
                 return new Setup(bed, sshd, firewall);
             }
             catch

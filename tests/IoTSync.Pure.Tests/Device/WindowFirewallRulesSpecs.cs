@@ -23,6 +23,9 @@ public sealed class WindowFirewallRulesSpecs
         Assert.Contains("iifname \"eth0\" drop", load, StringComparison.Ordinal);
         Assert.Contains("oifname \"eth0\" ip daddr @window accept", load, StringComparison.Ordinal);
         Assert.Contains("oifname \"eth0\" drop", load, StringComparison.Ordinal);
+        // After a window, only connections already established may finish.
+        Assert.Contains("iifname \"eth0\" ct state established ip saddr @linger accept", load, StringComparison.Ordinal);
+        Assert.Contains("oifname \"eth0\" ct state established ip daddr @linger accept", load, StringComparison.Ordinal);
         // The accept comes before the drop in each chain.
         Assert.True(load.IndexOf("ip saddr @window accept", StringComparison.Ordinal) < load.IndexOf("iifname \"eth0\" drop", StringComparison.Ordinal));
         Assert.True(load.IndexOf("ip daddr @window accept", StringComparison.Ordinal) < load.IndexOf("oifname \"eth0\" drop", StringComparison.Ordinal));
@@ -31,11 +34,13 @@ public sealed class WindowFirewallRulesSpecs
     }
 
     [Fact]
-    public void Should_admit_the_mirror_with_a_timeout_of_the_window_limit_and_close_it_whether_or_not_it_expired()
+    public void Should_admit_the_mirror_with_a_timeout_of_the_window_limit_and_close_it_whether_or_not_it_expired_with_a_short_linger()
     {
         Assert.Equal("add element inet iotsync window { 10.231.87.1 timeout 1800ms }\n", Rules.Open(Mirror, TimeSpan.FromMilliseconds(1800)));
         Assert.Equal("add element inet iotsync window { 10.231.87.1 timeout 2ms }\n", Rules.Open(Mirror, TimeSpan.FromMilliseconds(1.2)));
-        Assert.Equal("add element inet iotsync window { 10.231.87.1 timeout 1s }\ndelete element inet iotsync window { 10.231.87.1 }\n", Rules.Close(Mirror));
+        Assert.Equal("add element inet iotsync window { 10.231.87.1 timeout 1s }\ndelete element inet iotsync window { 10.231.87.1 }\n", Rules.Close(Mirror, TimeSpan.Zero));
+        Assert.Equal("add element inet iotsync window { 10.231.87.1 timeout 1s }\ndelete element inet iotsync window { 10.231.87.1 }\n"
+                     + "add element inet iotsync linger { 10.231.87.1 timeout 500ms }\n", Rules.Close(Mirror, TimeSpan.FromMilliseconds(500)));
     }
 
     [Theory]
