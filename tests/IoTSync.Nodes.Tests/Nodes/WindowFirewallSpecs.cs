@@ -157,6 +157,30 @@ public sealed partial class WindowFirewallSpecs
         Assert.DoesNotMatch(new Regex($@"Connection from {Regex.Escape(NetnsTestBed.StrangerAddress.ToString())}\b"), deployment.Sshd.Log);
     }
 
+    [SkippableFact]
+    public async Task Should_close_the_window_at_once_when_the_mirror_cannot_open_its_session()
+    {
+        var limit = TimeSpan.FromSeconds(3);
+        await using var rig = await NodeRig.CreateInBed(new DeploymentOptions { Period = TimeSpan.FromSeconds(5), WindowLimit = limit }, "nft");
+        var (deployment, bed, device) = (rig.Deployment, rig.Bed!, rig.BedDevice);
+        await deployment.StartMirror();
+        // Enrolled with another host key: every session the mirror opens fails at the host key check.
+        var otherHostKey = await PrivateSshd.Fingerprint(await deployment.Sshd.NewKey("other_host_key") + ".pub");
+        await deployment.Enroll(otherHostKey.Value);
+        await rig.LeaveAtMirror(rig.Traced("never"));
+        await deployment.StartDevice();
+
+        var closed = await deployment.Device!.WaitForOutput(
+            new Regex(@"window (\d+) closed after ([0-9.]+) ms \(usable after [0-9.]+ ms\): mirror gave up the session: (.*)"), NodeRig.Deadline);
+
+        var duration = TimeSpan.FromMilliseconds(double.Parse(closed.Groups[2].Value, System.Globalization.CultureInfo.InvariantCulture));
+        Assert.True(duration < limit / 2, $"the window stayed open {duration} of its {limit} limit\n{rig.Logs()}");
+        Assert.Contains("HostKeyMismatch", closed.Groups[3].Value, StringComparison.Ordinal);
+        Assert.Matches(new Regex(@"session \w+ given up \(.*HostKeyMismatch"), deployment.Mirror!.Output);
+        Assert.False(await Passes(bed, device), "the firewall let traffic through after the window closed");
+        Assert.Equal(0, rig.Runs("never"));
+    }
+
     /// <summary>Whether anything passes between mirror and device now: a knock each way, on sshd's port and on the mirror's heartbeat port.</summary>
     private static async Task<bool> Passes(NetnsTestBed bed, TestBedDevice device)
     {
