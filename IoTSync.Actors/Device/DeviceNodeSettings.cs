@@ -114,7 +114,7 @@ public sealed record DeviceNodeSettings(
     {
         INetworkInterface link = Mode switch
         {
-            NetworkMode.Ip => new IpLinkInterface(Interface),
+            NetworkMode.Ip => new IoctlLinkInterface(Interface),
             NetworkMode.Command => new CommandInterface(UpCommand, DownCommand, ProbeCommand),
             _ => new AlwaysUpInterface(),
         };
