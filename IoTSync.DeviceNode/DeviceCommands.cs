@@ -124,8 +124,8 @@ public static class DeviceCommands
         var id = new Option<string>("--id") { Description = "The device id (1-64 of a-z, 0-9, '-', '_').", Required = true };
         var mirror = new Option<string>("--mirror") { Description = "The mirror's heartbeat address, HOST:PORT.", Required = true, HelpName = "HOST:PORT" };
         var dir = new Option<string>("--dir") { Description = "Where to write; created when missing. Default: the working directory.", HelpName = "DIR" };
-        var network = new Option<string>("--network") { Description = "none, ip or command (see device.hocon).", DefaultValueFactory = _ => "none" };
-        var iface = new Option<string?>("--interface") { Description = "The interface for --network ip.", HelpName = "NAME" };
+        var network = new Option<string>("--network") { Description = "none, ip, command or nft (see device.hocon).", DefaultValueFactory = _ => "none" };
+        var iface = new Option<string?>("--interface") { Description = "The interface for --network ip or nft.", HelpName = "NAME" };
         var period = new Option<string?>("--period") { Description = "The cycle period, e.g. 30s.", HelpName = "DURATION" };
         var windowLimit = new Option<string?>("--window-limit") { Description = "The longest a window may stay open, e.g. 10s.", HelpName = "DURATION" };
         var allow = new Option<string[]>("--allow") { Description = "Programs device commands may run (repeatable; '*' for any).", AllowMultipleArgumentsPerToken = true };
@@ -141,10 +141,10 @@ public static class DeviceCommands
             if (!HostPort.TryParse(parsed.GetValue(mirror)!, out _, out _))
                 throw new ArgumentException($"--mirror: '{parsed.GetValue(mirror)}' is not HOST:PORT");
             var mode = parsed.GetValue(network)!;
-            if (mode is not ("none" or "ip" or "command"))
-                throw new ArgumentException($"--network: '{mode}' is not one of none, ip, command");
-            if (mode == "ip" && parsed.GetValue(iface) is null)
-                throw new ArgumentException("--network ip needs --interface");
+            if (mode is not ("none" or "ip" or "command" or "nft"))
+                throw new ArgumentException($"--network: '{mode}' is not one of none, ip, command, nft");
+            if (mode is "ip" or "nft" && parsed.GetValue(iface) is null)
+                throw new ArgumentException($"--network {mode} needs --interface");
             var configFile = Path.Combine(directory, "device.hocon");
             if (File.Exists(configFile) && !parsed.GetValue(force))
                 throw new IOException($"{configFile} exists; --force overwrites it");
@@ -163,7 +163,7 @@ public static class DeviceCommands
             Set(text, "The device's SQLite journal.", "iotsync.persistence.database-path", Quote(Path.Combine(directory, "device.db")));
             Set(text, "How the node reaches its interface.", "iotsync.device.network.mode", mode);
             if (parsed.GetValue(iface) is { } name)
-                Set(text, "The interface for mode = ip.", "iotsync.device.network.interface", Quote(name));
+                Set(text, "The interface for mode = ip and nft.", "iotsync.device.network.interface", Quote(name));
             if (parsed.GetValue(period) is { } p)
                 Set(text, "The cycle period.", "iotsync.device.cycle.period", NodeCli.ParseDuration(p, "--period").TotalMilliseconds + "ms");
             if (parsed.GetValue(windowLimit) is { } w)

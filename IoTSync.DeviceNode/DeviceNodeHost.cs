@@ -25,7 +25,10 @@ public static class DeviceNodeHost
         var resting = Stopwatch.StartNew();
         var networkInterface = settings.CreateInterface();
         await networkInterface.Down(cancellationToken);
-        await stdout.WriteLineAsync($"iotsync-device: interface down (resting state, network {settings.Mode.ToString().ToLowerInvariant()}) in {resting.Elapsed.TotalMilliseconds:0.0} ms");
+        var firewall = networkInterface is Device.Firewall.FirewalledInterface firewalled
+            ? $", firewall table inet {firewalled.Firewall.Rules.Table} on {firewalled.Firewall.Rules.Interface} admitting {firewalled.Firewall.Mirror} in windows"
+            : "";
+        await stdout.WriteLineAsync($"iotsync-device: interface down (resting state, network {settings.Mode.ToString().ToLowerInvariant()}{firewall}) in {resting.Elapsed.TotalMilliseconds:0.0} ms");
         await stdout.FlushAsync(CancellationToken.None);
         var parts = DeviceNodeParts.FromConfig(config, settings, networkInterface, settings.ReadHeartbeatKey());
 

@@ -1,6 +1,9 @@
 using System.Collections.Immutable;
+using System.Net;
+using System.Net.Sockets;
 using Akka.Configuration;
 using IoTSync.Configuration;
+using IoTSync.Device.Firewall;
 using IoTSync.Model;
 
 namespace IoTSync.Device;
@@ -17,6 +20,9 @@ public sealed record DeviceNodeSettings(
     ImmutableArray<string> UpCommand,
     ImmutableArray<string> DownCommand,
     ImmutableArray<string> ProbeCommand,
+    bool FirewallOn,
+    string FirewallTable,
+    TimeSpan FirewallLinger,
     NetworkTogglerSettings Cycle,
     TimeSpan InitialBackoff,
     TimeSpan GiveUpAfter,
@@ -42,7 +48,8 @@ public sealed record DeviceNodeSettings(
             "none" => NetworkMode.None,
             "ip" => NetworkMode.Ip,
             "command" => NetworkMode.Command,
-            _ => throw new ConfigurationException($"iotsync.device.network.mode: '{modeText}' is not one of none, ip, command"),
+            "nft" => NetworkMode.Nft,
+            _ => throw new ConfigurationException($"iotsync.device.network.mode: '{modeText}' is not one of none, ip, command, nft"),
         };
         var settings = new DeviceNodeSettings(
             new DeviceId(id),
@@ -55,6 +62,9 @@ public sealed record DeviceNodeSettings(
             root.StringList("iotsync.device.network.up-command"),
             root.StringList("iotsync.device.network.down-command"),
             root.StringList("iotsync.device.network.probe-command"),
+            OnOff(root, "iotsync.device.network.firewall"),
+            root.RequireString("iotsync.device.network.firewall-table"),
+            root.RequireDuration("iotsync.device.network.firewall-linger"),
             new NetworkTogglerSettings(
                 root.RequireDuration("iotsync.device.cycle.period"),
                 root.RequireDuration("iotsync.device.cycle.window-limit"),
@@ -63,8 +73,23 @@ public sealed record DeviceNodeSettings(
             root.RequireDuration("iotsync.device.heartbeat.initial-backoff"),
             root.RequireDuration("iotsync.device.heartbeat.give-up-after"),
             root.RequireDuration("iotsync.device.request-timeout"));
-        if (mode == NetworkMode.Ip && string.IsNullOrWhiteSpace(settings.Interface))
-            throw new ConfigurationException("iotsync.device.network.interface must name the interface when mode = ip");
+        if (mode is NetworkMode.Ip or NetworkMode.Nft && string.IsNullOrWhiteSpace(settings.Interface))
+            throw new ConfigurationException($"iotsync.device.network.interface must name the interface when mode = {modeText}");
+        if (settings.UsesFirewall)
+        {
+            if (string.IsNullOrWhiteSpace(settings.Interface))
+                throw new ConfigurationException("iotsync.device.network.interface must name the interface the firewall closes (or set iotsync.device.network.firewall = off)");
+            try
+            {
+                WindowFirewallRules.For(settings.FirewallTable, settings.Interface);
+            }
+            catch (ArgumentException e)
+            {
+                throw new ConfigurationException($"iotsync.device.network: {e.Message}");
+            }
+            if (settings.MirrorIp is null)
+                throw new ConfigurationException($"iotsync.device.mirror.address: the window firewall admits the mirror by its IPv4 address; '{address}' does not give one");
+        }
         if (mode == NetworkMode.Command && (settings.UpCommand.IsEmpty || settings.DownCommand.IsEmpty || settings.ProbeCommand.IsEmpty))
             throw new ConfigurationException("iotsync.device.network.up-command, down-command and probe-command must be set when mode = command");
         if (settings.Cycle.WindowLimit >= settings.Cycle.Period)
@@ -72,12 +97,40 @@ public sealed record DeviceNodeSettings(
         return settings;
     }
 
-    public INetworkInterface CreateInterface() => Mode switch
+    /// <summary>
+    /// Whether the nftables window firewall closes the interface: always in mode <c>nft</c>, as the
+    /// backstop under <c>ip</c> and <c>command</c> unless <c>firewall = off</c>, never under <c>none</c>.
+    /// </summary>
+    public bool UsesFirewall => Mode == NetworkMode.Nft || (FirewallOn && Mode is NetworkMode.Ip or NetworkMode.Command);
+
+    /// <summary>The mirror's IPv4 address from <see cref="MirrorAddress"/>, or null when it is a name or IPv6.</summary>
+    public IPAddress? MirrorIp =>
+        HostPort.TryParse(MirrorAddress, out var host, out _) && IPAddress.TryParse(host, out var ip) && ip.AddressFamily == AddressFamily.InterNetwork
+            ? ip
+            : null;
+
+    /// <summary>The interface as the mode reaches it, behind the window firewall when it is used (nftables in-process, <c>nft</c> where libnftables cannot be loaded).</summary>
+    public INetworkInterface CreateInterface()
     {
-        NetworkMode.Ip => new IpLinkInterface(Interface),
-        NetworkMode.Command => new CommandInterface(UpCommand, DownCommand, ProbeCommand),
-        _ => new AlwaysUpInterface(),
-    };
+        INetworkInterface link = Mode switch
+        {
+            NetworkMode.Ip => new IoctlLinkInterface(Interface),
+            NetworkMode.Command => new CommandInterface(UpCommand, DownCommand, ProbeCommand),
+            _ => new AlwaysUpInterface(),
+        };
+        if (!UsesFirewall)
+            return link;
+        INftables nftables = (INftables?)LibNftables.TryCreate(out _) ?? new NftProcess();
+        return new FirewalledInterface(link, new WindowFirewall(nftables, WindowFirewallRules.For(FirewallTable, Interface), MirrorIp!, Cycle.WindowLimit, FirewallLinger));
+    }
+
+    private static bool OnOff(Config root, string path) =>
+        root.RequireString(path) switch
+        {
+            "on" or "true" or "yes" => true,
+            "off" or "false" or "no" => false,
+            var other => throw new ConfigurationException($"{path}: '{other}' is not on or off"),
+        };
 
     /// <summary>The device's heartbeat key: hex in its own file, at least 32 bytes; a clear error otherwise.</summary>
     public byte[] ReadHeartbeatKey()

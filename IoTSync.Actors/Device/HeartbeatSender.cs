@@ -31,6 +31,8 @@ public sealed class HeartbeatSender : ReceiveActor, IWithTimers
     private readonly Dictionary<string, (long SentAt, int Attempt)> _sentByNonce = new(StringComparer.Ordinal);
     private readonly Stopwatch _window = new();
     private IActorRef _requester = ActorRefs.Nobody;
+    private IActorRef _cycle = ActorRefs.Nobody;
+    private string _announcedSession = "";
     private SyncView? _view;
     private SendHeartbeat _request = new(TimeSpan.Zero, null);
     private long _clockOffsetMs;
@@ -57,6 +59,8 @@ public sealed class HeartbeatSender : ReceiveActor, IWithTimers
         Receive<SendHeartbeat>(request =>
         {
             _requester = Sender;
+            _cycle = Sender;
+            _announcedSession = "";
             _request = request;
             _sentByNonce.Clear();
             _clockCorrectedAtAttempt = 0;
@@ -66,6 +70,18 @@ public sealed class HeartbeatSender : ReceiveActor, IWithTimers
         });
         Receive<HeartbeatAck>(ack => _log.Debug("[{0}] late heartbeat ack ignored", _device));
         Receive<Retry>(_ => { });
+        Receive<SessionAbandoned>(abandoned =>
+        {
+            if (abandoned.Device != _device || _announcedSession.Length == 0 || abandoned.SessionId != _announcedSession
+                || !HeartbeatAuthenticator.HasValidMac(abandoned, _settings.Key))
+            {
+                _log.Warning("[{0}] a session-abandoned message that is not for this window's session or has a bad MAC; ignored", _device);
+                return;
+            }
+            _announcedSession = "";
+            _log.Info("[{0}] mirror gave up session {1}: {2}", _device, abandoned.SessionId, abandoned.Reason);
+            _cycle.Tell(new MirrorGaveUp(abandoned.SessionId, abandoned.Reason));
+        });
     }
 
     private void AwaitingView()
@@ -108,6 +124,7 @@ public sealed class HeartbeatSender : ReceiveActor, IWithTimers
             }
             _clockOffsetMs = offset;
             Timers.CancelAll();
+            _announcedSession = ack.Action == HeartbeatAction.Sync ? ack.SessionId : "";
             Finish(new MirrorAnswered(ack, _sentByNonce.Count, _clockOffsetMs, TimeSpan.FromMilliseconds(sample.RoundTripMs)),
                 $"mirror answered {ack.Action} after {_sentByNonce.Count} heartbeat(s)");
         });

@@ -18,6 +18,12 @@ public static class HeartbeatSenderMessages
     /// </summary>
     public sealed record MirrorAnswered(HeartbeatAck Ack, int Attempts, long ClockOffsetMs, TimeSpan RoundTrip);
 
+    /// <summary>
+    /// The mirror gave up the session its answer announced this window (<see cref="SessionAbandoned"/>,
+    /// checked: this device, its key, this window's session): the window can close at once.
+    /// </summary>
+    public sealed record MirrorGaveUp(string SessionId, string Reason);
+
     /// <summary>No valid answer within the back-off's bound: the window ends, the next cycle tries again.</summary>
     public sealed record MirrorUnreachable(int Attempts, TimeSpan Waited);
 }

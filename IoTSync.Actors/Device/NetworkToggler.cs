@@ -80,6 +80,7 @@ public sealed class NetworkToggler : ReceiveActor, IWithTimers
         Receive<LimitReached>(_ => { });
         Receive<MirrorAnswered>(_ => { });
         Receive<MirrorUnreachable>(_ => { });
+        Receive<MirrorGaveUp>(_ => { });
     }
 
     private void OpenAndWait()
@@ -161,6 +162,8 @@ public sealed class NetworkToggler : ReceiveActor, IWithTimers
                 _clock.OffsetMs = answered.ClockOffsetMs;
         });
         Receive<MirrorUnreachable>(_ => { });
+        // The mirror's session will not come, or broke: close now rather than at the limit.
+        Receive<MirrorGaveUp>(gaveUp => Close(WindowTimer.MirrorGaveUp(gaveUp.Reason)));
         Receive<SessionEnded>(_ =>
         {
             _current = _current.SessionEnded(_window.Elapsed);

@@ -54,6 +54,9 @@ public sealed record WindowTimer(int Number, TimeSpan UsableAfter, TimeSpan? Ans
 
     public static string CouldNotComeUp(string reason) => $"interface could not come up: {reason}";
 
+    /// <summary>The mirror told the device it gave up the window's session (it could not open it, or it failed).</summary>
+    public static string MirrorGaveUp(string reason) => $"mirror gave up the session: {reason}";
+
     public static string Unreachable(int attempts) => $"mirror unreachable after {attempts} heartbeat(s)";
 
     /// <summary>

@@ -13,7 +13,9 @@ namespace IoTSync.Mirror;
 /// StateJournal where it stands, asks the replicator for a session when the logs differ, and
 /// answers with a signed ack. Anything that fails authentication is logged and dropped unanswered.
 /// After answering, it tells the StateJournal to record the heartbeat in the device's window
-/// history (fire-and-forget: the ack never waits for that write).
+/// history (fire-and-forget: the ack never waits for that write). When the replicator gives up a
+/// session it announced, the listener tells that window's heartbeat sender (<see cref="SessionAbandoned"/>),
+/// so the device closes its window at once instead of at its limit.
 /// </summary>
 public sealed class HeartbeatListener : ReceiveActor
 {
@@ -23,6 +25,7 @@ public sealed class HeartbeatListener : ReceiveActor
 
     private readonly ILoggingAdapter _log = Context.GetLogger();
     private readonly Dictionary<DeviceId, NonceWindow> _windows = new();
+    private readonly Dictionary<DeviceId, (string SessionId, IActorRef Sender, byte[] Key)> _announced = new();
 
     /// <summary>The longest window outcome recorded: the text comes from the device, and the journal keeps it for good.</summary>
     public const int MaxOutcomeLength = 200;
@@ -69,12 +72,32 @@ public sealed class HeartbeatListener : ReceiveActor
             var (action, reason) = HeartbeatDecision.Decide(heartbeat, decide.Held);
             var sessionId = action == HeartbeatAction.Sync ? Guid.NewGuid().ToString("n") : "";
             if (action == HeartbeatAction.Sync)
+            {
+                _announced[heartbeat.Device] = (sessionId, decide.ReplyTo, decide.Key);
                 replicator.Tell(new SyncRequested(heartbeat.Device, sessionId, heartbeat));
+            }
             _log.Info("[{0}] heartbeat: device log {1}, mirror log seen {2}; answer {3}{4}", heartbeat.Device,
                 heartbeat.DeviceLog, heartbeat.MirrorLogSeen, action, sessionId.Length > 0 ? $" (session {sessionId})" : reason.Length > 0 ? $" ({reason})" : "");
             var ack = new HeartbeatAck(heartbeat.Device, action, sessionId, decide.Held.Logs.MirrorLog, wall.UtcNowMs, reason, heartbeat.Nonce, "");
             decide.ReplyTo.Tell(HeartbeatAuthenticator.Sign(ack, decide.Key));
             journals.Tell(new StateJournalMessages.RecordHeartbeat(heartbeat.Device, new StateJournalEvents.HeartbeatRecorded(wall.UtcNowMs, heartbeat.CyclePeriodMs, Bounded(heartbeat.PreviousWindow), sessionId)));
+        });
+
+        Receive<SessionGaveUp>(gaveUp =>
+        {
+            // Only the latest announced session: the device's sender waits for that one alone.
+            if (!_announced.TryGetValue(gaveUp.Device, out var announced) || announced.SessionId != gaveUp.SessionId)
+                return;
+            _announced.Remove(gaveUp.Device);
+            var reason = gaveUp.Reason.Length > SessionAbandoned.MaxReasonLength ? gaveUp.Reason[..SessionAbandoned.MaxReasonLength] : gaveUp.Reason;
+            _log.Info("[{0}] session {1} given up ({2}); the device is told to close its window", gaveUp.Device, gaveUp.SessionId, reason);
+            announced.Sender.Tell(HeartbeatAuthenticator.Sign(new SessionAbandoned(gaveUp.Device, gaveUp.SessionId, reason, ""), announced.Key));
+        });
+
+        Receive<SessionFinished>(finished =>
+        {
+            if (_announced.TryGetValue(finished.Device, out var announced) && announced.SessionId == finished.SessionId)
+                _announced.Remove(finished.Device);
         });
 
         Receive<StateJournalMessages.Acknowledged>(_ => { });

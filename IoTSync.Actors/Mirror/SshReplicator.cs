@@ -17,7 +17,7 @@ namespace IoTSync.Mirror;
 /// </summary>
 public sealed class SshReplicator : ReceiveActor
 {
-    private sealed record Ran(SessionFinished Finished, long StartedAtUnixMs, long EndedAtUnixMs);
+    private sealed record Ran(SessionFinished Finished, long StartedAtUnixMs, long EndedAtUnixMs, IActorRef Requester);
 
     private readonly ILoggingAdapter _log = Context.GetLogger();
     private readonly HashSet<DeviceId> _active = [];
@@ -52,19 +52,21 @@ public sealed class SshReplicator : ReceiveActor
         if (_active.Contains(device))
         {
             _log.Debug("[{0}] a session is already running; request {1} ignored", device, request.SessionId);
+            Sender.Tell(new SessionGaveUp(device, request.SessionId, "the device's previous session still runs"));
             return;
         }
         if (_active.Count >= _settings.MaxConcurrentSessions)
         {
             _log.Warning("[{0}] {1} sessions already running, the limit; request {2} dropped", device, _active.Count, request.SessionId);
+            Sender.Tell(new SessionGaveUp(device, request.SessionId, "too many sessions running at the mirror"));
             return;
         }
         _active.Add(device);
         _log.Info("[{0}] session {1}: opening {2}@{3}:{4}", device, request.SessionId, enrolled.SshUser, enrolled.SshHost, enrolled.SshPort);
-        Run(enrolled, request.SessionId).PipeTo(Self);
+        Run(enrolled, request.SessionId, Sender).PipeTo(Self);
     }
 
-    /// <summary>Logs the session, records it in the device's window history, and tells the listener.</summary>
+    /// <summary>Logs the session, records it in the device's window history, and tells the listener (and, when it failed, whoever asked for it).</summary>
     private void Finish(Ran ran)
     {
         var finished = ran.Finished;
@@ -77,13 +79,15 @@ public sealed class SshReplicator : ReceiveActor
                     $"opened in {finished.OpenedAfter.TotalMilliseconds:0} ms ({finished.Opening}), exchange and close {(finished.Duration - finished.OpenedAfter).TotalMilliseconds:0} ms"));
         _journals.Tell(new StateJournalMessages.RecordSession(finished.Device, Record(ran)));
         _listener?.Tell(finished);
+        if (finished.Error is not null)
+            ran.Requester.Tell(new SessionGaveUp(finished.Device, finished.SessionId, finished.Error));
     }
 
-    private async Task<Ran> Run(EnrolledDevice enrolled, string sessionId)
+    private async Task<Ran> Run(EnrolledDevice enrolled, string sessionId, IActorRef requester)
     {
         var startedAt = _wall.UtcNowMs;
         var finished = await Exchange(enrolled, sessionId);
-        return new Ran(finished, startedAt, _wall.UtcNowMs);
+        return new Ran(finished, startedAt, _wall.UtcNowMs, requester);
     }
 
     private async Task<SessionFinished> Exchange(EnrolledDevice enrolled, string sessionId)

@@ -10,6 +10,13 @@ public static class SshReplicatorMessages
     /// <summary>From the <see cref="HeartbeatListener"/>: the device is in its window and asked for a session.</summary>
     public sealed record SyncRequested(DeviceId Device, string SessionId, Heartbeat Heartbeat);
 
+    /// <summary>
+    /// To the asker of a <see cref="SyncRequested"/> (the listener): the session it asked for will not
+    /// reach the device, or broke — not opened, failed, or refused because the device's previous
+    /// session still runs or the pool is full — so the listener can tell the device to close its window.
+    /// </summary>
+    public sealed record SessionGaveUp(DeviceId Device, string SessionId, string Reason);
+
     /// <summary>Sent to whoever asked for notifications (tests, the window history) when a session ends.</summary>
     public sealed record SessionFinished(DeviceId Device, string SessionId, ExchangeReport? Report, string? Error, TimeSpan Duration)
     {

@@ -18,6 +18,10 @@ public static class HeartbeatAuthenticator
 
     public static HeartbeatAck Sign(HeartbeatAck ack, ReadOnlySpan<byte> key) => ack with { Mac = Mac(key, Encode(ack)) };
 
+    public static SessionAbandoned Sign(SessionAbandoned abandoned, ReadOnlySpan<byte> key) => abandoned with { Mac = Mac(key, Encode(abandoned)) };
+
+    public static bool HasValidMac(SessionAbandoned abandoned, ReadOnlySpan<byte> key) => Matches(abandoned.Mac, Mac(key, Encode(abandoned)));
+
     public static bool HasValidMac(Heartbeat heartbeat, ReadOnlySpan<byte> key) => Matches(heartbeat.Mac, Mac(key, Encode(heartbeat)));
 
     public static bool HasValidMac(HeartbeatAck ack, ReadOnlySpan<byte> key) => Matches(ack.Mac, Mac(key, Encode(ack)));
@@ -61,6 +65,16 @@ public static class HeartbeatAuthenticator
         writer.Int64(ack.MirrorTimeUnixMs);
         writer.String(ack.Reason);
         writer.String(ack.HeartbeatNonce);
+        return writer.ToArray();
+    }
+
+    private static byte[] Encode(SessionAbandoned abandoned)
+    {
+        var writer = new CanonicalWriter();
+        writer.Tag("IOTSYNC/SESSION-ABANDONED/1");
+        writer.String(abandoned.Device.Value);
+        writer.String(abandoned.SessionId);
+        writer.String(abandoned.Reason);
         return writer.ToArray();
     }
 

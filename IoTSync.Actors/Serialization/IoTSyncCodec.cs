@@ -62,6 +62,7 @@ public static class IoTSyncCodec
         // "heartbeat" was the shape before the cycle period and window report (tag IOTSYNC/HEARTBEAT/1); never reuse it.
         (typeof(Heartbeat), "heartbeat-2"),
         (typeof(HeartbeatAck), "heartbeat-ack"),
+        (typeof(SessionAbandoned), "session-abandoned"),
         (typeof(LogHolderMessages.GetView), "get-view"),
         (typeof(LogHolderMessages.GetState), "get-state"),
         (typeof(LogHolderMessages.ReadLog), "read-log"),

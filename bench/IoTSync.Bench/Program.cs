@@ -12,7 +12,7 @@ public static class Program
     private const string Usage =
         "usage: iotsync-bench journal [--results DIR] [--entries N] [--snapshot-every N] [--single N] [--batched N] [--runs N]\n" +
         "       iotsync-bench verify [--results DIR] [--entries N] [--snapshot-every N] [--runs N] [--keep DIR] [--mirror-exe DLL]\n" +
-        "       iotsync-bench windows [--results DIR] [--cycles N] [--commands K] [--period-ms N] [--window-limit-ms N]\n" +
+        "       iotsync-bench windows [--results DIR] [--cycles N] [--commands K] [--period-ms N] [--window-limit-ms N] [--network ip|nft]\n" +
         "       iotsync-bench ssh [--results DIR] [--connects N]\n" +
         "       iotsync-bench sample --out DIR";
 
@@ -94,6 +94,7 @@ public static class Program
                 "--commands" => options with { Commands = Count(value) },
                 "--period-ms" => options with { Period = TimeSpan.FromMilliseconds(Count(value)) },
                 "--window-limit-ms" => options with { WindowLimit = TimeSpan.FromMilliseconds(Count(value)) },
+                "--network" => value is "ip" or "nft" ? options with { Network = value } : throw new ArgumentException($"--network: '{value}' is not ip or nft"),
                 _ => throw new ArgumentException($"unknown option {args[i]} for windows"),
             };
         }

@@ -13,14 +13,15 @@ using static IoTSync.Device.NetworkTogglerMessages;
 namespace IoTSync.Bench;
 
 /// <summary>Options of <c>iotsync-bench windows</c>.</summary>
-public sealed record WindowsBenchOptions(string ResultsDir, int Cycles, int Commands, TimeSpan Period, TimeSpan WindowLimit);
+/// <param name="Network">The device's network mode: <c>ip</c> (link down between windows, the window firewall behind it) or <c>nft</c> (the firewall alone).</param>
+public sealed record WindowsBenchOptions(string ResultsDir, int Cycles, int Commands, TimeSpan Period, TimeSpan WindowLimit, string Network = "ip");
 
 /// <summary>One window as the device measured it, split into its parts (milliseconds).</summary>
 public sealed record WindowParts(int Number, string Outcome, double Window, double Usable, double? Heartbeat, double? Connect, double? Exchange, double Down);
 
 /// <summary>
 /// <c>iotsync-bench windows</c>: the real nodes on the network-namespace test bed — the mirror in
-/// its namespace, the device's sshd and node (toggler <c>ip</c>) in the device's — for N cycles in
+/// its namespace, the device's sshd and node (toggler <c>ip</c> or <c>nft</c>, <c>--network</c>) in the device's — for N cycles in
 /// each of three cases: nothing to sync, K mirror commands to deliver (each a trivial process), K
 /// device entries to upload. Each window is split by the device's own clock into interface up
 /// until usable, heartbeat, SSH connect (the mirror's session reaching the device's control
@@ -42,7 +43,7 @@ public sealed partial class WindowsBench(WindowsBenchOptions options)
         var directory = Directory.CreateTempSubdirectory("iotsync-bench-windows-").FullName;
         var binaries = NodeBinaries.Locate();
         Console.WriteLine($"windows bench: {options.Cycles} cycles per case, {options.Commands} commands/entries, period {options.Period.TotalSeconds:0.###} s, " +
-                          $"window limit {options.WindowLimit.TotalSeconds:0.###} s, sync-endpoint: {binaries.SyncEndpointKind}");
+                          $"window limit {options.WindowLimit.TotalSeconds:0.###} s, network {options.Network}, sync-endpoint: {binaries.SyncEndpointKind}");
         var startup = await SyncEndpointStartup(binaries, directory);
         Console.WriteLine($"  sync-endpoint start-up (process start to control-socket connect, 10 runs): median {startup.Median:0.0} ms, worst {startup.Worst:0.0} ms");
         try
@@ -53,7 +54,7 @@ public sealed partial class WindowsBench(WindowsBenchOptions options)
                 DeviceId = "bench-device",
                 Period = options.Period,
                 WindowLimit = options.WindowLimit,
-                Network = bed.NetworkFor(bed.Devices[0]),
+                Network = bed.NetworkFor(bed.Devices[0]) with { Mode = options.Network },
             });
             await using (deployment)
             {
@@ -225,7 +226,7 @@ public sealed partial class WindowsBench(WindowsBenchOptions options)
             bench = "windows",
             at = DateTime.UtcNow,
             machine = new { Environment.ProcessorCount, os = Environment.OSVersion.VersionString, load = File.Exists("/proc/loadavg") ? File.ReadAllText("/proc/loadavg").Trim() : "" },
-            options = new { options.Cycles, options.Commands, periodMs = options.Period.TotalMilliseconds, windowLimitMs = options.WindowLimit.TotalMilliseconds },
+            options = new { options.Cycles, options.Commands, periodMs = options.Period.TotalMilliseconds, windowLimitMs = options.WindowLimit.TotalMilliseconds, network = options.Network },
             syncEndpoint = new { kind = binaries.SyncEndpointKind, startupMedianMs = startup.Median, startupWorstMs = startup.Worst, startupRunsMs = startup.Runs },
             cases = cases.Select(c => new
             {
@@ -251,7 +252,7 @@ public sealed partial class WindowsBench(WindowsBenchOptions options)
                 open = Of(ssh.Select(s => s[3])),
             },
         };
-        var file = Path.Combine(options.ResultsDir, $"windows-{DateTime.UtcNow:yyyyMMdd-HHmmss}.json");
+        var file = Path.Combine(options.ResultsDir, $"windows-{options.Network}-{DateTime.UtcNow:yyyyMMdd-HHmmss}.json");
         await File.WriteAllTextAsync(file, JsonSerializer.Serialize(report, new JsonSerializerOptions { WriteIndented = true, NumberHandling = System.Text.Json.Serialization.JsonNumberHandling.AllowNamedFloatingPointLiterals }));
         Console.WriteLine($"wrote {file}");
     }

@@ -16,10 +16,13 @@ public static class NamespaceSockets
     private const int CloneNewNet = 0x40000000;
 
     /// <summary>A TCP socket in <paramref name="ns"/> (a name under /run/netns), not yet connected.</summary>
-    public static Socket CreateTcp(string ns, AddressFamily family = AddressFamily.InterNetwork)
+    public static Socket CreateTcp(string ns, AddressFamily family = AddressFamily.InterNetwork) => CreateTcp(ns, 1, family)[0];
+
+    /// <summary><paramref name="count"/> TCP sockets in <paramref name="ns"/>, made by one thread (for floods: a thread per socket costs more than the socket).</summary>
+    public static Socket[] CreateTcp(string ns, int count, AddressFamily family = AddressFamily.InterNetwork)
     {
         using var target = File.OpenHandle(Path.Combine("/run/netns", ns), FileMode.Open, FileAccess.Read);
-        Socket? socket = null;
+        Socket[]? sockets = null;
         Exception? failure = null;
         var thread = new Thread(() =>
         {
@@ -33,7 +36,7 @@ public static class NamespaceSockets
                     throw new Win32Exception(Marshal.GetLastPInvokeError(), $"setns into network namespace {ns} failed");
                 try
                 {
-                    socket = new Socket(family, SocketType.Stream, ProtocolType.Tcp);
+                    sockets = [.. Enumerable.Range(0, count).Select(_ => new Socket(family, SocketType.Stream, ProtocolType.Tcp))];
                 }
                 finally
                 {
@@ -49,7 +52,7 @@ public static class NamespaceSockets
         { IsBackground = true, Name = $"netns {ns}" };
         thread.Start();
         thread.Join();
-        return socket ?? throw new InvalidOperationException($"could not open a socket in network namespace {ns}", failure);
+        return sockets ?? throw new InvalidOperationException($"could not open a socket in network namespace {ns}", failure);
     }
 
     /// <summary>A TCP connection to <paramref name="endpoint"/> opened from inside <paramref name="ns"/>.</summary>
@@ -88,6 +91,47 @@ public static class NamespaceSockets
         catch (OperationCanceledException) when (deadline.IsCancellationRequested)
         {
             return false;
+        }
+    }
+
+    /// <summary>
+    /// A connection attempt from inside <paramref name="ns"/> to the endpoint, told apart by what came
+    /// back within <paramref name="timeout"/>: nothing, a reset, another error, or a connection (then
+    /// whatever the server sends first within the same time, e.g. sshd's banner).
+    /// </summary>
+    public static async Task<KnockAnswer> Knock(string ns, IPEndPoint endpoint, TimeSpan timeout)
+    {
+        using var deadline = new CancellationTokenSource(timeout);
+        Socket socket;
+        try
+        {
+            socket = await Connect(ns, endpoint, deadline.Token);
+        }
+        catch (SocketException e) when (e.SocketErrorCode == SocketError.ConnectionRefused)
+        {
+            return new KnockAnswer(KnockReply.Reset, "");
+        }
+        catch (SocketException)
+        {
+            return new KnockAnswer(KnockReply.OtherError, "");
+        }
+        catch (OperationCanceledException) when (deadline.IsCancellationRequested)
+        {
+            return new KnockAnswer(KnockReply.Nothing, "");
+        }
+        using (socket)
+        {
+            var buffer = new byte[256];
+            using var read = new CancellationTokenSource(timeout);
+            try
+            {
+                var count = await socket.ReceiveAsync(buffer, SocketFlags.None, read.Token);
+                return new KnockAnswer(KnockReply.Connected, System.Text.Encoding.ASCII.GetString(buffer, 0, count).Trim());
+            }
+            catch (Exception e) when (e is OperationCanceledException or SocketException)
+            {
+                return new KnockAnswer(KnockReply.Connected, "");
+            }
         }
     }
 }

@@ -42,6 +42,9 @@ public sealed class NetnsTestBed : IAsyncDisposable
 
     public static readonly IPAddress MirrorAddressInSubnet = IPAddress.Parse("10.231.87.1");
 
+    /// <summary>The stranger's address (<see cref="Stranger"/>): on the bed's network, but neither mirror nor device.</summary>
+    public static readonly IPAddress StrangerAddress = IPAddress.Parse("10.231.87.250");
+
     private const int FirstDeviceHost = 11;
     private const int PrefixLength = 24;
     private static readonly TimeSpan ReadyTimeout = TimeSpan.FromSeconds(10);
@@ -50,13 +53,14 @@ public sealed class NetnsTestBed : IAsyncDisposable
     private readonly List<NodeProcess> _processes = [];
     private int _disposed;
 
-    private NetnsTestBed(string prefix, int devices)
+    private NetnsTestBed(string prefix, int devices, bool stranger)
     {
         Prefix = prefix;
         BridgeNamespace = prefix + "br";
         MirrorNamespace = prefix + "mirror";
         Devices = [.. Enumerable.Range(0, devices).Select(i => new TestBedDevice(i, $"{prefix}dev{i + 1}",
             IPAddress.Parse($"10.231.87.{FirstDeviceHost + i}"), NodeInterface, $"vd{i + 1}"))];
+        Stranger = stranger ? new TestBedDevice(-1, prefix + "stranger", StrangerAddress, NodeInterface, "vs") : null;
     }
 
     /// <summary>This run's prefix: <c>iots-PID-XXXX-</c>.</summary>
@@ -73,21 +77,29 @@ public sealed class NetnsTestBed : IAsyncDisposable
 
     public IReadOnlyList<TestBedDevice> Devices { get; }
 
-    /// <summary>Every namespace of the bed: the devices', the mirror's, the bridge's.</summary>
-    public IReadOnlyList<string> Namespaces => [.. Devices.Select(d => d.Namespace), MirrorNamespace, BridgeNamespace];
+    /// <summary>
+    /// A host on the bed's bridge that is neither the mirror nor a device (an attacker on the device's
+    /// network), when asked for at <see cref="Create"/>; null otherwise. Nothing runs in it unless a test starts it.
+    /// </summary>
+    public TestBedDevice? Stranger { get; }
+
+    /// <summary>Every namespace of the bed: the devices', the stranger's, the mirror's, the bridge's.</summary>
+    public IReadOnlyList<string> Namespaces =>
+        [.. Devices.Select(d => d.Namespace), .. Stranger is { } stranger ? [stranger.Namespace] : Array.Empty<string>(), MirrorNamespace, BridgeNamespace];
 
     /// <summary>
-    /// Builds the bed with <paramref name="devices"/> devices and returns once every node's link
-    /// has carrier. Removes leftovers of dead runs first; on any failure removes what it made.
+    /// Builds the bed with <paramref name="devices"/> devices (and a <see cref="Stranger"/> when
+    /// <paramref name="stranger"/>) and returns once every node's link has carrier. Removes leftovers
+    /// of dead runs first; on any failure removes what it made.
     /// </summary>
-    public static async Task<NetnsTestBed> Create(int devices, CancellationToken cancellationToken = default)
+    public static async Task<NetnsTestBed> Create(int devices, CancellationToken cancellationToken = default, bool stranger = false)
     {
         ArgumentOutOfRangeException.ThrowIfNegative(devices);
         ArgumentOutOfRangeException.ThrowIfGreaterThan(devices, 200);
         if (Unavailable() is { } reason)
             throw new InvalidOperationException($"the network-namespace test bed cannot run here: {reason}");
         await CleanLeftovers();
-        var bed = new NetnsTestBed(NewPrefix(), devices);
+        var bed = new NetnsTestBed(NewPrefix(), devices, stranger);
         try
         {
             await bed.Build(cancellationToken);
@@ -244,7 +256,7 @@ public sealed class NetnsTestBed : IAsyncDisposable
 
     private async Task Build(CancellationToken cancellationToken)
     {
-        var nodes = Devices.Select(d => (d.Namespace, d.Address, Port: d.BridgePort))
+        var nodes = Devices.Concat(Stranger is { } stranger ? [stranger] : []).Select(d => (d.Namespace, d.Address, Port: d.BridgePort))
             .Prepend((Namespace: MirrorNamespace, Address: MirrorAddress, Port: "vm")).ToList();
         // One ip process per namespace, fed a batch: a few processes however many commands.
         await Batch(null, Namespaces.Select(ns => $"netns add {ns}"), cancellationToken);

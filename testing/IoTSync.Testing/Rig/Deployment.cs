@@ -41,6 +41,9 @@ public sealed record DeploymentOptions
 public sealed record DeploymentNetwork(string MirrorAddress, string DeviceAddress, string DeviceInterface, Launcher Mirror, Launcher Device)
 {
     public const int SshPort = 22;
+
+    /// <summary>The device node's network mode: <c>ip</c> (the link down between windows, the firewall behind it) or <c>nft</c> (the firewall alone).</summary>
+    public string Mode { get; init; } = "ip";
 }
 
 /// <summary>
@@ -171,7 +174,7 @@ public sealed partial class Deployment : IAsyncDisposable
 
     private async Task InitDevice()
     {
-        string[] network = Options.Network is { } apart ? ["--network", "ip", "--interface", apart.DeviceInterface] : [];
+        string[] network = Options.Network is { } apart ? ["--network", apart.Mode, "--interface", apart.DeviceInterface] : [];
         var init = await DeviceCli(["init", "--id", DeviceId, "--mirror", $"{MirrorHost}:{MirrorPort}", "--dir", Path.Combine(Directory, "device"),
             "--period", $"{(long)Options.Period.TotalMilliseconds}ms", "--window-limit", $"{(long)Options.WindowLimit.TotalMilliseconds}ms",
             .. network, "--force", "--allow", .. Options.Allow]);

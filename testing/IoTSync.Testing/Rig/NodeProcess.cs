@@ -156,6 +156,12 @@ public sealed class NodeProcess : IAsyncDisposable
         _process.WaitForExit(TimeSpan.FromSeconds(10));
     }
 
+    /// <summary>SIGSTOP: the process freezes where it is (a hung node), until <see cref="Resume"/>.</summary>
+    public void Pause() => Signal(19);
+
+    /// <summary>SIGCONT after <see cref="Pause"/>.</summary>
+    public void Resume() => Signal(18);
+
     private void Signal(int signal, bool group = false)
     {
         var target = (group ? "-" : "") + _process.Id.ToString(System.Globalization.CultureInfo.InvariantCulture);

@@ -82,6 +82,7 @@ public static class MessageSamples
         yield return new DeviceStateReply(Device.Value, view, 2, null, [new NamedValue("k", "v")], ["mirror:1 ls"]);
         yield return new Heartbeat(Device, logs.DeviceLog, logs.MirrorLog, view.StateDigest, 1_700_000_000_000, 30_000, window, new string('a', 32), new string('b', 64));
         yield return new HeartbeatAck(Device, HeartbeatAction.Sync, "session-9", logs.MirrorLog, 1_700_000_000_500, "", new string('a', 32), new string('c', 64));
+        yield return new SessionAbandoned(Device, "session-9", "SshTransportException: connecting to 10.0.0.7:22 took longer than 10 s", new string('d', 64));
         yield return LogHolderMessages.GetView.Instance;
         yield return LogHolderMessages.GetState.Instance;
         yield return new LogHolderMessages.ReadLog(Origin.Device, 1, 10);

@@ -45,6 +45,15 @@ public sealed class PrivateSshd : IAsyncDisposable
     /// <summary>The user the server admits: whoever runs the tests (root in CI).</summary>
     public static string User => Environment.UserName;
 
+    /// <summary>The device's sshd drop-in the project ships (deploy/sshd/iotsync-device.conf), as copied beside the test support.</summary>
+    public static string ShippedDropInFile => Path.Combine(AppContext.BaseDirectory, "deploy", "sshd", "iotsync-device.conf");
+
+    /// <summary>The shipped drop-in with <paramref name="syncUser"/> as its sync account, as an installer writes it.</summary>
+    public static string ShippedDropIn(string syncUser) =>
+        File.Exists(ShippedDropInFile)
+            ? File.ReadAllText(ShippedDropInFile).Replace("@SYNC_USER@", syncUser, StringComparison.Ordinal)
+            : throw new FileNotFoundException($"the shipped sshd drop-in is not beside the test support: {ShippedDropInFile}");
+
     /// <summary>The host key's fingerprint as <c>ssh-keygen -lf host_key.pub -E sha256</c> prints it: what the mirror pins at enrolment.</summary>
     public HostKeyFingerprint HostKey { get; }
 
@@ -221,7 +230,7 @@ public sealed class PrivateSshd : IAsyncDisposable
     }
 
     private static string Config(string directory, SshdOptions options, int port) =>
-        string.Join('\n', options.ExtraConfig.Concat(
+        string.Join('\n', options.ExtraConfig.Concat(options.ShippedDropIn ? [ShippedDropIn(User)] : []).Concat(
         [
             "# A private sshd for one run: one address, keys only, this run's files only.",
             $"ListenAddress {options.ListenAddress}:{port}",

@@ -32,6 +32,12 @@ public sealed record SshdOptions
     public string[] ExtraConfig { get; init; } = [];
 
     /// <summary>
+    /// Whether the server runs with the project's shipped drop-in (deploy/sshd/iotsync-device.conf,
+    /// its sync user this run's user), after <see cref="ExtraConfig"/> and before the run's own lines.
+    /// </summary>
+    public bool ShippedDropIn { get; init; } = true;
+
+    /// <summary>
     /// The shell sshd runs the forced command with, as a device's dedicated sync account would have
     /// it; null keeps the user's own. The default /bin/sh keeps the user's bash start-up files
     /// (which bash reads even for <c>bash -c</c> when started by sshd) out of every session.

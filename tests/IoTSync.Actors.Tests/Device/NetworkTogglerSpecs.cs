@@ -124,6 +124,20 @@ public sealed class NetworkTogglerSpecs : TestKit
     }
 
     [Fact]
+    public void Should_close_the_window_at_once_when_the_mirror_gives_up_the_session()
+    {
+        var toggler = Toggler(limit: TimeSpan.FromSeconds(30));
+        ExpectMsg<SendHeartbeat>();
+
+        toggler.Tell(Answer(HeartbeatAction.Sync));
+        toggler.Tell(new MirrorGaveUp("s", "host key mismatch"));
+
+        AwaitAssert(() => Assert.Equal("mirror gave up the session: host key mismatch", Windows(toggler).First(w => w.Number == 1).Outcome));
+        Assert.True(Windows(toggler).First(w => w.Number == 1).Duration < TimeSpan.FromSeconds(5));
+        Assert.Equal(["down", "up", "down"], _interface.Calls.Take(3));
+    }
+
+    [Fact]
     public void Should_close_the_window_at_its_limit_when_the_session_never_ends()
     {
         var toggler = Toggler(limit: TimeSpan.FromMilliseconds(200));

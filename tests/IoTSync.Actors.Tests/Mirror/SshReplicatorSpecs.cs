@@ -135,6 +135,10 @@ public sealed class SshReplicatorSpecs : TestKit, IDisposable
 
         var finished = ExpectMsg<SessionFinished>(Timeout);
         Assert.Contains("host key mismatch", finished.Error);
+        // Whoever asked for the session (the listener) hears that it was given up, and why.
+        var gaveUp = ExpectMsg<SessionGaveUp>(Timeout);
+        Assert.Equal((Device, finished.SessionId), (gaveUp.Device, gaveUp.SessionId));
+        Assert.Contains("host key mismatch", gaveUp.Reason);
         Assert.Empty(_runner.Ran);
         Assert.Equal(CommandStatus.Pending, (await _journals.Ask<CommandStatusReply>(new GetCommandStatus(Device, 1), Timeout)).Status);
         var session = await RecordedSession(Device);
@@ -158,12 +162,16 @@ public sealed class SshReplicatorSpecs : TestKit, IDisposable
         Enrol(Device, other);
         _opener.Gate = new TaskCompletionSource();
         var replicator = Replicator(maxSessions: 1);
+        // The requests come from the listener; what the replicator answers it goes there, not to the notifications.
+        var listener = CreateTestProbe();
 
-        replicator.Tell(Request(Device, "a"));
-        replicator.Tell(Request(Device, "b"));
-        replicator.Tell(Request(other, "c"));
+        replicator.Tell(Request(Device, "a"), listener);
+        replicator.Tell(Request(Device, "b"), listener);
+        replicator.Tell(Request(other, "c"), listener);
         AwaitAssert(() => Assert.Single(_opener.Opened));
         ExpectNoMsg(TimeSpan.FromMilliseconds(200));
+        // The two it did not start are given up at once, so those devices need not wait for their window limit.
+        Assert.Equal(("b", "c"), (listener.ExpectMsg<SessionGaveUp>().SessionId, listener.ExpectMsg<SessionGaveUp>().SessionId));
         _opener.Gate.SetResult();
 
         Assert.Equal("a", ExpectMsg<SessionFinished>(Timeout).SessionId);

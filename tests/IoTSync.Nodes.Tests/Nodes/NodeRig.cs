@@ -55,16 +55,19 @@ public sealed partial class NodeRig : IAsyncDisposable
     /// A <see cref="Deployment"/> on a <see cref="NetnsTestBed"/> with one device: the mirror node in
     /// the mirror's namespace, the device's sshd and node (toggler <c>ip</c> on its <c>eth0</c>) in
     /// the device's. Skips (fails in CI as root) where the bed or sshd cannot run.
+    /// <paramref name="networkMode"/> is the device's mode (<c>ip</c> or <c>nft</c>); <paramref name="stranger"/>
+    /// adds the bed's <see cref="NetnsTestBed.Stranger"/>.
     /// </summary>
-    public static async Task<NodeRig> CreateInBed(DeploymentOptions options)
+    public static async Task<NodeRig> CreateInBed(DeploymentOptions options, string networkMode = "ip", bool stranger = false)
     {
         TestBedRequirement.SkipUnlessAvailable(withSshd: true);
         var directory = System.IO.Directory.CreateTempSubdirectory("iotsync-bed-").FullName;
         NetnsTestBed? bed = null;
         try
         {
-            bed = await NetnsTestBed.Create(1);
-            var deployment = await Deployment.Create(directory, NodeBinaries.Locate(), options with { Network = bed.NetworkFor(bed.Devices[0]) });
+            bed = await NetnsTestBed.Create(1, stranger: stranger);
+            var deployment = await Deployment.Create(directory, NodeBinaries.Locate(),
+                options with { Network = bed.NetworkFor(bed.Devices[0]) with { Mode = networkMode } });
             return new NodeRig(deployment, directory, bed);
         }
         catch

@@ -218,6 +218,41 @@ public sealed class NetnsTestBedSpecs(ITestOutputHelper output)
         Assert.False(await NetnsTestBed.CanConnect(bed.MirrorNamespace, device.Address, 22, Probe));
     }
 
+    [SkippableFact]
+    public async Task Should_let_the_in_process_ip_toggler_take_a_device_link_down_and_up_and_say_when_it_is_usable()
+    {
+        TestBedRequirement.SkipUnlessAvailable(withSshd: true);
+        await using var bed = await NetnsTestBed.Create(1);
+        var device = bed.Devices[0];
+        await using var sshd = await PrivateSshd.Start(_ => "/bin/true", bed.SshdFor(device));
+        // The device node runs inside its namespace: here one thread enters it for each step.
+        var link = new IoctlLinkInterface(device.InterfaceName);
+        Task<T> Inside<T>(Func<Task<T>> step) => NamespaceThreads.Run(device.Namespace, () => step().GetAwaiter().GetResult());
+        Task Set(bool up) => Inside(async () =>
+        {
+            await (up ? link.Up(CancellationToken.None) : link.Down(CancellationToken.None));
+            return true;
+        });
+
+        await Set(up: false);
+        Assert.False(await NetnsTestBed.IsLinkUp(device.Namespace, device.InterfaceName));
+        Assert.False(await Inside(() => link.IsUsable(CancellationToken.None)));
+        Assert.False(await NetnsTestBed.CanConnect(bed.MirrorNamespace, device.Address, 22, Probe));
+
+        await Set(up: true);
+        await Polling.Until(() => Inside(() => link.IsUsable(CancellationToken.None)), Eventually, "the link becoming usable");
+        Assert.True(await NetnsTestBed.IsLinkUp(device.Namespace, device.InterfaceName));
+        await Polling.Until(() => NetnsTestBed.CanConnect(bed.MirrorNamespace, device.Address, 22, Probe), Eventually,
+            "the mirror reaching the device's sshd");
+
+        await Set(up: false);
+        Assert.False(await Inside(() => link.IsUsable(CancellationToken.None)));
+        Assert.False(await NetnsTestBed.CanConnect(bed.MirrorNamespace, device.Address, 22, Probe));
+        // An interface the namespace does not have is a clear error, not a silent success.
+        var missing = new IoctlLinkInterface("nosuch0");
+        await Assert.ThrowsAsync<IOException>(() => NamespaceThreads.Run(device.Namespace, () => missing.Up(CancellationToken.None)));
+    }
+
     private static async Task<IReadOnlyList<string>> Global(string ns) =>
         [.. (await NetnsTestBed.Addresses(ns)).Where(address => !address.StartsWith("127.", StringComparison.Ordinal))];
 

@@ -75,6 +75,18 @@ public sealed class HeartbeatAuthenticatorSpecs
     }
 
     [Fact]
+    public void Should_bind_a_session_abandoned_to_its_fields_and_key()
+    {
+        var abandoned = HeartbeatAuthenticator.Sign(new SessionAbandoned(Device, "s1", "host key mismatch", ""), Key);
+
+        Assert.True(HeartbeatAuthenticator.HasValidMac(abandoned, Key));
+        Assert.False(HeartbeatAuthenticator.HasValidMac(abandoned with { SessionId = "s2" }, Key));
+        Assert.False(HeartbeatAuthenticator.HasValidMac(abandoned with { Reason = "other" }, Key));
+        Assert.False(HeartbeatAuthenticator.HasValidMac(abandoned with { Device = new DeviceId("other") }, Key));
+        Assert.False(HeartbeatAuthenticator.HasValidMac(abandoned, OtherKey));
+    }
+
+    [Fact]
     public void Should_refuse_a_short_key()
     {
         Assert.Throws<ArgumentException>(() => HeartbeatAuthenticator.Sign(Unsigned(), new byte[16]));
