@@ -10,7 +10,7 @@ using Spectre.Console;
 
 namespace IoTSync.MirrorNode;
 
-/// <summary>The mirror node's commands besides <c>journal</c>: run, enroll, exec, result, cancel, devices, state.</summary>
+/// <summary>The mirror node's commands besides <c>journal</c>: run, enroll, exec, result, cancel, devices, state, windows, device.</summary>
 public static class MirrorCommands
 {
     public static IEnumerable<Command> Create(string defaultConfigFile)
@@ -23,6 +23,7 @@ public static class MirrorCommands
         yield return Devices(defaultConfigFile);
         yield return State(defaultConfigFile);
         yield return Windows(defaultConfigFile);
+        yield return DeviceAdminCommands.Create(defaultConfigFile);
     }
 
     private static Command Run(string defaultConfigFile)
@@ -35,7 +36,7 @@ public static class MirrorCommands
     }
 
     /// <summary>The control socket the configuration names.</summary>
-    private static string Socket(ParseResult parsed, Option<string?> config, string defaultConfigFile) =>
+    internal static string Socket(ParseResult parsed, Option<string?> config, string defaultConfigFile) =>
         MirrorNodeSettings.FromConfig(NodeCli.LoadConfig(parsed, config, defaultConfigFile)).ControlSocket;
 
     private static Option<string> DeviceOption(Command command)

@@ -40,13 +40,18 @@ public sealed class SshReplicator : ReceiveActor
         Receive<StateJournalMessages.Acknowledged>(_ => { });
     }
 
-    /// <summary>Starts a session unless the device is unknown, already in one, or the pool is full.</summary>
+    /// <summary>Starts a session unless the device is unknown or disabled, already in one, or the pool is full.</summary>
     private void Begin(SyncRequested request)
     {
         var device = request.Device;
         if (_registry.Find(device) is not { } enrolled)
         {
             _log.Warning("[{0}] sync requested for a device that is not enrolled; ignored", device);
+            return;
+        }
+        if (enrolled.Disabled)
+        {
+            _log.Warning("[{0}] session {1} refused: the device is disabled", device, request.SessionId);
             return;
         }
         if (_active.Contains(device))

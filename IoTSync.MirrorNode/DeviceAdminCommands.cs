@@ -1,0 +1,105 @@
+using System.CommandLine;
+using IoTSync.Cli;
+using IoTSync.Mirror;
+using IoTSync.Model;
+
+namespace IoTSync.MirrorNode;
+
+/// <summary><c>device disable|enable|rotate ID</c>: change what the running mirror admits from one device.</summary>
+public static class DeviceAdminCommands
+{
+    public static Command Create(string defaultConfigFile)
+    {
+        var command = new Command("device", "Disable, enable or rotate the credentials of one enrolled device.");
+        command.Subcommands.Add(Standing(defaultConfigFile, disable: true));
+        command.Subcommands.Add(Standing(defaultConfigFile, disable: false));
+        command.Subcommands.Add(Rotate(defaultConfigFile));
+        return command;
+    }
+
+    private static Argument<string> DeviceArgument(Command command)
+    {
+        var argument = new Argument<string>("id") { Description = "The device id." };
+        command.Arguments.Add(argument);
+        return argument;
+    }
+
+    private static string Checked(string id) =>
+        DeviceId.IsValid(id) ? id : throw new ArgumentException($"'{id}' is not a device id (1-64 of a-z, 0-9, '-', '_')");
+
+    private static Command Standing(string defaultConfigFile, bool disable)
+    {
+        var command = disable
+            ? new Command("disable", "Refuse the device from now on: its heartbeats are dropped, no session is opened to it, no new command is stored for it. Takes effect at its next heartbeat.")
+            : new Command("enable", "Admit a disabled device again.");
+        var config = NodeCli.ConfigOption(command, defaultConfigFile);
+        var device = DeviceArgument(command);
+        var json = NodeCli.JsonOption(command);
+        command.SetAction(async (parsed, cancellationToken) =>
+        {
+            var reply = await MirrorControlClient.Request<DisableReply>(MirrorCommands.Socket(parsed, config, defaultConfigFile),
+                new DisableRequest(Checked(parsed.GetValue(device)!), disable), cancellationToken);
+            if (parsed.GetValue(json))
+                NodeCli.WriteJson(parsed.InvocationConfiguration.Output, reply);
+            else
+                parsed.InvocationConfiguration.Output.WriteLine($"{reply.Device} is {(reply.Disabled ? "disabled" : "enabled")}");
+            return ExitCodes.Ok;
+        });
+        return command;
+    }
+
+    private static Command Rotate(string defaultConfigFile)
+    {
+        var command = new Command("rotate", "Issue the device a new heartbeat key; the old one is honoured for iotsync.mirror.rotation-overlap, then refused. The new key goes to --key-out (created owner-only) or to stdout; install it as the device's heartbeat key file.");
+        var config = NodeCli.ConfigOption(command, defaultConfigFile);
+        var device = DeviceArgument(command);
+        var keyOut = new Option<string?>("--key-out") { Description = "Write the new heartbeat key to this file (mode 0600; must not exist) instead of stdout.", HelpName = "FILE" };
+        var json = NodeCli.JsonOption(command);
+        command.Options.Add(keyOut);
+        command.SetAction(async (parsed, cancellationToken) =>
+        {
+            var file = parsed.GetValue(keyOut);
+            if (file is not null && File.Exists(file))
+                throw new IOException($"--key-out: {file} exists; the new key is written to a new file only");
+            var reply = await MirrorControlClient.Request<RotateReply>(MirrorCommands.Socket(parsed, config, defaultConfigFile),
+                new RotateRequest(Checked(parsed.GetValue(device)!)), cancellationToken);
+            if (file is not null)
+                WriteOwnerOnly(file, reply.HeartbeatKey + "\n");
+            var output = parsed.InvocationConfiguration.Output;
+            if (parsed.GetValue(json))
+            {
+                NodeCli.WriteJson(output, new
+                {
+                    device = reply.Device, heartbeatKey = file is null ? reply.HeartbeatKey : null, keyFile = file,
+                    previousRefusedFromUnixMs = reply.PreviousRefusedFromUnixMs, certificate = reply.Certificate,
+                });
+                return ExitCodes.Ok;
+            }
+            var error = parsed.InvocationConfiguration.Error;
+            error.WriteLine($"{Program.Name}: rotated {reply.Device}'s heartbeat key; the previous one is refused from {NodeCli.Time(reply.PreviousRefusedFromUnixMs)}");
+            if (reply.Certificate.Length > 0)
+                error.WriteLine($"{Program.Name}: certificate: {reply.Certificate}");
+            if (file is null)
+                output.WriteLine(reply.HeartbeatKey);
+            else
+                error.WriteLine($"{Program.Name}: the new key is in {file}; install it as the device's heartbeat key file");
+            return ExitCodes.Ok;
+        });
+        return command;
+    }
+
+    /// <summary>Owner-only from creation: a key is never readable by others, not even for a moment.</summary>
+    private static void WriteOwnerOnly(string path, string text)
+    {
+        if (OperatingSystem.IsWindows())
+            throw new PlatformNotSupportedException("an owner-only key file needs Unix file permissions");
+        using var stream = new FileStream(path, new FileStreamOptions
+        {
+            Mode = FileMode.CreateNew,
+            Access = FileAccess.Write,
+            UnixCreateMode = UnixFileMode.UserRead | UnixFileMode.UserWrite,
+        });
+        using var writer = new StreamWriter(stream);
+        writer.Write(text);
+    }
+}
