@@ -22,6 +22,9 @@ public sealed record DeploymentOptions
 
     public ImmutableArray<string> Allow { get; init; } = ["echo", "uname", "hostname", "date", "true", "false", "sleep", "sh"];
 
+    /// <summary>How long the mirror honours a device's credentials after <c>device rotate</c>; the shipped default when null.</summary>
+    public TimeSpan? RotationOverlap { get; init; }
+
     /// <summary>Where the nodes run: all on 127.0.0.1 when null (toggler <c>none</c>), else apart on a network of their own.</summary>
     public DeploymentNetwork? Network { get; init; }
 }
@@ -84,6 +87,9 @@ public sealed partial class Deployment : IAsyncDisposable
     public string DeviceDatabase => Path.Combine(Directory, "device", "device.db");
 
     public string DeviceSocket => Path.Combine(Directory, "device", "run", "device.sock");
+
+    /// <summary>The device's heartbeat key file (made by init; the device reads it at start).</summary>
+    public string DeviceHeartbeatKey => Path.Combine(Directory, "device", "heartbeat.key");
 
     public NodeProcess? Mirror { get; private set; }
 
@@ -156,7 +162,11 @@ public sealed partial class Deployment : IAsyncDisposable
             # The device's window limit: not heard from for longer, with no session running, it is dark.
             iotsync.mirror.window-limit = {(long)Options.WindowLimit.TotalMilliseconds}ms
 
-            """ + (Options.Network is { } network ? $"""
+            """ + (Options.RotationOverlap is { } overlap ? $"""
+            # Credentials replaced by `device rotate` are honoured this long.
+            iotsync.mirror.rotation-overlap = {(long)overlap.TotalMilliseconds}ms
+
+            """ : "") + (Options.Network is { } network ? $"""
             # Apart from the device: heartbeats on the mirror's own address, and the device's sshd
             # admits the mirror's key from there only.
             akka.remote.dot-netty.tcp.hostname = "{network.MirrorAddress}"
@@ -201,7 +211,7 @@ public sealed partial class Deployment : IAsyncDisposable
     public async Task<string> Enroll(string? hostKeyFingerprint = null)
     {
         var enrolled = (await MirrorCli(["enroll", "--device", DeviceId, "--ssh", DeviceSshEndpoint, "--from", MirrorHost, "--ssh-user", Environment.UserName,
-            "--host-key", hostKeyFingerprint ?? Sshd.HostKey.Value, "--heartbeat-key-file", Path.Combine(Directory, "device", "heartbeat.key"),
+            "--host-key", hostKeyFingerprint ?? Sshd.HostKey.Value, "--heartbeat-key-file", DeviceHeartbeatKey,
             "--device-command", SyncEndpointCommand])).EnsureSuccess("iotsync-mirror enroll");
         var line = enrolled.Stdout.Trim();
         await File.WriteAllTextAsync(Sshd.AuthorizedKeysFile, line + "\n");
