@@ -42,12 +42,15 @@ public sealed class ControlSocketServer : IAsyncDisposable
         _wall = wall;
     }
 
-    /// <summary>Listens on <paramref name="path"/>; <paramref name="cycle"/> is the NetworkToggler (none in tests of the socket alone).</summary>
+    /// <summary>
+    /// Listens on <paramref name="path"/>; <paramref name="cycle"/> is the NetworkToggler (none in tests of the socket alone);
+    /// <paramref name="group"/> may connect besides the node's user (the sync account's group; empty for the owner alone).
+    /// </summary>
     public static async Task<ControlSocketServer> Start(string path, DeviceId device, IActorRef recorder, ExchangeSettings exchange,
-        TimeSpan timeout, ILoggingAdapter log, IActorRef? cycle = null)
+        TimeSpan timeout, ILoggingAdapter log, IActorRef? cycle = null, string group = "")
     {
         var server = new ControlSocketServer(device, recorder, cycle, exchange, timeout, log, SystemWallClock.Instance);
-        server._server = await UnixSocketServer.Start(path, NodeName, server.Serve);
+        server._server = await UnixSocketServer.Start(path, NodeName, server.Serve, group);
         return server;
     }
 
