@@ -50,39 +50,40 @@ public static class DeviceAdminCommands
 
     private static Command Rotate(string defaultConfigFile)
     {
-        var command = new Command("rotate", "Issue the device a new heartbeat key; the old one is honoured for iotsync.mirror.rotation-overlap, then refused. The new key goes to --key-out (created owner-only) or to stdout; install it as the device's heartbeat key file.");
+        var command = new Command("rotate", "Issue the device new credentials: a heartbeat key (written to --key-out, owner-only; install it as the device's heartbeat key file) and a new mirror SSH key (its authorized_keys line is printed; install it for the sync account). The old ones are honoured for iotsync.mirror.rotation-overlap, then refused.");
         var config = NodeCli.ConfigOption(command, defaultConfigFile);
         var device = DeviceArgument(command);
-        var keyOut = new Option<string?>("--key-out") { Description = "Write the new heartbeat key to this file (mode 0600; must not exist) instead of stdout.", HelpName = "FILE" };
+        var keyOut = new Option<string>("--key-out") { Description = "Where to write the new heartbeat key (created with mode 0600; must not exist).", Required = true, HelpName = "FILE" };
+        var from = new Option<string?>("--from") { Description = "The mirror's address as the device sees it, for from=\"...\" (default: iotsync.mirror.enrolment.outward-address).", HelpName = "ADDRESS" };
+        var deviceCommand = new Option<string?>("--device-command") { Description = "The forced command (default: iotsync.mirror.enrolment.device-command).", HelpName = "COMMAND" };
         var json = NodeCli.JsonOption(command);
-        command.Options.Add(keyOut);
+        foreach (var option in new Option[] { keyOut, from, deviceCommand })
+            command.Options.Add(option);
         command.SetAction(async (parsed, cancellationToken) =>
         {
-            var file = parsed.GetValue(keyOut);
-            if (file is not null && File.Exists(file))
+            var file = parsed.GetValue(keyOut)!;
+            if (File.Exists(file))
                 throw new IOException($"--key-out: {file} exists; the new key is written to a new file only");
             var reply = await MirrorControlClient.Request<RotateReply>(MirrorCommands.Socket(parsed, config, defaultConfigFile),
-                new RotateRequest(Checked(parsed.GetValue(device)!)), cancellationToken);
-            if (file is not null)
-                WriteOwnerOnly(file, reply.HeartbeatKey + "\n");
+                new RotateRequest(Checked(parsed.GetValue(device)!), parsed.GetValue(from), parsed.GetValue(deviceCommand)), cancellationToken);
+            WriteOwnerOnly(file, reply.HeartbeatKey + "\n");
             var output = parsed.InvocationConfiguration.Output;
             if (parsed.GetValue(json))
             {
                 NodeCli.WriteJson(output, new
                 {
-                    device = reply.Device, heartbeatKey = file is null ? reply.HeartbeatKey : null, keyFile = file,
+                    device = reply.Device, keyFile = file, authorizedKeys = reply.AuthorizedKeysLine,
                     previousRefusedFromUnixMs = reply.PreviousRefusedFromUnixMs, certificate = reply.Certificate,
                 });
                 return ExitCodes.Ok;
             }
             var error = parsed.InvocationConfiguration.Error;
-            error.WriteLine($"{Program.Name}: rotated {reply.Device}'s heartbeat key; the previous one is refused from {NodeCli.Time(reply.PreviousRefusedFromUnixMs)}");
+            error.WriteLine($"{Program.Name}: rotated {reply.Device}'s credentials; the previous ones are refused from {NodeCli.Time(reply.PreviousRefusedFromUnixMs)}");
+            error.WriteLine($"{Program.Name}: the new heartbeat key is in {file}; install it as the device's heartbeat key file");
             if (reply.Certificate.Length > 0)
                 error.WriteLine($"{Program.Name}: certificate: {reply.Certificate}");
-            if (file is null)
-                output.WriteLine(reply.HeartbeatKey);
-            else
-                error.WriteLine($"{Program.Name}: the new key is in {file}; install it as the device's heartbeat key file");
+            error.WriteLine($"{Program.Name}: add this line to the device's authorized_keys (and remove the old one):");
+            output.WriteLine(reply.AuthorizedKeysLine);
             return ExitCodes.Ok;
         });
         return command;

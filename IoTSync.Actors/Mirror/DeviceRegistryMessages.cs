@@ -12,11 +12,22 @@ namespace IoTSync.Mirror;
 /// HMAC key in hex. <see cref="Disabled"/>: nothing from or to the device is admitted (heartbeats,
 /// sessions, new commands, and for the transport its certificate) until it is enabled again.
 /// <see cref="Retired"/>: the credentials the last rotation replaced, honoured for the configured
-/// overlap after it.
+/// overlap after it. <see cref="MirrorKeyFile"/>: the mirror's SSH key for this device since a
+/// rotation; empty for the node's own key.
 /// </summary>
 public sealed record EnrolledDevice(DeviceId Device, string SshHost, int SshPort, string SshUser, string HostKeyFingerprint, string HeartbeatKey, long EnrolledAtUnixMs,
-    bool Disabled = false, RetiredCredentials? Retired = null)
+    bool Disabled = false, RetiredCredentials? Retired = null, string MirrorKeyFile = "")
 {
+    /// <summary>
+    /// The mirror's SSH keys to try on this device at <paramref name="nowUnixMs"/>, in order: the
+    /// current one, then the one its last rotation retired while the overlap lasts (the device may
+    /// not have installed the new authorized_keys line yet). Empty names the node's own key.
+    /// </summary>
+    public System.Collections.Immutable.ImmutableArray<string> SshKeysAt(long nowUnixMs, TimeSpan overlap) =>
+        Retired is { } retired && retired.HonouredAt(nowUnixMs, overlap) && retired.MirrorKeyFile != MirrorKeyFile
+            ? [MirrorKeyFile, retired.MirrorKeyFile]
+            : [MirrorKeyFile];
+
     public byte[] HeartbeatKeyBytes => Convert.FromHexString(HeartbeatKey);
 
     /// <summary>
@@ -61,11 +72,11 @@ public static partial class DeviceRegistryMessages
     public sealed record Enable(DeviceId Device, long AtUnixMs) : IIoTSyncMessage;
 
     /// <summary>
-    /// Replace a device's heartbeat key (<c>device rotate</c>); the old one stays honoured for the
-    /// overlap. The new key is made by the caller, so the decision stays pure. Answered with
+    /// Replace a device's heartbeat key and the mirror's SSH key for it (<c>device rotate</c>); the old
+    /// ones stay honoured for the overlap. The new keys are made by the caller, so the decision stays pure. Answered with
     /// <see cref="DeviceChanged"/> or <see cref="ChangeRefused"/>.
     /// </summary>
-    public sealed record Rotate(DeviceId Device, string NewHeartbeatKey, long AtUnixMs) : IIoTSyncMessage;
+    public sealed record Rotate(DeviceId Device, string NewHeartbeatKey, long AtUnixMs, string NewMirrorKeyFile = "") : IIoTSyncMessage;
 
     /// <summary>The device as it now stands.</summary>
     public sealed record DeviceChanged(EnrolledDevice Device) : IIoTSyncMessage;
@@ -79,8 +90,8 @@ public static partial class DeviceRegistryMessages
     /// <summary>Journal event: the disabled device is admitted again.</summary>
     public sealed record DeviceEnabled(DeviceId Device, long AtUnixMs) : IIoTSyncMessage;
 
-    /// <summary>Journal event: the device's heartbeat key was replaced; the one it replaced is retired at <see cref="AtUnixMs"/>.</summary>
-    public sealed record CredentialsRotated(DeviceId Device, string HeartbeatKey, long AtUnixMs) : IIoTSyncMessage;
+    /// <summary>Journal event: the device's heartbeat key and the mirror's SSH key for it were replaced; the ones replaced are retired at <see cref="AtUnixMs"/>.</summary>
+    public sealed record CredentialsRotated(DeviceId Device, string HeartbeatKey, long AtUnixMs, string MirrorKeyFile = "") : IIoTSyncMessage;
 
     /// <summary>
     /// The registry's state and snapshot. Pure: each <c>Decide</c> checks an enrolment, a disable, an
@@ -97,7 +108,12 @@ public static partial class DeviceRegistryMessages
         public RegistryState Apply(DeviceEnabled enabled) => With(enabled.Device, d => d with { Disabled = false });
 
         public RegistryState Apply(CredentialsRotated rotated) =>
-            With(rotated.Device, d => d with { HeartbeatKey = rotated.HeartbeatKey, Retired = new RetiredCredentials(d.HeartbeatKey, rotated.AtUnixMs) });
+            With(rotated.Device, d => d with
+            {
+                HeartbeatKey = rotated.HeartbeatKey,
+                MirrorKeyFile = rotated.MirrorKeyFile,
+                Retired = new RetiredCredentials(d.HeartbeatKey, rotated.AtUnixMs, d.MirrorKeyFile),
+            });
 
         /// <summary>Folds in any of the registry's events.</summary>
         public RegistryState Apply(IIoTSyncMessage @event) => @event switch
@@ -114,11 +130,11 @@ public static partial class DeviceRegistryMessages
 
         /// <summary>
         /// An enrolment (or re-enrolment): <see cref="Enrolled"/> and the event, or <see cref="EnrolRefused"/> and nothing.
-        /// Re-enrolment gives fresh credentials (nothing retired is kept) and cannot enable a disabled device.
+        /// Re-enrolment gives fresh credentials (nothing retired is kept, the node's own SSH key) and cannot enable a disabled device.
         /// </summary>
         public (object Reply, ImmutableArray<DeviceEnrolled> Events) Decide(Enrol enrol)
         {
-            var device = enrol.Device with { Disabled = false, Retired = null };
+            var device = enrol.Device with { Disabled = false, Retired = null, MirrorKeyFile = "" };
             if (Problem(device) is { } problem)
                 return (new EnrolRefused(problem), []);
             if (ById.GetValueOrDefault(device.Device.Value) is { Disabled: true })
@@ -159,7 +175,7 @@ public static partial class DeviceRegistryMessages
                 return (new ChangeRefused(problem), []);
             if (string.Equals(rotate.NewHeartbeatKey, device.HeartbeatKey, StringComparison.OrdinalIgnoreCase))
                 return (new ChangeRefused("the new heartbeat key is the current one"), []);
-            var @event = new CredentialsRotated(rotate.Device, rotate.NewHeartbeatKey, rotate.AtUnixMs);
+            var @event = new CredentialsRotated(rotate.Device, rotate.NewHeartbeatKey, rotate.AtUnixMs, rotate.NewMirrorKeyFile);
             return (new DeviceChanged(Apply(@event).ById[device.Device.Value]), [@event]);
         }
 

@@ -64,11 +64,16 @@ public sealed record DisableRequest(string Device, bool Disable) : ControlMessag
 /// <summary>Whether the device is now disabled.</summary>
 public sealed record DisableReply(string Device, bool Disabled) : ControlMessage;
 
-/// <summary>Rotate a device's credentials (<c>device rotate</c>). Answered with <see cref="RotateReply"/>.</summary>
-public sealed record RotateRequest(string Device) : ControlMessage;
+/// <summary>
+/// Rotate a device's credentials (<c>device rotate</c>): a new heartbeat key and a new mirror SSH key
+/// for it. <see cref="FromAddress"/> and <see cref="DeviceCommand"/> as in <see cref="EnrollRequest"/>.
+/// Answered with <see cref="RotateReply"/>.
+/// </summary>
+public sealed record RotateRequest(string Device, string? FromAddress, string? DeviceCommand) : ControlMessage;
 
 /// <summary>
-/// The device's new heartbeat key (hex, for the device's key file), when its previous credentials
-/// stop being honoured, and what the certificate rotation (<see cref="ICertificateRotation"/>) said.
+/// The device's new heartbeat key (hex, for the device's key file), the authorized_keys line for the
+/// mirror's new SSH key, when the previous credentials stop being honoured, and what the certificate
+/// rotation (<see cref="ICertificateRotation"/>) said.
 /// </summary>
-public sealed record RotateReply(string Device, string HeartbeatKey, long PreviousRefusedFromUnixMs, string Certificate) : ControlMessage;
+public sealed record RotateReply(string Device, string HeartbeatKey, string AuthorizedKeysLine, long PreviousRefusedFromUnixMs, string Certificate) : ControlMessage;

@@ -45,7 +45,7 @@ public sealed partial class LeastPrivilegeSpecs
     }
 
     [SkippableFact]
-    public async Task Should_honour_the_old_heartbeat_key_during_the_overlap_refuse_it_after_and_take_the_new_one()
+    public async Task Should_honour_the_old_heartbeat_and_ssh_keys_during_the_overlap_refuse_them_after_and_take_the_new_ones()
     {
         await using var rig = await NodeRig.Create(new DeploymentOptions { RotationOverlap = TimeSpan.FromSeconds(8) });
         var deployment = rig.Deployment;
@@ -53,29 +53,37 @@ public sealed partial class LeastPrivilegeSpecs
         await rig.AwaitConverged();
         var newKey = Path.Combine(rig.Directory, "rotated.key");
 
-        var rotated = await deployment.MirrorJson("device", "rotate", deployment.DeviceId, "--key-out", newKey);
+        var rotated = await deployment.MirrorJson("device", "rotate", deployment.DeviceId, "--key-out", newKey,
+            "--from", deployment.MirrorHost, "--device-command", deployment.SyncEndpointCommand);
         var refusedFrom = DateTimeOffset.FromUnixTimeMilliseconds(rotated.GetProperty("previousRefusedFromUnixMs").GetInt64());
+        var newLine = rotated.GetProperty("authorizedKeys").GetString()!;
 
         Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite, File.GetUnixFileMode(newKey));
         Assert.NotEqual((await File.ReadAllTextAsync(deployment.DeviceHeartbeatKey)).Trim(), (await File.ReadAllTextAsync(newKey)).Trim());
-        // During the overlap the device, still on its old key, is answered and its command delivered.
+        Assert.NotEqual((await File.ReadAllTextAsync(deployment.Sshd.AuthorizedKeysFile)).Trim(), newLine);
+        // During the overlap the device, still on its old heartbeat key and the old authorized_keys
+        // line, is answered, the mirror falls back to its old SSH key, and the command is delivered.
         var during = await rig.LeaveAtMirror(["echo", "during"]);
         var result = await rig.AwaitResult(during);
         Assert.True(DateTimeOffset.UtcNow < refusedFrom, $"the overlap passed before the command came back; too slow a machine? {rig.Logs()}");
         Assert.Equal(0, result.GetProperty("exitCode").GetInt32());
+        Assert.Contains("the device refused the mirror's new SSH key", deployment.Mirror!.Output);
 
-        // After it, the old key is refused: heartbeats dropped, nothing delivered.
+        // After it, the old heartbeat key is refused: heartbeats dropped, nothing delivered.
         await NodeRig.Poll("the overlap to end", () => Task.FromResult(DateTimeOffset.UtcNow > refusedFrom ? true : (bool?)null));
-        var mark = deployment.Mirror!.Output.Length;
+        var mark = deployment.Mirror.Output.Length;
         var after = await rig.LeaveAtMirror(["echo", "after"]);
         await deployment.Mirror.WaitForOutput(RetiredRefusal(), NodeRig.Deadline, occurrence: 2);
         Assert.DoesNotMatch(HeartbeatAnswered(), deployment.Mirror.Output[mark..]);
         Assert.Equal("pending", (await deployment.CommandResult(after)).GetProperty("status").GetString());
 
-        // The device restarted with the new key: answered again, the command delivered.
+        // The device on its new heartbeat key is answered, but the old SSH key is no longer tried: no session until the new line is installed.
         await deployment.Device!.Stop(TimeSpan.FromSeconds(15));
         File.Copy(newKey, deployment.DeviceHeartbeatKey, overwrite: true);
         await deployment.StartDevice();
+        await deployment.Mirror.WaitForOutput(SessionRefusedKey(), NodeRig.Deadline);
+        Assert.Equal("pending", (await deployment.CommandResult(after)).GetProperty("status").GetString());
+        await File.WriteAllTextAsync(deployment.Sshd.AuthorizedKeysFile, newLine + "\n");
         Assert.Equal(0, (await rig.AwaitResult(after)).GetProperty("exitCode").GetInt32());
     }
 
@@ -124,6 +132,9 @@ public sealed partial class LeastPrivilegeSpecs
 
     [GeneratedRegex(@"heartbeat refused: signed with the key retired at \d+")]
     private static partial Regex RetiredRefusal();
+
+    [GeneratedRegex(@"session \w+ failed after \d+ ms: SshAuthenticationFailedException")]
+    private static partial Regex SessionRefusedKey();
 
     [GeneratedRegex(@"mirror unreachable after \d+ heartbeat")]
     private static partial Regex Unreachable();

@@ -68,4 +68,14 @@ public sealed class HeartbeatKeysSpecs
         Assert.Equal("bad MAC", Device().HeartbeatKeysAt(1_000, Overlap).Match(SignedWith(foreign)).Refusal);
         Assert.Contains("not enrolled", HeartbeatKeys.NotEnrolled.Match(SignedWith(OldKey)).Refusal);
     }
+
+    [Fact]
+    public void Should_try_the_retired_ssh_key_after_the_current_one_only_during_the_overlap()
+    {
+        var rotated = Device(NewKey, retired: new RetiredCredentials(OldKey, 1_000, "")) with { MirrorKeyFile = "/keys/mirror.dev-k.1000" };
+
+        Assert.Equal(["/keys/mirror.dev-k.1000", ""], rotated.SshKeysAt(600_999, Overlap).ToArray());
+        Assert.Equal(["/keys/mirror.dev-k.1000"], rotated.SshKeysAt(601_000, Overlap).ToArray());
+        Assert.Equal([""], Device().SshKeysAt(1_000, Overlap).ToArray());
+    }
 }

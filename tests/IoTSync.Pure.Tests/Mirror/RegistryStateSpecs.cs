@@ -87,9 +87,9 @@ public sealed class RegistryStateSpecs
     }
 
     [Fact]
-    public void Should_not_take_a_disabled_flag_or_retired_key_from_an_enrolment_request()
+    public void Should_not_take_a_disabled_flag_retired_keys_or_a_key_file_from_an_enrolment_request()
     {
-        var (reply, _) = RegistryState.Empty.Decide(new Enrol(Details() with { Disabled = true, Retired = new RetiredCredentials(NewKey, 1) }));
+        var (reply, _) = RegistryState.Empty.Decide(new Enrol(Details() with { Disabled = true, Retired = new RetiredCredentials(NewKey, 1), MirrorKeyFile = "/etc/shadow" }));
 
         Assert.Equal(Details(), Assert.IsType<Enrolled>(reply).Device);
     }
@@ -97,12 +97,13 @@ public sealed class RegistryStateSpecs
     [Fact]
     public void Should_rotate_to_the_new_key_and_retire_the_old_one_at_the_rotation_time()
     {
-        var (reply, events) = Enrolled().Decide(new Rotate(Dev, NewKey, 1_000));
+        var (reply, events) = Enrolled().Decide(new Rotate(Dev, NewKey, 1_000, "/keys/mirror.dev-r.1000"));
 
         var device = Fold(Enrolled(), events).ById["dev-r"];
         Assert.Equal(device, Assert.IsType<DeviceChanged>(reply).Device);
         Assert.Equal(NewKey, device.HeartbeatKey);
-        Assert.Equal(new RetiredCredentials(Details().HeartbeatKey, 1_000), device.Retired);
+        Assert.Equal("/keys/mirror.dev-r.1000", device.MirrorKeyFile);
+        Assert.Equal(new RetiredCredentials(Details().HeartbeatKey, 1_000, ""), device.Retired);
     }
 
     [Theory]
