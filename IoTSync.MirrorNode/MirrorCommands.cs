@@ -209,7 +209,7 @@ public static class MirrorCommands
 
     private static Command Devices(string defaultConfigFile)
     {
-        var command = new Command("devices", "The enrolled devices: update numbers of both logs, delivered, open commands, state digest, last heartbeat and window, status (ok, late, never-seen, diverged).");
+        var command = new Command("devices", "The enrolled devices: update numbers of both logs, delivered, open commands, state digest, last heartbeat and window, status (ok, late, never-seen, diverged, disabled).");
         var config = NodeCli.ConfigOption(command, defaultConfigFile);
         var json = NodeCli.JsonOption(command);
         command.SetAction(async (parsed, cancellationToken) =>

@@ -176,9 +176,14 @@ public sealed class MirrorControlServer : IAsyncDisposable
         var enrolled = (await _registry.Ask<Devices>(ListDevices.Instance, _settings.Timeout, stopping)).All;
         var states = await Task.WhenAll(enrolled.Select(d =>
             StateOf(d.Device, stopping)));
-        return new FleetReply([.. enrolled.Zip(states, (device, state) => _summarise(device.Device, state) with
+        return new FleetReply([.. enrolled.Zip(states, (device, state) =>
         {
-            SshEndpoint = $"{device.SshUser}@{device.SshHost}:{device.SshPort}",
+            var summary = _summarise(device.Device, state);
+            return summary with
+            {
+                SshEndpoint = $"{device.SshUser}@{device.SshHost}:{device.SshPort}",
+                Status = device.Disabled ? "disabled" : summary.Status,
+            };
         })]);
     }
 
