@@ -10,7 +10,7 @@ using Spectre.Console;
 
 namespace IoTSync.MirrorNode;
 
-/// <summary>The mirror node's commands besides <c>journal</c>: run, enroll, exec, result, cancel, devices, state.</summary>
+/// <summary>The mirror node's commands besides <c>journal</c>: run, enroll, exec, result, cancel, devices, state, windows, device.</summary>
 public static class MirrorCommands
 {
     public static IEnumerable<Command> Create(string defaultConfigFile)
@@ -23,6 +23,7 @@ public static class MirrorCommands
         yield return Devices(defaultConfigFile);
         yield return State(defaultConfigFile);
         yield return Windows(defaultConfigFile);
+        yield return DeviceAdminCommands.Create(defaultConfigFile);
     }
 
     private static Command Run(string defaultConfigFile)
@@ -35,7 +36,7 @@ public static class MirrorCommands
     }
 
     /// <summary>The control socket the configuration names.</summary>
-    private static string Socket(ParseResult parsed, Option<string?> config, string defaultConfigFile) =>
+    internal static string Socket(ParseResult parsed, Option<string?> config, string defaultConfigFile) =>
         MirrorNodeSettings.FromConfig(NodeCli.LoadConfig(parsed, config, defaultConfigFile)).ControlSocket;
 
     private static Option<string> DeviceOption(Command command)
@@ -208,7 +209,7 @@ public static class MirrorCommands
 
     private static Command Devices(string defaultConfigFile)
     {
-        var command = new Command("devices", "The enrolled devices: update numbers of both logs, delivered, open commands, state digest, last heartbeat and window, status (ok, late, never-seen, diverged).");
+        var command = new Command("devices", "The enrolled devices: update numbers of both logs, delivered, open commands, state digest, last heartbeat and window, status (ok, late, never-seen, diverged, disabled).");
         var config = NodeCli.ConfigOption(command, defaultConfigFile);
         var json = NodeCli.JsonOption(command);
         command.SetAction(async (parsed, cancellationToken) =>

@@ -18,11 +18,16 @@ namespace IoTSync.MirrorNode;
 /// StateJournal per device, SshReplicator, LateDeviceWatch and the HeartbeatListener
 /// (<see cref="MirrorNodeRegistration.AddMirrorNode"/>), and the control socket the CLI uses — until
 /// SIGTERM or SIGINT (the console lifetime). It serves no HTTP yet (<see cref="NoHttpServer"/>).
+/// Everything it creates is owner-only (<see cref="OwnerOnlyFiles"/>).
 /// </summary>
 public static class MirrorNodeHost
 {
     public static async Task<int> Run(Config config, TextWriter stdout, CancellationToken cancellationToken)
     {
+        // Before anything is created: the database, its -wal and -shm, the keys and the socket's directory.
+        OwnerOnlyFiles.Restrict();
+        var stateDirectory = OwnerOnlyFiles.StateDirectory(
+            Path.GetDirectoryName(Path.GetFullPath(IoTSync.Persistence.IoTSyncPersistenceSettings.FromConfig(config).DatabasePath))!);
         var parts = MirrorNodeParts.FromConfig(config);
         var settings = parts.Settings;
 
@@ -41,7 +46,10 @@ public static class MirrorNodeHost
         var enrolled = await app.Services.GetRequiredService<IRequiredActor<MirrorNodeActors.Registry>>().ActorRef
             .Ask<Devices>(ListDevices.Instance, settings.RequestTimeout, cancellationToken);
         var address = ((ExtendedActorSystem)system).Provider.DefaultAddress;
-        Logging.GetLogger(system, "iotsync-mirror").Info("mirror node running: heartbeats at {0}/user/{1}, {2} device(s) enrolled, control socket {3}, SSH key {4}",
+        var log = Logging.GetLogger(system, "iotsync-mirror");
+        if (stateDirectory is not null)
+            log.Info("{0}", stateDirectory);
+        log.Info("mirror node running: heartbeats at {0}/user/{1}, {2} device(s) enrolled, control socket {3}, SSH key {4}",
             address, HeartbeatListener.Name, enrolled.All.Length, settings.ControlSocket, parts.Key.PrivateKeyPath);
         await stdout.WriteLineAsync($"iotsync-mirror: running, heartbeats at {address}, control socket {settings.ControlSocket}; SIGTERM or Ctrl-C stops it");
         await stdout.FlushAsync(CancellationToken.None);

@@ -4,7 +4,8 @@ namespace IoTSync.Control;
 
 /// <summary>
 /// A running node's local door: a Unix domain socket in an owner-only directory, the socket
-/// itself 0600, each connection served by <c>serve</c>. Nothing here listens on the network.
+/// itself 0600 — or, given a group, 0660 in a 0750 directory of that group (the device's sync
+/// account relays into it) — each connection served by <c>serve</c>. Nothing here listens on the network.
 /// Refuses to start while another node answers on the same path; a stale socket file is replaced.
 /// </summary>
 public sealed class UnixSocketServer : IAsyncDisposable
@@ -28,7 +29,8 @@ public sealed class UnixSocketServer : IAsyncDisposable
     /// <param name="path">The socket file.</param>
     /// <param name="node">Names the node in errors ("device node", "mirror node").</param>
     /// <param name="serve">Serves one connection.</param>
-    public static async Task<UnixSocketServer> Start(string path, string node, Func<NetworkStream, CancellationToken, Task> serve)
+    /// <param name="group">The group that may connect besides the owner; empty for the owner alone.</param>
+    public static async Task<UnixSocketServer> Start(string path, string node, Func<NetworkStream, CancellationToken, Task> serve, string group = "")
     {
         if (OperatingSystem.IsWindows())
             throw new PlatformNotSupportedException("the control socket needs Unix file permissions");
@@ -45,6 +47,8 @@ public sealed class UnixSocketServer : IAsyncDisposable
         {
             listener.Bind(new UnixDomainSocketEndPoint(path));
             File.SetUnixFileMode(path, UnixFileMode.UserRead | UnixFileMode.UserWrite);
+            if (group.Length > 0)
+                UnixGroup.Share(directory, path, group);
             listener.Listen(64);
         }
         catch (Exception e) when (e is SocketException or IOException or UnauthorizedAccessException)

@@ -14,7 +14,7 @@ namespace IoTSync.Device;
 /// <summary>
 /// The running device node's control socket: the <c>exec</c> CLI records and runs commands
 /// through it, <c>status</c> reads the node, and <c>sync-endpoint</c> relays the mirror's SSH
-/// session to the node's <see cref="CommandRecorder"/>. When a sync session ends the
+/// session to the node's <see cref="CommandRecorder"/> — inside a window only (<see cref="SyncSessionAdmission"/>). When a sync session ends the
 /// <see cref="NetworkToggler"/> hears of it, so the window can close at once.
 /// </summary>
 public sealed class ControlSocketServer : IAsyncDisposable
@@ -42,12 +42,15 @@ public sealed class ControlSocketServer : IAsyncDisposable
         _wall = wall;
     }
 
-    /// <summary>Listens on <paramref name="path"/>; <paramref name="cycle"/> is the NetworkToggler (none in tests of the socket alone).</summary>
+    /// <summary>
+    /// Listens on <paramref name="path"/>; <paramref name="cycle"/> is the NetworkToggler (none in tests of the socket alone);
+    /// <paramref name="group"/> may connect besides the node's user (the sync account's group; empty for the owner alone).
+    /// </summary>
     public static async Task<ControlSocketServer> Start(string path, DeviceId device, IActorRef recorder, ExchangeSettings exchange,
-        TimeSpan timeout, ILoggingAdapter log, IActorRef? cycle = null)
+        TimeSpan timeout, ILoggingAdapter log, IActorRef? cycle = null, string group = "")
     {
         var server = new ControlSocketServer(device, recorder, cycle, exchange, timeout, log, SystemWallClock.Instance);
-        server._server = await UnixSocketServer.Start(path, NodeName, server.Serve);
+        server._server = await UnixSocketServer.Start(path, NodeName, server.Serve, group);
         return server;
     }
 
@@ -62,6 +65,12 @@ public sealed class ControlSocketServer : IAsyncDisposable
                     await FrameCodec.Write(stream, new ExecReply(completed.Command, completed.Result), stopping);
                     break;
                 case SyncSessionRequest:
+                    if (await RefusalOutsideWindow(stopping) is { } refusal)
+                    {
+                        _log.Warning("[{0}] sync session refused: {1}", _device, refusal);
+                        await FrameCodec.Write(stream, new ControlError($"refused: {refusal}"), stopping);
+                        break;
+                    }
                     await RunSyncSession(stream, stopping);
                     break;
                 case DeviceStatusRequest:
@@ -84,6 +93,10 @@ public sealed class ControlSocketServer : IAsyncDisposable
             await ControlConnection.TryWrite(stream, new ControlError(e.Message), stopping);
         }
     }
+
+    /// <summary>Why a sync session may not start now (<see cref="SyncSessionAdmission"/>), or null; always null without a cycle (the socket tested alone).</summary>
+    private async Task<string?> RefusalOutsideWindow(CancellationToken stopping) =>
+        _cycle is null ? null : SyncSessionAdmission.Refusal((await _cycle.Ask<CycleStatus>(GetCycleStatus.Instance, _timeout, stopping)).Phase);
 
     private async Task RunSyncSession(NetworkStream stream, CancellationToken stopping)
     {

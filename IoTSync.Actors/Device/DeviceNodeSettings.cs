@@ -26,7 +26,8 @@ public sealed record DeviceNodeSettings(
     NetworkTogglerSettings Cycle,
     TimeSpan InitialBackoff,
     TimeSpan GiveUpAfter,
-    TimeSpan RequestTimeout)
+    TimeSpan RequestTimeout,
+    string ControlSocketGroup = "")
 {
     /// <summary>The Akka system name: the device id in it, so two devices never share an address.</summary>
     public string SystemName => $"iotsync-device-{Device.Value}";
@@ -72,7 +73,8 @@ public sealed record DeviceNodeSettings(
                 root.RequireDuration("iotsync.device.cycle.usable-poll")),
             root.RequireDuration("iotsync.device.heartbeat.initial-backoff"),
             root.RequireDuration("iotsync.device.heartbeat.give-up-after"),
-            root.RequireDuration("iotsync.device.request-timeout"));
+            root.RequireDuration("iotsync.device.request-timeout"),
+            root.OptionalString("iotsync.device.control-socket-group"));
         if (mode is NetworkMode.Ip or NetworkMode.Nft && string.IsNullOrWhiteSpace(settings.Interface))
             throw new ConfigurationException($"iotsync.device.network.interface must name the interface when mode = {modeText}");
         if (settings.UsesFirewall)

@@ -62,7 +62,7 @@ public sealed class NetworkToggler : ReceiveActor, IWithTimers
 
     private void Resting()
     {
-        AnswerQueries("dark");
+        AnswerQueries(SyncSessionAdmission.Dark);
         Receive<Lowered>(lowered =>
         {
             RecordLowered(lowered);

@@ -1,15 +1,17 @@
+using System.Collections.Immutable;
 using Akka.Actor;
 using Akka.Event;
 using Akka.Persistence;
-using IoTSync.Model;
+using IoTSync.Serialization;
 using static IoTSync.Mirror.DeviceRegistryMessages;
 
 namespace IoTSync.Mirror;
 
 /// <summary>
-/// The enrolled devices: SSH endpoint, pinned host key, heartbeat key. Persistent, one per mirror
-/// node; its current state is also published to <see cref="DeviceKeyCache"/> so the heartbeat
-/// listener can look keys up without a round trip. What to enrol is decided by <see cref="RegistryState"/>.
+/// The enrolled devices: SSH endpoint, pinned host key, heartbeat key, whether disabled, the key a
+/// rotation retired. Persistent, one per mirror node; its current state is also published to
+/// <see cref="DeviceKeyCache"/> so the heartbeat listener can look keys up without a round trip, and
+/// a disable takes effect for the next heartbeat. What to change is decided by <see cref="RegistryState"/>.
 /// </summary>
 public sealed class DeviceRegistry : ReceivePersistentActor
 {
@@ -24,6 +26,9 @@ public sealed class DeviceRegistry : ReceivePersistentActor
         _cache = cache;
         Recover<SnapshotOffer>(offer => _state = (RegistryState)offer.Snapshot);
         Recover<DeviceEnrolled>(enrolled => _state = _state.Apply(enrolled));
+        Recover<DeviceDisabled>(disabled => _state = _state.Apply(disabled));
+        Recover<DeviceEnabled>(enabled => _state = _state.Apply(enabled));
+        Recover<CredentialsRotated>(rotated => _state = _state.Apply(rotated));
         Recover<RecoveryCompleted>(_ => _cache.Replace(_state));
 
         Command<Enrol>(enrol =>
@@ -44,7 +49,41 @@ public sealed class DeviceRegistry : ReceivePersistentActor
                 caller.Tell(reply);
             });
         });
+        Command<Disable>(disable => Change(_state.Decide(disable)));
+        Command<Enable>(enable => Change(_state.Decide(enable)));
+        Command<Rotate>(rotate => Change(_state.Decide(rotate)));
         Command<ListDevices>(_ => Sender.Tell(new Devices([.. _state.ById.Values])));
+    }
+
+    /// <summary>Persists the decision's events, publishes the new state, then answers; answers at once when there is nothing to write.</summary>
+    private void Change((object Reply, ImmutableArray<IIoTSyncMessage> Events) decision)
+    {
+        var (reply, events) = decision;
+        var caller = Sender;
+        if (events.IsEmpty)
+        {
+            caller.Tell(reply);
+            return;
+        }
+        PersistAll(events, @event =>
+        {
+            _state = _state.Apply(@event);
+            _cache.Replace(_state);
+            switch (@event)
+            {
+                case DeviceDisabled disabled:
+                    _log.Warning("[{0}] disabled: its heartbeats, sessions and new commands are refused from now on", disabled.Device);
+                    break;
+                case DeviceEnabled enabled:
+                    _log.Info("[{0}] enabled again", enabled.Device);
+                    break;
+                case CredentialsRotated rotated:
+                    _log.Info("[{0}] credentials rotated: the previous heartbeat key is honoured until {1} (unix ms), then refused", rotated.Device,
+                        rotated.AtUnixMs + (long)_cache.RotationOverlap.TotalMilliseconds);
+                    break;
+            }
+            caller.Tell(reply);
+        });
     }
 
     public override string PersistenceId => Id;

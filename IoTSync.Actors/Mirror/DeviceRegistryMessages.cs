@@ -9,11 +9,36 @@ namespace IoTSync.Mirror;
 /// <summary>
 /// How the mirror reaches and recognises one enrolled device: its SSH address (direct mode),
 /// port and user, its pinned host key as OpenSSH prints it (<c>SHA256:…</c>), and its heartbeat
-/// HMAC key in hex.
+/// HMAC key in hex. <see cref="Disabled"/>: nothing from or to the device is admitted (heartbeats,
+/// sessions, new commands, and for the transport its certificate) until it is enabled again.
+/// <see cref="Retired"/>: the credentials the last rotation replaced, honoured for the configured
+/// overlap after it. <see cref="MirrorKeyFile"/>: the mirror's SSH key for this device since a
+/// rotation; empty for the node's own key.
 /// </summary>
-public sealed record EnrolledDevice(DeviceId Device, string SshHost, int SshPort, string SshUser, string HostKeyFingerprint, string HeartbeatKey, long EnrolledAtUnixMs)
+public sealed record EnrolledDevice(DeviceId Device, string SshHost, int SshPort, string SshUser, string HostKeyFingerprint, string HeartbeatKey, long EnrolledAtUnixMs,
+    bool Disabled = false, RetiredCredentials? Retired = null, string MirrorKeyFile = "")
 {
+    /// <summary>
+    /// The mirror's SSH keys to try on this device at <paramref name="nowUnixMs"/>, in order: the
+    /// current one, then the one its last rotation retired while the overlap lasts (the device may
+    /// not have installed the new authorized_keys line yet). Empty names the node's own key.
+    /// </summary>
+    public System.Collections.Immutable.ImmutableArray<string> SshKeysAt(long nowUnixMs, TimeSpan overlap) =>
+        Retired is { } retired && retired.HonouredAt(nowUnixMs, overlap) && retired.MirrorKeyFile != MirrorKeyFile
+            ? [MirrorKeyFile, retired.MirrorKeyFile]
+            : [MirrorKeyFile];
+
     public byte[] HeartbeatKeyBytes => Convert.FromHexString(HeartbeatKey);
+
+    /// <summary>
+    /// The keys a heartbeat from this device may be signed with at <paramref name="nowUnixMs"/>: none
+    /// while disabled; the current key; and the retired one while its overlap lasts.
+    /// </summary>
+    public HeartbeatKeys HeartbeatKeysAt(long nowUnixMs, TimeSpan overlap) =>
+        Disabled
+            ? HeartbeatKeys.DisabledDevice
+            : new HeartbeatKeys(DeviceStanding.Enabled, HeartbeatKeyBytes,
+                Retired is { } retired ? new RetiredKey(Convert.FromHexString(retired.HeartbeatKey), retired.RotatedAtUnixMs, retired.HonouredAt(nowUnixMs, overlap)) : null);
 }
 
 /// <summary>What the <see cref="DeviceRegistry"/> is asked, answers and stores.</summary>
@@ -38,8 +63,39 @@ public static partial class DeviceRegistryMessages
     public sealed record DeviceEnrolled(EnrolledDevice Device) : IIoTSyncMessage;
 
     /// <summary>
-    /// The registry's state and snapshot. Pure: <see cref="Decide"/> checks an enrolment and gives
-    /// the reply and the event to persist; <see cref="Apply"/> folds the event in.
+    /// Refuse everything from and to a device from <see cref="AtUnixMs"/> on (<c>device disable</c>).
+    /// Answered with <see cref="DeviceChanged"/> or <see cref="ChangeRefused"/>.
+    /// </summary>
+    public sealed record Disable(DeviceId Device, long AtUnixMs) : IIoTSyncMessage;
+
+    /// <summary>Admit a disabled device again (<c>device enable</c>). Answered with <see cref="DeviceChanged"/> or <see cref="ChangeRefused"/>.</summary>
+    public sealed record Enable(DeviceId Device, long AtUnixMs) : IIoTSyncMessage;
+
+    /// <summary>
+    /// Replace a device's heartbeat key and the mirror's SSH key for it (<c>device rotate</c>); the old
+    /// ones stay honoured for the overlap. The new keys are made by the caller, so the decision stays pure. Answered with
+    /// <see cref="DeviceChanged"/> or <see cref="ChangeRefused"/>.
+    /// </summary>
+    public sealed record Rotate(DeviceId Device, string NewHeartbeatKey, long AtUnixMs, string NewMirrorKeyFile = "") : IIoTSyncMessage;
+
+    /// <summary>The device as it now stands.</summary>
+    public sealed record DeviceChanged(EnrolledDevice Device) : IIoTSyncMessage;
+
+    /// <summary>Nothing was changed, and why.</summary>
+    public sealed record ChangeRefused(string Reason) : IIoTSyncMessage;
+
+    /// <summary>Journal event: the device is disabled.</summary>
+    public sealed record DeviceDisabled(DeviceId Device, long AtUnixMs) : IIoTSyncMessage;
+
+    /// <summary>Journal event: the disabled device is admitted again.</summary>
+    public sealed record DeviceEnabled(DeviceId Device, long AtUnixMs) : IIoTSyncMessage;
+
+    /// <summary>Journal event: the device's heartbeat key and the mirror's SSH key for it were replaced; the ones replaced are retired at <see cref="AtUnixMs"/>.</summary>
+    public sealed record CredentialsRotated(DeviceId Device, string HeartbeatKey, long AtUnixMs, string MirrorKeyFile = "") : IIoTSyncMessage;
+
+    /// <summary>
+    /// The registry's state and snapshot. Pure: each <c>Decide</c> checks an enrolment, a disable, an
+    /// enable or a rotation and gives the reply and the events to persist; each <c>Apply</c> folds an event in.
     /// </summary>
     public sealed partial record RegistryState(ImmutableSortedDictionary<string, EnrolledDevice> ById) : IIoTSyncMessage
     {
@@ -47,11 +103,81 @@ public static partial class DeviceRegistryMessages
 
         public RegistryState Apply(DeviceEnrolled enrolled) => new(ById.SetItem(enrolled.Device.Device.Value, enrolled.Device));
 
-        /// <summary>An enrolment (or re-enrolment): <see cref="Enrolled"/> and the event, or <see cref="EnrolRefused"/> and nothing.</summary>
-        public (object Reply, ImmutableArray<DeviceEnrolled> Events) Decide(Enrol enrol) =>
-            Problem(enrol.Device) is { } problem
-                ? (new EnrolRefused(problem), [])
-                : (new Enrolled(enrol.Device), [new DeviceEnrolled(enrol.Device)]);
+        public RegistryState Apply(DeviceDisabled disabled) => With(disabled.Device, d => d with { Disabled = true });
+
+        public RegistryState Apply(DeviceEnabled enabled) => With(enabled.Device, d => d with { Disabled = false });
+
+        public RegistryState Apply(CredentialsRotated rotated) =>
+            With(rotated.Device, d => d with
+            {
+                HeartbeatKey = rotated.HeartbeatKey,
+                MirrorKeyFile = rotated.MirrorKeyFile,
+                Retired = new RetiredCredentials(d.HeartbeatKey, rotated.AtUnixMs, d.MirrorKeyFile),
+            });
+
+        /// <summary>Folds in any of the registry's events.</summary>
+        public RegistryState Apply(IIoTSyncMessage @event) => @event switch
+        {
+            DeviceEnrolled e => Apply(e),
+            DeviceDisabled e => Apply(e),
+            DeviceEnabled e => Apply(e),
+            CredentialsRotated e => Apply(e),
+            _ => throw new ArgumentException($"{@event.GetType().Name} is not a registry event"),
+        };
+
+        private RegistryState With(DeviceId device, Func<EnrolledDevice, EnrolledDevice> change) =>
+            ById.TryGetValue(device.Value, out var enrolled) ? new(ById.SetItem(device.Value, change(enrolled))) : this;
+
+        /// <summary>
+        /// An enrolment (or re-enrolment): <see cref="Enrolled"/> and the event, or <see cref="EnrolRefused"/> and nothing.
+        /// Re-enrolment gives fresh credentials (nothing retired is kept, the node's own SSH key) and cannot enable a disabled device.
+        /// </summary>
+        public (object Reply, ImmutableArray<DeviceEnrolled> Events) Decide(Enrol enrol)
+        {
+            var device = enrol.Device with { Disabled = false, Retired = null, MirrorKeyFile = "" };
+            if (Problem(device) is { } problem)
+                return (new EnrolRefused(problem), []);
+            if (ById.GetValueOrDefault(device.Device.Value) is { Disabled: true })
+                return (new EnrolRefused($"{device.Device} is disabled; enable it first ('device enable')"), []);
+            return (new Enrolled(device), [new DeviceEnrolled(device)]);
+        }
+
+        /// <summary>Disabling an enrolled device: <see cref="DeviceChanged"/> and the event; disabling a disabled one changes nothing.</summary>
+        public (object Reply, ImmutableArray<IIoTSyncMessage> Events) Decide(Disable disable)
+        {
+            if (ById.GetValueOrDefault(disable.Device.Value) is not { } device)
+                return (new ChangeRefused($"device '{disable.Device}' is not enrolled"), []);
+            var @event = new DeviceDisabled(disable.Device, disable.AtUnixMs);
+            return device.Disabled ? (new DeviceChanged(device), []) : (new DeviceChanged(Apply(@event).ById[device.Device.Value]), [@event]);
+        }
+
+        /// <summary>Enabling a disabled device: <see cref="DeviceChanged"/> and the event; enabling an enabled one changes nothing.</summary>
+        public (object Reply, ImmutableArray<IIoTSyncMessage> Events) Decide(Enable enable)
+        {
+            if (ById.GetValueOrDefault(enable.Device.Value) is not { } device)
+                return (new ChangeRefused($"device '{enable.Device}' is not enrolled"), []);
+            var @event = new DeviceEnabled(enable.Device, enable.AtUnixMs);
+            return device.Disabled ? (new DeviceChanged(Apply(@event).ById[device.Device.Value]), [@event]) : (new DeviceChanged(device), []);
+        }
+
+        /// <summary>
+        /// A rotation: the new key becomes current and the old one is retired at the rotation's time
+        /// (a key retired by an earlier rotation is forgotten). Refused for a device that is not
+        /// enrolled or is disabled, and for a key that is malformed or the current one.
+        /// </summary>
+        public (object Reply, ImmutableArray<IIoTSyncMessage> Events) Decide(Rotate rotate)
+        {
+            if (ById.GetValueOrDefault(rotate.Device.Value) is not { } device)
+                return (new ChangeRefused($"device '{rotate.Device}' is not enrolled"), []);
+            if (device.Disabled)
+                return (new ChangeRefused($"{rotate.Device} is disabled; enable it before rotating its credentials"), []);
+            if (KeyProblem(rotate.NewHeartbeatKey) is { } problem)
+                return (new ChangeRefused(problem), []);
+            if (string.Equals(rotate.NewHeartbeatKey, device.HeartbeatKey, StringComparison.OrdinalIgnoreCase))
+                return (new ChangeRefused("the new heartbeat key is the current one"), []);
+            var @event = new CredentialsRotated(rotate.Device, rotate.NewHeartbeatKey, rotate.AtUnixMs, rotate.NewMirrorKeyFile);
+            return (new DeviceChanged(Apply(@event).ById[device.Device.Value]), [@event]);
+        }
 
         /// <summary>Why the details cannot be enrolled, or null.</summary>
         public static string? Problem(EnrolledDevice device)
@@ -64,10 +190,13 @@ public static partial class DeviceRegistryMessages
                 return "the SSH host is empty or has spaces";
             if (string.IsNullOrWhiteSpace(device.SshUser) || !UserName().IsMatch(device.SshUser))
                 return $"'{device.SshUser}' is not a valid user name";
-            if (device.HeartbeatKey.Length < HeartbeatAuthenticator.MinimumKeyBytes * 2 || !device.HeartbeatKey.All(Uri.IsHexDigit))
-                return $"the heartbeat key must be at least {HeartbeatAuthenticator.MinimumKeyBytes} bytes of hex";
-            return null;
+            return KeyProblem(device.HeartbeatKey);
         }
+
+        private static string? KeyProblem(string heartbeatKey) =>
+            heartbeatKey.Length < HeartbeatAuthenticator.MinimumKeyBytes * 2 || heartbeatKey.Length % 2 != 0 || !heartbeatKey.All(Uri.IsHexDigit)
+                ? $"the heartbeat key must be at least {HeartbeatAuthenticator.MinimumKeyBytes} bytes of hex"
+                : null;
 
         [GeneratedRegex("^SHA256:[A-Za-z0-9+/]{43}$")]
         private static partial Regex Fingerprint();

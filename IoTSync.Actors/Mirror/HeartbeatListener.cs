@@ -9,7 +9,8 @@ namespace IoTSync.Mirror;
 
 /// <summary>
 /// The mirror's only remotely reachable actor (<c>/user/heartbeat</c>). Authenticates each
-/// heartbeat (the device's HMAC, a time window, nonces against replay), asks that device's
+/// heartbeat (the device's HMAC with its current key, or the key a rotation retired while the
+/// overlap lasts; nothing for a disabled device; a time window, nonces against replay), asks that device's
 /// StateJournal where it stands, asks the replicator for a session when the logs differ, and
 /// answers with a signed ack. Anything that fails authentication is logged and dropped unanswered.
 /// After answering, it tells the StateJournal to record the heartbeat in the device's window
@@ -35,14 +36,11 @@ public sealed class HeartbeatListener : ReceiveActor
         Receive<Heartbeat>(heartbeat =>
         {
             var device = heartbeat.Device;
-            if (keys.KeyOf(device) is not { } key)
+            // Looked up per heartbeat: a disable or the end of a rotation's overlap counts from the next one.
+            var (matched, refusal) = keys.KeysAt(device, wall.UtcNowMs).Match(heartbeat);
+            if (matched is not { } key)
             {
-                _log.Warning("[{0}] heartbeat from a device that is not enrolled; dropped", device);
-                return;
-            }
-            if (!HeartbeatAuthenticator.HasValidMac(heartbeat, key))
-            {
-                _log.Warning("[{0}] heartbeat with a bad MAC; dropped", device);
+                _log.Warning("[{0}] heartbeat refused: {1}; dropped", device, refusal);
                 return;
             }
             if (!_windows.TryGetValue(device, out var window))

@@ -54,3 +54,26 @@ public sealed record WindowsRequest(string Device, int Last) : ControlMessage;
 
 /// <summary>How many windows the mirror has seen of the device, and the newest ones, oldest first.</summary>
 public sealed record WindowsReply(string Device, long TotalWindows, long CyclePeriodMs, ImmutableArray<WindowRecord> Windows) : ControlMessage;
+
+/// <summary>
+/// Disable a device (<c>device disable</c>), or enable it again (<c>device enable</c>, <see cref="Disable"/> false).
+/// Answered with <see cref="DisableReply"/>.
+/// </summary>
+public sealed record DisableRequest(string Device, bool Disable) : ControlMessage;
+
+/// <summary>Whether the device is now disabled.</summary>
+public sealed record DisableReply(string Device, bool Disabled) : ControlMessage;
+
+/// <summary>
+/// Rotate a device's credentials (<c>device rotate</c>): a new heartbeat key and a new mirror SSH key
+/// for it. <see cref="FromAddress"/> and <see cref="DeviceCommand"/> as in <see cref="EnrollRequest"/>.
+/// Answered with <see cref="RotateReply"/>.
+/// </summary>
+public sealed record RotateRequest(string Device, string? FromAddress, string? DeviceCommand) : ControlMessage;
+
+/// <summary>
+/// The device's new heartbeat key (hex, for the device's key file), the authorized_keys line for the
+/// mirror's new SSH key, when the previous credentials stop being honoured, and what the certificate
+/// rotation (<see cref="ICertificateRotation"/>) said.
+/// </summary>
+public sealed record RotateReply(string Device, string HeartbeatKey, string AuthorizedKeysLine, long PreviousRefusedFromUnixMs, string Certificate) : ControlMessage;

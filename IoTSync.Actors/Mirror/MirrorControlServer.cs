@@ -14,8 +14,8 @@ namespace IoTSync.Mirror;
 
 /// <summary>
 /// The running mirror node's control socket: <c>enroll</c>, <c>exec</c>, <c>cancel</c>,
-/// <c>devices</c> and <c>state</c> reach the node's actors through it, so the CLI never opens
-/// the journal as a second writer.
+/// <c>devices</c>, <c>state</c> and <c>device disable|enable|rotate</c> reach the node's actors
+/// through it, so the CLI never opens the journal as a second writer. A disabled device gets no new commands.
 /// </summary>
 public sealed class MirrorControlServer : IAsyncDisposable
 {
@@ -29,11 +29,14 @@ public sealed class MirrorControlServer : IAsyncDisposable
     private readonly Func<DeviceId, StateJournalState, DeviceSummary> _summarise;
     private readonly IWallClock _wall;
     private readonly ILoggingAdapter _log;
+    private readonly ICertificateRotation _certificates;
     private UnixSocketServer? _server;
 
     private MirrorControlServer(IActorRef registry, DeviceKeyCache devices, IActorRef journals, MirrorKeyPair key,
-        MirrorControlSettings settings, Func<DeviceId, StateJournalState, DeviceSummary> summarise, IWallClock wall, ILoggingAdapter log)
+        MirrorControlSettings settings, Func<DeviceId, StateJournalState, DeviceSummary> summarise, IWallClock wall, ILoggingAdapter log,
+        ICertificateRotation certificates)
     {
+        _certificates = certificates;
         _registry = registry;
         _devices = devices;
         _journals = journals;
@@ -45,9 +48,10 @@ public sealed class MirrorControlServer : IAsyncDisposable
     }
 
     public static async Task<MirrorControlServer> Start(string path, IActorRef registry, DeviceKeyCache devices, IActorRef journals, MirrorKeyPair key,
-        MirrorControlSettings settings, Func<DeviceId, StateJournalState, DeviceSummary> summarise, IWallClock wall, ILoggingAdapter log)
+        MirrorControlSettings settings, Func<DeviceId, StateJournalState, DeviceSummary> summarise, IWallClock wall, ILoggingAdapter log,
+        ICertificateRotation? certificates = null)
     {
-        var server = new MirrorControlServer(registry, devices, journals, key, settings, summarise, wall, log);
+        var server = new MirrorControlServer(registry, devices, journals, key, settings, summarise, wall, log, certificates ?? ICertificateRotation.None);
         server._server = await UnixSocketServer.Start(path, NodeName, server.Serve);
         return server;
     }
@@ -83,6 +87,8 @@ public sealed class MirrorControlServer : IAsyncDisposable
         FleetRequest => await Fleet(stopping),
         DeviceStateRequest state => await State(state, stopping),
         WindowsRequest windows => await Windows(windows, stopping),
+        DisableRequest disable => await Disable(disable, stopping),
+        RotateRequest rotate => await Rotate(rotate, stopping),
         _ => new ControlError($"{request.GetType().Name} is not a request the {NodeName} serves"),
     };
 
@@ -98,9 +104,48 @@ public sealed class MirrorControlServer : IAsyncDisposable
         };
     }
 
+    private async Task<ControlMessage> Disable(DisableRequest request, CancellationToken stopping)
+    {
+        var device = Enrolled(request.Device);
+        object command = request.Disable ? new DeviceRegistryMessages.Disable(device, _wall.UtcNowMs) : new DeviceRegistryMessages.Enable(device, _wall.UtcNowMs);
+        return await _registry.Ask<object>(command, _settings.Timeout, stopping) switch
+        {
+            DeviceChanged changed => new DisableReply(device.Value, changed.Device.Disabled),
+            ChangeRefused refused => new ControlError($"refused: {refused.Reason}"),
+            var other => throw new InvalidOperationException($"unexpected answer {other.GetType().Name} from the registry"),
+        };
+    }
+
+    private async Task<ControlMessage> Rotate(RotateRequest request, CancellationToken stopping)
+    {
+        var device = Enrolled(request.Device);
+        var now = _wall.UtcNowMs;
+        var key = Convert.ToHexStringLower(System.Security.Cryptography.RandomNumberGenerator.GetBytes(HeartbeatAuthenticator.MinimumKeyBytes));
+        // The device's own mirror key beside the node's, owner-only like it; named for the device and the moment.
+        var sshKey = MirrorKeyPair.LoadOrCreate(string.Create(System.Globalization.CultureInfo.InvariantCulture, $"{_key.PrivateKeyPath}.{device}.{now}"));
+        var line = sshKey.AuthorizedKeysLine(request.FromAddress ?? _settings.OutwardAddress, request.DeviceCommand ?? _settings.DeviceCommand);
+        switch (await _registry.Ask<object>(new DeviceRegistryMessages.Rotate(device, key, now, sshKey.PrivateKeyPath), _settings.Timeout, stopping))
+        {
+            case DeviceChanged changed:
+                var certificate = await _certificates.Rotate(device, now, stopping);
+                return new RotateReply(device.Value, changed.Device.HeartbeatKey, line, changed.Device.Retired!.RefusedFromUnixMs(_devices.RotationOverlap), certificate);
+            case ChangeRefused refused:
+                File.Delete(sshKey.PrivateKeyPath);
+                File.Delete(sshKey.PrivateKeyPath + ".pub");
+                return new ControlError($"refused: {refused.Reason}");
+            case var other:
+                throw new InvalidOperationException($"unexpected answer {other.GetType().Name} from the registry");
+        }
+    }
+
     private async Task<ControlMessage> Submit(SubmitRequest request, CancellationToken stopping)
     {
         var device = Enrolled(request.Device);
+        if (_devices.StandingOf(device) == DeviceStanding.Disabled)
+        {
+            _log.Warning("[{0}] command from {1} refused: the device is disabled", device, request.Issuer);
+            return new ControlError($"refused: {device} is disabled; no new commands are stored for it");
+        }
         var expiresIn = request.ExpiresInMs is { } ms ? TimeSpan.FromMilliseconds(ms) : _settings.CommandExpiresAfter;
         var notAfter = _wall.UtcNowMs + (long)expiresIn.TotalMilliseconds;
         return Written(await _journals.Ask<object>(new SubmitCommand(device, request.Argv, request.Issuer, notAfter), _settings.Timeout, stopping));
@@ -131,9 +176,14 @@ public sealed class MirrorControlServer : IAsyncDisposable
         var enrolled = (await _registry.Ask<Devices>(ListDevices.Instance, _settings.Timeout, stopping)).All;
         var states = await Task.WhenAll(enrolled.Select(d =>
             StateOf(d.Device, stopping)));
-        return new FleetReply([.. enrolled.Zip(states, (device, state) => _summarise(device.Device, state) with
+        return new FleetReply([.. enrolled.Zip(states, (device, state) =>
         {
-            SshEndpoint = $"{device.SshUser}@{device.SshHost}:{device.SshPort}",
+            var summary = _summarise(device.Device, state);
+            return summary with
+            {
+                SshEndpoint = $"{device.SshUser}@{device.SshHost}:{device.SshPort}",
+                Status = device.Disabled ? "disabled" : summary.Status,
+            };
         })]);
     }
 

@@ -30,7 +30,7 @@ public sealed record MirrorNodeParts(
         var exchange = ExchangeSettings.FromConfig(config);
         var lateWatch = LateDeviceWatchSettings.FromConfig(config);
         var key = MirrorKeyPair.LoadOrCreate(settings.PrivateKey);
-        return new MirrorNodeParts(settings, journals, exchange, lateWatch, key, new DeviceKeyCache(),
+        return new MirrorNodeParts(settings, journals, exchange, lateWatch, key, new DeviceKeyCache(settings.RotationOverlap),
             new SshSessionOpener(key.PrivateKeyPath, settings.ConnectTimeout, settings.KeyExchange), SystemWallClock.Instance);
     }
 }

@@ -18,7 +18,8 @@ public sealed record MirrorNodeSettings(
     TimeSpan CommandExpiresAfter,
     TimeSpan HeartbeatTimeWindow,
     TimeSpan RequestTimeout,
-    TimeSpan DeviceWindowLimit)
+    TimeSpan DeviceWindowLimit,
+    TimeSpan RotationOverlap)
 {
     public static MirrorNodeSettings FromConfig(Config root) => new(
         root.RequireString("iotsync.mirror.system-name"),
@@ -33,5 +34,6 @@ public sealed record MirrorNodeSettings(
         root.RequireDuration("iotsync.mirror.command-expires-after"),
         root.RequireDuration("iotsync.mirror.heartbeat-time-window"),
         root.RequireDuration("iotsync.mirror.request-timeout"),
-        root.RequireDuration("iotsync.mirror.window-limit"));
+        root.RequireDuration("iotsync.mirror.window-limit"),
+        root.RequireDuration("iotsync.mirror.rotation-overlap"));
 }

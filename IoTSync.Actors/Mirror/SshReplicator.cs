@@ -40,13 +40,18 @@ public sealed class SshReplicator : ReceiveActor
         Receive<StateJournalMessages.Acknowledged>(_ => { });
     }
 
-    /// <summary>Starts a session unless the device is unknown, already in one, or the pool is full.</summary>
+    /// <summary>Starts a session unless the device is unknown or disabled, already in one, or the pool is full.</summary>
     private void Begin(SyncRequested request)
     {
         var device = request.Device;
         if (_registry.Find(device) is not { } enrolled)
         {
             _log.Warning("[{0}] sync requested for a device that is not enrolled; ignored", device);
+            return;
+        }
+        if (enrolled.Disabled)
+        {
+            _log.Warning("[{0}] session {1} refused: the device is disabled", device, request.SessionId);
             return;
         }
         if (_active.Contains(device))
@@ -96,7 +101,7 @@ public sealed class SshReplicator : ReceiveActor
         using var timeout = new CancellationTokenSource(_settings.SessionTimeout);
         try
         {
-            await using var session = await _opener.Open(enrolled, timeout.Token);
+            await using var session = await Open(enrolled, timeout.Token);
             var opened = clock.Elapsed;
             var side = new StateJournalSide(_journals, _settings.JournalTimeout, enrolled.Device);
             var channel = _halt is null ? session.Channel : _halt.Wrap(session.Channel, enrolled.Device, _log);
@@ -107,6 +112,26 @@ public sealed class SshReplicator : ReceiveActor
         {
             // Nothing is applied from a session that failed: every batch is checked and stored whole, or not at all.
             return new SessionFinished(enrolled.Device, sessionId, null, $"{e.GetType().Name}: {e.Message}", clock.Elapsed);
+        }
+    }
+
+    /// <summary>
+    /// Opens with the mirror's current key for the device; if the device refuses it while a rotation's
+    /// overlap lasts, with the key the rotation retired (the device may not have installed the new line yet).
+    /// </summary>
+    private async Task<IDeviceSession> Open(EnrolledDevice enrolled, CancellationToken cancellationToken)
+    {
+        var keys = enrolled.SshKeysAt(_wall.UtcNowMs, _registry.RotationOverlap);
+        for (var i = 0; ; i++)
+        {
+            try
+            {
+                return await _opener.Open(enrolled with { MirrorKeyFile = keys[i] }, cancellationToken);
+            }
+            catch (Ssh.SshAuthenticationFailedException) when (i + 1 < keys.Length)
+            {
+                _log.Warning("[{0}] the device refused the mirror's new SSH key; using the key its rotation retired while the overlap lasts", enrolled.Device);
+            }
         }
     }
 

@@ -2,12 +2,13 @@ using IoTSync.Sync;
 
 namespace IoTSync.Mirror.Ssh;
 
-/// <summary>The replicator's production opener: SSH to the enrolled endpoint, the host key pinned at enrolment.</summary>
+/// <summary>The replicator's production opener: SSH to the enrolled endpoint, the host key pinned at enrolment, with the device's own mirror key since a rotation.</summary>
 public sealed class SshSessionOpener(string privateKeyPath, TimeSpan connectTimeout, System.Collections.Immutable.ImmutableArray<string> keyExchange = default) : IDeviceSessionOpener
 {
     public async Task<IDeviceSession> Open(EnrolledDevice device, CancellationToken cancellationToken)
     {
-        var settings = new SshTransportSettings(device.SshHost, device.SshPort, device.SshUser, privateKeyPath, device.HostKeyFingerprint)
+        var key = device.MirrorKeyFile.Length > 0 ? device.MirrorKeyFile : privateKeyPath;
+        var settings = new SshTransportSettings(device.SshHost, device.SshPort, device.SshUser, key, device.HostKeyFingerprint)
         {
             ConnectTimeout = connectTimeout,
             KeyExchangeAlgorithms = keyExchange.IsDefault ? [] : keyExchange,

@@ -22,6 +22,15 @@ public sealed record DeploymentOptions
 
     public ImmutableArray<string> Allow { get; init; } = ["echo", "uname", "hostname", "date", "true", "false", "sleep", "sh"];
 
+    /// <summary>How long the mirror honours a device's credentials after <c>device rotate</c>; the shipped default when null.</summary>
+    public TimeSpan? RotationOverlap { get; init; }
+
+    /// <summary>
+    /// The accounts the nodes run as (the device node with CAP_NET_ADMIN alone, the mirror with
+    /// nothing, sshd's sessions as the sync account); null runs everything as this process's user.
+    /// </summary>
+    public NodeUsers? Users { get; init; }
+
     /// <summary>Where the nodes run: all on 127.0.0.1 when null (toggler <c>none</c>), else apart on a network of their own.</summary>
     public DeploymentNetwork? Network { get; init; }
 }
@@ -88,6 +97,9 @@ public sealed partial class Deployment : IAsyncDisposable
 
     public string DeviceSocket => Path.Combine(Directory, "device", "run", "device.sock");
 
+    /// <summary>The device's heartbeat key file (made by init; the device reads it at start).</summary>
+    public string DeviceHeartbeatKey => Path.Combine(Directory, "device", "heartbeat.key");
+
     public NodeProcess? Mirror { get; private set; }
 
     public NodeProcess? Device { get; private set; }
@@ -128,6 +140,8 @@ public sealed partial class Deployment : IAsyncDisposable
             var deployment = new Deployment(directory, binaries, options, sshd, mirrorPort);
             await deployment.WriteMirrorConfig();
             await deployment.InitDevice();
+            if (options.Users is { } users)
+                await deployment.HandToUsers(await users.Ensure());
             return deployment;
         }
         catch
@@ -159,7 +173,11 @@ public sealed partial class Deployment : IAsyncDisposable
             # The device's window limit: not heard from for longer, with no session running, it is dark.
             iotsync.mirror.window-limit = {(long)Options.WindowLimit.TotalMilliseconds}ms
 
-            """ + (Options.Network is { } network ? $"""
+            """ + (Options.RotationOverlap is { } overlap ? $"""
+            # Credentials replaced by `device rotate` are honoured this long.
+            iotsync.mirror.rotation-overlap = {(long)overlap.TotalMilliseconds}ms
+
+            """ : "") + (Options.Network is { } network ? $"""
             # Apart from the device: heartbeats on the mirror's own address, and the device's sshd
             # admits the mirror's key from there only.
             akka.remote.dot-netty.tcp.hostname = "{network.MirrorAddress}"
@@ -186,25 +204,53 @@ public sealed partial class Deployment : IAsyncDisposable
             """);
     }
 
+    /// <summary>
+    /// Each node's directory to its user; the deployment's directory passable (not listable) for them
+    /// and sshd's sessions; the device's control socket shared with the sync account's group.
+    /// </summary>
+    private async Task HandToUsers(NodeUsers users)
+    {
+        if (OperatingSystem.IsWindows())
+            throw new PlatformNotSupportedException("node accounts need Unix permissions");
+        File.SetUnixFileMode(Directory, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute | UnixFileMode.GroupExecute | UnixFileMode.OtherExecute);
+        await File.AppendAllTextAsync(DeviceConfig, $"""
+            # The sync account's group may use the control socket (sshd runs the relay as that account).
+            iotsync.device.control-socket-group = "{users.SocketGroup}"
+
+            """);
+        await NodeUsers.GiveTo(Path.Combine(Directory, "mirror"), users.MirrorUser);
+        await NodeUsers.GiveTo(Path.Combine(Directory, "device"), users.DeviceUser);
+    }
+
+    private Launcher MirrorLauncher => Options.Users is { } users ? users.AsMirror(Options.Network?.Mirror ?? Launcher.Direct) : Options.Network?.Mirror ?? Launcher.Direct;
+
+    private Launcher DeviceLauncher => Options.Users is { } users ? users.AsDevice(Options.Network?.Device ?? Launcher.Direct) : Options.Network?.Device ?? Launcher.Direct;
+
+    /// <summary>A user with no home of its own gets its node's directory as one.</summary>
+    private IReadOnlyDictionary<string, string>? WithHome(IReadOnlyDictionary<string, string>? environment, string node) =>
+        Options.Users is null
+            ? environment
+            : new Dictionary<string, string>(environment ?? new Dictionary<string, string>()) { ["HOME"] = Path.Combine(Directory, node) };
+
     public async Task StartMirror(IReadOnlyDictionary<string, string>? environment = null)
     {
-        Mirror = NodeProcess.Start(Binaries.Dotnet, [Binaries.MirrorDll, "run", "--config", MirrorConfig], Path.Combine(Directory, "mirror", "node.log"), environment,
-            Options.Network?.Mirror);
+        Mirror = NodeProcess.Start(Binaries.Dotnet, [Binaries.MirrorDll, "run", "--config", MirrorConfig], Path.Combine(Directory, "mirror", "node.log"),
+            WithHome(environment, "mirror"), MirrorLauncher);
         await Mirror.WaitForOutput(MirrorRunning(), StartTimeout);
     }
 
     public async Task StartDevice(IReadOnlyDictionary<string, string>? environment = null)
     {
-        Device = NodeProcess.Start(Binaries.Dotnet, [Binaries.DeviceDll, "run", "--config", DeviceConfig], Path.Combine(Directory, "device", "node.log"), environment,
-            Options.Network?.Device);
+        Device = NodeProcess.Start(Binaries.Dotnet, [Binaries.DeviceDll, "run", "--config", DeviceConfig], Path.Combine(Directory, "device", "node.log"),
+            WithHome(environment, "device"), DeviceLauncher);
         await Device.WaitForOutput(DeviceRunning(), StartTimeout);
     }
 
     /// <summary>Enrols the device at the running mirror and installs the printed line as sshd's authorized_keys.</summary>
     public async Task<string> Enroll(string? hostKeyFingerprint = null)
     {
-        var enrolled = (await MirrorCli(["enroll", "--device", DeviceId, "--ssh", DeviceSshEndpoint, "--from", MirrorHost, "--ssh-user", Environment.UserName,
-            "--host-key", hostKeyFingerprint ?? Sshd.HostKey.Value, "--heartbeat-key-file", Path.Combine(Directory, "device", "heartbeat.key"),
+        var enrolled = (await MirrorCli(["enroll", "--device", DeviceId, "--ssh", DeviceSshEndpoint, "--from", MirrorHost, "--ssh-user", Options.Users?.SyncUser ?? Environment.UserName,
+            "--host-key", hostKeyFingerprint ?? Sshd.HostKey.Value, "--heartbeat-key-file", DeviceHeartbeatKey,
             "--device-command", SyncEndpointCommand])).EnsureSuccess("iotsync-mirror enroll");
         var line = enrolled.Stdout.Trim();
         await File.WriteAllTextAsync(Sshd.AuthorizedKeysFile, line + "\n");

@@ -57,5 +57,35 @@ public sealed class DeviceRegistrySpecs : IDisposable
         Assert.Null(DeviceRegistryMessages.RegistryState.Problem(Details()));
     }
 
+    [Fact]
+    public async Task Should_keep_a_disable_and_a_rotation_across_a_restart_and_publish_them_at_once()
+    {
+        var cache = new DeviceKeyCache(TimeSpan.FromMinutes(10));
+        var first = _db.Start();
+        var registry = first.ActorOf(DeviceRegistry.Props(cache), "registry");
+        var dev = new DeviceId("dev-r");
+        await registry.Ask<Enrolled>(new Enrol(Details()), Timeout);
+
+        await registry.Ask<DeviceChanged>(new Rotate(dev, new string('8', 64), 1_000), Timeout);
+        Assert.Equal(new string('8', 64), cache.Find(dev)!.HeartbeatKey);
+        Assert.True(cache.KeysAt(dev, 2_000).Retired!.Honoured);
+        Assert.False(cache.KeysAt(dev, 601_000).Retired!.Honoured);
+        await registry.Ask<DeviceChanged>(new Disable(dev, 3_000), Timeout);
+        Assert.Equal(DeviceStanding.Disabled, cache.StandingOf(dev));
+        Assert.False(cache.IsAdmitted(dev));
+        Assert.Contains("disabled", (await registry.Ask<ChangeRefused>(new Rotate(dev, new string('9', 64), 4_000), Timeout)).Reason);
+        await SqliteTestDatabase.Stop(first);
+
+        var recovered = new DeviceKeyCache(TimeSpan.FromMinutes(10));
+        var again = _db.Start().ActorOf(DeviceRegistry.Props(recovered), "registry");
+        var device = Assert.Single((await again.Ask<Devices>(ListDevices.Instance, Timeout)).All);
+
+        Assert.True(device.Disabled);
+        Assert.Equal(new RetiredCredentials(new string('7', 64), 1_000), device.Retired);
+        Assert.Equal(DeviceStanding.Disabled, recovered.StandingOf(dev));
+        await again.Ask<DeviceChanged>(new Enable(dev, 5_000), Timeout);
+        Assert.True(recovered.IsAdmitted(dev));
+    }
+
     public void Dispose() => _db.Dispose();
 }

@@ -14,7 +14,8 @@ public sealed class NodeCommandLineSpecs : IDisposable
 
     private static readonly string[][] DeviceCommands = [["run"], ["exec"], ["sync-endpoint"], ["status"], ["init"]];
 
-    private static readonly string[][] MirrorCommands = [["run"], ["enroll"], ["exec"], ["result"], ["cancel"], ["devices"], ["state"], ["windows"]];
+    private static readonly string[][] MirrorCommands = [["run"], ["enroll"], ["exec"], ["result"], ["cancel"], ["devices"], ["state"], ["windows"],
+        ["device", "disable"], ["device", "enable"], ["device", "rotate"]];
 
     [Fact]
     public async Task Should_answer_help_on_every_node_command()

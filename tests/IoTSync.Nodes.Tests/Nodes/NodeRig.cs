@@ -54,7 +54,8 @@ public sealed partial class NodeRig : IAsyncDisposable
     /// <summary>
     /// A <see cref="Deployment"/> on a <see cref="NetnsTestBed"/> with one device: the mirror node in
     /// the mirror's namespace, the device's sshd and node (toggler <c>ip</c> on its <c>eth0</c>) in
-    /// the device's. Skips (fails in CI as root) where the bed or sshd cannot run.
+    /// the device's; the nodes and sshd's sessions as their own accounts (<see cref="NodeUsers"/>).
+    /// Skips (fails in CI as root) where the bed or sshd cannot run.
     /// <paramref name="networkMode"/> is the device's mode (<c>ip</c> or <c>nft</c>); <paramref name="stranger"/>
     /// adds the bed's <see cref="NetnsTestBed.Stranger"/>.
     /// </summary>
@@ -66,9 +67,19 @@ public sealed partial class NodeRig : IAsyncDisposable
         try
         {
             bed = await NetnsTestBed.Create(1, stranger: stranger);
-            var deployment = await Deployment.Create(directory, NodeBinaries.Locate(),
-                options with { Network = bed.NetworkFor(bed.Devices[0]) with { Mode = networkMode } });
-            return new NodeRig(deployment, directory, bed);
+            // As installed: the device node its own user with CAP_NET_ADMIN alone, the mirror unprivileged, sessions as the sync account.
+            var deployment = await Deployment.Create(directory, NodeBinaries.Locate(), options with
+            {
+                Network = bed.NetworkFor(bed.Devices[0]) with { Mode = networkMode },
+                Users = options.Users ?? (NodeUsers.CanRun ? NodeUsers.Default : null),
+            });
+            var rig = new NodeRig(deployment, directory, bed);
+            // The device's commands run as the device node's user: they may append to the runs file, nothing else here.
+            await File.WriteAllTextAsync(rig.RunsFile, "");
+            if (!OperatingSystem.IsWindows())
+                    File.SetUnixFileMode(rig.RunsFile, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.GroupRead | UnixFileMode.GroupWrite
+                                                   | UnixFileMode.OtherRead | UnixFileMode.OtherWrite);
+            return rig;
         }
         catch
         {
