@@ -40,7 +40,7 @@ public static class MirrorNodeHost
         var system = app.Services.GetRequiredService<ActorSystem>();
         var enrolled = await app.Services.GetRequiredService<IRequiredActor<MirrorNodeActors.Registry>>().ActorRef
             .Ask<Devices>(ListDevices.Instance, settings.RequestTimeout, cancellationToken);
-        var address = ((ExtendedActorSystem)system).Provider.DefaultAddress;
+        var address = app.Services.GetRequiredService<EdgeSystem>().Address;
         Logging.GetLogger(system, "iotsync-mirror").Info("mirror node running: heartbeats at {0}/user/{1}, {2} device(s) enrolled, control socket {3}, SSH key {4}",
             address, HeartbeatListener.Name, enrolled.All.Length, settings.ControlSocket, parts.Key.PrivateKeyPath);
         await stdout.WriteLineAsync($"iotsync-mirror: running, heartbeats at {address}, control socket {settings.ControlSocket}; SIGTERM or Ctrl-C stops it");

@@ -10,9 +10,10 @@ public sealed class DeviceKeyCache : IDeviceKeys
 
     public void Replace(RegistryState state) => _state = state;
 
-    public EnrolledDevice? Find(DeviceId device) => _state.ById.GetValueOrDefault(device.Value);
+    /// <summary>The device as listed (no heartbeat key), or null when it is not enrolled.</summary>
+    public DeviceListing? Find(DeviceId device) => _state.ById.GetValueOrDefault(device.Value)?.Listing;
 
-    public byte[]? KeyOf(DeviceId device) => Find(device)?.HeartbeatKeyBytes;
+    public byte[]? KeyOf(DeviceId device) => _state.ById.GetValueOrDefault(device.Value)?.HeartbeatKeyBytes;
 
     /// <summary>Every enrolled device, in id order.</summary>
     public IEnumerable<DeviceId> Devices => _state.ById.Values.Select(d => d.Device);

@@ -44,7 +44,7 @@ public sealed class DeviceRegistry : ReceivePersistentActor
                 caller.Tell(reply);
             });
         });
-        Command<ListDevices>(_ => Sender.Tell(new Devices([.. _state.ById.Values])));
+        Command<ListDevices>(_ => Sender.Tell(new Devices([.. _state.ById.Values.Select(d => d.Listing)])));
     }
 
     public override string PersistenceId => Id;

@@ -14,6 +14,12 @@ namespace IoTSync.Mirror;
 public sealed record EnrolledDevice(DeviceId Device, string SshHost, int SshPort, string SshUser, string HostKeyFingerprint, string HeartbeatKey, long EnrolledAtUnixMs)
 {
     public byte[] HeartbeatKeyBytes => Convert.FromHexString(HeartbeatKey);
+
+    /// <summary>The device without its heartbeat key: what replies and listings carry.</summary>
+    public DeviceListing Listing => new(Device, SshHost, SshPort, SshUser, HostKeyFingerprint, EnrolledAtUnixMs);
+
+    // A record prints every property; the key must not reach a log line that way.
+    public override string ToString() => $"EnrolledDevice {{ {Listing} }}";
 }
 
 /// <summary>What the <see cref="DeviceRegistry"/> is asked, answers and stores.</summary>
@@ -22,7 +28,8 @@ public static partial class DeviceRegistryMessages
     /// <summary>Enrol a device, or re-enrol it with new details. Answered with <see cref="Enrolled"/> or <see cref="EnrolRefused"/>.</summary>
     public sealed record Enrol(EnrolledDevice Device) : IIoTSyncMessage;
 
-    public sealed record Enrolled(EnrolledDevice Device) : IIoTSyncMessage;
+    /// <summary>The enrolment was stored; the device as listed, without its key.</summary>
+    public sealed record Enrolled(DeviceListing Device) : IIoTSyncMessage;
 
     public sealed record EnrolRefused(string Reason) : IIoTSyncMessage;
 
@@ -32,7 +39,8 @@ public static partial class DeviceRegistryMessages
         public static ListDevices Instance { get; } = new();
     }
 
-    public sealed record Devices(ImmutableArray<EnrolledDevice> All) : IIoTSyncMessage;
+    /// <summary>Every enrolled device, as listed: no heartbeat key.</summary>
+    public sealed record Devices(ImmutableArray<DeviceListing> All) : IIoTSyncMessage;
 
     /// <summary>Journal event: a device was enrolled (or its details replaced).</summary>
     public sealed record DeviceEnrolled(EnrolledDevice Device) : IIoTSyncMessage;
@@ -51,7 +59,7 @@ public static partial class DeviceRegistryMessages
         public (object Reply, ImmutableArray<DeviceEnrolled> Events) Decide(Enrol enrol) =>
             Problem(enrol.Device) is { } problem
                 ? (new EnrolRefused(problem), [])
-                : (new Enrolled(enrol.Device), [new DeviceEnrolled(enrol.Device)]);
+                : (new Enrolled(enrol.Device.Listing), [new DeviceEnrolled(enrol.Device)]);
 
         /// <summary>Why the details cannot be enrolled, or null.</summary>
         public static string? Problem(EnrolledDevice device)

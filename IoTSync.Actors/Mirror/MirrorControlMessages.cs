@@ -13,7 +13,7 @@ namespace IoTSync.Mirror;
 public sealed record EnrollRequest(EnrolledDevice Device, string? FromAddress, string? DeviceCommand) : ControlMessage;
 
 /// <summary>The device as enrolled, and the exact line for its authorized_keys.</summary>
-public sealed record EnrollReply(EnrolledDevice Device, string AuthorizedKeysLine) : ControlMessage;
+public sealed record EnrollReply(DeviceListing Device, string AuthorizedKeysLine) : ControlMessage;
 
 /// <summary>
 /// Leave a command for a device (<c>exec</c>); <see cref="ExpiresInMs"/> null takes the configured

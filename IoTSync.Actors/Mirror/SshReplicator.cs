@@ -79,14 +79,14 @@ public sealed class SshReplicator : ReceiveActor
         _listener?.Tell(finished);
     }
 
-    private async Task<Ran> Run(EnrolledDevice enrolled, string sessionId)
+    private async Task<Ran> Run(DeviceListing enrolled, string sessionId)
     {
         var startedAt = _wall.UtcNowMs;
         var finished = await Exchange(enrolled, sessionId);
         return new Ran(finished, startedAt, _wall.UtcNowMs);
     }
 
-    private async Task<SessionFinished> Exchange(EnrolledDevice enrolled, string sessionId)
+    private async Task<SessionFinished> Exchange(DeviceListing enrolled, string sessionId)
     {
         var clock = System.Diagnostics.Stopwatch.StartNew();
         using var timeout = new CancellationTokenSource(_settings.SessionTimeout);

@@ -53,10 +53,10 @@ public static class MessageSamples
         yield return view;
         var enrolled = new EnrolledDevice(Device, "127.0.0.1", 2222, "iotsync", "SHA256:" + new string('A', 43), new string('0', 64), 1_700_000_000_000);
         yield return new DeviceRegistryMessages.Enrol(enrolled);
-        yield return new DeviceRegistryMessages.Enrolled(enrolled);
+        yield return new DeviceRegistryMessages.Enrolled(enrolled.Listing);
         yield return new DeviceRegistryMessages.EnrolRefused("bad fingerprint");
         yield return DeviceRegistryMessages.ListDevices.Instance;
-        yield return new DeviceRegistryMessages.Devices([enrolled]);
+        yield return new DeviceRegistryMessages.Devices([enrolled.Listing]);
         yield return new DeviceRegistryMessages.DeviceEnrolled(enrolled);
         yield return DeviceRegistryMessages.RegistryState.Empty.Apply(new DeviceRegistryMessages.DeviceEnrolled(enrolled));
         yield return new ExecRequest(["uname", "-a"], "operator");
@@ -68,7 +68,7 @@ public static class MessageSamples
             [new NetworkTogglerMessages.WindowClosed(3, TimeSpan.FromMilliseconds(41.5), TimeSpan.FromMilliseconds(2), "synced")]),
             view, 1_700_000_000_000, 1, [new NamedValue("ı", "İ")]);
         yield return new EnrollRequest(enrolled, "10.0.0.1", null);
-        yield return new EnrollReply(enrolled, "restrict,from=\"10.0.0.1\",command=\"x\" ecdsa-sha2-nistp256 AAAA iotsync-mirror");
+        yield return new EnrollReply(enrolled.Listing, "restrict,from=\"10.0.0.1\",command=\"x\" ecdsa-sha2-nistp256 AAAA iotsync-mirror");
         yield return new SubmitRequest(Device.Value, ["uname", "-a"], "cli:root", 60_000);
         yield return new CancelRequest(Device.Value, 4, "cli:root");
         yield return new SubmitReply(cancel);

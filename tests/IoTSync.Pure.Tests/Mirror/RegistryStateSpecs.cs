@@ -16,7 +16,7 @@ public sealed class RegistryStateSpecs
     {
         var (reply, events) = RegistryState.Empty.Decide(new Enrol(Details()));
 
-        Assert.Equal(new Enrolled(Details()), reply);
+        Assert.Equal(new Enrolled(Details().Listing), reply);
         Assert.Equal([new DeviceEnrolled(Details())], events.ToArray());
     }
 
