@@ -3,13 +3,15 @@ using Akka.Event;
 using IoTSync.Logs;
 using IoTSync.Model;
 using IoTSync.Protocol;
+using IoTSync.Security;
 using static IoTSync.Mirror.SshReplicatorMessages;
 
 namespace IoTSync.Mirror;
 
 /// <summary>
-/// The mirror's only remotely reachable actor (<c>/user/heartbeat</c>). Authenticates each
-/// heartbeat (the device's HMAC, a time window, nonces against replay), asks that device's
+/// The mirror's only remotely reachable actor (<c>/user/heartbeat</c> in the edge system). Admits only
+/// enrolled, not disabled devices, authenticates each heartbeat (the device's HMAC, a per-device rate
+/// limit, a time window, nonces against replay), asks that device's
 /// StateJournal where it stands, asks the replicator for a session when the logs differ, and
 /// answers with a signed ack. Anything that fails authentication is logged and dropped unanswered.
 /// After answering, it tells the StateJournal to record the heartbeat in the device's window
@@ -23,18 +25,21 @@ public sealed class HeartbeatListener : ReceiveActor
 
     private readonly ILoggingAdapter _log = Context.GetLogger();
     private readonly Dictionary<DeviceId, NonceWindow> _windows = new();
+    private readonly Dictionary<DeviceId, HeartbeatBucket> _buckets = new();
+    private readonly Dictionary<DeviceId, long> _overRate = new();
 
     /// <summary>The longest window outcome recorded: the text comes from the device, and the journal keeps it for good.</summary>
     public const int MaxOutcomeLength = 200;
 
-    public HeartbeatListener(IDeviceKeys keys, IActorRef journals, IActorRef replicator, IWallClock wall, HeartbeatListenerSettings settings)
+    public HeartbeatListener(IDeviceKeys keys, IDeviceAdmission admission, IActorRef journals, IActorRef replicator, IWallClock wall, HeartbeatListenerSettings settings)
     {
         Receive<Heartbeat>(heartbeat =>
         {
             var device = heartbeat.Device;
-            if (keys.KeyOf(device) is not { } key)
+            var verdict = admission.Admit(device);
+            if (verdict != AdmissionVerdict.Admitted || keys.KeyOf(device) is not { } key)
             {
-                _log.Warning("[{0}] heartbeat from a device that is not enrolled; dropped", device);
+                _log.Warning("[{0}] heartbeat from a device that is {1}; dropped", device, verdict == AdmissionVerdict.Disabled ? "disabled" : "not enrolled");
                 return;
             }
             if (!HeartbeatAuthenticator.HasValidMac(heartbeat, key))
@@ -42,6 +47,8 @@ public sealed class HeartbeatListener : ReceiveActor
                 _log.Warning("[{0}] heartbeat with a bad MAC; dropped", device);
                 return;
             }
+            if (!WithinRate(device, settings.Rate, wall.UtcNowMs))
+                return;
             if (!_windows.TryGetValue(device, out var window))
                 _windows[device] = window = new NonceWindow(settings.TimeWindow);
             var rejection = window.Admit(heartbeat.Nonce, heartbeat.SentAtUnixMs, wall.UtcNowMs);
@@ -82,9 +89,30 @@ public sealed class HeartbeatListener : ReceiveActor
         Receive<Status.Failure>(failure => _log.Error(failure.Cause, "heartbeat could not be answered: the StateJournal did not reply"));
     }
 
+    /// <summary>
+    /// Takes from the device's bucket; a flood is logged once when it starts and once, with its count,
+    /// when the device is admitted again, so the log does not grow with the flood.
+    /// </summary>
+    private bool WithinRate(DeviceId device, HeartbeatRate rate, long now)
+    {
+        var (admitted, next) = (_buckets.GetValueOrDefault(device) ?? HeartbeatBucket.Full(rate, now)).Take(rate, now);
+        _buckets[device] = next;
+        var dropped = _overRate.GetValueOrDefault(device);
+        if (admitted)
+        {
+            if (_overRate.Remove(device))
+                _log.Warning("[{0}] {1} heartbeat(s) were dropped over the rate limit; admitted again", device, dropped);
+            return true;
+        }
+        if (dropped == 0)
+            _log.Warning("[{0}] heartbeat over the rate limit ({1} at once, one more every {2}); dropped, and more until the limit allows", device, rate.Burst, rate.RefillEvery);
+        _overRate[device] = dropped + 1;
+        return false;
+    }
+
     private static WindowReport? Bounded(WindowReport? report) =>
         report is { Outcome.Length: > MaxOutcomeLength } ? report with { Outcome = report.Outcome[..MaxOutcomeLength] } : report;
 
-    public static Props Props(IDeviceKeys keys, IActorRef journals, IActorRef replicator, IWallClock wall, HeartbeatListenerSettings settings) =>
-        Akka.Actor.Props.Create(() => new HeartbeatListener(keys, journals, replicator, wall, settings));
+    public static Props Props(IDeviceKeys keys, IDeviceAdmission admission, IActorRef journals, IActorRef replicator, IWallClock wall, HeartbeatListenerSettings settings) =>
+        Akka.Actor.Props.Create(() => new HeartbeatListener(keys, admission, journals, replicator, wall, settings));
 }

@@ -19,8 +19,8 @@ public sealed record MirrorNodeParts(
     IDeviceSessionOpener Opener,
     IWallClock Wall)
 {
-    /// <summary>What the edge needs besides the core's actors: the keys heartbeats are checked with, its limits and the clock.</summary>
-    public MirrorEdgeParts Edge => new(Devices, new HeartbeatListenerSettings(Settings.HeartbeatTimeWindow, Settings.RequestTimeout), Wall);
+    /// <summary>What the edge needs besides the core's actors: the keys heartbeats are checked with, who is admitted, its limits and the clock.</summary>
+    public MirrorEdgeParts Edge => new(Devices, Devices, new HeartbeatListenerSettings(Settings.HeartbeatTimeWindow, Settings.RequestTimeout, Settings.HeartbeatRate), Wall);
 
     /// <summary>The parts from the node's configuration; the SSH key pair is created when missing.</summary>
     public static MirrorNodeParts FromConfig(Config config)

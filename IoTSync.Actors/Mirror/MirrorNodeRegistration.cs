@@ -51,7 +51,7 @@ public static class MirrorNodeRegistration
             var refs = await MirrorCoreRefs.From(registry);
             var edge = resolver.GetService<EdgeSystem>().Start(core, name, config, resolver.GetService<ILoggerFactory>());
             registry.Register<MirrorNodeActors.Listener>(edge.ActorOf(
-                HeartbeatListener.Props(parts.Keys, refs.Journals, refs.Replicator, parts.Wall, parts.Listener), HeartbeatListener.Name));
+                HeartbeatListener.Props(parts.Keys, parts.Admission, refs.Journals, refs.Replicator, parts.Wall, parts.Listener), HeartbeatListener.Name));
         }));
 
     private static async Task StartCore(ActorSystem system, IActorRegistry registry, MirrorNodeParts parts)

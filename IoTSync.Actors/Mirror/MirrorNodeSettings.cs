@@ -1,6 +1,7 @@
 using System.Collections.Immutable;
 using Akka.Configuration;
 using IoTSync.Configuration;
+using IoTSync.Protocol;
 
 namespace IoTSync.Mirror;
 
@@ -18,7 +19,8 @@ public sealed record MirrorNodeSettings(
     TimeSpan CommandExpiresAfter,
     TimeSpan HeartbeatTimeWindow,
     TimeSpan RequestTimeout,
-    TimeSpan DeviceWindowLimit)
+    TimeSpan DeviceWindowLimit,
+    HeartbeatRate HeartbeatRate)
 {
     public static MirrorNodeSettings FromConfig(Config root) => new(
         root.RequireString("iotsync.mirror.system-name"),
@@ -33,5 +35,6 @@ public sealed record MirrorNodeSettings(
         root.RequireDuration("iotsync.mirror.command-expires-after"),
         root.RequireDuration("iotsync.mirror.heartbeat-time-window"),
         root.RequireDuration("iotsync.mirror.request-timeout"),
-        root.RequireDuration("iotsync.mirror.window-limit"));
+        root.RequireDuration("iotsync.mirror.window-limit"),
+        HeartbeatRate.FromConfig(root));
 }
