@@ -84,11 +84,11 @@ public static class IoTSyncSystem
 
     /// <summary>
     /// The setup of a node's edge (<see cref="Hosting.EdgeSystem"/>): the node's HOCON with remoting and
-    /// untrusted mode forced on, <see cref="Hosting.EdgeGuardianStrategy"/> (a remote Kill does not stop the
+    /// untrusted mode forced on, mutual TLS when <paramref name="tls"/> is given, <see cref="Hosting.EdgeGuardianStrategy"/> (a remote Kill does not stop the
     /// edge's actor) and <see cref="Hardening"/> in front, no persistence; Akka's log events go to
     /// <paramref name="loggerFactory"/> when one is given.
     /// </summary>
-    public static ActorSystemSetup EdgeSetup(Config nodeConfig, Microsoft.Extensions.Logging.ILoggerFactory? loggerFactory)
+    public static ActorSystemSetup EdgeSetup(Config nodeConfig, Microsoft.Extensions.Logging.ILoggerFactory? loggerFactory, Security.EdgeTls? tls = null)
     {
         var loggers = loggerFactory is null ? "" : """akka.loggers = ["Akka.Hosting.Logging.LoggerFactoryLogger, Akka.Hosting"]""";
         var front = ConfigurationFactory.ParseString($"""
@@ -98,10 +98,14 @@ public static class IoTSyncSystem
             {Hosting.EdgeGuardianStrategy.Hocon}
             {loggers}
             """);
-        var bootstrap = BootstrapSetup.Create().WithConfig(front.WithFallback(Complete(nodeConfig)));
-        return loggerFactory is null
-            ? ActorSystemSetup.Create(bootstrap)
-            : ActorSystemSetup.Create(bootstrap, new Akka.Hosting.Logging.LoggerFactorySetup(loggerFactory));
+        if (tls is not null)
+            front = Security.EdgeTls.Hocon.WithFallback(front);
+        var setups = new List<Setup> { BootstrapSetup.Create().WithConfig(front.WithFallback(Complete(nodeConfig))) };
+        if (loggerFactory is not null)
+            setups.Add(new Akka.Hosting.Logging.LoggerFactorySetup(loggerFactory));
+        if (tls is not null)
+            setups.Add(tls.Setup());
+        return ActorSystemSetup.Create([.. setups]);
     }
 
     /// <summary>

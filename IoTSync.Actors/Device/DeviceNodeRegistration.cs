@@ -34,7 +34,7 @@ public static class DeviceNodeRegistration
     /// <summary>The device node's actors, in the registry once the recorder has recovered.</summary>
     public static AkkaConfigurationBuilder AddDeviceActors(this AkkaConfigurationBuilder builder, Config config, DeviceNodeParts parts) =>
         builder.WithActors(new ActorStarterWithResolver((system, registry, resolver) =>
-            Start(system, registry, parts, () => resolver.GetService<EdgeSystem>().Start(system, parts.Settings.SystemName, config, resolver.GetService<ILoggerFactory>()))));
+            Start(system, registry, parts, () => resolver.GetService<EdgeSystem>().Start(system, parts.Settings.SystemName, config, resolver.GetService<ILoggerFactory>(), parts.Tls))));
 
     private static async Task Start(ActorSystem system, IActorRegistry registry, DeviceNodeParts parts, Func<ActorSystem> startEdge)
     {

@@ -20,13 +20,14 @@ public sealed record DeviceNodeSettings(
     NetworkTogglerSettings Cycle,
     TimeSpan InitialBackoff,
     TimeSpan GiveUpAfter,
-    TimeSpan RequestTimeout)
+    TimeSpan RequestTimeout,
+    string MirrorScheme = "akka.tcp")
 {
     /// <summary>The Akka system name: the device id in it, so two devices never share an address.</summary>
     public string SystemName => $"iotsync-device-{Device.Value}";
 
     /// <summary>The mirror's heartbeat listener as an Akka.Remote path.</summary>
-    public string MirrorListenerPath => $"akka.tcp://{MirrorSystemName}@{MirrorAddress}/user/{Mirror.HeartbeatListener.Name}";
+    public string MirrorListenerPath => $"{MirrorScheme}://{MirrorSystemName}@{MirrorAddress}/user/{Mirror.HeartbeatListener.Name}";
 
     public static DeviceNodeSettings FromConfig(Config root)
     {
@@ -62,7 +63,8 @@ public sealed record DeviceNodeSettings(
                 root.RequireDuration("iotsync.device.cycle.usable-poll")),
             root.RequireDuration("iotsync.device.heartbeat.initial-backoff"),
             root.RequireDuration("iotsync.device.heartbeat.give-up-after"),
-            root.RequireDuration("iotsync.device.request-timeout"));
+            root.RequireDuration("iotsync.device.request-timeout"),
+            Security.TlsSettings.FromConfig(root).Scheme);
         if (mode == NetworkMode.Ip && string.IsNullOrWhiteSpace(settings.Interface))
             throw new ConfigurationException("iotsync.device.network.interface must name the interface when mode = ip");
         if (mode == NetworkMode.Command && (settings.UpCommand.IsEmpty || settings.DownCommand.IsEmpty || settings.ProbeCommand.IsEmpty))

@@ -24,12 +24,13 @@ public sealed class EdgeSystem
     public Address Address => ((ExtendedActorSystem)System).Provider.DefaultAddress;
 
     /// <summary>
-    /// Starts the edge named <paramref name="name"/> (the name peers address) on the node's HOCON, and
+    /// Starts the edge named <paramref name="name"/> (the name peers address) on the node's HOCON, over
+    /// mutual TLS when <paramref name="tls"/> is given, and
     /// ties it to <paramref name="core"/>: the core's coordinated shutdown stops the edge before any core actor.
     /// </summary>
-    public ActorSystem Start(ActorSystem core, string name, Config nodeConfig, ILoggerFactory? loggerFactory)
+    public ActorSystem Start(ActorSystem core, string name, Config nodeConfig, ILoggerFactory? loggerFactory, Security.EdgeTls? tls)
     {
-        var edge = ActorSystem.Create(name, IoTSyncSystem.EdgeSetup(nodeConfig, loggerFactory));
+        var edge = ActorSystem.Create(name, IoTSyncSystem.EdgeSetup(nodeConfig, loggerFactory, tls));
         _system = edge;
         CoordinatedShutdown.Get(core).AddTask(CoordinatedShutdown.PhaseBeforeServiceUnbind, "stop-edge", async () =>
         {

@@ -49,7 +49,7 @@ public static class MirrorNodeRegistration
         builder.WithActors(new ActorStarterWithResolver(async (core, registry, resolver) =>
         {
             var refs = await MirrorCoreRefs.From(registry);
-            var edge = resolver.GetService<EdgeSystem>().Start(core, name, config, resolver.GetService<ILoggerFactory>());
+            var edge = resolver.GetService<EdgeSystem>().Start(core, name, config, resolver.GetService<ILoggerFactory>(), parts.Tls);
             registry.Register<MirrorNodeActors.Listener>(edge.ActorOf(
                 HeartbeatListener.Props(parts.Keys, parts.Admission, refs.Journals, refs.Replicator, parts.Wall, parts.Listener), HeartbeatListener.Name));
         }));

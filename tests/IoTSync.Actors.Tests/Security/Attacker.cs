@@ -1,4 +1,8 @@
+using System.Security.Cryptography.X509Certificates;
 using Akka.Actor;
+using Akka.Actor.Setup;
+using Akka.Remote.Transport.DotNetty;
+using IoTSync.Security;
 using Akka.Configuration;
 using Akka.TestKit;
 using Akka.TestKit.Xunit2;
@@ -15,17 +19,30 @@ internal sealed class Attacker : IAsyncDisposable
 {
     private readonly ActorSystem _system;
 
-    public Attacker(string name = "attacker")
+    /// <summary>
+    /// The attacker; with <paramref name="certificate"/> it speaks mutual TLS with that certificate (a
+    /// device's, say) and accepts any server certificate, as an attacker would.
+    /// </summary>
+    public Attacker(string name = "attacker", X509Certificate2? certificate = null)
     {
-        _system = ActorSystem.Create(name, ConfigurationFactory.ParseString("""
+        var config = ConfigurationFactory.ParseString("""
             akka.actor.provider = remote
             akka.remote.dot-netty.tcp { hostname = 127.0.0.1, port = 0 }
             akka.remote.retry-gate-closed-for = 100ms
             akka.loglevel = WARNING
             akka.stdout-loglevel = WARNING
-            """).WithFallback(IoTSyncSystem.Essentials));
+            """).WithFallback(IoTSyncSystem.Essentials);
+        if (certificate is null)
+            _system = ActorSystem.Create(name, config);
+        else
+            _system = ActorSystem.Create(name, ActorSystemSetup.Create(BootstrapSetup.Create().WithConfig(EdgeTls.Hocon.WithFallback(config)),
+                new DotNettySslSetup(certificate, suppressValidation: false, requireMutualAuthentication: true, validateCertificateHostname: false,
+                    customValidator: (_, _, _, _, _) => true)));
         Probe = NewProbe();
     }
+
+    /// <summary>Whether the attacker's system is still running (a failed outbound TLS handshake terminates it).</summary>
+    public bool Terminated => _system.WhenTerminated.IsCompleted;
 
     /// <summary>Where answers to the attacker's messages arrive.</summary>
     public TestProbe Probe { get; }

@@ -14,9 +14,9 @@ using static IoTSync.Mirror.StateJournalMessages;
 namespace IoTSync.Tests.Security;
 
 /// <summary>
-/// The mirror as <c>iotsync-mirror run</c> builds it, attacked through a real Akka.Remote association on
-/// loopback: only the heartbeat listener can be reached, no frame can make it build a type of the
-/// peer's choosing, and no listing carries a heartbeat key.
+/// The mirror as <c>iotsync-mirror run</c> builds it, attacked through a real mutual-TLS Akka.Remote
+/// association on loopback by a peer holding a valid device certificate: only the heartbeat listener can
+/// be reached, no frame can make it build a type of the peer's choosing, and no listing carries a heartbeat key.
 /// </summary>
 [System.Runtime.Versioning.SupportedOSPlatform("linux")]
 public sealed class EdgeIsolationSpecs : IAsyncLifetime
@@ -36,7 +36,8 @@ public sealed class EdgeIsolationSpecs : IAsyncLifetime
     public async Task InitializeAsync()
     {
         _mirror = await RunningMirror.Start();
-        _attacker = new Attacker();
+        // The strongest network attacker: it holds the enrolled device's certificate.
+        _attacker = new Attacker(certificate: _mirror.Fleet!.Device(RunningMirror.Device));
     }
 
     public async Task DisposeAsync()
@@ -112,10 +113,11 @@ public sealed class EdgeIsolationSpecs : IAsyncLifetime
         try
         {
             unhardened.ActorOf(Props.Create(() => new Sink()), "sink");
+            await using var plain = new Attacker("plain-attacker");
             var canary = new Canary();
             var constructed = Canary.Constructed;
 
-            _attacker.Resolve(((ExtendedActorSystem)unhardened).Provider.DefaultAddress, "/user/sink").Tell(canary);
+            plain.Resolve(((ExtendedActorSystem)unhardened).Provider.DefaultAddress, "/user/sink").Tell(canary);
 
             await Polling.Until(() => Task.FromResult(Canary.Constructed > constructed), RunningMirror.Timeout, "the canary built by Akka's defaults");
         }

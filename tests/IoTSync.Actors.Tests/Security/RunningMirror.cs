@@ -29,12 +29,16 @@ internal sealed class RunningMirror : IAsyncDisposable
     private readonly string _directory;
     private readonly IHost _host;
 
-    private RunningMirror(string directory, IHost host, byte[] key)
+    private RunningMirror(string directory, IHost host, byte[] key, TestFleet? fleet)
     {
         _directory = directory;
         _host = host;
         Key = key;
+        Fleet = fleet;
     }
+
+    /// <summary>The fleet whose CA the mirror trusts, when it runs TLS.</summary>
+    public TestFleet? Fleet { get; }
 
     /// <summary>The enrolled device's heartbeat key.</summary>
     public byte[] Key { get; }
@@ -50,10 +54,12 @@ internal sealed class RunningMirror : IAsyncDisposable
 
     public string ControlSocket => Path.Combine(_directory, "mirror.sock");
 
-    public static async Task<RunningMirror> Start()
+    /// <summary>The mirror, over mutual TLS against a fresh fleet CA when <paramref name="tls"/>, else in plaintext.</summary>
+    public static async Task<RunningMirror> Start(bool tls = true)
     {
         var directory = Directory.CreateTempSubdirectory("iotsync-attacked-").FullName;
-        var config = ConfigurationFactory.ParseString($$"""
+        var fleet = tls ? new TestFleet() : null;
+        var config = ConfigurationFactory.ParseString((fleet?.MirrorFiles(directory) ?? "") + $$"""
             akka.remote.dot-netty.tcp.port = 0
             iotsync.mirror.control-socket = "{{directory}}/mirror.sock"
             iotsync.mirror.ssh.private-key = "{{directory}}/mirror_ssh_key"
@@ -66,21 +72,29 @@ internal sealed class RunningMirror : IAsyncDisposable
         var host = builder.Build();
         using var deadline = new CancellationTokenSource(Timeout);
         await host.StartAsync(deadline.Token);
-        var mirror = new RunningMirror(directory, host, RandomNumberGenerator.GetBytes(32));
+        var mirror = new RunningMirror(directory, host, RandomNumberGenerator.GetBytes(32), fleet);
         await mirror.Registry.Ask<Enrolled>(new Enrol(new EnrolledDevice(Device, "127.0.0.1", 2222, "iotsync",
             "SHA256:" + new string('A', 43), mirror.KeyHex, 1_700_000_000_000)), Timeout);
         return mirror;
     }
 
     /// <summary>A heartbeat from the enrolled device, signed with its key, sent now.</summary>
-    public Heartbeat SignedHeartbeat() => HeartbeatAuthenticator.Sign(new Heartbeat(Device, LogPosition.Empty(Device, Origin.Device),
-        LogPosition.Empty(Device, Origin.Mirror), ApplicationState.Empty.Digest(), DateTimeOffset.UtcNow.ToUnixTimeMilliseconds(), 30_000, null,
-        HeartbeatAuthenticator.NewNonce(), ""), Key);
+    public Heartbeat SignedHeartbeat() => SignedHeartbeat(Device, Key);
 
     /// <summary>
     /// What an attack must not change, as bytes through our codec: the registry's listing, and the device's
     /// StateJournal state but for its window history (every answered heartbeat adds a window to it).
     /// </summary>
+    /// <summary>Enrols another device with <paramref name="key"/>.</summary>
+    public Task Enrol(DeviceId device, byte[] key) =>
+        Registry.Ask<Enrolled>(new Enrol(new EnrolledDevice(device, "127.0.0.1", 2222, "iotsync", "SHA256:" + new string('C', 43),
+            Convert.ToHexString(key).ToLowerInvariant(), 1_700_000_000_000)), Timeout);
+
+    /// <summary>A heartbeat from <paramref name="device"/> signed with <paramref name="key"/>, sent now.</summary>
+    public static Heartbeat SignedHeartbeat(DeviceId device, byte[] key) => HeartbeatAuthenticator.Sign(new Heartbeat(device, LogPosition.Empty(device, Origin.Device),
+        LogPosition.Empty(device, Origin.Mirror), ApplicationState.Empty.Digest(), DateTimeOffset.UtcNow.ToUnixTimeMilliseconds(), 30_000, null,
+        HeartbeatAuthenticator.NewNonce(), ""), key);
+
     public async Task<byte[]> Observable()
     {
         var listing = await Registry.Ask<Devices>(ListDevices.Instance, Timeout);
@@ -95,5 +109,6 @@ internal sealed class RunningMirror : IAsyncDisposable
         foreach (var database in Directory.GetFiles(_directory, "*.db"))
             IoTSync.Persistence.SqlitePersistence.ClearPool(database);
         Directory.Delete(_directory, recursive: true);
+        Fleet?.Dispose();
     }
 }
