@@ -59,7 +59,7 @@ internal sealed class RunningMirror : IAsyncDisposable
     {
         var directory = Directory.CreateTempSubdirectory("iotsync-attacked-").FullName;
         var fleet = tls ? new TestFleet() : null;
-        var config = ConfigurationFactory.ParseString((fleet?.MirrorFiles(directory) ?? "") + $$"""
+        var config = ConfigurationFactory.ParseString((fleet?.MirrorFiles(directory) ?? "iotsync.tls.enabled = off\n") + $$"""
             akka.remote.dot-netty.tcp.port = 0
             iotsync.mirror.control-socket = "{{directory}}/mirror.sock"
             iotsync.mirror.ssh.private-key = "{{directory}}/mirror_ssh_key"
