@@ -1,3 +1,4 @@
+using Akka.Actor;
 using Akka.Actor.Setup;
 using Akka.Configuration;
 using Akka.Event;
@@ -10,16 +11,38 @@ namespace IoTSync;
 
 /// <summary>
 /// Builds the ActorSystem setup every IoTSync node uses: its HOCON, our serializer, the SQLite journal —
-/// for a plain ActorSystem (<see cref="Setup"/>) or on an Akka.Hosting builder (<see cref="AddIoTSyncSystem"/>).
+/// for a plain ActorSystem (<see cref="Setup"/>) or on an Akka.Hosting builder (<see cref="AddIoTSyncSystem"/>);
+/// and the two halves of a node: its core with no remoting (<see cref="AddIoTSyncCore"/>) and its edge,
+/// the one system with remoting (<see cref="EdgeSetup"/>).
 /// </summary>
 public static class IoTSyncSystem
 {
     /// <summary>What every node needs whatever its HOCON says: the serializer binding.</summary>
     public static Config Essentials { get; } = ConfigurationFactory.ParseString(IoTSyncSerializer.Hocon);
 
+    /// <summary>
+    /// What no node may be without, whatever its HOCON says (it goes in front of it): no serializer a
+    /// peer could name to make us build a type of its choosing. Akka.Remote deserializes an inbound frame
+    /// with the serializer the frame names before untrusted mode or our MAC look at it.
+    /// </summary>
+    public static Config Hardening { get; } = ConfigurationFactory.ParseString("""
+        # Newtonsoft with type names (id 1, bound to System.Object by default) builds any CLR type a frame names.
+        akka.actor.serializers.json = none
+        # Akka.Remote's protobuf serializer (id 2) builds any type its manifest names.
+        akka.actor.serializers.proto = none
+        # A type without a binding of ours is refused, never handed to a default serializer.
+        akka.actor.serialization-settings.allow-unregistered-types = false
+        """);
+
+    /// <summary>In front of the core's HOCON: no remoting, whatever the node's file says for its edge.</summary>
+    public static Config LocalOnly { get; } = ConfigurationFactory.ParseString("akka.actor.provider = local");
+
+    /// <summary>A node's configuration as its systems run it: <see cref="Hardening"/> in front, <see cref="Essentials"/> behind.</summary>
+    public static Config Complete(Config nodeConfig) => Hardening.WithFallback(nodeConfig).WithFallback(Essentials);
+
     public static ActorSystemSetup Setup(Config nodeConfig, Action<string, System.Data.Common.DbConnection>? connectionObserver = null)
     {
-        var config = nodeConfig.WithFallback(Essentials);
+        var config = Complete(nodeConfig);
         return SqlitePersistence.CreateActorSystemSetup(IoTSyncPersistenceSettings.FromConfig(config), config, connectionObserver);
     }
 
@@ -34,10 +57,11 @@ public static class IoTSyncSystem
     /// </remarks>
     public static AkkaConfigurationBuilder AddIoTSyncSystem(this AkkaConfigurationBuilder builder, Config nodeConfig)
     {
-        var config = nodeConfig.WithFallback(Essentials);
+        var config = Complete(nodeConfig);
         var persistence = IoTSyncPersistenceSettings.FromConfig(config);
         return builder
             .AddHocon(SqlitePersistence.SystemConfig(persistence, config), HoconAddMode.Prepend)
+            .AddHocon(Hardening, HoconAddMode.Prepend)
             // The host owns the stop: SIGTERM stops the hosted services in order (the device's interface
             // down first) and then the actor system. Akka's own process-exit hook would start
             // CoordinatedShutdown at once, beside that order.
@@ -49,6 +73,39 @@ public static class IoTSyncSystem
                 loggers.ClearLoggers();
                 loggers.AddLoggerFactory();
             });
+    }
+
+    /// <summary>
+    /// A node's core: <see cref="AddIoTSyncSystem"/> with no remoting at all (provider local), so nothing
+    /// in it can be reached from the network; its edge (<see cref="Hosting.EdgeSystem"/>) is the only way in.
+    /// </summary>
+    public static AkkaConfigurationBuilder AddIoTSyncCore(this AkkaConfigurationBuilder builder, Config nodeConfig) =>
+        builder.AddIoTSyncSystem(nodeConfig).AddHocon(LocalOnly, HoconAddMode.Prepend);
+
+    /// <summary>
+    /// The setup of a node's edge (<see cref="Hosting.EdgeSystem"/>): the node's HOCON with remoting and
+    /// untrusted mode forced on, mutual TLS when <paramref name="tls"/> is given, <see cref="Hosting.EdgeGuardianStrategy"/> (a remote Kill does not stop the
+    /// edge's actor) and <see cref="Hardening"/> in front, no persistence; Akka's log events go to
+    /// <paramref name="loggerFactory"/> when one is given.
+    /// </summary>
+    public static ActorSystemSetup EdgeSetup(Config nodeConfig, Microsoft.Extensions.Logging.ILoggerFactory? loggerFactory, Security.EdgeTls? tls = null)
+    {
+        var loggers = loggerFactory is null ? "" : """akka.loggers = ["Akka.Hosting.Logging.LoggerFactoryLogger, Akka.Hosting"]""";
+        var front = ConfigurationFactory.ParseString($"""
+            akka.actor.provider = remote
+            akka.remote.untrusted-mode = on
+            akka.coordinated-shutdown.run-by-clr-shutdown-hook = off
+            {Hosting.EdgeGuardianStrategy.Hocon}
+            {loggers}
+            """);
+        if (tls is not null)
+            front = Security.EdgeTls.Hocon.WithFallback(front);
+        var setups = new List<Setup> { BootstrapSetup.Create().WithConfig(front.WithFallback(Complete(nodeConfig))) };
+        if (loggerFactory is not null)
+            setups.Add(new Akka.Hosting.Logging.LoggerFactorySetup(loggerFactory));
+        if (tls is not null)
+            setups.Add(tls.Setup());
+        return ActorSystemSetup.Create([.. setups]);
     }
 
     /// <summary>

@@ -120,7 +120,7 @@ public static class DeviceCommands
 
     private static Command Init(string defaultConfigFile)
     {
-        var command = new Command("init", "Write a device configuration (device.hocon beside a copy of shared.hocon) and a new heartbeat key in a directory, with absolute paths, ready for 'run --config DIR/device.hocon'.");
+        var command = new Command("init", "Write a device configuration (device.hocon beside a copy of shared.hocon), a new heartbeat key, and the device's TLS key with a certificate request for the mirror's enroll, in a directory, with absolute paths, ready for 'run --config DIR/device.hocon'.");
         var id = new Option<string>("--id") { Description = "The device id (1-64 of a-z, 0-9, '-', '_').", Required = true };
         var mirror = new Option<string>("--mirror") { Description = "The mirror's heartbeat address, HOST:PORT.", Required = true, HelpName = "HOST:PORT" };
         var dir = new Option<string>("--dir") { Description = "Where to write; created when missing. Default: the working directory.", HelpName = "DIR" };
@@ -152,6 +152,11 @@ public static class DeviceCommands
             var keyFile = Path.Combine(directory, "heartbeat.key");
             if (!File.Exists(keyFile))
                 WriteOwnerOnly(keyFile, Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(32)) + "\n");
+            // The device's TLS key is made here and never leaves the device; the mirror signs the request.
+            var tlsKey = Path.Combine(directory, "device.key");
+            var request = Path.Combine(directory, "device.csr");
+            if (!File.Exists(tlsKey))
+                File.WriteAllText(request, Security.DeviceCredentials.CreateKeyAndRequest(new Model.DeviceId(deviceId), tlsKey));
             var shipped = Path.GetDirectoryName(defaultConfigFile)!;
             File.Copy(Path.Combine(shipped, "shared.hocon"), Path.Combine(directory, "shared.hocon"), overwrite: true);
             var text = new StringBuilder(File.ReadAllText(Path.Combine(shipped, "device.hocon")));
@@ -160,6 +165,9 @@ public static class DeviceCommands
             Set(text, "The mirror's heartbeat address.", "iotsync.device.mirror.address", Quote(parsed.GetValue(mirror)!));
             Set(text, "The heartbeat key (hex), made by init.", "iotsync.device.heartbeat-key-file", Quote(keyFile));
             Set(text, "The control socket.", "iotsync.device.control-socket", Quote(Path.Combine(directory, "run", "device.sock")));
+            Set(text, "The device's TLS key, made by init.", "iotsync.tls.key", Quote(tlsKey));
+            Set(text, "The device's certificate, from the mirror's enroll.", "iotsync.tls.certificate", Quote(Path.Combine(directory, "device.crt")));
+            Set(text, "The fleet CA's certificate, from the mirror's enroll.", "iotsync.tls.ca-certificate", Quote(Path.Combine(directory, "fleet-ca.crt")));
             Set(text, "The device's SQLite journal.", "iotsync.persistence.database-path", Quote(Path.Combine(directory, "device.db")));
             Set(text, "How the node reaches its interface.", "iotsync.device.network.mode", mode);
             if (parsed.GetValue(iface) is { } name)
@@ -176,6 +184,7 @@ public static class DeviceCommands
             var output = parsed.InvocationConfiguration.Output;
             output.WriteLine($"wrote {configFile}");
             output.WriteLine($"heartbeat key {keyFile} (give it to the mirror's enroll --heartbeat-key-file)");
+            output.WriteLine($"certificate request {request} (give it to the mirror's enroll --csr; the key {tlsKey} stays here)");
             output.WriteLine($"start the node with: {Program.Name} run --config {configFile}");
             return ExitCodes.Ok;
         });

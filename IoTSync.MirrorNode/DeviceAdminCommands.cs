@@ -64,9 +64,11 @@ public static class DeviceAdminCommands
             var file = parsed.GetValue(keyOut)!;
             if (File.Exists(file))
                 throw new IOException($"--key-out: {file} exists; the new key is written to a new file only");
+            // Made here and sent to the mirror, so the key travels only towards the registry: no reply carries it.
+            var key = Convert.ToHexStringLower(System.Security.Cryptography.RandomNumberGenerator.GetBytes(IoTSync.Protocol.HeartbeatAuthenticator.MinimumKeyBytes));
             var reply = await MirrorControlClient.Request<RotateReply>(MirrorCommands.Socket(parsed, config, defaultConfigFile),
-                new RotateRequest(Checked(parsed.GetValue(device)!), parsed.GetValue(from), parsed.GetValue(deviceCommand)), cancellationToken);
-            WriteOwnerOnly(file, reply.HeartbeatKey + "\n");
+                new RotateRequest(Checked(parsed.GetValue(device)!), key, parsed.GetValue(from), parsed.GetValue(deviceCommand)), cancellationToken);
+            WriteOwnerOnly(file, key + "\n");
             var output = parsed.InvocationConfiguration.Output;
             if (parsed.GetValue(json))
             {

@@ -6,11 +6,12 @@ using IoTSync.Logs;
 using IoTSync.Mirror;
 using IoTSync.Mirror.Ssh;
 using IoTSync.Model;
+using IoTSync.Security;
 using Spectre.Console;
 
 namespace IoTSync.MirrorNode;
 
-/// <summary>The mirror node's commands besides <c>journal</c>: run, enroll, exec, result, cancel, devices, state, windows, device.</summary>
+/// <summary>The mirror node's commands besides <c>journal</c>: run, enroll, exec, result, cancel, devices, state, windows, device, ca.</summary>
 public static class MirrorCommands
 {
     public static IEnumerable<Command> Create(string defaultConfigFile)
@@ -24,6 +25,52 @@ public static class MirrorCommands
         yield return State(defaultConfigFile);
         yield return Windows(defaultConfigFile);
         yield return DeviceAdminCommands.Create(defaultConfigFile);
+        yield return Ca(defaultConfigFile);
+    }
+
+    private static Command Ca(string defaultConfigFile)
+    {
+        var ca = new Command("ca", "The fleet CA that Akka.Remote's mutual TLS trusts.");
+        var init = new Command("init", "Make the fleet CA (ECDSA P-256; key owner-only at iotsync.mirror.ca.key) and the mirror's certificate from it (iotsync.tls.certificate and key). Refuses when any of the files exists.");
+        var config = NodeCli.ConfigOption(init, defaultConfigFile);
+        init.SetAction(parsed =>
+        {
+            var loaded = NodeCli.LoadConfig(parsed, config, defaultConfigFile);
+            var settings = FleetCaSettings.FromConfig(loaded);
+            settings.Initialise(MirrorNodeSettings.FromConfig(loaded).SystemName, DateTimeOffset.UtcNow);
+            var output = parsed.InvocationConfiguration.Output;
+            output.WriteLine($"fleet CA {settings.CaCertificate} (key {settings.CaKey}, owner-only)");
+            output.WriteLine($"mirror certificate {settings.MirrorCertificate} (key {settings.MirrorKey}, owner-only)");
+            return ExitCodes.Ok;
+        });
+        ca.Subcommands.Add(init);
+        ca.Subcommands.Add(CaSign(defaultConfigFile));
+        return ca;
+    }
+
+    private static Command CaSign(string defaultConfigFile)
+    {
+        var sign = new Command("sign", "Sign a device's certificate request with the fleet CA (what enroll --csr does, without the running node): writes device.crt and fleet-ca.crt for the device.");
+        var config = NodeCli.ConfigOption(sign, defaultConfigFile);
+        var device = DeviceOption(sign);
+        var csr = new Option<string>("--csr") { Description = "The device's certificate request (iotsync-device init writes it).", Required = true, HelpName = "FILE" };
+        var certificateOut = new Option<string>("--certificate-out") { Description = "Where to write device.crt and fleet-ca.crt.", Required = true, HelpName = "DIR" };
+        sign.Options.Add(csr);
+        sign.Options.Add(certificateOut);
+        sign.SetAction(parsed =>
+        {
+            var id = parsed.GetValue(device)!;
+            if (!DeviceId.IsValid(id))
+                throw new ArgumentException($"--device: '{id}' is not a device id (1-64 of a-z, 0-9, '-', '_')");
+            var request = parsed.GetValue(csr)!;
+            if (!File.Exists(request))
+                throw new IOException($"--csr: {request} does not exist");
+            var (certificate, fleetCa) = FleetCaSettings.FromConfig(NodeCli.LoadConfig(parsed, config, defaultConfigFile))
+                .IssueDevice(File.ReadAllText(request), new DeviceId(id), parsed.GetValue(certificateOut)!, DateTimeOffset.UtcNow);
+            parsed.InvocationConfiguration.Output.WriteLine($"{id}'s certificate {certificate} and the fleet CA {fleetCa}: install them on the device (iotsync.tls)");
+            return ExitCodes.Ok;
+        });
+        return sign;
     }
 
     private static Command Run(string defaultConfigFile)
@@ -57,8 +104,10 @@ public static class MirrorCommands
         var heartbeatKey = new Option<string>("--heartbeat-key-file") { Description = "The device's heartbeat key file (hex; iotsync-device init writes it).", Required = true, HelpName = "FILE" };
         var from = new Option<string?>("--from") { Description = "The mirror's address as the device sees it, for from=\"...\" (default: iotsync.mirror.enrolment.outward-address).", HelpName = "ADDRESS" };
         var deviceCommand = new Option<string?>("--device-command") { Description = "The forced command (default: iotsync.mirror.enrolment.device-command).", HelpName = "COMMAND" };
+        var csr = new Option<string?>("--csr") { Description = "The device's certificate request (iotsync-device init writes it): signed by the fleet CA for the device's TLS.", HelpName = "FILE" };
+        var certificateOut = new Option<string?>("--certificate-out") { Description = "Where to write the device's certificate and the fleet CA's (device.crt, fleet-ca.crt) for the device; with --csr.", HelpName = "DIR" };
         var json = NodeCli.JsonOption(command);
-        foreach (var option in new Option[] { ssh, user, hostKey, heartbeatKey, from, deviceCommand })
+        foreach (var option in new Option[] { ssh, user, hostKey, heartbeatKey, from, deviceCommand, csr, certificateOut })
             command.Options.Add(option);
         command.SetAction(async (parsed, cancellationToken) =>
         {
@@ -72,15 +121,25 @@ public static class MirrorCommands
             var keyFile = parsed.GetValue(heartbeatKey)!;
             if (!File.Exists(keyFile))
                 throw new IOException($"--heartbeat-key-file: {keyFile} does not exist");
+            if ((parsed.GetValue(csr) is null) != (parsed.GetValue(certificateOut) is null))
+                throw new ArgumentException("--csr and --certificate-out go together");
+            if (parsed.GetValue(csr) is { } requestFile && !File.Exists(requestFile))
+                throw new IOException($"--csr: {requestFile} does not exist");
+            var issued = parsed.GetValue(csr) is { } request
+                ? FleetCaSettings.FromConfig(NodeCli.LoadConfig(parsed, config, defaultConfigFile))
+                    .IssueDevice(File.ReadAllText(request), new DeviceId(id), parsed.GetValue(certificateOut)!, DateTimeOffset.UtcNow)
+                : ((string Certificate, string Ca)?)null;
             var enrolled = new EnrolledDevice(new DeviceId(id), host, port, parsed.GetValue(user)!, parsed.GetValue(hostKey)!,
                 File.ReadAllText(keyFile).Trim(), 0);
             var reply = await MirrorControlClient.Request<EnrollReply>(Socket(parsed, config, defaultConfigFile),
                 new EnrollRequest(enrolled, parsed.GetValue(from), parsed.GetValue(deviceCommand)), cancellationToken);
             var output = parsed.InvocationConfiguration.Output;
             if (parsed.GetValue(json))
-                NodeCli.WriteJson(output, new { device = reply.Device.Device.Value, ssh = $"{reply.Device.SshUser}@{reply.Device.SshHost}:{reply.Device.SshPort}", hostKey = reply.Device.HostKeyFingerprint, authorizedKeys = reply.AuthorizedKeysLine });
+                NodeCli.WriteJson(output, new { device = reply.Device.Device.Value, ssh = $"{reply.Device.SshUser}@{reply.Device.SshHost}:{reply.Device.SshPort}", hostKey = reply.Device.HostKeyFingerprint, authorizedKeys = reply.AuthorizedKeysLine, certificate = issued?.Certificate, fleetCa = issued?.Ca });
             else
             {
+                if (issued is { } written)
+                    parsed.InvocationConfiguration.Error.WriteLine($"{Program.Name}: {id}'s certificate {written.Certificate} and the fleet CA {written.Ca}: install them on the device (iotsync.tls)");
                 parsed.InvocationConfiguration.Error.WriteLine($"{Program.Name}: enrolled {id}; add this line to the device's authorized_keys for {reply.Device.SshUser}:");
                 output.WriteLine(reply.AuthorizedKeysLine);
             }

@@ -45,7 +45,7 @@ public static class MirrorNodeHost
         var system = app.Services.GetRequiredService<ActorSystem>();
         var enrolled = await app.Services.GetRequiredService<IRequiredActor<MirrorNodeActors.Registry>>().ActorRef
             .Ask<Devices>(ListDevices.Instance, settings.RequestTimeout, cancellationToken);
-        var address = ((ExtendedActorSystem)system).Provider.DefaultAddress;
+        var address = app.Services.GetRequiredService<EdgeSystem>().Address;
         var log = Logging.GetLogger(system, "iotsync-mirror");
         if (stateDirectory is not null)
             log.Info("{0}", stateDirectory);

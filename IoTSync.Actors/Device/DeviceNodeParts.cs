@@ -1,5 +1,6 @@
 using Akka.Configuration;
 using IoTSync.Logs;
+using IoTSync.Security;
 using IoTSync.Sync;
 
 namespace IoTSync.Device;
@@ -15,12 +16,16 @@ public sealed record DeviceNodeParts(
     ICommandRunner Runner,
     INetworkInterface Interface,
     byte[] HeartbeatKey,
-    IWallClock Wall)
+    IWallClock Wall,
+    EdgeTls? Tls)
 {
     /// <summary>The device's clock corrected by the mirror's offset: the recorder's and the cycle's time.</summary>
     public MirrorCorrectedClock Clock { get; } = new(Wall);
 
-    /// <summary>The parts from the node's configuration, with commands run by a <see cref="ProcessCommandRunner"/> under its policy.</summary>
+    /// <summary>
+    /// The parts from the node's configuration, with commands run by a <see cref="ProcessCommandRunner"/> under
+    /// its policy; with TLS on, the device's certificate and the fleet CA, which alone may vouch for the mirror.
+    /// </summary>
     public static DeviceNodeParts FromConfig(Config config, DeviceNodeSettings settings, INetworkInterface networkInterface, byte[] heartbeatKey) =>
         new(settings,
             CommandRecorderSettings.FromConfig(config),
@@ -28,5 +33,6 @@ public sealed record DeviceNodeParts(
             new ProcessCommandRunner(CommandPolicy.FromConfig(config)),
             networkInterface,
             heartbeatKey,
-            SystemWallClock.Instance);
+            SystemWallClock.Instance,
+            TlsSettings.FromConfig(config).Load(FleetTlsValidator.AtDevice));
 }

@@ -1,16 +1,20 @@
 using Akka.Actor;
 using Akka.Configuration;
 using Akka.Hosting;
+using IoTSync.Hosting;
 using IoTSync.Logs;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
 
 namespace IoTSync.Device;
 
 /// <summary>
 /// Registers the device node's actors on an Akka.Hosting builder: the CommandRecorder, and once it has
 /// recovered, the HeartbeatSender and the NetworkToggler; each in the <c>ActorRegistry</c> under its
-/// <see cref="DeviceNodeActors"/> key; and the whole node on a host: its actor system, its control
-/// socket and its resting state at stop.
+/// <see cref="DeviceNodeActors"/> key; and the whole node on a host: its actor systems, its control
+/// socket and its resting state at stop. The recorder and the toggler live in the core system, which has
+/// no remoting; the HeartbeatSender alone lives in the edge (<see cref="EdgeSystem"/>), the only system
+/// the mirror's answers can reach.
 /// </summary>
 public static class DeviceNodeRegistration
 {
@@ -22,15 +26,17 @@ public static class DeviceNodeRegistration
     public static IServiceCollection AddDeviceNode(this IServiceCollection services, Config config, DeviceNodeParts parts) =>
         services
             .AddSingleton(parts)
-            .AddAkka(parts.Settings.SystemName, builder => builder.AddIoTSyncSystem(config).AddDeviceActors(parts))
+            .AddSingleton<EdgeSystem>()
+            .AddAkka(parts.Settings.SystemName, builder => builder.AddIoTSyncCore(config).AddDeviceActors(config, parts))
             .AddHostedService<DeviceControlSocketService>()
             .AddHostedService<RestingInterfaceService>();
 
     /// <summary>The device node's actors, in the registry once the recorder has recovered.</summary>
-    public static AkkaConfigurationBuilder AddDeviceActors(this AkkaConfigurationBuilder builder, DeviceNodeParts parts) =>
-        builder.WithActors(new ActorStarter((system, registry) => Start(system, registry, parts)));
+    public static AkkaConfigurationBuilder AddDeviceActors(this AkkaConfigurationBuilder builder, Config config, DeviceNodeParts parts) =>
+        builder.WithActors(new ActorStarterWithResolver((system, registry, resolver) =>
+            Start(system, registry, parts, () => resolver.GetService<EdgeSystem>().Start(system, parts.Settings.SystemName, config, resolver.GetService<ILoggerFactory>(), parts.Tls))));
 
-    private static async Task Start(ActorSystem system, IActorRegistry registry, DeviceNodeParts parts)
+    private static async Task Start(ActorSystem system, IActorRegistry registry, DeviceNodeParts parts, Func<ActorSystem> startEdge)
     {
         var settings = parts.Settings;
         var device = settings.Device;
@@ -38,7 +44,7 @@ public static class DeviceNodeRegistration
         registry.Register<DeviceNodeActors.Recorder>(recorder);
         // The recorder answers once recovered; nothing may reach the mirror before that.
         await recorder.Ask<SyncView>(LogHolderMessages.GetView.Instance, settings.RequestTimeout);
-        var heartbeat = system.ActorOf(HeartbeatSender.Props(device,
+        var heartbeat = startEdge().ActorOf(HeartbeatSender.Props(device,
             new HeartbeatSenderSettings(settings.MirrorListenerPath, parts.HeartbeatKey, settings.InitialBackoff, settings.GiveUpAfter),
             recorder, parts.Wall), "heartbeat");
         registry.Register<DeviceNodeActors.Heartbeat>(heartbeat);

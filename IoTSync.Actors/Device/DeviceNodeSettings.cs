@@ -27,13 +27,14 @@ public sealed record DeviceNodeSettings(
     TimeSpan InitialBackoff,
     TimeSpan GiveUpAfter,
     TimeSpan RequestTimeout,
-    string ControlSocketGroup = "")
+    string ControlSocketGroup = "",
+    string MirrorScheme = "akka.tcp")
 {
     /// <summary>The Akka system name: the device id in it, so two devices never share an address.</summary>
     public string SystemName => $"iotsync-device-{Device.Value}";
 
     /// <summary>The mirror's heartbeat listener as an Akka.Remote path.</summary>
-    public string MirrorListenerPath => $"akka.tcp://{MirrorSystemName}@{MirrorAddress}/user/{Mirror.HeartbeatListener.Name}";
+    public string MirrorListenerPath => $"{MirrorScheme}://{MirrorSystemName}@{MirrorAddress}/user/{Mirror.HeartbeatListener.Name}";
 
     public static DeviceNodeSettings FromConfig(Config root)
     {
@@ -74,7 +75,8 @@ public sealed record DeviceNodeSettings(
             root.RequireDuration("iotsync.device.heartbeat.initial-backoff"),
             root.RequireDuration("iotsync.device.heartbeat.give-up-after"),
             root.RequireDuration("iotsync.device.request-timeout"),
-            root.OptionalString("iotsync.device.control-socket-group"));
+            root.OptionalString("iotsync.device.control-socket-group"),
+            Security.TlsSettings.FromConfig(root).Scheme);
         if (mode is NetworkMode.Ip or NetworkMode.Nft && string.IsNullOrWhiteSpace(settings.Interface))
             throw new ConfigurationException($"iotsync.device.network.interface must name the interface when mode = {modeText}");
         if (settings.UsesFirewall)

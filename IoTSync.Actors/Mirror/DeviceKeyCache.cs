@@ -1,14 +1,17 @@
+using System.Collections.Immutable;
 using IoTSync.Model;
+using IoTSync.Security;
 using static IoTSync.Mirror.DeviceRegistryMessages;
 
 namespace IoTSync.Mirror;
 
 /// <summary>
-/// The registry's latest state, readable from any thread: the heartbeat listener's key source, and
-/// where the rest of the node (sessions, commands, the transport's admission) asks whether a device is
-/// enrolled and not disabled.
+/// The registry's latest state, readable from any thread: the heartbeat listener's key source, the
+/// device listing (no heartbeat key) for the replicator and the control socket, and admission — where
+/// the rest of the node (heartbeats, sessions, commands, the transport's certificate check) asks
+/// whether a device is enrolled and not disabled.
 /// </summary>
-public sealed class DeviceKeyCache(TimeSpan rotationOverlap) : IDeviceKeys
+public sealed class DeviceKeyCache(TimeSpan rotationOverlap) : IDeviceKeys, IDeviceAdmission
 {
     private volatile RegistryState _state = RegistryState.Empty;
 
@@ -22,16 +25,26 @@ public sealed class DeviceKeyCache(TimeSpan rotationOverlap) : IDeviceKeys
 
     public void Replace(RegistryState state) => _state = state;
 
-    public EnrolledDevice? Find(DeviceId device) => _state.ById.GetValueOrDefault(device.Value);
+    private EnrolledDevice? Enrolled(DeviceId device) => _state.ById.GetValueOrDefault(device.Value);
 
-    public byte[]? KeyOf(DeviceId device) => Find(device)?.HeartbeatKeyBytes;
+    /// <summary>The device as listed (no heartbeat key), or null when it is not enrolled.</summary>
+    public DeviceListing? Find(DeviceId device) => Enrolled(device)?.Listing;
+
+    public byte[]? KeyOf(DeviceId device) => Enrolled(device)?.HeartbeatKeyBytes;
 
     public HeartbeatKeys KeysAt(DeviceId device, long nowUnixMs) =>
-        Find(device) is { } enrolled ? enrolled.HeartbeatKeysAt(nowUnixMs, rotationOverlap) : HeartbeatKeys.NotEnrolled;
+        Enrolled(device) is { } enrolled ? enrolled.HeartbeatKeysAt(nowUnixMs, rotationOverlap) : HeartbeatKeys.NotEnrolled;
 
-    /// <summary>Not enrolled, enabled, or disabled: what anything admitting a device (a session, a command, a certificate) asks first.</summary>
+    /// <summary>
+    /// The mirror's SSH keys to try on the device at <paramref name="nowUnixMs"/> (see
+    /// <see cref="EnrolledDevice.SshKeysAt"/>); empty for a device that is not enrolled.
+    /// </summary>
+    public ImmutableArray<string> SshKeysAt(DeviceId device, long nowUnixMs) =>
+        Enrolled(device) is { } enrolled ? enrolled.SshKeysAt(nowUnixMs, rotationOverlap) : [];
+
+    /// <summary>Not enrolled, enabled, or disabled: what anything admitting a device (a heartbeat, a session, a command, a certificate) asks first.</summary>
     public DeviceStanding StandingOf(DeviceId device) =>
-        Find(device) switch
+        Enrolled(device) switch
         {
             null => DeviceStanding.NotEnrolled,
             { Disabled: true } => DeviceStanding.Disabled,

@@ -52,7 +52,7 @@ public sealed class DeviceRegistry : ReceivePersistentActor
         Command<Disable>(disable => Change(_state.Decide(disable)));
         Command<Enable>(enable => Change(_state.Decide(enable)));
         Command<Rotate>(rotate => Change(_state.Decide(rotate)));
-        Command<ListDevices>(_ => Sender.Tell(new Devices([.. _state.ById.Values])));
+        Command<ListDevices>(_ => Sender.Tell(new Devices([.. _state.ById.Values.Select(d => d.Listing)])));
     }
 
     /// <summary>Persists the decision's events, publishes the new state, then answers; answers at once when there is nothing to write.</summary>

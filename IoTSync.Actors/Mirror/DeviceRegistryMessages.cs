@@ -39,6 +39,12 @@ public sealed record EnrolledDevice(DeviceId Device, string SshHost, int SshPort
             ? HeartbeatKeys.DisabledDevice
             : new HeartbeatKeys(DeviceStanding.Enabled, HeartbeatKeyBytes,
                 Retired is { } retired ? new RetiredKey(Convert.FromHexString(retired.HeartbeatKey), retired.RotatedAtUnixMs, retired.HonouredAt(nowUnixMs, overlap)) : null);
+
+    /// <summary>The device without its heartbeat keys: what replies and listings carry.</summary>
+    public DeviceListing Listing => new(Device, SshHost, SshPort, SshUser, HostKeyFingerprint, EnrolledAtUnixMs, Disabled, MirrorKeyFile);
+
+    // A record prints every property; the keys (current and retired) must not reach a log line that way.
+    public override string ToString() => $"EnrolledDevice {{ {Listing} }}";
 }
 
 /// <summary>What the <see cref="DeviceRegistry"/> is asked, answers and stores.</summary>
@@ -47,7 +53,8 @@ public static partial class DeviceRegistryMessages
     /// <summary>Enrol a device, or re-enrol it with new details. Answered with <see cref="Enrolled"/> or <see cref="EnrolRefused"/>.</summary>
     public sealed record Enrol(EnrolledDevice Device) : IIoTSyncMessage;
 
-    public sealed record Enrolled(EnrolledDevice Device) : IIoTSyncMessage;
+    /// <summary>The enrolment was stored; the device as listed, without its key.</summary>
+    public sealed record Enrolled(DeviceListing Device) : IIoTSyncMessage;
 
     public sealed record EnrolRefused(string Reason) : IIoTSyncMessage;
 
@@ -57,7 +64,8 @@ public static partial class DeviceRegistryMessages
         public static ListDevices Instance { get; } = new();
     }
 
-    public sealed record Devices(ImmutableArray<EnrolledDevice> All) : IIoTSyncMessage;
+    /// <summary>Every enrolled device, as listed: no heartbeat key.</summary>
+    public sealed record Devices(ImmutableArray<DeviceListing> All) : IIoTSyncMessage;
 
     /// <summary>Journal event: a device was enrolled (or its details replaced).</summary>
     public sealed record DeviceEnrolled(EnrolledDevice Device) : IIoTSyncMessage;
@@ -78,8 +86,8 @@ public static partial class DeviceRegistryMessages
     /// </summary>
     public sealed record Rotate(DeviceId Device, string NewHeartbeatKey, long AtUnixMs, string NewMirrorKeyFile = "") : IIoTSyncMessage;
 
-    /// <summary>The device as it now stands.</summary>
-    public sealed record DeviceChanged(EnrolledDevice Device) : IIoTSyncMessage;
+    /// <summary>The device as it now stands, as listed: no heartbeat key.</summary>
+    public sealed record DeviceChanged(DeviceListing Device) : IIoTSyncMessage;
 
     /// <summary>Nothing was changed, and why.</summary>
     public sealed record ChangeRefused(string Reason) : IIoTSyncMessage;
@@ -139,7 +147,7 @@ public static partial class DeviceRegistryMessages
                 return (new EnrolRefused(problem), []);
             if (ById.GetValueOrDefault(device.Device.Value) is { Disabled: true })
                 return (new EnrolRefused($"{device.Device} is disabled; enable it first ('device enable')"), []);
-            return (new Enrolled(device), [new DeviceEnrolled(device)]);
+            return (new Enrolled(device.Listing), [new DeviceEnrolled(device)]);
         }
 
         /// <summary>Disabling an enrolled device: <see cref="DeviceChanged"/> and the event; disabling a disabled one changes nothing.</summary>
@@ -148,7 +156,7 @@ public static partial class DeviceRegistryMessages
             if (ById.GetValueOrDefault(disable.Device.Value) is not { } device)
                 return (new ChangeRefused($"device '{disable.Device}' is not enrolled"), []);
             var @event = new DeviceDisabled(disable.Device, disable.AtUnixMs);
-            return device.Disabled ? (new DeviceChanged(device), []) : (new DeviceChanged(Apply(@event).ById[device.Device.Value]), [@event]);
+            return device.Disabled ? (new DeviceChanged(device.Listing), []) : (new DeviceChanged(Apply(@event).ById[device.Device.Value].Listing), [@event]);
         }
 
         /// <summary>Enabling a disabled device: <see cref="DeviceChanged"/> and the event; enabling an enabled one changes nothing.</summary>
@@ -157,7 +165,7 @@ public static partial class DeviceRegistryMessages
             if (ById.GetValueOrDefault(enable.Device.Value) is not { } device)
                 return (new ChangeRefused($"device '{enable.Device}' is not enrolled"), []);
             var @event = new DeviceEnabled(enable.Device, enable.AtUnixMs);
-            return device.Disabled ? (new DeviceChanged(Apply(@event).ById[device.Device.Value]), [@event]) : (new DeviceChanged(device), []);
+            return device.Disabled ? (new DeviceChanged(Apply(@event).ById[device.Device.Value].Listing), [@event]) : (new DeviceChanged(device.Listing), []);
         }
 
         /// <summary>
@@ -176,7 +184,7 @@ public static partial class DeviceRegistryMessages
             if (string.Equals(rotate.NewHeartbeatKey, device.HeartbeatKey, StringComparison.OrdinalIgnoreCase))
                 return (new ChangeRefused("the new heartbeat key is the current one"), []);
             var @event = new CredentialsRotated(rotate.Device, rotate.NewHeartbeatKey, rotate.AtUnixMs, rotate.NewMirrorKeyFile);
-            return (new DeviceChanged(Apply(@event).ById[device.Device.Value]), [@event]);
+            return (new DeviceChanged(Apply(@event).ById[device.Device.Value].Listing), [@event]);
         }
 
         /// <summary>Why the details cannot be enrolled, or null.</summary>

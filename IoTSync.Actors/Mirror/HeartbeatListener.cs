@@ -3,14 +3,16 @@ using Akka.Event;
 using IoTSync.Logs;
 using IoTSync.Model;
 using IoTSync.Protocol;
+using IoTSync.Security;
 using static IoTSync.Mirror.SshReplicatorMessages;
 
 namespace IoTSync.Mirror;
 
 /// <summary>
-/// The mirror's only remotely reachable actor (<c>/user/heartbeat</c>). Authenticates each
-/// heartbeat (the device's HMAC with its current key, or the key a rotation retired while the
-/// overlap lasts; nothing for a disabled device; a time window, nonces against replay), asks that device's
+/// The mirror's only remotely reachable actor (<c>/user/heartbeat</c> in the edge system). Admits only
+/// enrolled, not disabled devices, authenticates each heartbeat (the device's HMAC with its current key,
+/// or the key a rotation retired while the overlap lasts; a per-device rate limit, a time window, nonces
+/// against replay), asks that device's
 /// StateJournal where it stands, asks the replicator for a session when the logs differ, and
 /// answers with a signed ack. Anything that fails authentication is logged and dropped unanswered.
 /// After answering, it tells the StateJournal to record the heartbeat in the device's window
@@ -27,22 +29,26 @@ public sealed class HeartbeatListener : ReceiveActor
     private readonly ILoggingAdapter _log = Context.GetLogger();
     private readonly Dictionary<DeviceId, NonceWindow> _windows = new();
     private readonly Dictionary<DeviceId, (string SessionId, IActorRef Sender, byte[] Key)> _announced = new();
+    private readonly Dictionary<DeviceId, HeartbeatBucket> _buckets = new();
+    private readonly Dictionary<DeviceId, long> _overRate = new();
 
     /// <summary>The longest window outcome recorded: the text comes from the device, and the journal keeps it for good.</summary>
     public const int MaxOutcomeLength = 200;
 
-    public HeartbeatListener(IDeviceKeys keys, IActorRef journals, IActorRef replicator, IWallClock wall, HeartbeatListenerSettings settings)
+    public HeartbeatListener(IDeviceKeys keys, IDeviceAdmission admission, IActorRef journals, IActorRef replicator, IWallClock wall, HeartbeatListenerSettings settings)
     {
         Receive<Heartbeat>(heartbeat =>
         {
             var device = heartbeat.Device;
             // Looked up per heartbeat: a disable or the end of a rotation's overlap counts from the next one.
-            var (matched, refusal) = keys.KeysAt(device, wall.UtcNowMs).Match(heartbeat);
+            var (matched, refusal) = KeysAt(keys, admission, device, wall.UtcNowMs).Match(heartbeat);
             if (matched is not { } key)
             {
                 _log.Warning("[{0}] heartbeat refused: {1}; dropped", device, refusal);
                 return;
             }
+            if (!WithinRate(device, settings.Rate, wall.UtcNowMs))
+                return;
             if (!_windows.TryGetValue(device, out var window))
                 _windows[device] = window = new NonceWindow(settings.TimeWindow);
             var rejection = window.Admit(heartbeat.Nonce, heartbeat.SentAtUnixMs, wall.UtcNowMs);
@@ -103,9 +109,39 @@ public sealed class HeartbeatListener : ReceiveActor
         Receive<Status.Failure>(failure => _log.Error(failure.Cause, "heartbeat could not be answered: the StateJournal did not reply"));
     }
 
+    /// <summary>
+    /// Takes from the device's bucket; a flood is logged once when it starts and once, with its count,
+    /// when the device is admitted again, so the log does not grow with the flood.
+    /// </summary>
+    private bool WithinRate(DeviceId device, HeartbeatRate rate, long now)
+    {
+        var (admitted, next) = (_buckets.GetValueOrDefault(device) ?? HeartbeatBucket.Full(rate, now)).Take(rate, now);
+        _buckets[device] = next;
+        var dropped = _overRate.GetValueOrDefault(device);
+        if (admitted)
+        {
+            if (_overRate.Remove(device))
+                _log.Warning("[{0}] {1} heartbeat(s) were dropped over the rate limit; admitted again", device, dropped);
+            return true;
+        }
+        if (dropped == 0)
+            _log.Warning("[{0}] heartbeat over the rate limit ({1} at once, one more every {2}); dropped, and more until the limit allows", device, rate.Burst, rate.RefillEvery);
+        _overRate[device] = dropped + 1;
+        return false;
+    }
+
+    /// <summary>The device's standing decides first: keys are looked up only for a device that is enrolled and enabled.</summary>
+    private static HeartbeatKeys KeysAt(IDeviceKeys keys, IDeviceAdmission admission, DeviceId device, long now) =>
+        admission.StandingOf(device) switch
+        {
+            DeviceStanding.Enabled => keys.KeysAt(device, now),
+            DeviceStanding.Disabled => HeartbeatKeys.DisabledDevice,
+            _ => HeartbeatKeys.NotEnrolled,
+        };
+
     private static WindowReport? Bounded(WindowReport? report) =>
         report is { Outcome.Length: > MaxOutcomeLength } ? report with { Outcome = report.Outcome[..MaxOutcomeLength] } : report;
 
-    public static Props Props(IDeviceKeys keys, IActorRef journals, IActorRef replicator, IWallClock wall, HeartbeatListenerSettings settings) =>
-        Akka.Actor.Props.Create(() => new HeartbeatListener(keys, journals, replicator, wall, settings));
+    public static Props Props(IDeviceKeys keys, IDeviceAdmission admission, IActorRef journals, IActorRef replicator, IWallClock wall, HeartbeatListenerSettings settings) =>
+        Akka.Actor.Props.Create(() => new HeartbeatListener(keys, admission, journals, replicator, wall, settings));
 }

@@ -3,5 +3,5 @@ namespace IoTSync.Mirror;
 /// <summary>Opens the transport to a device (SSH in production; in-memory in tests).</summary>
 public interface IDeviceSessionOpener
 {
-    Task<IDeviceSession> Open(EnrolledDevice device, CancellationToken cancellationToken);
+    Task<IDeviceSession> Open(DeviceListing device, CancellationToken cancellationToken);
 }

@@ -13,7 +13,7 @@ namespace IoTSync.Mirror;
 public sealed record EnrollRequest(EnrolledDevice Device, string? FromAddress, string? DeviceCommand) : ControlMessage;
 
 /// <summary>The device as enrolled, and the exact line for its authorized_keys.</summary>
-public sealed record EnrollReply(EnrolledDevice Device, string AuthorizedKeysLine) : ControlMessage;
+public sealed record EnrollReply(DeviceListing Device, string AuthorizedKeysLine) : ControlMessage;
 
 /// <summary>
 /// Leave a command for a device (<c>exec</c>); <see cref="ExpiresInMs"/> null takes the configured
@@ -65,15 +65,15 @@ public sealed record DisableRequest(string Device, bool Disable) : ControlMessag
 public sealed record DisableReply(string Device, bool Disabled) : ControlMessage;
 
 /// <summary>
-/// Rotate a device's credentials (<c>device rotate</c>): a new heartbeat key and a new mirror SSH key
-/// for it. <see cref="FromAddress"/> and <see cref="DeviceCommand"/> as in <see cref="EnrollRequest"/>.
+/// Rotate a device's credentials (<c>device rotate</c>): the new heartbeat key (hex; made by the CLI,
+/// which writes it to the operator's file, so no reply ever carries it) and a new mirror SSH key for it.
+/// <see cref="FromAddress"/> and <see cref="DeviceCommand"/> as in <see cref="EnrollRequest"/>.
 /// Answered with <see cref="RotateReply"/>.
 /// </summary>
-public sealed record RotateRequest(string Device, string? FromAddress, string? DeviceCommand) : ControlMessage;
+public sealed record RotateRequest(string Device, string HeartbeatKey, string? FromAddress, string? DeviceCommand) : ControlMessage;
 
 /// <summary>
-/// The device's new heartbeat key (hex, for the device's key file), the authorized_keys line for the
-/// mirror's new SSH key, when the previous credentials stop being honoured, and what the certificate
-/// rotation (<see cref="ICertificateRotation"/>) said.
+/// The authorized_keys line for the mirror's new SSH key, when the previous credentials stop being
+/// honoured, and what the certificate rotation (<see cref="ICertificateRotation"/>) said. No heartbeat key.
 /// </summary>
-public sealed record RotateReply(string Device, string HeartbeatKey, string AuthorizedKeysLine, long PreviousRefusedFromUnixMs, string Certificate) : ControlMessage;
+public sealed record RotateReply(string Device, string AuthorizedKeysLine, long PreviousRefusedFromUnixMs, string Certificate) : ControlMessage;

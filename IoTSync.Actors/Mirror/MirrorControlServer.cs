@@ -120,15 +120,14 @@ public sealed class MirrorControlServer : IAsyncDisposable
     {
         var device = Enrolled(request.Device);
         var now = _wall.UtcNowMs;
-        var key = Convert.ToHexStringLower(System.Security.Cryptography.RandomNumberGenerator.GetBytes(HeartbeatAuthenticator.MinimumKeyBytes));
         // The device's own mirror key beside the node's, owner-only like it; named for the device and the moment.
         var sshKey = MirrorKeyPair.LoadOrCreate(string.Create(System.Globalization.CultureInfo.InvariantCulture, $"{_key.PrivateKeyPath}.{device}.{now}"));
         var line = sshKey.AuthorizedKeysLine(request.FromAddress ?? _settings.OutwardAddress, request.DeviceCommand ?? _settings.DeviceCommand);
-        switch (await _registry.Ask<object>(new DeviceRegistryMessages.Rotate(device, key, now, sshKey.PrivateKeyPath), _settings.Timeout, stopping))
+        switch (await _registry.Ask<object>(new DeviceRegistryMessages.Rotate(device, request.HeartbeatKey, now, sshKey.PrivateKeyPath), _settings.Timeout, stopping))
         {
             case DeviceChanged changed:
                 var certificate = await _certificates.Rotate(device, now, stopping);
-                return new RotateReply(device.Value, changed.Device.HeartbeatKey, line, changed.Device.Retired!.RefusedFromUnixMs(_devices.RotationOverlap), certificate);
+                return new RotateReply(device.Value, line, new RetiredCredentials("", now).RefusedFromUnixMs(_devices.RotationOverlap), certificate);
             case ChangeRefused refused:
                 File.Delete(sshKey.PrivateKeyPath);
                 File.Delete(sshKey.PrivateKeyPath + ".pub");

@@ -1,6 +1,7 @@
 using Akka.Configuration;
 using IoTSync.Logs;
 using IoTSync.Mirror.Ssh;
+using IoTSync.Security;
 using IoTSync.Sync;
 
 namespace IoTSync.Mirror;
@@ -17,12 +18,17 @@ public sealed record MirrorNodeParts(
     MirrorKeyPair Key,
     DeviceKeyCache Devices,
     IDeviceSessionOpener Opener,
-    IWallClock Wall)
+    IWallClock Wall,
+    EdgeTls? Tls)
 {
-    /// <summary>What the edge needs besides the core's actors: the keys heartbeats are checked with, its limits and the clock.</summary>
-    public MirrorEdgeParts Edge => new(Devices, new HeartbeatListenerSettings(Settings.HeartbeatTimeWindow, Settings.RequestTimeout), Wall);
+    /// <summary>What the edge needs besides the core's actors: the keys heartbeats are checked with, who is admitted, its limits and the clock.</summary>
+    public MirrorEdgeParts Edge => new(Devices, Devices, new HeartbeatListenerSettings(Settings.HeartbeatTimeWindow, Settings.RequestTimeout, Settings.HeartbeatRate), Wall, Tls);
 
-    /// <summary>The parts from the node's configuration; the SSH key pair is created when missing.</summary>
+    /// <summary>
+    /// The parts from the node's configuration; the SSH key pair is created when missing. With TLS on, the
+    /// mirror's certificate and the fleet CA are read now, and the edge admits the certificates of enrolled,
+    /// not disabled devices only.
+    /// </summary>
     public static MirrorNodeParts FromConfig(Config config)
     {
         var settings = MirrorNodeSettings.FromConfig(config);
@@ -30,7 +36,9 @@ public sealed record MirrorNodeParts(
         var exchange = ExchangeSettings.FromConfig(config);
         var lateWatch = LateDeviceWatchSettings.FromConfig(config);
         var key = MirrorKeyPair.LoadOrCreate(settings.PrivateKey);
-        return new MirrorNodeParts(settings, journals, exchange, lateWatch, key, new DeviceKeyCache(settings.RotationOverlap),
-            new SshSessionOpener(key.PrivateKeyPath, settings.ConnectTimeout, settings.KeyExchange), SystemWallClock.Instance);
+        var devices = new DeviceKeyCache(settings.RotationOverlap);
+        var tls = TlsSettings.FromConfig(config).Load(ca => FleetTlsValidator.AtMirror(ca, devices));
+        return new MirrorNodeParts(settings, journals, exchange, lateWatch, key, devices,
+            new SshSessionOpener(key.PrivateKeyPath, settings.ConnectTimeout, settings.KeyExchange), SystemWallClock.Instance, tls);
     }
 }

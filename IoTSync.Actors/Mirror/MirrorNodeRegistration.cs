@@ -1,33 +1,37 @@
 using Akka.Actor;
 using Akka.Configuration;
+using Akka.DependencyInjection;
 using Akka.Hosting;
+using IoTSync.Hosting;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
 using static IoTSync.Mirror.DeviceRegistryMessages;
 
 namespace IoTSync.Mirror;
 
 /// <summary>
-/// Registers the mirror node's actors on an Akka.Hosting builder in two groups: the core (DeviceRegistry,
-/// StateJournals, SshReplicator, LateDeviceWatch), which needs no remoting, and the edge (the
-/// HeartbeatListener), the only actor reachable from the network, which gets the core's actors handed
-/// in as <see cref="MirrorCoreRefs"/>. Today both run in one actor system; the edge can move to a
-/// system of its own, the only one with remoting, by giving it the core system's registry.
+/// Registers the mirror node's actors on an Akka.Hosting builder in two systems: the core (DeviceRegistry,
+/// StateJournals, SshReplicator, LateDeviceWatch), with no remoting at all, and the edge
+/// (<see cref="EdgeSystem"/>), the only system with remoting, which holds the HeartbeatListener alone and
+/// gets the core's actors handed in as <see cref="MirrorCoreRefs"/>. A peer can reach the listener and
+/// nothing else: the registry, journals, replicator and late watch have no address on the network.
 /// </summary>
 public static class MirrorNodeRegistration
 {
     /// <summary>
-    /// The mirror node on a host: the actor system on <paramref name="config"/> with core and edge,
+    /// The mirror node on a host: the core actor system on <paramref name="config"/>, the edge beside it,
     /// and the control socket, which opens once the core's actors are in the registry.
     /// </summary>
     public static IServiceCollection AddMirrorNode(this IServiceCollection services, Config config, MirrorNodeParts parts) =>
         services
             .AddSingleton(parts)
-            .AddAkka(parts.Settings.SystemName, builder => builder.AddIoTSyncSystem(config).AddMirrorActors(parts))
+            .AddSingleton<EdgeSystem>()
+            .AddAkka(parts.Settings.SystemName, builder => builder.AddIoTSyncCore(config).AddMirrorActors(config, parts))
             .AddHostedService<MirrorControlSocketService>();
 
-    /// <summary>Core and edge in one actor system: the edge finds the core's actors in the same registry.</summary>
-    public static AkkaConfigurationBuilder AddMirrorActors(this AkkaConfigurationBuilder builder, MirrorNodeParts parts) =>
-        builder.AddMirrorCore(parts).AddMirrorEdge(parts.Edge, (registry, cancellationToken) => MirrorCoreRefs.From(registry, cancellationToken));
+    /// <summary>The core's actors, then the edge started beside the core with the core's actors handed in.</summary>
+    public static AkkaConfigurationBuilder AddMirrorActors(this AkkaConfigurationBuilder builder, Config config, MirrorNodeParts parts) =>
+        builder.AddMirrorCore(parts).AddMirrorEdge(config, parts.Settings.SystemName, parts.Edge);
 
     /// <summary>
     /// The core: the DeviceRegistry first, and once it has recovered the devices' keys, the
@@ -37,16 +41,17 @@ public static class MirrorNodeRegistration
         builder.WithActors(new ActorStarter((system, registry) => StartCore(system, registry, parts)));
 
     /// <summary>
-    /// The edge: the HeartbeatListener, started once <paramref name="core"/> gives the core's actors
-    /// (which the core registers only after the device keys have recovered: heartbeats are checked against them).
+    /// The edge: its own actor system named <paramref name="name"/> (the name devices address) with the
+    /// HeartbeatListener, started once the core's actors are in the registry (the core registers them only
+    /// after the device keys have recovered: heartbeats are checked against them).
     /// </summary>
-    public static AkkaConfigurationBuilder AddMirrorEdge(this AkkaConfigurationBuilder builder, MirrorEdgeParts parts,
-        Func<IActorRegistry, CancellationToken, Task<MirrorCoreRefs>> core) =>
-        builder.WithActors(new ActorStarter(async (system, registry) =>
+    public static AkkaConfigurationBuilder AddMirrorEdge(this AkkaConfigurationBuilder builder, Config config, string name, MirrorEdgeParts parts) =>
+        builder.WithActors(new ActorStarterWithResolver(async (core, registry, resolver) =>
         {
-            var refs = await core(registry, CancellationToken.None);
-            registry.Register<MirrorNodeActors.Listener>(system.ActorOf(
-                HeartbeatListener.Props(parts.Keys, refs.Journals, refs.Replicator, parts.Wall, parts.Listener), HeartbeatListener.Name));
+            var refs = await MirrorCoreRefs.From(registry);
+            var edge = resolver.GetService<EdgeSystem>().Start(core, name, config, resolver.GetService<ILoggerFactory>(), parts.Tls);
+            registry.Register<MirrorNodeActors.Listener>(edge.ActorOf(
+                HeartbeatListener.Props(parts.Keys, parts.Admission, refs.Journals, refs.Replicator, parts.Wall, parts.Listener), HeartbeatListener.Name));
         }));
 
     private static async Task StartCore(ActorSystem system, IActorRegistry registry, MirrorNodeParts parts)

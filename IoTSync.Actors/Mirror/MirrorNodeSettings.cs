@@ -1,6 +1,7 @@
 using System.Collections.Immutable;
 using Akka.Configuration;
 using IoTSync.Configuration;
+using IoTSync.Protocol;
 
 namespace IoTSync.Mirror;
 
@@ -19,7 +20,8 @@ public sealed record MirrorNodeSettings(
     TimeSpan HeartbeatTimeWindow,
     TimeSpan RequestTimeout,
     TimeSpan DeviceWindowLimit,
-    TimeSpan RotationOverlap)
+    TimeSpan RotationOverlap,
+    HeartbeatRate HeartbeatRate)
 {
     public static MirrorNodeSettings FromConfig(Config root) => new(
         root.RequireString("iotsync.mirror.system-name"),
@@ -35,5 +37,6 @@ public sealed record MirrorNodeSettings(
         root.RequireDuration("iotsync.mirror.heartbeat-time-window"),
         root.RequireDuration("iotsync.mirror.request-timeout"),
         root.RequireDuration("iotsync.mirror.window-limit"),
-        root.RequireDuration("iotsync.mirror.rotation-overlap"));
+        root.RequireDuration("iotsync.mirror.rotation-overlap"),
+        HeartbeatRate.FromConfig(root));
 }

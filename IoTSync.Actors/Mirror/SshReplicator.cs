@@ -88,14 +88,14 @@ public sealed class SshReplicator : ReceiveActor
             ran.Requester.Tell(new SessionGaveUp(finished.Device, finished.SessionId, finished.Error));
     }
 
-    private async Task<Ran> Run(EnrolledDevice enrolled, string sessionId, IActorRef requester)
+    private async Task<Ran> Run(DeviceListing enrolled, string sessionId, IActorRef requester)
     {
         var startedAt = _wall.UtcNowMs;
         var finished = await Exchange(enrolled, sessionId);
         return new Ran(finished, startedAt, _wall.UtcNowMs, requester);
     }
 
-    private async Task<SessionFinished> Exchange(EnrolledDevice enrolled, string sessionId)
+    private async Task<SessionFinished> Exchange(DeviceListing enrolled, string sessionId)
     {
         var clock = System.Diagnostics.Stopwatch.StartNew();
         using var timeout = new CancellationTokenSource(_settings.SessionTimeout);
@@ -119,9 +119,9 @@ public sealed class SshReplicator : ReceiveActor
     /// Opens with the mirror's current key for the device; if the device refuses it while a rotation's
     /// overlap lasts, with the key the rotation retired (the device may not have installed the new line yet).
     /// </summary>
-    private async Task<IDeviceSession> Open(EnrolledDevice enrolled, CancellationToken cancellationToken)
+    private async Task<IDeviceSession> Open(DeviceListing enrolled, CancellationToken cancellationToken)
     {
-        var keys = enrolled.SshKeysAt(_wall.UtcNowMs, _registry.RotationOverlap);
+        var keys = _registry.SshKeysAt(enrolled.Device, _wall.UtcNowMs) is { IsEmpty: false } now ? now : [enrolled.MirrorKeyFile];
         for (var i = 0; ; i++)
         {
             try

@@ -5,7 +5,7 @@ namespace IoTSync.Mirror.Ssh;
 /// <summary>The replicator's production opener: SSH to the enrolled endpoint, the host key pinned at enrolment, with the device's own mirror key since a rotation.</summary>
 public sealed class SshSessionOpener(string privateKeyPath, TimeSpan connectTimeout, System.Collections.Immutable.ImmutableArray<string> keyExchange = default) : IDeviceSessionOpener
 {
-    public async Task<IDeviceSession> Open(EnrolledDevice device, CancellationToken cancellationToken)
+    public async Task<IDeviceSession> Open(DeviceListing device, CancellationToken cancellationToken)
     {
         var key = device.MirrorKeyFile.Length > 0 ? device.MirrorKeyFile : privateKeyPath;
         var settings = new SshTransportSettings(device.SshHost, device.SshPort, device.SshUser, key, device.HostKeyFingerprint)

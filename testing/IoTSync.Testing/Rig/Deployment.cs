@@ -139,6 +139,7 @@ public sealed partial class Deployment : IAsyncDisposable
             var mirrorPort = PrivateSshd.FreePort();
             var deployment = new Deployment(directory, binaries, options, sshd, mirrorPort);
             await deployment.WriteMirrorConfig();
+            await deployment.InitFleetCa();
             await deployment.InitDevice();
             if (options.Users is { } users)
                 await deployment.HandToUsers(await users.Ensure());
@@ -166,6 +167,14 @@ public sealed partial class Deployment : IAsyncDisposable
             iotsync.mirror.ssh.private-key = "{Path.Combine(Directory, "mirror", "mirror_ssh_key")}"
             # The mirror's SQLite journal.
             iotsync.persistence.database-path = "{MirrorDatabase}"
+            # The fleet CA (made by ca init below) and the mirror's certificate from it.
+            iotsync.tls.ca-certificate = "{Path.Combine(Directory, "mirror", "fleet-ca.crt")}"
+            # The CA's key.
+            iotsync.mirror.ca.key = "{Path.Combine(Directory, "mirror", "fleet-ca.key")}"
+            # The mirror's certificate.
+            iotsync.tls.certificate = "{Path.Combine(Directory, "mirror", "mirror.crt")}"
+            # The mirror's certificate key.
+            iotsync.tls.key = "{Path.Combine(Directory, "mirror", "mirror.key")}"
             # Look for late devices every second (the device cycles in seconds here).
             iotsync.mirror.late-check-every = 1s
             # A session is bounded by the device's window.
@@ -186,6 +195,10 @@ public sealed partial class Deployment : IAsyncDisposable
             """ : ""));
     }
 
+    /// <summary><c>iotsync-mirror ca init</c>: the fleet CA and the mirror's certificate, before the mirror first starts.</summary>
+    private async Task InitFleetCa() =>
+        (await MirrorCli(["ca", "init"])).EnsureSuccess("iotsync-mirror ca init");
+
     /// <summary>The device's own sshd: in the deployment's directory, its authorized_keys written at enrolment.</summary>
     private static SshdOptions DeviceSshd(string directory) =>
         new() { Directory = Path.Combine(directory, "device-ssh"), LogLevel = "VERBOSE" };
@@ -197,6 +210,9 @@ public sealed partial class Deployment : IAsyncDisposable
             "--period", $"{(long)Options.Period.TotalMilliseconds}ms", "--window-limit", $"{(long)Options.WindowLimit.TotalMilliseconds}ms",
             .. network, "--force", "--allow", .. Options.Allow]);
         init.EnsureSuccess("iotsync-device init");
+        // The device's certificate request signed by the fleet CA (no running node needed), written where its configuration expects it.
+        (await MirrorCli(["ca", "sign", "--device", DeviceId, "--csr", Path.Combine(Directory, "device", "device.csr"),
+            "--certificate-out", Path.Combine(Directory, "device")])).EnsureSuccess("iotsync-mirror ca sign");
         await File.AppendAllTextAsync(DeviceConfig, $"""
             # This deployment's heartbeat back-off bound.
             iotsync.device.heartbeat.give-up-after = {(long)Options.HeartbeatGiveUpAfter.TotalMilliseconds}ms

@@ -30,6 +30,8 @@ public sealed class NodeRegistrationSpecs : IDisposable
             # Nothing listens on the discard port: heartbeats fail, which this spec does not look at.
             iotsync.device.mirror.address = "127.0.0.1:9"
             iotsync.device.cycle { period = 1h, window-limit = 10s }
+            # Registration only: TLS has its own specs (Security/MutualTlsSpecs).
+            iotsync.tls.enabled = off
             iotsync.persistence.database-path = "{{_directory}}/device.db"
             """);
         var settings = DeviceNodeSettings.FromConfig(config);
@@ -52,6 +54,8 @@ public sealed class NodeRegistrationSpecs : IDisposable
     {
         var config = NodeConfig("mirror.hocon", $$"""
             akka.remote.dot-netty.tcp.port = 0
+            # Registration only: TLS has its own specs (Security/MutualTlsSpecs).
+            iotsync.tls.enabled = off
             iotsync.mirror.control-socket = "{{_directory}}/mirror.sock"
             iotsync.mirror.ssh.private-key = "{{_directory}}/mirror_ssh_key"
             iotsync.persistence.database-path = "{{_directory}}/mirror.db"

@@ -6,6 +6,7 @@ using IoTSync.Logs;
 using IoTSync.Mirror;
 using IoTSync.Model;
 using IoTSync.Protocol;
+using IoTSync.Security;
 using Microsoft.Data.Sqlite;
 using Xunit;
 using static IoTSync.Device.HeartbeatSenderMessages;
@@ -15,9 +16,12 @@ using static IoTSync.Mirror.StateJournalMessages;
 
 namespace IoTSync.Tests.Mirror;
 
-internal sealed class FixedKeys(Dictionary<DeviceId, byte[]> keys) : IDeviceKeys
+internal sealed class FixedKeys(Dictionary<DeviceId, byte[]> keys, params DeviceId[] disabled) : IDeviceKeys, IDeviceAdmission
 {
     public byte[]? KeyOf(DeviceId device) => keys.GetValueOrDefault(device);
+
+    public DeviceStanding StandingOf(DeviceId device) =>
+        disabled.Contains(device) ? DeviceStanding.Disabled : keys.ContainsKey(device) ? DeviceStanding.Enabled : DeviceStanding.NotEnrolled;
 }
 
 /// <summary>
@@ -47,14 +51,16 @@ public sealed class HeartbeatSpecs : IDisposable
         akka.remote.trusted-selection-paths = ["/user/heartbeat"]
         """);
 
-    private (ActorSystem System, IActorRef Journals, TestProbe Replicator) StartMirror(Dictionary<DeviceId, byte[]>? keys = null)
+    private (ActorSystem System, IActorRef Journals, TestProbe Replicator) StartMirror(Dictionary<DeviceId, byte[]>? keys = null,
+        DeviceId[]? disabled = null, HeartbeatRate? rate = null)
     {
         var system = ActorSystem.Create("mirror", IoTSyncSystem.Setup(Remote(mirror: true).WithFallback(_mirrorDb.NodeConfig())));
         _systems.Add(system);
         var journals = system.ActorOf(StateJournals.Props(StateJournalSettings.Default with { Journal = _mirrorDb.LogHolder() }, _mirrorClock), "state-journals");
         var replicator = new TestProbe(system, new Akka.TestKit.Xunit2.XunitAssertions());
-        system.ActorOf(HeartbeatListener.Props(new FixedKeys(keys ?? new() { [Device] = Key }), journals, replicator.Ref, _mirrorClock,
-            HeartbeatListenerSettings.Default with { TimeWindow = TimeSpan.FromSeconds(30) }), HeartbeatListener.Name);
+        var fixedKeys = new FixedKeys(keys ?? new() { [Device] = Key }, disabled ?? []);
+        system.ActorOf(HeartbeatListener.Props(fixedKeys, fixedKeys, journals, replicator.Ref, _mirrorClock,
+            HeartbeatListenerSettings.Default with { TimeWindow = TimeSpan.FromSeconds(30), Rate = rate ?? HeartbeatRate.Default }), HeartbeatListener.Name);
         return (system, journals, replicator);
     }
 
@@ -242,6 +248,49 @@ public sealed class HeartbeatSpecs : IDisposable
         var windows = await journals.Ask<WindowList>(new GetWindows(Device, 10), Timeout);
         Assert.Equal([barrier], windows.Windows.Select(w => w.Device).OfType<WindowReport>());
         probe.ExpectNoMsg(TimeSpan.FromMilliseconds(100));
+    }
+
+    [Fact]
+    public async Task Should_refuse_a_disabled_devices_heartbeats_and_record_nothing()
+    {
+        var (mirror, journals, replicator) = StartMirror(disabled: [Device]);
+        await journals.Ask<Submitted>(new SubmitCommand(Device, ["reboot"], "app", null), Timeout);
+        var before = await journals.Ask<StateJournalState>(new GetJournalState(Device), Timeout);
+        var sender = StartDevice(mirror, giveUpAfter: TimeSpan.FromMilliseconds(500));
+
+        var outcome = await sender.Ask<MirrorUnreachable>(Window, Timeout);
+
+        Assert.InRange(outcome.Attempts, 1, 4);
+        replicator.ExpectNoMsg(TimeSpan.FromMilliseconds(200));
+        Assert.Equal(before, await journals.Ask<StateJournalState>(new GetJournalState(Device), Timeout));
+        Assert.Equal(0, RecordedHeartbeats());
+    }
+
+    [Fact]
+    public async Task Should_answer_a_devices_heartbeats_only_up_to_its_rate_limit()
+    {
+        // The mirror's clock stands still: the bucket never refills.
+        var (mirror, _, _) = StartMirror(rate: new HeartbeatRate(3, TimeSpan.FromMinutes(1)));
+        var device = ActorSystem.Create("device-flood", IoTSyncSystem.Setup(Remote(mirror: false).WithFallback(_deviceDb.NodeConfig())));
+        _systems.Add(device);
+        var probe = new TestProbe(device, new Akka.TestKit.Xunit2.XunitAssertions());
+        var listener = device.ActorSelection($"{((ExtendedActorSystem)mirror).Provider.DefaultAddress}/user/{HeartbeatListener.Name}");
+
+        for (var i = 0; i < 10; i++)
+            listener.Tell(HeartbeatAuthenticator.Sign(new Heartbeat(Device, LogPosition.Empty(Device, Origin.Device), LogPosition.Empty(Device, Origin.Mirror),
+                ApplicationState.Empty.Digest(), _mirrorClock.UtcNowMs, 30_000, null, HeartbeatAuthenticator.NewNonce(), ""), Key), probe.Ref);
+
+        for (var i = 0; i < 3; i++)
+            probe.ExpectMsg<HeartbeatAck>(Timeout);
+        probe.ExpectNoMsg(TimeSpan.FromSeconds(1));
+        await Polling.Until(() => Task.FromResult(RecordedHeartbeats() == 3));
+        _mirrorClock.Advance(60_000);
+        // A heartbeat signed with another key spends nothing: only authenticated heartbeats take from the bucket.
+        listener.Tell(HeartbeatAuthenticator.Sign(new Heartbeat(Device, LogPosition.Empty(Device, Origin.Device), LogPosition.Empty(Device, Origin.Mirror),
+            ApplicationState.Empty.Digest(), _mirrorClock.UtcNowMs, 30_000, null, HeartbeatAuthenticator.NewNonce(), ""), new byte[32]), probe.Ref);
+        listener.Tell(HeartbeatAuthenticator.Sign(new Heartbeat(Device, LogPosition.Empty(Device, Origin.Device), LogPosition.Empty(Device, Origin.Mirror),
+            ApplicationState.Empty.Digest(), _mirrorClock.UtcNowMs, 30_000, null, HeartbeatAuthenticator.NewNonce(), ""), Key), probe.Ref);
+        probe.ExpectMsg<HeartbeatAck>(Timeout);
     }
 
     /// <summary>The heartbeat events in the mirror's journal, read from the SQLite file.</summary>

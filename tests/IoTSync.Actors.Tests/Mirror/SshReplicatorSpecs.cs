@@ -23,7 +23,7 @@ internal sealed class InProcessOpener(Func<DeviceId, IActorRef> recorderOf) : ID
 
     public TaskCompletionSource? Gate { get; set; }
 
-    public async Task<IDeviceSession> Open(EnrolledDevice device, CancellationToken cancellationToken)
+    public async Task<IDeviceSession> Open(DeviceListing device, CancellationToken cancellationToken)
     {
         Opened.Enqueue(device.Device);
         if (Failure is not null)

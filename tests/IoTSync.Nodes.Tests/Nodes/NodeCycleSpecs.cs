@@ -24,8 +24,8 @@ public sealed class NodeCycleSpecs
         Assert.Equal(1, rig.Runs("m1"));
         // One session carried the command to the device and its result back.
         Assert.Contains(rig.MirrorSessions(), s => s.Pushed >= 1 && s.Pulled >= 1);
-        // The device's actor system listens on loopback only; the mirror's acks came back over its own association.
-        Assert.Matches($@"akka\.tcp://iotsync-device-{rig.Deployment.DeviceId}@127\.0\.0\.1:\d+/", rig.Deployment.Device!.Output);
+        // The device's edge listens on loopback only, over TLS; the mirror's acks came back over its own association.
+        Assert.Matches($@"akka\.ssl\.tcp://iotsync-device-{rig.Deployment.DeviceId}@127\.0\.0\.1:\d+/", rig.Deployment.Device!.Output);
         // The mirror recorded that window: its session, and (from the next heartbeat) the device's own measurement.
         var windows = await NodeRig.Poll("the device's report of the synced window at the mirror", async () =>
         {

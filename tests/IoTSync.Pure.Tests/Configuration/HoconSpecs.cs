@@ -4,6 +4,7 @@ using IoTSync.Device;
 using IoTSync.Mirror;
 using IoTSync.Model;
 using IoTSync.Persistence;
+using IoTSync.Protocol;
 using IoTSync.Sync;
 using Xunit;
 
@@ -60,6 +61,24 @@ public sealed partial class HoconSpecs
         Assert.Equal(10_000, journal.MaxOpenCommands);
         Assert.Equal(65_536, journal.MaxCommandBytes);
         Assert.Equal(new LateDeviceWatchSettings(3, TimeSpan.FromSeconds(10)), LateDeviceWatchSettings.FromConfig(config));
+        Assert.Equal(HeartbeatRate.Default, MirrorNodeSettings.FromConfig(config).HeartbeatRate);
+    }
+
+    [Theory]
+    [InlineData("device.hocon")]
+    [InlineData("mirror.hocon")]
+    public void Should_leave_no_serializer_a_peer_could_name_and_run_untrusted(string file)
+    {
+        var config = IoTSyncSystem.Complete(IoTSyncSystem.LoadNodeConfig(HoconFile(file)));
+
+        Assert.Equal("none", config.GetString("akka.actor.serializers.json"));
+        Assert.Equal("none", config.GetString("akka.actor.serializers.proto"));
+        Assert.False(config.GetBoolean("akka.actor.serialization-settings.allow-unregistered-types", true));
+        Assert.True(config.GetBoolean("akka.remote.untrusted-mode"));
+        // Even a node file that tried to bring the JSON serializer back loses to the hardening in front of it.
+        var reopened = IoTSyncSystem.Complete(ConfigurationFactory.ParseString(
+            "akka.actor.serializers.json = \"Akka.Serialization.NewtonSoftJsonSerializer, Akka\"").WithFallback(IoTSyncSystem.LoadNodeConfig(HoconFile(file))));
+        Assert.Equal("none", reopened.GetString("akka.actor.serializers.json"));
     }
 
     [Theory]

@@ -16,7 +16,7 @@ public sealed class RegistryStateSpecs
     {
         var (reply, events) = RegistryState.Empty.Decide(new Enrol(Details()));
 
-        Assert.Equal(new Enrolled(Details()), reply);
+        Assert.Equal(new Enrolled(Details().Listing), reply);
         Assert.Equal([new DeviceEnrolled(Details())], events.ToArray());
     }
 
@@ -91,7 +91,7 @@ public sealed class RegistryStateSpecs
     {
         var (reply, _) = RegistryState.Empty.Decide(new Enrol(Details() with { Disabled = true, Retired = new RetiredCredentials(NewKey, 1), MirrorKeyFile = "/etc/shadow" }));
 
-        Assert.Equal(Details(), Assert.IsType<Enrolled>(reply).Device);
+        Assert.Equal(Details().Listing, Assert.IsType<Enrolled>(reply).Device);
     }
 
     [Fact]
@@ -100,7 +100,7 @@ public sealed class RegistryStateSpecs
         var (reply, events) = Enrolled().Decide(new Rotate(Dev, NewKey, 1_000, "/keys/mirror.dev-r.1000"));
 
         var device = Fold(Enrolled(), events).ById["dev-r"];
-        Assert.Equal(device, Assert.IsType<DeviceChanged>(reply).Device);
+        Assert.Equal(device.Listing, Assert.IsType<DeviceChanged>(reply).Device);
         Assert.Equal(NewKey, device.HeartbeatKey);
         Assert.Equal("/keys/mirror.dev-r.1000", device.MirrorKeyFile);
         Assert.Equal(new RetiredCredentials(Details().HeartbeatKey, 1_000, ""), device.Retired);

@@ -1,0 +1,13 @@
+using IoTSync.Model;
+
+namespace IoTSync.Mirror;
+
+/// <summary>
+/// An enrolled device as it may be shown or handed on: everything the registry holds of it except its
+/// heartbeat keys (current and retired), which leave the registry only to the code that checks MACs
+/// (<see cref="IDeviceKeys"/>). <see cref="Disabled"/>: nothing from or to the device is admitted.
+/// <see cref="MirrorKeyFile"/>: the file of the mirror's SSH key for this device since a rotation (a path,
+/// not the key); empty for the node's own key.
+/// </summary>
+public sealed record DeviceListing(DeviceId Device, string SshHost, int SshPort, string SshUser, string HostKeyFingerprint, long EnrolledAtUnixMs,
+    bool Disabled = false, string MirrorKeyFile = "");
