@@ -21,7 +21,8 @@ public sealed record DeviceNodeSettings(
     TimeSpan InitialBackoff,
     TimeSpan GiveUpAfter,
     TimeSpan RequestTimeout,
-    string MirrorScheme = "akka.tcp")
+    string MirrorScheme = "akka.tcp",
+    TimeSpan? EdgeRestartAfter = null)
 {
     /// <summary>The Akka system name: the device id in it, so two devices never share an address.</summary>
     public string SystemName => $"iotsync-device-{Device.Value}";
@@ -64,7 +65,8 @@ public sealed record DeviceNodeSettings(
             root.RequireDuration("iotsync.device.heartbeat.initial-backoff"),
             root.RequireDuration("iotsync.device.heartbeat.give-up-after"),
             root.RequireDuration("iotsync.device.request-timeout"),
-            Security.TlsSettings.FromConfig(root).Scheme);
+            Security.TlsSettings.FromConfig(root).Scheme,
+            root.RequireDuration("iotsync.device.edge-restart-after", TimeSpan.FromMilliseconds(10)));
         if (mode == NetworkMode.Ip && string.IsNullOrWhiteSpace(settings.Interface))
             throw new ConfigurationException("iotsync.device.network.interface must name the interface when mode = ip");
         if (mode == NetworkMode.Command && (settings.UpCommand.IsEmpty || settings.DownCommand.IsEmpty || settings.ProbeCommand.IsEmpty))
