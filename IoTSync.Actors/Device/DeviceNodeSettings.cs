@@ -28,7 +28,8 @@ public sealed record DeviceNodeSettings(
     TimeSpan GiveUpAfter,
     TimeSpan RequestTimeout,
     string ControlSocketGroup = "",
-    string MirrorScheme = "akka.tcp")
+    string MirrorScheme = "akka.tcp",
+    TimeSpan? EdgeRestartAfter = null)
 {
     /// <summary>The Akka system name: the device id in it, so two devices never share an address.</summary>
     public string SystemName => $"iotsync-device-{Device.Value}";
@@ -76,7 +77,8 @@ public sealed record DeviceNodeSettings(
             root.RequireDuration("iotsync.device.heartbeat.give-up-after"),
             root.RequireDuration("iotsync.device.request-timeout"),
             root.OptionalString("iotsync.device.control-socket-group"),
-            Security.TlsSettings.FromConfig(root).Scheme);
+            Security.TlsSettings.FromConfig(root).Scheme,
+            root.RequireDuration("iotsync.device.edge-restart-after", TimeSpan.FromMilliseconds(10)));
         if (mode is NetworkMode.Ip or NetworkMode.Nft && string.IsNullOrWhiteSpace(settings.Interface))
             throw new ConfigurationException($"iotsync.device.network.interface must name the interface when mode = {modeText}");
         if (settings.UsesFirewall)

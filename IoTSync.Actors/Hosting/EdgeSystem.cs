@@ -1,6 +1,7 @@
 using Akka;
 using Akka.Actor;
 using Akka.Configuration;
+using Akka.Event;
 using Microsoft.Extensions.Logging;
 
 namespace IoTSync.Hosting;
@@ -11,11 +12,14 @@ namespace IoTSync.Hosting;
 /// node's core system, which has no remoting at all, so a message sent by direct reference to any other
 /// path finds nothing there. Both systems live in one process; actors of each hold the other's
 /// <see cref="IActorRef"/>s, and a Tell across them is an in-process enqueue, never serialized.
-/// Started from the core's actor starter; stopped first when the core stops.
+/// Started from the core's actor starter; stopped first when the core stops. Akka.NET terminates a
+/// system whose outbound TLS handshake fails (akka.net #7839): an edge started with a restart delay is
+/// started again after it, with its actors made again, until the core stops.
 /// </summary>
 public sealed class EdgeSystem
 {
     private volatile ActorSystem? _system;
+    private volatile bool _stopping;
 
     /// <summary>The running edge.</summary>
     public ActorSystem System => _system ?? throw new InvalidOperationException("the node's edge has not started");
@@ -23,20 +27,48 @@ public sealed class EdgeSystem
     /// <summary>The edge's Akka.Remote address: where peers reach the node.</summary>
     public Address Address => ((ExtendedActorSystem)System).Provider.DefaultAddress;
 
+    /// <summary>How many times the edge was started again after it ended on its own.</summary>
+    public int Restarts { get; private set; }
+
     /// <summary>
     /// Starts the edge named <paramref name="name"/> (the name peers address) on the node's HOCON, over
-    /// mutual TLS when <paramref name="tls"/> is given, and
-    /// ties it to <paramref name="core"/>: the core's coordinated shutdown stops the edge before any core actor.
+    /// mutual TLS when <paramref name="tls"/> is given, and ties it to <paramref name="core"/>: the core's
+    /// coordinated shutdown stops the edge before any core actor. <paramref name="populate"/> makes the
+    /// edge's actors; with <paramref name="restartAfter"/>, an edge that ends on its own is started again
+    /// that long after, and populated again.
     /// </summary>
-    public ActorSystem Start(ActorSystem core, string name, Config nodeConfig, ILoggerFactory? loggerFactory, Security.EdgeTls? tls)
+    public ActorSystem Start(ActorSystem core, string name, Config nodeConfig, ILoggerFactory? loggerFactory, Security.EdgeTls? tls,
+        Action<ActorSystem>? populate = null, TimeSpan? restartAfter = null)
+    {
+        CoordinatedShutdown.Get(core).AddTask(CoordinatedShutdown.PhaseBeforeServiceUnbind, "stop-edge", async () =>
+        {
+            _stopping = true;
+            if (_system is { } running)
+                await running.Terminate();
+            return Done.Instance;
+        });
+        return Launch(core, name, nodeConfig, loggerFactory, tls, populate, restartAfter);
+    }
+
+    private ActorSystem Launch(ActorSystem core, string name, Config nodeConfig, ILoggerFactory? loggerFactory, Security.EdgeTls? tls,
+        Action<ActorSystem>? populate, TimeSpan? restartAfter)
     {
         var edge = ActorSystem.Create(name, IoTSyncSystem.EdgeSetup(nodeConfig, loggerFactory, tls));
         _system = edge;
-        CoordinatedShutdown.Get(core).AddTask(CoordinatedShutdown.PhaseBeforeServiceUnbind, "stop-edge", async () =>
-        {
-            await edge.Terminate();
-            return Done.Instance;
-        });
+        populate?.Invoke(edge);
+        if (restartAfter is { } delay)
+            edge.WhenTerminated.ContinueWith(async _ =>
+            {
+                if (_stopping || core.WhenTerminated.IsCompleted)
+                    return;
+                var log = Logging.GetLogger(core, "iotsync-edge");
+                log.Warning("the node's edge ended on its own (a failed TLS handshake ends it); starting it again in {0}", delay);
+                await Task.Delay(delay);
+                if (_stopping || core.WhenTerminated.IsCompleted)
+                    return;
+                Restarts++;
+                Launch(core, name, nodeConfig, loggerFactory, tls, populate, restartAfter);
+            }, TaskScheduler.Default);
         return edge;
     }
 }

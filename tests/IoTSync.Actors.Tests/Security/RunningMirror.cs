@@ -29,12 +29,15 @@ internal sealed class RunningMirror : IAsyncDisposable
     private readonly string _directory;
     private readonly IHost _host;
 
-    private RunningMirror(string directory, IHost host, byte[] key, TestFleet? fleet)
+    private readonly bool _ownsFleet;
+
+    private RunningMirror(string directory, IHost host, byte[] key, TestFleet? fleet, bool ownsFleet)
     {
         _directory = directory;
         _host = host;
         Key = key;
         Fleet = fleet;
+        _ownsFleet = ownsFleet;
     }
 
     /// <summary>The fleet whose CA the mirror trusts, when it runs TLS.</summary>
@@ -54,13 +57,18 @@ internal sealed class RunningMirror : IAsyncDisposable
 
     public string ControlSocket => Path.Combine(_directory, "mirror.sock");
 
-    /// <summary>The mirror, over mutual TLS against a fresh fleet CA when <paramref name="tls"/>, else in plaintext.</summary>
-    public static async Task<RunningMirror> Start(bool tls = true)
+    /// <summary>
+    /// The mirror, over mutual TLS against <paramref name="fleet"/> (a fresh one when not given) when
+    /// <paramref name="tls"/>, else in plaintext; on <paramref name="port"/> (a free one when 0), with the
+    /// device enrolled with <paramref name="key"/> (a fresh one when not given).
+    /// </summary>
+    public static async Task<RunningMirror> Start(bool tls = true, TestFleet? fleet = null, int port = 0, byte[]? key = null)
     {
         var directory = Directory.CreateTempSubdirectory("iotsync-attacked-").FullName;
-        var fleet = tls ? new TestFleet() : null;
+        var ownsFleet = tls && fleet is null;
+        fleet = tls ? fleet ?? new TestFleet() : null;
         var config = ConfigurationFactory.ParseString((fleet?.MirrorFiles(directory) ?? "iotsync.tls.enabled = off\n") + $$"""
-            akka.remote.dot-netty.tcp.port = 0
+            akka.remote.dot-netty.tcp.port = {{port}}
             iotsync.mirror.control-socket = "{{directory}}/mirror.sock"
             iotsync.mirror.ssh.private-key = "{{directory}}/mirror_ssh_key"
             iotsync.persistence.database-path = "{{directory}}/mirror.db"
@@ -72,7 +80,7 @@ internal sealed class RunningMirror : IAsyncDisposable
         var host = builder.Build();
         using var deadline = new CancellationTokenSource(Timeout);
         await host.StartAsync(deadline.Token);
-        var mirror = new RunningMirror(directory, host, RandomNumberGenerator.GetBytes(32), fleet);
+        var mirror = new RunningMirror(directory, host, key ?? RandomNumberGenerator.GetBytes(32), fleet, ownsFleet);
         await mirror.Registry.Ask<Enrolled>(new Enrol(new EnrolledDevice(Device, "127.0.0.1", 2222, "iotsync",
             "SHA256:" + new string('A', 43), mirror.KeyHex, 1_700_000_000_000)), Timeout);
         return mirror;
@@ -109,6 +117,7 @@ internal sealed class RunningMirror : IAsyncDisposable
         foreach (var database in Directory.GetFiles(_directory, "*.db"))
             IoTSync.Persistence.SqlitePersistence.ClearPool(database);
         Directory.Delete(_directory, recursive: true);
-        Fleet?.Dispose();
+        if (_ownsFleet)
+            Fleet?.Dispose();
     }
 }

@@ -41,6 +41,26 @@ internal sealed class TestFleet : IDisposable
         return X509Certificate2.CreateFromPemFile(certificate, key);
     }
 
+    /// <summary>
+    /// A device's TLS files in <paramref name="directory"/> as init and enrolment leave them (device.key,
+    /// device.crt, fleet-ca.crt); returns the iotsync.tls HOCON for them.
+    /// </summary>
+    public string DeviceFiles(string directory, DeviceId device)
+    {
+        var key = Path.Combine(directory, "device.key");
+        using var issued = Ca.IssueDevice(DeviceCredentials.CreateKeyAndRequest(device, key), device, Year, DateTimeOffset.UtcNow);
+        File.WriteAllText(Path.Combine(directory, "device.crt"), issued.ExportCertificatePem());
+        File.WriteAllText(Path.Combine(directory, "fleet-ca.crt"), Ca.Certificate.ExportCertificatePem());
+        return $$"""
+            iotsync.tls {
+              enabled = on
+              ca-certificate = "{{directory}}/fleet-ca.crt"
+              certificate = "{{directory}}/device.crt"
+              key = "{{key}}"
+            }
+            """;
+    }
+
     public void Dispose()
     {
         Ca.Dispose();
