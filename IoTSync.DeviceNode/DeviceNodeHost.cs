@@ -26,9 +26,9 @@ public static class DeviceNodeHost
         var networkInterface = settings.CreateInterface();
         await networkInterface.Down(cancellationToken);
         var firewall = networkInterface is Device.Firewall.FirewalledInterface firewalled
-            ? $", firewall table inet {firewalled.Firewall.Rules.Table} on {firewalled.Firewall.Rules.Interface} admitting {firewalled.Firewall.Mirror} in windows"
+            ? $"; firewall table inet {firewalled.Firewall.Rules.Table} on {firewalled.Firewall.Rules.Interface} admits {firewalled.Firewall.Mirror} in windows only"
             : "";
-        await stdout.WriteLineAsync($"iotsync-device: interface down (resting state, network {settings.Mode.ToString().ToLowerInvariant()}{firewall}) in {resting.Elapsed.TotalMilliseconds:0.0} ms");
+        await stdout.WriteLineAsync($"iotsync-device: interface down (resting state, network {settings.Mode.ToString().ToLowerInvariant()}) in {resting.Elapsed.TotalMilliseconds:0.0} ms{firewall}");
         await stdout.FlushAsync(CancellationToken.None);
         var parts = DeviceNodeParts.FromConfig(config, settings, networkInterface, settings.ReadHeartbeatKey());
 

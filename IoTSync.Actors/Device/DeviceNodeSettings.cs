@@ -120,7 +120,9 @@ public sealed record DeviceNodeSettings(
     {
         INetworkInterface link = Mode switch
         {
-            NetworkMode.Ip => new IoctlLinkInterface(Interface),
+            // Not IoctlLinkInterface yet: its link-down lands microseconds after the session's end and
+            // cuts sshd's last packets to the mirror, whose close then waits seconds (see ARCHITECTURE).
+            NetworkMode.Ip => new IpLinkInterface(Interface),
             NetworkMode.Command => new CommandInterface(UpCommand, DownCommand, ProbeCommand),
             _ => new AlwaysUpInterface(),
         };

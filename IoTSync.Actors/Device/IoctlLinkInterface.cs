@@ -10,8 +10,10 @@ namespace IoTSync.Device;
 /// starting <c>ip</c> — and usable once the link is up with carrier (<c>IFF_RUNNING</c>) and the
 /// kernel holds a route through it (<c>/proc/thread-self/net/route</c>: it keeps a connected route
 /// only while the interface has an address). Acts in the network namespace of the calling thread
-/// and needs <c>CAP_NET_ADMIN</c>, as <c>ip</c> does. <see cref="IpLinkInterface"/> stays for a
-/// node whose commands run elsewhere (a prefix).
+/// and needs <c>CAP_NET_ADMIN</c>, as <c>ip</c> does. Not mode <c>ip</c>'s default yet: taking the
+/// link down this fast after the session's end drops sshd's last packets (exit status, close) on
+/// their way to the mirror, which then waits for them until its close timeout and refuses the
+/// next windows' sessions while it does; the firewall's linger cannot help a link that is down.
 /// </summary>
 public sealed class IoctlLinkInterface : INetworkInterface
 {

@@ -81,7 +81,7 @@ public sealed class SshReplicator : ReceiveActor
         else
             _log.Info("[{0}] session {1} done in {2:0} ms: {3}; {4}", finished.Device, finished.SessionId, finished.Duration.TotalMilliseconds, finished.Report,
                 string.Create(System.Globalization.CultureInfo.InvariantCulture,
-                    $"opened in {finished.OpenedAfter.TotalMilliseconds:0} ms ({finished.Opening}), exchange and close {(finished.Duration - finished.OpenedAfter).TotalMilliseconds:0} ms"));
+                    $"opened in {finished.OpenedAfter.TotalMilliseconds:0} ms ({finished.Opening}), exchange {(finished.Duration - finished.OpenedAfter).TotalMilliseconds:0} ms"));
         _journals.Tell(new StateJournalMessages.RecordSession(finished.Device, Record(ran)));
         _listener?.Tell(finished);
         if (finished.Error is not null)
@@ -95,13 +95,19 @@ public sealed class SshReplicator : ReceiveActor
         return new Ran(finished, startedAt, _wall.UtcNowMs, requester);
     }
 
+    /// <summary>
+    /// Opens, runs the exchange and returns as soon as it has ended: the session is closed in the
+    /// background (<see cref="CloseInBackground"/>), so a close waiting on a link that went down
+    /// never delays the record of a converged exchange, nor the device's next session.
+    /// </summary>
     private async Task<SessionFinished> Exchange(DeviceListing enrolled, string sessionId)
     {
         var clock = System.Diagnostics.Stopwatch.StartNew();
         using var timeout = new CancellationTokenSource(_settings.SessionTimeout);
+        IDeviceSession? session = null;
         try
         {
-            await using var session = await Open(enrolled, timeout.Token);
+            session = await Open(enrolled, timeout.Token);
             var opened = clock.Elapsed;
             var side = new StateJournalSide(_journals, _settings.JournalTimeout, enrolled.Device);
             var channel = _halt is null ? session.Channel : _halt.Wrap(session.Channel, enrolled.Device, _log);
@@ -113,6 +119,25 @@ public sealed class SshReplicator : ReceiveActor
             // Nothing is applied from a session that failed: every batch is checked and stored whole, or not at all.
             return new SessionFinished(enrolled.Device, sessionId, null, $"{e.GetType().Name}: {e.Message}", clock.Elapsed);
         }
+        finally
+        {
+            if (session is not null)
+                CloseInBackground(session, enrolled.Device, sessionId);
+        }
+    }
+
+    /// <summary>
+    /// Ends the session's input at once (the device ends its window when it sees that) and lets the
+    /// rest of the close (the command's exit, the disconnect, each bounded by the transport's close
+    /// timeout) finish on its own; a close that failed is only worth a debug line.
+    /// </summary>
+    private void CloseInBackground(IDeviceSession session, DeviceId device, string sessionId)
+    {
+        var log = _log;
+        _ = session.DisposeAsync().AsTask().ContinueWith(
+            closed => log.Debug("[{0}] session {1} closed{2}", device, sessionId,
+                closed.Exception is { } e ? $" with an error: {e.GetBaseException().Message}" : ""),
+            TaskScheduler.Default);
     }
 
     /// <summary>

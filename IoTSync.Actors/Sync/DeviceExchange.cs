@@ -20,6 +20,9 @@ public sealed class DeviceExchange(DeviceId device, IDeviceSide side, ExchangeSe
 
     public bool IsClosed => _phase == Phase.Closed;
 
+    /// <summary>The limits this exchange keeps (the session's close grace among them).</summary>
+    public ExchangeSettings Settings => settings;
+
     public async Task<ExchangeMessage> Handle(ExchangeMessage request, CancellationToken cancellationToken)
     {
         switch (_phase, request)

@@ -129,11 +129,11 @@ public sealed partial class Deployment : IAsyncDisposable
         directory = Path.GetFullPath(directory);
         System.IO.Directory.CreateDirectory(Path.Combine(directory, "mirror"));
         var sshd = options.Network is { } network
-            ? await PrivateSshd.Start(DeviceSshd(directory) with
+            ? await PrivateSshd.Start(DeviceSshd(directory, options) with
             {
                 ListenAddress = IPAddress.Parse(network.DeviceAddress), Port = DeploymentNetwork.SshPort, Launcher = network.Device,
             })
-            : await PrivateSshd.Start(DeviceSshd(directory));
+            : await PrivateSshd.Start(DeviceSshd(directory, options));
         try
         {
             var mirrorPort = PrivateSshd.FreePort();
@@ -200,8 +200,8 @@ public sealed partial class Deployment : IAsyncDisposable
         (await MirrorCli(["ca", "init"])).EnsureSuccess("iotsync-mirror ca init");
 
     /// <summary>The device's own sshd: in the deployment's directory, its authorized_keys written at enrolment.</summary>
-    private static SshdOptions DeviceSshd(string directory) =>
-        new() { Directory = Path.Combine(directory, "device-ssh"), LogLevel = "VERBOSE" };
+    private static SshdOptions DeviceSshd(string directory, DeploymentOptions options) =>
+        new() { Directory = Path.Combine(directory, "device-ssh"), LogLevel = "VERBOSE", SyncUser = options.Users?.SyncUser };
 
     private async Task InitDevice()
     {

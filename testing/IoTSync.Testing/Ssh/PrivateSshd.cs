@@ -230,7 +230,7 @@ public sealed class PrivateSshd : IAsyncDisposable
     }
 
     private static string Config(string directory, SshdOptions options, int port) =>
-        string.Join('\n', options.ExtraConfig.Concat(options.ShippedDropIn ? [ShippedDropIn(User)] : []).Concat(
+        string.Join('\n', options.ExtraConfig.Concat(options.ShippedDropIn ? [ShippedDropIn(options.SyncUser ?? User)] : []).Concat(
         [
             "# A private sshd for one run: one address, keys only, this run's files only.",
             $"ListenAddress {options.ListenAddress}:{port}",

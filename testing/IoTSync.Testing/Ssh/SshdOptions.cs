@@ -33,9 +33,12 @@ public sealed record SshdOptions
 
     /// <summary>
     /// Whether the server runs with the project's shipped drop-in (deploy/sshd/iotsync-device.conf,
-    /// its sync user this run's user), after <see cref="ExtraConfig"/> and before the run's own lines.
+    /// its sync user <see cref="SyncUser"/>), after <see cref="ExtraConfig"/> and before the run's own lines.
     /// </summary>
     public bool ShippedDropIn { get; init; } = true;
+
+    /// <summary>The sync account the shipped drop-in admits (<c>AllowUsers</c>); null: this run's user.</summary>
+    public string? SyncUser { get; init; }
 
     /// <summary>
     /// The shell sshd runs the forced command with, as a device's dedicated sync account would have
