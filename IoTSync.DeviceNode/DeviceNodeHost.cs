@@ -30,6 +30,8 @@ public static class DeviceNodeHost
             : "";
         await stdout.WriteLineAsync($"iotsync-device: interface down (resting state, network {settings.Mode.ToString().ToLowerInvariant()}) in {resting.Elapsed.TotalMilliseconds:0.0} ms{firewall}");
         await stdout.FlushAsync(CancellationToken.None);
+        // A damaged database stops the node here, with one line, before a plugin could write to it.
+        IoTSync.Persistence.DatabaseFile.EnsureUsable(IoTSync.Persistence.IoTSyncPersistenceSettings.FromConfig(config).DatabasePath);
         var parts = DeviceNodeParts.FromConfig(config, settings, networkInterface, settings.ReadHeartbeatKey());
 
         var builder = Host.CreateEmptyApplicationBuilder(new HostApplicationBuilderSettings());

@@ -26,8 +26,10 @@ public static class MirrorNodeHost
     {
         // Before anything is created: the database, its -wal and -shm, the keys and the socket's directory.
         OwnerOnlyFiles.Restrict();
-        var stateDirectory = OwnerOnlyFiles.StateDirectory(
-            Path.GetDirectoryName(Path.GetFullPath(IoTSync.Persistence.IoTSyncPersistenceSettings.FromConfig(config).DatabasePath))!);
+        var databasePath = IoTSync.Persistence.IoTSyncPersistenceSettings.FromConfig(config).DatabasePath;
+        // A damaged database stops the node here, with one line, before a plugin could write to it.
+        IoTSync.Persistence.DatabaseFile.EnsureUsable(databasePath);
+        var stateDirectory = OwnerOnlyFiles.StateDirectory(Path.GetDirectoryName(Path.GetFullPath(databasePath))!);
         var parts = MirrorNodeParts.FromConfig(config);
         var settings = parts.Settings;
 
