@@ -16,8 +16,12 @@ public static class ControlConnection
     public static async Task<TReply> Request<TReply>(string path, string node, ControlMessage request, CancellationToken cancellationToken)
         where TReply : ControlMessage
     {
+        // Refused here, with the limit named: the node would stop reading mid-request, and the writer see only a broken pipe.
+        var frame = FrameCodec.Encode(request);
+        if (frame.Length - 4 > MaxRequestBytes)
+            throw new ControlSocketException($"the request is {frame.Length - 4} bytes; the {node}'s control socket takes requests of at most {MaxRequestBytes} bytes");
         await using var stream = await Connect(path, node, cancellationToken);
-        await FrameCodec.Write(stream, request, cancellationToken);
+        await FrameCodec.WriteFrame(stream, frame, cancellationToken);
         return await FrameCodec.Read<ControlMessage>(stream, MaxReplyBytes, cancellationToken) switch
         {
             TReply reply => reply,

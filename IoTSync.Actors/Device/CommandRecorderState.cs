@@ -61,11 +61,11 @@ public sealed record CommandRecorderState(LogPair Logs, ImmutableSortedSet<Comma
 
     /// <summary>
     /// A command given on the device: the entry to write after the device log's head, or why it
-    /// is refused (the argument vector is empty or holds a NUL character).
+    /// is refused (<see cref="ArgumentVector.Problem"/>).
     /// </summary>
     public (string? Refusal, EntryAppended? Event) Decide(RecordCommand record, HlcTimestamp now) =>
-        record.Argv.IsDefaultOrEmpty || record.Argv.Any(a => a.Contains('\0'))
-            ? ("a command is a non-empty argument vector without NUL characters", null)
+        ArgumentVector.Problem(record.Argv) is { } problem
+            ? (problem, null)
             : (null, new EntryAppended(NewCommand(now, record.Issuer, record.Argv)));
 
     /// <summary>

@@ -1,3 +1,4 @@
+using System.Collections.Immutable;
 using System.Runtime.CompilerServices;
 using Akka.Actor;
 using Akka.Configuration;
@@ -189,16 +190,61 @@ public sealed class ReadOnlyJournal : IAsyncDisposable
         var from = Math.Max(1, fromSequenceNr);
         if (highest < from)
             yield break;
+        // A payload stored as anything but bytes fails the plugin's whole query: read around it and hand it over undecodable.
+        var misstored = MisstoredPayloads(persistenceId, from, highest);
         var ranges = new List<(long From, long To)>();
         for (var start = from; start <= highest; start += RangeSize)
-            ranges.Add((start, Math.Min(highest, start + RangeSize - 1)));
+            ranges.AddRange(Around(start, Math.Min(highest, start + RangeSize - 1), misstored.Keys));
         var source = Source.From(ranges)
-            .SelectAsync(Parallelism, range => _events.CurrentEventsByPersistenceId(persistenceId, range.From, range.To)
-                .Select(envelope => new StoredEvent(envelope.SequenceNr, envelope.Timestamp, envelope.Event))
-                .RunWith(Sink.Seq<StoredEvent>(), _materializer))
+            .SelectAsync(Parallelism, range => misstored.TryGetValue(range.From, out var bad) && range.To == range.From
+                ? Task.FromResult<IImmutableList<StoredEvent>>(ImmutableList.Create(bad))
+                : _events.CurrentEventsByPersistenceId(persistenceId, range.From, range.To)
+                    .Select(envelope => new StoredEvent(envelope.SequenceNr, envelope.Timestamp, envelope.Event))
+                    .RunWith(Sink.Seq<StoredEvent>(), _materializer))
             .SelectMany(events => events);
         await foreach (var stored in source.RunAsAsyncEnumerable(_materializer).WithCancellation(cancellationToken))
             yield return stored;
+    }
+
+    /// <summary>The range split so that each misstored event is a range of its own.</summary>
+    private static IEnumerable<(long From, long To)> Around(long from, long to, IEnumerable<long> misstored)
+    {
+        var start = from;
+        foreach (var bad in misstored.Where(b => b >= from && b <= to).Order())
+        {
+            if (bad > start)
+                yield return (start, bad - 1);
+            yield return (bad, bad);
+            start = bad + 1;
+        }
+        if (start <= to)
+            yield return (start, to);
+    }
+
+    /// <summary>
+    /// Events whose payload column holds text (or anything but a blob), read straight from the table
+    /// on a read-only connection, each as an <see cref="UndecodablePayload"/> with its bytes.
+    /// </summary>
+    private Dictionary<long, StoredEvent> MisstoredPayloads(string persistenceId, long from, long to)
+    {
+        var found = new Dictionary<long, StoredEvent>();
+        using var connection = new SqliteConnection(new SqliteConnectionStringBuilder { DataSource = DatabasePath, Mode = SqliteOpenMode.ReadOnly, Pooling = false }.ToString());
+        connection.Open();
+        using var command = connection.CreateCommand();
+        command.CommandText = "SELECT sequence_number, created, COALESCE(manifest, ''), typeof(message), CAST(message AS BLOB) FROM journal " +
+                              "WHERE persistence_id = $id AND sequence_number BETWEEN $from AND $to AND typeof(message) <> 'blob' ORDER BY sequence_number";
+        command.Parameters.AddWithValue("$id", persistenceId);
+        command.Parameters.AddWithValue("$from", from);
+        command.Parameters.AddWithValue("$to", to);
+        using var reader = command.ExecuteReader();
+        while (reader.Read())
+        {
+            var bytes = reader.IsDBNull(4) ? [] : (byte[])reader.GetValue(4);
+            var sequenceNr = reader.GetInt64(0);
+            found[sequenceNr] = new StoredEvent(sequenceNr, reader.GetInt64(1),
+                new UndecodablePayload(reader.GetString(2), bytes, $"the payload is stored as {reader.GetString(3)}, not as bytes"));
+        }
+        return found;
     }
 
     /// <summary>Events per range query.</summary>

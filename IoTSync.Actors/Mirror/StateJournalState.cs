@@ -69,10 +69,8 @@ public sealed record StateJournalState(LogPair Logs, long DeliveredThrough, Dive
     /// <summary>Why a submission is refused, or null.</summary>
     public string? RefusalOf(SubmitCommand submit, StateJournalSettings limits)
     {
-        if (submit.Argv.IsDefaultOrEmpty)
-            return "a command is a non-empty argument vector";
-        if (submit.Argv.Any(a => a.Contains('\0')))
-            return "an argument contains a NUL character";
+        if (ArgumentVector.Problem(submit.Argv) is { } problem)
+            return problem;
         var size = submit.Argv.Sum(a => Encoding.UTF8.GetByteCount(a));
         if (size > limits.MaxCommandBytes)
             return $"command is {size} bytes; the limit is {limits.MaxCommandBytes}";

@@ -19,7 +19,18 @@ public static class FrameCodec
     /// <summary>What a body buffer starts at; it doubles as bytes arrive, up to the frame's length.</summary>
     private const int FirstChunkBytes = 64 * 1024;
 
-    public static async Task Write(Stream stream, IIoTSyncMessage message, CancellationToken cancellationToken)
+    public static async Task Write(Stream stream, IIoTSyncMessage message, CancellationToken cancellationToken) =>
+        await WriteFrame(stream, Encode(message), cancellationToken);
+
+    /// <summary>Writes a frame made by <see cref="Encode"/>.</summary>
+    public static async Task WriteFrame(Stream stream, byte[] frame, CancellationToken cancellationToken)
+    {
+        await stream.WriteAsync(frame, cancellationToken);
+        await stream.FlushAsync(cancellationToken);
+    }
+
+    /// <summary>The whole frame of <paramref name="message"/>; its length less the 4-byte prefix is what a reader's bound is compared with.</summary>
+    public static byte[] Encode(IIoTSyncMessage message)
     {
         var manifest = Encoding.ASCII.GetBytes(IoTSyncCodec.ManifestOf(message));
         var payload = IoTSyncCodec.Encode(message);
@@ -28,8 +39,7 @@ public static class FrameCodec
         frame[4] = (byte)manifest.Length;
         manifest.CopyTo(frame, 5);
         payload.CopyTo(frame, 5 + manifest.Length);
-        await stream.WriteAsync(frame, cancellationToken);
-        await stream.FlushAsync(cancellationToken);
+        return frame;
     }
 
     /// <summary>The next exchange message, or null when the stream ends cleanly between frames.</summary>

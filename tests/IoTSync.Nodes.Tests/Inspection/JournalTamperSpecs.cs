@@ -52,6 +52,21 @@ public sealed class JournalTamperSpecs(NodeJournals journals) : IDisposable
     }
 
     [Fact]
+    public async Task Should_name_the_entry_whose_payload_was_stored_as_text_instead_of_bytes()
+    {
+        var mirror = Mirror();
+        var sequenceNr = EventHolding(mirror, MirrorActor, "\"collect\"");
+        Sqlite3.Run(mirror, $"UPDATE journal SET message = CAST(message AS TEXT) WHERE persistence_id = '{MirrorActor}' AND sequence_number = {sequenceNr};");
+
+        var run = await NodeCliRunner.RunMirror("journal", "verify", "--db", mirror);
+
+        Assert.True(run.ExitCode == 1, run.ToString());
+        Assert.Contains(run.Lines, l => l.StartsWith($"FAIL  device dev-1, mirror log, entry 2 (journal event {sequenceNr}): ", StringComparison.Ordinal)
+                                        && l.Contains("stored as text", StringComparison.Ordinal));
+        Assert.Contains(run.Lines, l => l.StartsWith("ok    device dev-2"));
+    }
+
+    [Fact]
     public async Task Should_name_the_entry_changed_in_the_devices_own_log()
     {
         var device = journals.CopyOf(journals.DeviceDb, _scratch);

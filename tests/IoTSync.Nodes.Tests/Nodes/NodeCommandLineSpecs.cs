@@ -72,6 +72,22 @@ public sealed class NodeCommandLineSpecs : IDisposable
     }
 
     [Fact]
+    public async Task Should_name_the_control_sockets_size_limit_for_an_over_large_request_instead_of_a_broken_pipe()
+    {
+        // Two arguments of 100 KiB of '<', which the codec writes six bytes each: a request of about 1.2 MB.
+        var large = new string('<', 100 * 1024);
+        var device = await NodeCliRunner.RunDevice("exec", "--config", await DeviceConfig(), "--", "echo", large, large);
+        var mirror = await NodeCliRunner.RunMirror("exec", "--config", await MirrorConfig(), "--device", "d1", "--", "echo", large, large);
+
+        foreach (var (run, node) in new[] { (device, "device"), (mirror, "mirror") })
+        {
+            Assert.Equal(2, run.ExitCode);
+            Assert.Single(run.Stderr.TrimEnd('\n').Split('\n'));
+            Assert.Matches($"^iotsync-{node}: the request is \\d+ bytes; the {node} node's control socket takes requests of at most 1048576 bytes", run.Stderr);
+        }
+    }
+
+    [Fact]
     public async Task Should_name_an_unreadable_config_in_one_line()
     {
         var broken = Path.Combine(_directory, "device.hocon");

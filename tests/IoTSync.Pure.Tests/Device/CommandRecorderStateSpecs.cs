@@ -32,14 +32,16 @@ public sealed class CommandRecorderStateSpecs
     }
 
     [Theory]
-    [InlineData("")]
-    [InlineData("echo|a\0b")]
-    public void Should_refuse_to_record_an_empty_command_or_one_with_a_NUL(string joined)
+    [InlineData("", "a command is a non-empty argument vector")]
+    [InlineData("echo|a\0b", "argument 1 contains a NUL character")]
+    [InlineData("|x", "the program name is empty")]
+    [InlineData("echo|caf\uFFFD", "argument 1 is not valid UTF-8")]
+    public void Should_refuse_to_record_a_command_that_is_not_a_valid_argument_vector(string joined, string reason)
     {
         string[] argv = joined.Length == 0 ? [] : joined.Split('|');
         var (refusal, recorded) = CommandRecorderState.Empty(Device).Decide(new RecordCommand([.. argv], "operator"), Stamp);
 
-        Assert.Contains("non-empty argument vector without NUL", refusal);
+        Assert.StartsWith(reason, refusal, StringComparison.Ordinal);
         Assert.Null(recorded);
     }
 

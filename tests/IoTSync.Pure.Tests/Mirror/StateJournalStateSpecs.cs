@@ -45,6 +45,8 @@ public sealed class StateJournalStateSpecs
     [Theory]
     [InlineData(new string[0], "non-empty")]
     [InlineData(new[] { "a\0b" }, "NUL")]
+    [InlineData(new[] { "", "x" }, "the program name is empty")]
+    [InlineData(new[] { "echo", "\uFFFD" }, "not valid UTF-8")]
     [InlineData(new[] { "seventeen-bytes!!" }, "17 bytes")]
     public void Should_refuse_a_submission_out_of_bounds_and_write_nothing(string[] argv, string reason)
     {
