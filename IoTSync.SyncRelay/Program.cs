@@ -71,20 +71,38 @@ public static class Program
         // Either side ending ends the session; the limit ends a session nobody ends.
         // Not disposed: a thread may still signal it while the process exits.
         var ended = new ManualResetEventSlim();
-        var up = new Thread(() =>
+        // Made before either thread starts: made inside one, it raced the other side ending (an
+        // empty stdin) and the socket's disposal, and its exception aborted the process.
+        var fromNode = new NetworkStream(node, ownsSocket: false);
+        var up = new Thread(() => Guarded(ended, () =>
         {
             Copy(stdin, node, toSocket: true);
             Shutdown(node);
-            ended.Set();
-        }) { IsBackground = true };
-        var down = new Thread(() =>
-        {
-            Copy(new NetworkStream(node, ownsSocket: false), stdout, toSocket: false);
-            ended.Set();
-        }) { IsBackground = true };
+        })) { IsBackground = true };
+        var down = new Thread(() => Guarded(ended, () => Copy(fromNode, stdout, toSocket: false))) { IsBackground = true };
         up.Start();
         down.Start();
         return ended.Wait(limitMs) ? 0 : 4;
+    }
+
+    /// <summary>
+    /// Runs one direction and signals the end whatever happens: an exception escaping a thread would
+    /// abort the process (SIGABRT) instead of ending the session.
+    /// </summary>
+    private static void Guarded(ManualResetEventSlim ended, Action direction)
+    {
+        try
+        {
+            direction();
+        }
+        catch (Exception e) when (e is IOException or SocketException or ObjectDisposedException or InvalidOperationException)
+        {
+            // That direction is over; so is the session.
+        }
+        finally
+        {
+            ended.Set();
+        }
     }
 
     private static void Copy(Stream from, object to, bool toSocket)
