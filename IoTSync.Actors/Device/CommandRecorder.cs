@@ -41,6 +41,7 @@ public sealed class CommandRecorder : LogHoldingActor
     private readonly Dictionary<CommandRef, (IActorRef Caller, LogEntry Command)> _callers = new();
     private readonly List<AppendWaiter> _appendWaiters = [];
     private ImmutableHashSet<CommandRef> _openAtRecovery = [];
+    private bool _logConfirmed;
     private CommandRecorderState _state;
     private CommandRef? _busyWith;
 
@@ -62,6 +63,7 @@ public sealed class CommandRecorder : LogHoldingActor
         Command<RecordCommand>(HandleRecordCommand);
         Command<AppendMirrorEntries>(HandleAppend);
         Command<WorkNext>(_ => WorkOnNext());
+        Command<LogConfirmedByMirror>(_ => OnLogConfirmed());
         Command<CommandFinished>(finished => RecordResult(finished.Command, finished.Result));
         Command<BudgetElapsed>(elapsed => ReplyToWaiters(w => w.Id == elapsed.Waiter));
     }
@@ -83,7 +85,18 @@ public sealed class CommandRecorder : LogHoldingActor
         _openAtRecovery = _state.OpenAtRecovery();
         Log.Info("[{0}] recovered: device log {1}, mirror log {2}, {3} open commands",
             _device, _state.Logs.DeviceLog, _state.Logs.MirrorLog, _openAtRecovery.Count);
+        var awaiting = _state.OpenCommands.Count(c => _state.AwaitsMirror(c, _openAtRecovery));
+        if (awaiting > 0)
+            Log.Info("[{0}] {1} mirror command(s) open since before the restart wait for the mirror to confirm the device log in the next exchange", _device, awaiting);
         Self.Tell(WorkNext.Instance);
+    }
+
+    private void OnLogConfirmed()
+    {
+        if (_logConfirmed)
+            return;
+        _logConfirmed = true;
+        WorkOnNext();
     }
 
     private void HandleRecordCommand(RecordCommand record)
@@ -156,7 +169,7 @@ public sealed class CommandRecorder : LogHoldingActor
     /// <summary>Deals with the first open command, unless one is already in hand.</summary>
     private void WorkOnNext()
     {
-        if (_busyWith is not null || _state.NextStep(_wall.UtcNowMs, _openAtRecovery) is not var (next, decision))
+        if (_busyWith is not null || _state.NextStep(_wall.UtcNowMs, _openAtRecovery, _logConfirmed) is not var (next, decision))
             return;
         _busyWith = next.Ref;
         if (decision != CommandDecision.Run)

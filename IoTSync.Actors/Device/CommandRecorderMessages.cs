@@ -21,4 +21,10 @@ public static class CommandRecorderMessages
     /// Answered with <see cref="LogHolderMessages.AppendAnswer"/> when those commands are done or the budget ran out.
     /// </summary>
     public sealed record AppendMirrorEntries(ImmutableArray<LogEntry> Entries) : IIoTSyncMessage;
+
+    /// <summary>An exchange's hello confirmed the device log (<see cref="Sync.IDeviceSide.LogConfirmed"/>).</summary>
+    public sealed record LogConfirmedByMirror
+    {
+        public static LogConfirmedByMirror Instance { get; } = new();
+    }
 }

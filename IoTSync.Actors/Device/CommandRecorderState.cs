@@ -47,13 +47,24 @@ public sealed record CommandRecorderState(LogPair Logs, ImmutableSortedSet<Comma
     public ImmutableHashSet<CommandRef> OpenAtRecovery() => [.. OpenCommands.Select(c => c.Ref)];
 
     /// <summary>
-    /// The next command to deal with and what to do with it, or null when none is open.
-    /// <paramref name="openAtRecovery"/> is what <see cref="OpenAtRecovery"/> gave when the node came back.
+    /// The next command to deal with and what to do with it, or null when none can be dealt with.
+    /// <paramref name="openAtRecovery"/> is what <see cref="OpenAtRecovery"/> gave when the node came back;
+    /// <paramref name="logConfirmed"/>: an exchange's hello has since shown that the mirror holds no more
+    /// of the device log than the device does. Until then the commands that <see cref="AwaitsMirror"/> are passed over.
     /// </summary>
-    public (OpenCommand Command, CommandDecision Decision)? NextStep(long nowUnixMs, IReadOnlySet<CommandRef> openAtRecovery) =>
-        OpenCommands.FirstOrDefault() is { } next
+    public (OpenCommand Command, CommandDecision Decision)? NextStep(long nowUnixMs, IReadOnlySet<CommandRef> openAtRecovery, bool logConfirmed) =>
+        OpenCommands.FirstOrDefault(c => logConfirmed || !AwaitsMirror(c, openAtRecovery)) is { } next
             ? (next, Decide(next, nowUnixMs, afterRestart: openAtRecovery.Contains(next.Ref)))
             : null;
+
+    /// <summary>
+    /// A mirror command open at recovery and not marked started. Its start and result may have been
+    /// written and lost since (a journal that lost its last writes, a restored backup): the mirror,
+    /// which pulled them, is the one to say. It is not run, nor recorded, before a hello confirms
+    /// the device log; a device found behind is diverged at the mirror and runs nothing.
+    /// </summary>
+    public bool AwaitsMirror(OpenCommand command, IReadOnlySet<CommandRef> openAtRecovery) =>
+        command.Ref.Origin == Origin.Mirror && openAtRecovery.Contains(command.Ref) && !Started.Contains(command.Ref);
 
     /// <summary>True when no mirror command up to <paramref name="mirrorSequence"/> is still open: an exchange that delivered them can be answered.</summary>
     public bool DoneThrough(long mirrorSequence) =>

@@ -17,6 +17,13 @@ public sealed class CommandRecorderSide(IActorRef commandRecorder, TimeSpan time
         return new AppendResult(answer.Check, answer.View);
     }
 
+    public Task LogConfirmed(CancellationToken cancellationToken)
+    {
+        // Told, not asked: the exchange's next request reaches the recorder after it all the same.
+        commandRecorder.Tell(CommandRecorderMessages.LogConfirmedByMirror.Instance);
+        return Task.CompletedTask;
+    }
+
     public async Task<IReadOnlyList<LogEntry>> ReadDeviceLog(long fromSequence, int maxEntries, CancellationToken cancellationToken) =>
         (await commandRecorder.Ask<LogRange>(new ReadLog(Origin.Device, fromSequence, maxEntries), timeout, cancellationToken)).Entries;
 }

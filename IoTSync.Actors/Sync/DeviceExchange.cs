@@ -70,6 +70,7 @@ public sealed class DeviceExchange(DeviceId device, IDeviceSide side, ExchangeSe
             _phase = Phase.Closed;
             return answer;
         }
+        await side.LogConfirmed(cancellationToken);
         _phase = Phase.Open;
         return answer;
     }

@@ -14,4 +14,10 @@ public interface IDeviceSide
     Task<AppendResult> AppendMirrorEntries(IReadOnlyList<LogEntry> entries, CancellationToken cancellationToken);
 
     Task<IReadOnlyList<LogEntry>> ReadDeviceLog(long fromSequence, int maxEntries, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// The mirror's hello held no more of the device log than the device does, and a prefix of it:
+    /// commands left open at recovery may be dealt with (<see cref="Device.CommandRecorderState.AwaitsMirror"/>).
+    /// </summary>
+    Task LogConfirmed(CancellationToken cancellationToken);
 }

@@ -163,6 +163,7 @@ public sealed class InMemoryDeviceSide : IDeviceSide
     private readonly HybridLogicalClock _clock;
     private readonly ICommandRunner _runner;
     private readonly ImmutableHashSet<CommandRef> _openAtRecovery;
+    private bool _logConfirmed;
     private bool _dead;
 
     private InMemoryDeviceSide(DeviceId device, InMemoryJournal journal, IWallClock wall, ICommandRunner runner)
@@ -252,6 +253,13 @@ public sealed class InMemoryDeviceSide : IDeviceSide
         return new AppendResult(check, State.Logs.View);
     }
 
+    public async Task LogConfirmed(CancellationToken cancellationToken)
+    {
+        Alive();
+        _logConfirmed = true;
+        await WorkOnOpenCommands(cancellationToken);
+    }
+
     public Task<IReadOnlyList<LogEntry>> ReadDeviceLog(long fromSequence, int maxEntries, CancellationToken cancellationToken)
     {
         Alive();
@@ -261,7 +269,7 @@ public sealed class InMemoryDeviceSide : IDeviceSide
     /// <summary>Takes every next step in order, as CommandRecorder.WorkOnNext does one after another.</summary>
     private async Task WorkOnOpenCommands(CancellationToken cancellationToken)
     {
-        while (State.NextStep(_wall.UtcNowMs, _openAtRecovery) is var (next, decision))
+        while (State.NextStep(_wall.UtcNowMs, _openAtRecovery, _logConfirmed) is var (next, decision))
         {
             Decisions.Add((next.Ref, decision));
             if (decision != CommandDecision.Run)

@@ -61,7 +61,7 @@ public sealed class CommandRecorderStateSpecs
         state = WithMirror(state, MirrorCommand(state, null, "first"));
         state = WithMirror(state, MirrorCommand(state, null, "second"));
 
-        var (command, decision) = state.NextStep(Now, NoneAtRecovery)!.Value;
+        var (command, decision) = state.NextStep(Now, NoneAtRecovery, logConfirmed: false)!.Value;
 
         Assert.Equal((new CommandRef(Origin.Mirror, 1), CommandDecision.Run), (command.Ref, decision));
         Assert.Equal([new CommandRef(Origin.Mirror, 1), new CommandRef(Origin.Mirror, 2), new CommandRef(Origin.Device, 1)],
@@ -73,7 +73,7 @@ public sealed class CommandRecorderStateSpecs
     {
         var state = Recorded(CommandRecorderState.Empty(Device), "set", "k", "v");
 
-        Assert.Null(state.NextStep(Now, NoneAtRecovery));
+        Assert.Null(state.NextStep(Now, NoneAtRecovery, logConfirmed: false));
         Assert.True(state.DoneThrough(10));
     }
 
@@ -83,7 +83,7 @@ public sealed class CommandRecorderStateSpecs
         var state = WithMirror(CommandRecorderState.Empty(Device), MirrorCommand(CommandRecorderState.Empty(Device), null, "fw-update"));
         state = Apply(state, new CommandStarted(new CommandRef(Origin.Mirror, 1)));
 
-        Assert.Equal(CommandDecision.RecordInterrupted, state.NextStep(Now, state.OpenAtRecovery())!.Value.Decision);
+        Assert.Equal(CommandDecision.RecordInterrupted, state.NextStep(Now, state.OpenAtRecovery(), logConfirmed: false)!.Value.Decision);
         Assert.Equal(CommandOutcome.Failed, CommandRecorderState.ResultFor(CommandDecision.RecordInterrupted).Outcome);
     }
 
@@ -94,21 +94,38 @@ public sealed class CommandRecorderStateSpecs
         var openAtRecovery = state.OpenAtRecovery();
         state = WithMirror(state, MirrorCommand(state, null, "remote"));
 
-        Assert.Equal(CommandDecision.Run, state.NextStep(Now, openAtRecovery)!.Value.Decision);
+        Assert.Equal(CommandDecision.Run, state.NextStep(Now, openAtRecovery, logConfirmed: false)!.Value.Decision);
         state = Apply(state, new EntryAppended(state.NewResult(Stamp, "device", new CommandRef(Origin.Mirror, 1), new ResultFields(CommandOutcome.Executed, 0, "", false, 1))));
-        var (command, decision) = state.NextStep(Now, openAtRecovery)!.Value;
+        var (command, decision) = state.NextStep(Now, openAtRecovery, logConfirmed: false)!.Value;
         Assert.Equal((new CommandRef(Origin.Device, 1), CommandDecision.RecordInterrupted), (command.Ref, decision));
-        Assert.Equal(CommandDecision.Run, state.NextStep(Now, NoneAtRecovery)!.Value.Decision);
+        Assert.Equal(CommandDecision.Run, state.NextStep(Now, NoneAtRecovery, logConfirmed: false)!.Value.Decision);
+    }
+
+    [Fact]
+    public void Should_hold_a_mirror_command_open_at_recovery_until_a_hello_confirms_the_device_log_and_deal_with_the_rest_meanwhile()
+    {
+        var state = WithMirror(CommandRecorderState.Empty(Device), MirrorCommand(CommandRecorderState.Empty(Device), null, "delivered"));
+        state = Recorded(state, "local-after");
+        var openAtRecovery = state.OpenAtRecovery().Remove(new CommandRef(Origin.Device, 1));
+
+        var (command, decision) = state.NextStep(Now, openAtRecovery, logConfirmed: false)!.Value;
+        Assert.True(state.AwaitsMirror(state.OpenCommands.First(), openAtRecovery));
+        Assert.Equal((new CommandRef(Origin.Device, 1), CommandDecision.Run), (command.Ref, decision));
+        Assert.Equal((new CommandRef(Origin.Mirror, 1), CommandDecision.Run),
+            state.NextStep(Now, openAtRecovery, logConfirmed: true) is var (c, d) ? (c.Ref, d) : default);
+        // One that had started is not held: it is recorded interrupted, as before.
+        var started = Apply(state, new CommandStarted(new CommandRef(Origin.Mirror, 1)));
+        Assert.False(started.AwaitsMirror(started.OpenCommands.First(), openAtRecovery));
     }
 
     [Fact]
     public void Should_record_a_cancelled_command_as_cancelled_and_an_expired_one_as_expired()
     {
         var state = WithMirror(CommandRecorderState.Empty(Device), MirrorCommand(CommandRecorderState.Empty(Device), Now - 1, "late"));
-        Assert.Equal(CommandDecision.RecordExpired, state.NextStep(Now, NoneAtRecovery)!.Value.Decision);
+        Assert.Equal(CommandDecision.RecordExpired, state.NextStep(Now, NoneAtRecovery, logConfirmed: false)!.Value.Decision);
 
         state = WithMirror(state, LogEntry.NewCancel(state.Logs.MirrorLog, Stamp, "operator", 1));
-        Assert.Equal(CommandDecision.RecordCancelled, state.NextStep(Now, NoneAtRecovery)!.Value.Decision);
+        Assert.Equal(CommandDecision.RecordCancelled, state.NextStep(Now, NoneAtRecovery, logConfirmed: false)!.Value.Decision);
         Assert.Equal(CommandOutcome.Cancelled, CommandRecorderState.ResultFor(CommandDecision.RecordCancelled).Outcome);
         Assert.Equal(CommandOutcome.Expired, CommandRecorderState.ResultFor(CommandDecision.RecordExpired).Outcome);
     }
