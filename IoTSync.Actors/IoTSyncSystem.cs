@@ -135,5 +135,5 @@ public static class IoTSyncSystem
 
     /// <summary>Snapshot cadence and read-journal id for the log-holding actors, from <c>iotsync.persistence</c>.</summary>
     public static LogHolderSettings LogHolderSettings(Config nodeConfig) =>
-        new(IoTSyncPersistenceSettings.FromConfig(nodeConfig).SnapshotEvery, SqlitePersistence.ReadJournalPluginId);
+        new(IoTSyncPersistenceSettings.FromConfig(nodeConfig).SnapshotEvery, SqlitePersistence.ReadJournalPluginId, Sync.ExchangeSettings.MaxEntryBytes(nodeConfig));
 }

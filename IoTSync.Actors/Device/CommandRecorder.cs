@@ -101,7 +101,7 @@ public sealed class CommandRecorder : LogHoldingActor
 
     private void HandleRecordCommand(RecordCommand record)
     {
-        var (refusal, recorded) = _state.Decide(record, _clock.Now());
+        var (refusal, recorded) = _state.Decide(record, _clock.Now(), _settings.Journal.MaxEntryBytes);
         if (recorded is null)
         {
             Sender.Tell(new Status.Failure(new ArgumentException(refusal)));
@@ -191,7 +191,7 @@ public sealed class CommandRecorder : LogHoldingActor
 
     private void RecordResult(CommandRef command, ResultFields result)
     {
-        var entry = _state.NewResult(_clock.Now(), _settings.Issuer, command, result);
+        var entry = _state.NewResult(_clock.Now(), _settings.Issuer, command, result, _settings.Journal.MaxEntryBytes);
         Persist(new EntryAppended(entry), appended =>
         {
             Apply(appended);

@@ -18,7 +18,7 @@ public enum CommandDecision
 
 /// <summary>
 /// The device's state: both logs (the device log it writes, its replica of the mirror log) and
-/// which device commands have started. Pure: it decides what to record (<see cref="Decide(RecordCommand, HlcTimestamp)"/>)
+/// which device commands have started. Pure: it decides what to record (<see cref="Decide(RecordCommand, HlcTimestamp, int)"/>)
 /// and what to do next (<see cref="NextStep"/>), and every change goes through <see cref="Apply"/>,
 /// both when an event is persisted and in recovery. The actor and the tests' in-memory device call the same functions.
 /// </summary>
@@ -74,10 +74,13 @@ public sealed record CommandRecorderState(LogPair Logs, ImmutableSortedSet<Comma
     /// A command given on the device: the entry to write after the device log's head, or why it
     /// is refused (<see cref="ArgumentVector.Problem"/>).
     /// </summary>
-    public (string? Refusal, EntryAppended? Event) Decide(RecordCommand record, HlcTimestamp now) =>
-        ArgumentVector.Problem(record.Argv) is { } problem
-            ? (problem, null)
-            : (null, new EntryAppended(NewCommand(now, record.Issuer, record.Argv)));
+    public (string? Refusal, EntryAppended? Event) Decide(RecordCommand record, HlcTimestamp now, int maxEntryBytes = EntrySize.DefaultMaxBytes)
+    {
+        if (ArgumentVector.Problem(record.Argv) is { } problem)
+            return (problem, null);
+        var entry = NewCommand(now, record.Issuer, record.Argv);
+        return EntrySize.Problem(entry, maxEntryBytes) is { } tooLarge ? ($"the command is too large: {tooLarge}", null) : (null, new EntryAppended(entry));
+    }
 
     /// <summary>
     /// Decides what to do with an open command. <paramref name="afterRestart"/>: the node came back
@@ -100,8 +103,33 @@ public sealed record CommandRecorderState(LogPair Logs, ImmutableSortedSet<Comma
     public LogEntry NewCommand(HlcTimestamp timestamp, string issuer, ImmutableArray<string> argv) =>
         LogEntry.NewCommand(Logs.DeviceLog, Origin.Device, timestamp, issuer, argv);
 
-    public LogEntry NewResult(HlcTimestamp timestamp, string issuer, CommandRef command, ResultFields result) =>
-        LogEntry.NewResult(Logs.DeviceLog, timestamp, issuer, command, result);
+    /// <summary>
+    /// The result entry, its output cut (and marked truncated) to the longest start that keeps the
+    /// entry within <paramref name="maxEntryBytes"/>: the output is what grows, escaping can make it
+    /// several times its bytes, and a result must never be too large to sync.
+    /// </summary>
+    public LogEntry NewResult(HlcTimestamp timestamp, string issuer, CommandRef command, ResultFields result, int maxEntryBytes = EntrySize.DefaultMaxBytes)
+    {
+        LogEntry With(int outputLength) => LogEntry.NewResult(Logs.DeviceLog, timestamp, issuer, command, outputLength == result.Output.Length
+            ? result
+            : result with { Output = result.Output[..outputLength], Truncated = true });
+        var whole = With(result.Output.Length);
+        if (EntrySize.Of(whole) <= maxEntryBytes)
+            return whole;
+        var (fits, tooLong) = (0, result.Output.Length);
+        while (tooLong - fits > 1)
+        {
+            var middle = fits + (tooLong - fits) / 2;
+            if (EntrySize.Of(With(middle)) <= maxEntryBytes)
+                fits = middle;
+            else
+                tooLong = middle;
+        }
+        // Never half a surrogate pair.
+        if (fits > 0 && char.IsHighSurrogate(result.Output[fits - 1]))
+            fits--;
+        return With(fits);
+    }
 
     /// <summary>The result of a command the runner could not start or finish.</summary>
     public static ResultFields CouldNotRun(string reason) => new(CommandOutcome.Failed, -1, $"could not run: {reason}", false, 0);

@@ -1,7 +1,10 @@
 namespace IoTSync.Logs;
 
-/// <summary>Snapshot and read-back settings shared by the actors that hold a device's two logs.</summary>
-public sealed record LogHolderSettings(int SnapshotEvery, string ReadJournalPluginId)
+/// <summary>Snapshot, read-back and entry-size settings shared by the actors that hold a device's two logs.</summary>
+/// <param name="SnapshotEvery">Events between snapshots.</param>
+/// <param name="ReadJournalPluginId">The read journal the holder reads its log ranges back through.</param>
+/// <param name="MaxEntryBytes">The bound on one entry's encoding this holder's writes keep (<see cref="EntrySize"/>).</param>
+public sealed record LogHolderSettings(int SnapshotEvery, string ReadJournalPluginId, int MaxEntryBytes = EntrySize.DefaultMaxBytes)
 {
     public static LogHolderSettings Default { get; } = new(1000, "akka.persistence.query.journal.sql");
 }

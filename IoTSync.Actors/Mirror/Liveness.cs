@@ -21,7 +21,7 @@ namespace IoTSync.Mirror;
 public static class Liveness
 {
     public static LivenessVerdict Judge(long? lastHeartbeatAtUnixMs, long cyclePeriodMs, long nowUnixMs, int lateAfterMissedWindows, bool diverged = false,
-        long? windowLimitMs = null, bool windowClosedSinceHeartbeat = false)
+        long? windowLimitMs = null, bool windowClosedSinceHeartbeat = false, bool failing = false)
     {
         ArgumentOutOfRangeException.ThrowIfNegative(lateAfterMissedWindows);
         if (lastHeartbeatAtUnixMs is not { } last)
@@ -32,6 +32,7 @@ public static class Liveness
         var closed = windowLimitMs is { } limit && (windowClosedSinceHeartbeat || silent >= limit);
         var status = diverged ? LivenessStatus.Diverged
             : missed > lateAfterMissedWindows ? LivenessStatus.Late
+            : failing ? LivenessStatus.Failing
             : closed ? LivenessStatus.Dark
             : LivenessStatus.Ok;
         return new LivenessVerdict(status, silent, missed);
@@ -40,7 +41,7 @@ public static class Liveness
     /// <summary>The verdict on what a <see cref="StateJournal"/> holds (dark judged only with a window limit).</summary>
     public static LivenessVerdict Of(StateJournalState state, long nowUnixMs, int lateAfterMissedWindows, long? windowLimitMs = null) =>
         Judge(state.History.LastHeartbeatAtUnixMs, state.History.CyclePeriodMs, nowUnixMs, lateAfterMissedWindows, state.IsDiverged,
-            windowLimitMs, WindowClosedSinceHeartbeat(state.History));
+            windowLimitMs, WindowClosedSinceHeartbeat(state.History), state.History.RepeatedSessionFailure is not null);
 
     /// <summary>
     /// True when the window the last heartbeat opened is known to have closed: its answer started no

@@ -16,6 +16,9 @@ public enum LivenessStatus
     /// <summary>It missed more windows than allowed: the first sign of a dead or captured device.</summary>
     Late,
 
+    /// <summary>It calls home, but its last two sessions failed the same way (<see cref="WindowHistory.RepeatedSessionFailure"/>): it will not sync by itself.</summary>
+    Failing,
+
     /// <summary>No heartbeat from it was ever recorded.</summary>
     NeverSeen,
 

@@ -9,6 +9,7 @@ public sealed record LivenessVerdict(LivenessStatus Status, long SilentForMs, lo
         LivenessStatus.Ok => "ok",
         LivenessStatus.Dark => "dark",
         LivenessStatus.Late => "late",
+        LivenessStatus.Failing => "failing",
         LivenessStatus.NeverSeen => "never-seen",
         _ => "diverged",
     };

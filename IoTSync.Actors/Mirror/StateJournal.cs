@@ -19,6 +19,9 @@ namespace IoTSync.Mirror;
 /// </summary>
 public sealed class StateJournal : LogHoldingActor
 {
+    /// <summary>A recorded session's event has been applied: time to see whether sessions keep failing alike.</summary>
+    private sealed record SessionApplied(string SessionId);
+
     public const string PersistenceIdPrefix = "state-journal-";
 
     private readonly DeviceId _device;
@@ -52,7 +55,17 @@ public sealed class StateJournal : LogHoldingActor
         Command<ConfirmDelivery>(confirm => PersistThenReply(_state.Decide(confirm)));
         Command<MarkDiverged>(HandleMarkDiverged);
         Command<RecordHeartbeat>(record => PersistThenReply(_state.Decide(record)));
-        Command<RecordSession>(record => PersistThenReply(_state.Decide(record)));
+        Command<RecordSession>(record =>
+        {
+            PersistThenReply(_state.Decide(record));
+            // Deferred until the event is applied: PersistThenReply's handler runs before the next message.
+            Self.Tell(new SessionApplied(record.Session.SessionId));
+        });
+        Command<SessionApplied>(applied =>
+        {
+            if (_state.History.RepeatedSessionFailure is { } failure && _state.History.LastSession?.SessionId == applied.SessionId)
+                Log.Warning("[{0}] sessions keep failing the same way (the last two): {1}", _device, failure);
+        });
         Command<GetCommandStatus>(HandleGetCommandStatus);
         Command<GetWindows>(query => Sender.Tell(new WindowList(_state.History.WindowCount, _state.History.Last(query.Last))));
         Command<GetSyncView>(_ => Sender.Tell(_state.Logs.View));

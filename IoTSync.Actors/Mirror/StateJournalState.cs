@@ -61,10 +61,13 @@ public sealed record StateJournalState(LogPair Logs, long DeliveredThrough, Dive
     /// when the argument vector, the issuer or the device's open commands are out of
     /// <paramref name="limits"/>.
     /// </summary>
-    public StateJournalDecision<object> Decide(SubmitCommand submit, HlcTimestamp now, StateJournalSettings limits) =>
-        RefusalOf(submit, limits) is { } reason
-            ? Refuse(reason)
-            : Write(LogEntry.NewCommand(Logs.MirrorLog, Origin.Mirror, now, submit.Issuer, submit.Argv, submit.NotAfterUnixMs));
+    public StateJournalDecision<object> Decide(SubmitCommand submit, HlcTimestamp now, StateJournalSettings limits)
+    {
+        if (RefusalOf(submit, limits) is { } reason)
+            return Refuse(reason);
+        var entry = LogEntry.NewCommand(Logs.MirrorLog, Origin.Mirror, now, submit.Issuer, submit.Argv, submit.NotAfterUnixMs);
+        return EntrySize.Problem(entry, limits.Journal.MaxEntryBytes) is { } tooLarge ? Refuse($"the command is too large: {tooLarge}") : Write(entry);
+    }
 
     /// <summary>Why a submission is refused, or null.</summary>
     public string? RefusalOf(SubmitCommand submit, StateJournalSettings limits)

@@ -65,6 +65,22 @@ public sealed record WindowHistory(
             : next.Added(new WindowRecord(null, null, null, session));
     }
 
+    /// <summary>
+    /// The newest session's error when the session before it failed the same way (the same kind of
+    /// error: the text before its first colon), or null. A device whose every session fails alike
+    /// (a batch too large for a frame, a key that no longer works) is stuck, not unlucky.
+    /// </summary>
+    public string? RepeatedSessionFailure
+    {
+        get
+        {
+            var sessions = Recent.Select(w => w.Session).OfType<SessionRecorded>().TakeLast(2).ToList();
+            return sessions is [{ Error: { } before }, { Error: { } newest }] && KindOf(before) == KindOf(newest) ? newest : null;
+
+            static string KindOf(string error) => error.Split(':', 2)[0];
+        }
+    }
+
     /// <summary>The newest <paramref name="last"/> windows held, oldest first.</summary>
     public ImmutableArray<WindowRecord> Last(int last) =>
         last <= 0 ? [] : last >= Recent.Length ? Recent : Recent[^last..];

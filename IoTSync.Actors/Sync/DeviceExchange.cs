@@ -38,7 +38,8 @@ public sealed class DeviceExchange(DeviceId device, IDeviceSide side, ExchangeSe
                 var appended = await side.AppendMirrorEntries(push.Entries, cancellationToken);
                 return appended.Check.IsRejection ? Close(Refused.From(appended.Check)) : new PushAccepted(appended.View);
             case (Phase.Open, PullRequest pull) when pull.FromSequence >= 1 && pull.MaxEntries >= 1:
-                var entries = await side.ReadDeviceLog(pull.FromSequence, Math.Min(pull.MaxEntries, settings.MaxBatchEntries), cancellationToken);
+                var entries = LogBatch.Fit(await side.ReadDeviceLog(pull.FromSequence, Math.Min(pull.MaxEntries, settings.MaxBatchEntries), cancellationToken),
+                    settings.MaxBatchBytes);
                 return new PulledEntries([.. entries]);
             case (Phase.Open, Done):
                 _phase = Phase.Closed;

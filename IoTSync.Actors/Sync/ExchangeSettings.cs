@@ -1,4 +1,6 @@
 using IoTSync.Configuration;
+using IoTSync.Logs;
+using IoTSync.Protocol;
 
 namespace IoTSync.Sync;
 
@@ -9,15 +11,33 @@ namespace IoTSync.Sync;
 /// ends the session anyway. Ending the session ends the window, so the device's last answer must be
 /// on its way to the mirror first; the mirror ends its input as soon as it has read that answer.
 /// </param>
-public sealed record ExchangeSettings(int MaxBatchEntries, TimeSpan CloseGrace)
+/// <param name="MaxBatchBytes">Most encoded bytes of entries in one push or pull message: with room to spare, a batch fits a frame.</param>
+public sealed record ExchangeSettings(int MaxBatchEntries, TimeSpan CloseGrace, int MaxBatchBytes)
 {
-    public ExchangeSettings(int MaxBatchEntries) : this(MaxBatchEntries, TimeSpan.FromSeconds(1))
+    /// <summary>Room in a frame for what is not entries: the message's other fields, the manifest.</summary>
+    public const int FrameOverheadBytes = 64 * 1024;
+
+    public const int DefaultMaxBatchBytes = 4 * 1024 * 1024;
+
+    public ExchangeSettings(int MaxBatchEntries) : this(MaxBatchEntries, TimeSpan.FromSeconds(1), DefaultMaxBatchBytes)
     {
     }
 
     public static ExchangeSettings Default { get; } = new(256);
 
-    /// <summary>Reads <c>iotsync.exchange</c>.</summary>
-    public static ExchangeSettings FromConfig(Akka.Configuration.Config root) =>
-        new(root.RequireInt("iotsync.exchange.max-batch-entries", 1), root.RequireDuration("iotsync.exchange.close-grace"));
+    /// <summary>Reads <c>iotsync.exchange</c>; an entry bound larger than a batch, or a batch larger than a frame, is refused.</summary>
+    public static ExchangeSettings FromConfig(Akka.Configuration.Config root)
+    {
+        var maxBatchEntries = root.RequireInt("iotsync.exchange.max-batch-entries", 1);
+        var maxBatchBytes = (int)root.RequireByteSize("iotsync.exchange.max-batch-bytes", 1024, FrameCodec.DefaultMaxFrameBytes - FrameOverheadBytes);
+        var maxEntryBytes = MaxEntryBytes(root);
+        if (maxEntryBytes > maxBatchBytes)
+            throw new Akka.Configuration.ConfigurationException(
+                $"iotsync.exchange.max-entry-bytes ({maxEntryBytes}) is larger than iotsync.exchange.max-batch-bytes ({maxBatchBytes}): an entry must fit a batch");
+        return new(maxBatchEntries, root.RequireDuration("iotsync.exchange.close-grace"), maxBatchBytes);
+    }
+
+    /// <summary>Reads <c>iotsync.exchange.max-entry-bytes</c>, the bound every writer keeps (<see cref="EntrySize"/>).</summary>
+    public static int MaxEntryBytes(Akka.Configuration.Config root) =>
+        (int)root.RequireByteSize("iotsync.exchange.max-entry-bytes", 1024, FrameCodec.DefaultMaxFrameBytes - FrameOverheadBytes);
 }

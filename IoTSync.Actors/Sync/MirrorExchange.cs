@@ -69,7 +69,7 @@ public sealed class MirrorExchange(DeviceId device, IMirrorSide mirror, IExchang
     {
         while (Theirs.MirrorLog.Length < _mine.MirrorLog.Length)
         {
-            var batch = await mirror.ReadMirrorLog(Theirs.MirrorLog.Length + 1, settings.MaxBatchEntries, cancellationToken);
+            var batch = LogBatch.Fit(await mirror.ReadMirrorLog(Theirs.MirrorLog.Length + 1, settings.MaxBatchEntries, cancellationToken), settings.MaxBatchBytes);
             if (batch.Count == 0 || batch[0].Sequence != Theirs.MirrorLog.Length + 1)
                 return Report(ExchangeOutcome.ProtocolError, _mine, Theirs, null,
                     $"mirror journal returned no entries from {Theirs.MirrorLog.Length + 1}");

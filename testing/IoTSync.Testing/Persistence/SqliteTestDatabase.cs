@@ -28,6 +28,7 @@ public sealed class SqliteTestDatabase : IDisposable
           synchronous = FULL
           snapshot-every = {{snapshotEvery}}
         }
+        iotsync.exchange.max-entry-bytes = 1 MiB
         akka.loglevel = {{LogLevel}}
         akka.stdout-loglevel = {{LogLevel}}
         """);
