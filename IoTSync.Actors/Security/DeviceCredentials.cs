@@ -58,7 +58,7 @@ public static class DeviceCredentials
         {
             certificate = X509Certificate2.CreateFromPem(certificatePem, File.ReadAllText(key));
         }
-        catch (CryptographicException e)
+        catch (Exception e) when (e is CryptographicException or ArgumentException)
         {
             throw new CryptographicException(File.Exists(pending)
                 ? $"the certificate is not for the pending key {pending}: {e.Message}"
