@@ -137,6 +137,22 @@ public sealed class DeviceEdgeIsolationSpecs : IAsyncLifetime
         Assert.Equal(before, await Observable());
     }
 
+    [Theory]
+    [InlineData("/system/transports")]
+    [InlineData("/system/endpointManager")]
+    [InlineData("/system/remote-watcher")]
+    [InlineData("/user/heartbeat")]
+    public async Task Should_keep_its_edge_when_a_peer_sends_a_kill_to_one_of_its_actors(string path)
+    {
+        // Untrusted mode delivers a remote Kill; to the edge's transports or endpoint manager it ended the
+        // edge's remoting, and the device never heard its mirror again. The edge no longer reads one.
+        var answered = await WindowsAnswered();
+
+        _attacker.Resolve(Edge, path).Tell(Kill.Instance);
+
+        await MirrorAnswered(answered + 2);
+    }
+
     [Fact]
     public async Task Should_construct_nothing_from_a_frame_naming_the_json_serializer_and_a_canary_type()
     {
