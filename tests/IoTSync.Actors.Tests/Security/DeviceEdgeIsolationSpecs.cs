@@ -158,14 +158,14 @@ public sealed class DeviceEdgeIsolationSpecs : IAsyncLifetime
     {
         var before = await Observable();
         var answered = await WindowsAnswered();
-        var canary = new Canary();
-        var constructed = Canary.Constructed;
+        var canary = new DeviceCanary();
+        var constructed = DeviceCanary.Constructed;
 
         foreach (var path in NodePaths)
             _attacker.Resolve(Edge, path).Tell(canary, _attacker.Probe.Ref);
         await MirrorAnswered(answered + 2);
 
-        Assert.Equal(constructed, Canary.Constructed);
+        Assert.Equal(constructed, DeviceCanary.Constructed);
         Assert.Equal(before, await Observable());
     }
 
