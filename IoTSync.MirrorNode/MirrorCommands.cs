@@ -136,7 +136,7 @@ public static class MirrorCommands
                 new EnrollRequest(enrolled, parsed.GetValue(from), parsed.GetValue(deviceCommand)), cancellationToken);
             var output = parsed.InvocationConfiguration.Output;
             if (parsed.GetValue(json))
-                NodeCli.WriteJson(output, new { device = reply.Device.Device.Value, ssh = $"{reply.Device.SshUser}@{reply.Device.SshHost}:{reply.Device.SshPort}", hostKey = reply.Device.HostKeyFingerprint, authorizedKeys = reply.AuthorizedKeysLine, certificate = issued?.Certificate, fleetCa = issued?.Ca });
+                NodeCli.WriteJson(output, new { device = reply.Device.Device.Value, ssh = $"{reply.Device.SshUser}@{reply.Device.SshHost}:{reply.Device.SshPort}", hostKey = reply.Device.HostKeyFingerprint, authorizedKeys = reply.AuthorizedKeysLine, certificate = issued?.Certificate, fleetCa = issued?.Ca, certificateSha256 = reply.Device.Certificate?.Sha256 });
             else
             {
                 if (issued is { } written)

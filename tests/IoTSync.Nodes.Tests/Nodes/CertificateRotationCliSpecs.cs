@@ -79,4 +79,20 @@ public sealed class CertificateRotationCliSpecs
         Assert.Equal(before, await File.ReadAllTextAsync(Path.Combine(device, "device.crt")));
         Assert.True(File.Exists(Path.Combine(device, "device.key.pending")));
     }
+
+    [SkippableFact]
+    public async Task Should_pin_the_certificate_enroll_signs_from_the_devices_request()
+    {
+        await using var rig = await NodeRig.Create();
+        var deployment = rig.Deployment;
+        await deployment.StartMirror();
+        var issued = Path.Combine(rig.Directory, "issued");
+
+        var enrolled = await deployment.MirrorJson("enroll", "--device", deployment.DeviceId, "--ssh", deployment.DeviceSshEndpoint, "--ssh-user", Environment.UserName,
+            "--host-key", deployment.Sshd.HostKey.Value, "--heartbeat-key-file", deployment.DeviceHeartbeatKey,
+            "--csr", Path.Combine(deployment.Directory, "device", "device.csr"), "--certificate-out", issued);
+
+        using var certificate = X509Certificate2.CreateFromPem(await File.ReadAllTextAsync(Path.Combine(issued, "device.crt")));
+        Assert.Equal(Convert.ToHexStringLower(SHA256.HashData(certificate.RawData)), enrolled.GetProperty("certificateSha256").GetString());
+    }
 }
