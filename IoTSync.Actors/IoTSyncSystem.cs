@@ -85,7 +85,7 @@ public static class IoTSyncSystem
     /// <summary>
     /// The setup of a node's edge (<see cref="Hosting.EdgeSystem"/>): the node's HOCON with remoting and
     /// untrusted mode forced on, mutual TLS when <paramref name="tls"/> is given, <see cref="Hosting.EdgeGuardianStrategy"/> (a remote Kill does not stop the
-    /// edge's actor) and <see cref="Hardening"/> in front, no persistence; Akka's log events go to
+    /// edge's actor), <see cref="Serialization.EdgeMiscSerializer"/> (a remote Kill is not even read) and <see cref="Hardening"/> in front, no persistence; Akka's log events go to
     /// <paramref name="loggerFactory"/> when one is given.
     /// </summary>
     public static ActorSystemSetup EdgeSetup(Config nodeConfig, Microsoft.Extensions.Logging.ILoggerFactory? loggerFactory, Security.EdgeTls? tls = null)
@@ -96,6 +96,7 @@ public static class IoTSyncSystem
             akka.remote.untrusted-mode = on
             akka.coordinated-shutdown.run-by-clr-shutdown-hook = off
             {Hosting.EdgeGuardianStrategy.Hocon}
+            {Serialization.EdgeMiscSerializer.Hocon}
             {loggers}
             """);
         if (tls is not null)

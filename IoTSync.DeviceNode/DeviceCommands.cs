@@ -8,7 +8,7 @@ using Spectre.Console;
 
 namespace IoTSync.DeviceNode;
 
-/// <summary>The device node's commands besides <c>journal</c>: run, exec, sync-endpoint, status, init.</summary>
+/// <summary>The device node's commands besides <c>journal</c>: run, exec, sync-endpoint, status, init, tls.</summary>
 public static class DeviceCommands
 {
     public static IEnumerable<Command> Create(string defaultConfigFile)
@@ -18,6 +18,7 @@ public static class DeviceCommands
         yield return SyncEndpoint(defaultConfigFile);
         yield return Status(defaultConfigFile);
         yield return Init(defaultConfigFile);
+        yield return TlsCommands.Create(defaultConfigFile);
     }
 
     private static Command Run(string defaultConfigFile)

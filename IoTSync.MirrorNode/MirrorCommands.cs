@@ -65,9 +65,9 @@ public static class MirrorCommands
             var request = parsed.GetValue(csr)!;
             if (!File.Exists(request))
                 throw new IOException($"--csr: {request} does not exist");
-            var (certificate, fleetCa) = FleetCaSettings.FromConfig(NodeCli.LoadConfig(parsed, config, defaultConfigFile))
+            var (certificate, fleetCa, _) = FleetCaSettings.FromConfig(NodeCli.LoadConfig(parsed, config, defaultConfigFile))
                 .IssueDevice(File.ReadAllText(request), new DeviceId(id), parsed.GetValue(certificateOut)!, DateTimeOffset.UtcNow);
-            parsed.InvocationConfiguration.Output.WriteLine($"{id}'s certificate {certificate} and the fleet CA {fleetCa}: install them on the device (iotsync.tls)");
+            parsed.InvocationConfiguration.Output.WriteLine($"{id}'s certificate {certificate} and the fleet CA {fleetCa}: install them on the device (iotsync.tls); not pinned (enroll --csr and device rotate --csr pin theirs)");
             return ExitCodes.Ok;
         });
         return sign;
@@ -128,14 +128,15 @@ public static class MirrorCommands
             var issued = parsed.GetValue(csr) is { } request
                 ? FleetCaSettings.FromConfig(NodeCli.LoadConfig(parsed, config, defaultConfigFile))
                     .IssueDevice(File.ReadAllText(request), new DeviceId(id), parsed.GetValue(certificateOut)!, DateTimeOffset.UtcNow)
-                : ((string Certificate, string Ca)?)null;
+                : ((string Certificate, string Ca, CertificatePin Pin)?)null;
+            // The certificate just signed is the one the registry pins: no other the CA signs for the device is admitted.
             var enrolled = new EnrolledDevice(new DeviceId(id), host, port, parsed.GetValue(user)!, parsed.GetValue(hostKey)!,
-                File.ReadAllText(keyFile).Trim(), 0);
+                File.ReadAllText(keyFile).Trim(), 0, Certificate: issued?.Pin);
             var reply = await MirrorControlClient.Request<EnrollReply>(Socket(parsed, config, defaultConfigFile),
                 new EnrollRequest(enrolled, parsed.GetValue(from), parsed.GetValue(deviceCommand)), cancellationToken);
             var output = parsed.InvocationConfiguration.Output;
             if (parsed.GetValue(json))
-                NodeCli.WriteJson(output, new { device = reply.Device.Device.Value, ssh = $"{reply.Device.SshUser}@{reply.Device.SshHost}:{reply.Device.SshPort}", hostKey = reply.Device.HostKeyFingerprint, authorizedKeys = reply.AuthorizedKeysLine, certificate = issued?.Certificate, fleetCa = issued?.Ca });
+                NodeCli.WriteJson(output, new { device = reply.Device.Device.Value, ssh = $"{reply.Device.SshUser}@{reply.Device.SshHost}:{reply.Device.SshPort}", hostKey = reply.Device.HostKeyFingerprint, authorizedKeys = reply.AuthorizedKeysLine, certificate = issued?.Certificate, fleetCa = issued?.Ca, certificateSha256 = reply.Device.Certificate?.Sha256 });
             else
             {
                 if (issued is { } written)

@@ -21,6 +21,12 @@ public sealed class HeartbeatSender : ReceiveActor, IWithTimers
 {
     private sealed record Retry(int Attempt);
 
+    // The recorder's answer, wrapped in types no serializer knows: a SyncView or a Status.Failure sent by a
+    // remote peer to this, the edge's one reachable actor, can never pass for it.
+    private sealed record ViewRead(SyncView View);
+
+    private sealed record ViewFailed(Exception Cause);
+
     private readonly ILoggingAdapter _log = Context.GetLogger();
     private readonly DeviceId _device;
     private readonly HeartbeatSenderSettings _settings;
@@ -65,7 +71,8 @@ public sealed class HeartbeatSender : ReceiveActor, IWithTimers
             _sentByNonce.Clear();
             _clockCorrectedAtAttempt = 0;
             _window.Restart();
-            _recorder.Ask<SyncView>(LogHolderMessages.GetView.Instance, _settings.GiveUpAfter).PipeTo(Self);
+            _recorder.Ask<SyncView>(LogHolderMessages.GetView.Instance, _settings.GiveUpAfter)
+                .PipeTo(Self, success: view => new ViewRead(view), failure: cause => new ViewFailed(cause));
             Become(AwaitingView);
         });
         Receive<HeartbeatAck>(ack => _log.Debug("[{0}] late heartbeat ack ignored", _device));
@@ -86,13 +93,13 @@ public sealed class HeartbeatSender : ReceiveActor, IWithTimers
 
     private void AwaitingView()
     {
-        Receive<SyncView>(view =>
+        Receive<ViewRead>(read =>
         {
-            _view = view;
+            _view = read.View;
             Send(attempt: 1);
             Become(AwaitingAck);
         });
-        Receive<Status.Failure>(failure => Finish(new MirrorUnreachable(0, _window.Elapsed), $"no view from the recorder: {failure.Cause.Message}"));
+        Receive<ViewFailed>(failed => Finish(new MirrorUnreachable(0, _window.Elapsed), $"no view from the recorder: {failed.Cause.Message}"));
     }
 
     private void AwaitingAck()

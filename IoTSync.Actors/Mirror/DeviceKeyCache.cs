@@ -51,6 +51,9 @@ public sealed class DeviceKeyCache(TimeSpan rotationOverlap) : IDeviceKeys, IDev
             _ => DeviceStanding.Enabled,
         };
 
+    public string? CertificateProblem(DeviceId device, CertificatePin presented, long nowUnixMs) =>
+        Enrolled(device) is { } enrolled ? enrolled.CertificateProblemAt(presented, nowUnixMs, rotationOverlap) : $"device {device} is not enrolled";
+
     /// <summary>True for an enrolled device that is not disabled.</summary>
     public bool IsAdmitted(DeviceId device) => StandingOf(device) == DeviceStanding.Enabled;
 

@@ -7,7 +7,7 @@ namespace IoTSync.Mirror;
 /// heartbeat keys (current and retired), which leave the registry only to the code that checks MACs
 /// (<see cref="IDeviceKeys"/>). <see cref="Disabled"/>: nothing from or to the device is admitted.
 /// <see cref="MirrorKeyFile"/>: the file of the mirror's SSH key for this device since a rotation (a path,
-/// not the key); empty for the node's own key.
+/// not the key); empty for the node's own key. <see cref="Certificate"/>: the TLS certificate pinned for it, if any.
 /// </summary>
 public sealed record DeviceListing(DeviceId Device, string SshHost, int SshPort, string SshUser, string HostKeyFingerprint, long EnrolledAtUnixMs,
-    bool Disabled = false, string MirrorKeyFile = "");
+    bool Disabled = false, string MirrorKeyFile = "", CertificatePin? Certificate = null);

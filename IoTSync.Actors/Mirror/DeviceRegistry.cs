@@ -78,8 +78,8 @@ public sealed class DeviceRegistry : ReceivePersistentActor
                     _log.Info("[{0}] enabled again", enabled.Device);
                     break;
                 case CredentialsRotated rotated:
-                    _log.Info("[{0}] credentials rotated: the previous heartbeat key is honoured until {1} (unix ms), then refused", rotated.Device,
-                        rotated.AtUnixMs + (long)_cache.RotationOverlap.TotalMilliseconds);
+                    _log.Info("[{0}] credentials rotated: the previous heartbeat key{1} is honoured until {2} (unix ms), then refused", rotated.Device,
+                        rotated.Certificate is { } pin ? $" and certificate (now pinned: {pin.Sha256})" : "", rotated.AtUnixMs + (long)_cache.RotationOverlap.TotalMilliseconds);
                     break;
             }
             caller.Tell(reply);

@@ -13,11 +13,35 @@ namespace IoTSync.Mirror;
 /// sessions, new commands, and for the transport its certificate) until it is enabled again.
 /// <see cref="Retired"/>: the credentials the last rotation replaced, honoured for the configured
 /// overlap after it. <see cref="MirrorKeyFile"/>: the mirror's SSH key for this device since a
-/// rotation; empty for the node's own key.
+/// rotation; empty for the node's own key. <see cref="Certificate"/>: the TLS certificate the fleet CA
+/// signed for it at <c>enroll --csr</c> or the last <c>device rotate --csr</c>; null when none was pinned
+/// (enrolled before pins or without <c>--csr</c>): then any certificate the CA signed for it is admitted
+/// until its first rotation with <c>--csr</c>. <see cref="PreviousCertificate"/>: the one that rotation
+/// replaced, honoured for the overlap.
 /// </summary>
 public sealed record EnrolledDevice(DeviceId Device, string SshHost, int SshPort, string SshUser, string HostKeyFingerprint, string HeartbeatKey, long EnrolledAtUnixMs,
-    bool Disabled = false, RetiredCredentials? Retired = null, string MirrorKeyFile = "")
+    bool Disabled = false, RetiredCredentials? Retired = null, string MirrorKeyFile = "",
+    CertificatePin? Certificate = null, RetiredCertificate? PreviousCertificate = null)
 {
+    /// <summary>
+    /// Why the TLS certificate <paramref name="presented"/> (already chained to the fleet CA and naming
+    /// this device) is refused at <paramref name="nowUnixMs"/>, or null when it is admitted: the device
+    /// is not disabled, and the certificate is the pinned one, or the one the last rotation replaced
+    /// while the overlap lasts. With nothing pinned yet, any such certificate is admitted.
+    /// </summary>
+    public string? CertificateProblemAt(CertificatePin presented, long nowUnixMs, TimeSpan overlap)
+    {
+        if (Disabled)
+            return $"device {Device} is disabled";
+        if (Certificate is null || Certificate.Matches(presented))
+            return null;
+        if (PreviousCertificate is { } previous && (previous.Pin is null || previous.Pin.Matches(presented)))
+            return previous.HonouredAt(nowUnixMs, overlap)
+                ? null
+                : $"the certificate {presented.Sha256} of device {Device} was replaced at {previous.RotatedAtUnixMs} and honoured until {previous.RefusedFromUnixMs(overlap)} (unix ms)";
+        return $"the certificate {presented.Sha256} is not the one pinned for device {Device}";
+    }
+
     /// <summary>
     /// The mirror's SSH keys to try on this device at <paramref name="nowUnixMs"/>, in order: the
     /// current one, then the one its last rotation retired while the overlap lasts (the device may
@@ -41,7 +65,7 @@ public sealed record EnrolledDevice(DeviceId Device, string SshHost, int SshPort
                 Retired is { } retired ? new RetiredKey(Convert.FromHexString(retired.HeartbeatKey), retired.RotatedAtUnixMs, retired.HonouredAt(nowUnixMs, overlap)) : null);
 
     /// <summary>The device without its heartbeat keys: what replies and listings carry.</summary>
-    public DeviceListing Listing => new(Device, SshHost, SshPort, SshUser, HostKeyFingerprint, EnrolledAtUnixMs, Disabled, MirrorKeyFile);
+    public DeviceListing Listing => new(Device, SshHost, SshPort, SshUser, HostKeyFingerprint, EnrolledAtUnixMs, Disabled, MirrorKeyFile, Certificate);
 
     // A record prints every property; the keys (current and retired) must not reach a log line that way.
     public override string ToString() => $"EnrolledDevice {{ {Listing} }}";
@@ -80,11 +104,12 @@ public static partial class DeviceRegistryMessages
     public sealed record Enable(DeviceId Device, long AtUnixMs) : IIoTSyncMessage;
 
     /// <summary>
-    /// Replace a device's heartbeat key and the mirror's SSH key for it (<c>device rotate</c>); the old
-    /// ones stay honoured for the overlap. The new keys are made by the caller, so the decision stays pure. Answered with
+    /// Replace a device's heartbeat key and the mirror's SSH key for it (<c>device rotate</c>), and with
+    /// <see cref="NewCertificate"/> pin its new TLS certificate; the old ones stay honoured for the overlap.
+    /// The new keys are made and the certificate signed by the caller, so the decision stays pure. Answered with
     /// <see cref="DeviceChanged"/> or <see cref="ChangeRefused"/>.
     /// </summary>
-    public sealed record Rotate(DeviceId Device, string NewHeartbeatKey, long AtUnixMs, string NewMirrorKeyFile = "") : IIoTSyncMessage;
+    public sealed record Rotate(DeviceId Device, string NewHeartbeatKey, long AtUnixMs, string NewMirrorKeyFile = "", CertificatePin? NewCertificate = null) : IIoTSyncMessage;
 
     /// <summary>The device as it now stands, as listed: no heartbeat key.</summary>
     public sealed record DeviceChanged(DeviceListing Device) : IIoTSyncMessage;
@@ -98,8 +123,12 @@ public static partial class DeviceRegistryMessages
     /// <summary>Journal event: the disabled device is admitted again.</summary>
     public sealed record DeviceEnabled(DeviceId Device, long AtUnixMs) : IIoTSyncMessage;
 
-    /// <summary>Journal event: the device's heartbeat key and the mirror's SSH key for it were replaced; the ones replaced are retired at <see cref="AtUnixMs"/>.</summary>
-    public sealed record CredentialsRotated(DeviceId Device, string HeartbeatKey, long AtUnixMs, string MirrorKeyFile = "") : IIoTSyncMessage;
+    /// <summary>
+    /// Journal event: the device's heartbeat key and the mirror's SSH key for it were replaced, and with
+    /// <see cref="Certificate"/> its pinned TLS certificate; the ones replaced are retired at <see cref="AtUnixMs"/>.
+    /// Without <see cref="Certificate"/> the pinned certificate (and one retired earlier) stays as it was.
+    /// </summary>
+    public sealed record CredentialsRotated(DeviceId Device, string HeartbeatKey, long AtUnixMs, string MirrorKeyFile = "", CertificatePin? Certificate = null) : IIoTSyncMessage;
 
     /// <summary>
     /// The registry's state and snapshot. Pure: each <c>Decide</c> checks an enrolment, a disable, an
@@ -121,6 +150,8 @@ public static partial class DeviceRegistryMessages
                 HeartbeatKey = rotated.HeartbeatKey,
                 MirrorKeyFile = rotated.MirrorKeyFile,
                 Retired = new RetiredCredentials(d.HeartbeatKey, rotated.AtUnixMs, d.MirrorKeyFile),
+                Certificate = rotated.Certificate ?? d.Certificate,
+                PreviousCertificate = rotated.Certificate is null ? d.PreviousCertificate : new RetiredCertificate(d.Certificate, rotated.AtUnixMs),
             });
 
         /// <summary>Folds in any of the registry's events.</summary>
@@ -139,10 +170,15 @@ public static partial class DeviceRegistryMessages
         /// <summary>
         /// An enrolment (or re-enrolment): <see cref="Enrolled"/> and the event, or <see cref="EnrolRefused"/> and nothing.
         /// Re-enrolment gives fresh credentials (nothing retired is kept, the node's own SSH key) and cannot enable a disabled device.
+        /// An enrolment without a certificate (no <c>--csr</c>) keeps the one pinned before, if any: re-enrolling never unpins.
         /// </summary>
         public (object Reply, ImmutableArray<DeviceEnrolled> Events) Decide(Enrol enrol)
         {
-            var device = enrol.Device with { Disabled = false, Retired = null, MirrorKeyFile = "" };
+            var device = enrol.Device with
+            {
+                Disabled = false, Retired = null, MirrorKeyFile = "", PreviousCertificate = null,
+                Certificate = enrol.Device.Certificate ?? ById.GetValueOrDefault(enrol.Device.Device.Value)?.Certificate,
+            };
             if (Problem(device) is { } problem)
                 return (new EnrolRefused(problem), []);
             if (ById.GetValueOrDefault(device.Device.Value) is { Disabled: true })
@@ -170,8 +206,9 @@ public static partial class DeviceRegistryMessages
 
         /// <summary>
         /// A rotation: the new key becomes current and the old one is retired at the rotation's time
-        /// (a key retired by an earlier rotation is forgotten). Refused for a device that is not
-        /// enrolled or is disabled, and for a key that is malformed or the current one.
+        /// (a key retired by an earlier rotation is forgotten); with a new certificate, likewise the pinned
+        /// one. Refused for a device that is not enrolled or is disabled, for a key that is malformed or
+        /// the current one, and for a certificate that is the current or the previous one.
         /// </summary>
         public (object Reply, ImmutableArray<IIoTSyncMessage> Events) Decide(Rotate rotate)
         {
@@ -183,7 +220,9 @@ public static partial class DeviceRegistryMessages
                 return (new ChangeRefused(problem), []);
             if (string.Equals(rotate.NewHeartbeatKey, device.HeartbeatKey, StringComparison.OrdinalIgnoreCase))
                 return (new ChangeRefused("the new heartbeat key is the current one"), []);
-            var @event = new CredentialsRotated(rotate.Device, rotate.NewHeartbeatKey, rotate.AtUnixMs, rotate.NewMirrorKeyFile);
+            if (rotate.NewCertificate is { } pin && (device.Certificate?.Matches(pin) == true || device.PreviousCertificate?.Pin?.Matches(pin) == true))
+                return (new ChangeRefused("the new certificate is the current or the previous one"), []);
+            var @event = new CredentialsRotated(rotate.Device, rotate.NewHeartbeatKey, rotate.AtUnixMs, rotate.NewMirrorKeyFile, rotate.NewCertificate);
             return (new DeviceChanged(Apply(@event).ById[device.Device.Value].Listing), [@event]);
         }
 

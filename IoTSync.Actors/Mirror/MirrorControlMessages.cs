@@ -66,14 +66,15 @@ public sealed record DisableReply(string Device, bool Disabled) : ControlMessage
 
 /// <summary>
 /// Rotate a device's credentials (<c>device rotate</c>): the new heartbeat key (hex; made by the CLI,
-/// which writes it to the operator's file, so no reply ever carries it) and a new mirror SSH key for it.
-/// <see cref="FromAddress"/> and <see cref="DeviceCommand"/> as in <see cref="EnrollRequest"/>.
-/// Answered with <see cref="RotateReply"/>.
+/// which writes it to the operator's file, so no reply ever carries it) and a new mirror SSH key for it;
+/// with <see cref="Certificate"/> (<c>--csr</c>: the CLI signed the device's new request with the fleet CA)
+/// the new certificate to pin. <see cref="FromAddress"/> and <see cref="DeviceCommand"/> as in
+/// <see cref="EnrollRequest"/>. Answered with <see cref="RotateReply"/>.
 /// </summary>
-public sealed record RotateRequest(string Device, string HeartbeatKey, string? FromAddress, string? DeviceCommand) : ControlMessage;
+public sealed record RotateRequest(string Device, string HeartbeatKey, string? FromAddress, string? DeviceCommand, CertificatePin? Certificate = null) : ControlMessage;
 
 /// <summary>
 /// The authorized_keys line for the mirror's new SSH key, when the previous credentials stop being
-/// honoured, and what the certificate rotation (<see cref="ICertificateRotation"/>) said. No heartbeat key.
+/// honoured, and what became of the TLS certificate (pinned, or not rotated). No heartbeat key.
 /// </summary>
 public sealed record RotateReply(string Device, string AuthorizedKeysLine, long PreviousRefusedFromUnixMs, string Certificate) : ControlMessage;

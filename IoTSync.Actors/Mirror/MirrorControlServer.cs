@@ -29,14 +29,11 @@ public sealed class MirrorControlServer : IAsyncDisposable
     private readonly Func<DeviceId, StateJournalState, DeviceSummary> _summarise;
     private readonly IWallClock _wall;
     private readonly ILoggingAdapter _log;
-    private readonly ICertificateRotation _certificates;
     private UnixSocketServer? _server;
 
     private MirrorControlServer(IActorRef registry, DeviceKeyCache devices, IActorRef journals, MirrorKeyPair key,
-        MirrorControlSettings settings, Func<DeviceId, StateJournalState, DeviceSummary> summarise, IWallClock wall, ILoggingAdapter log,
-        ICertificateRotation certificates)
+        MirrorControlSettings settings, Func<DeviceId, StateJournalState, DeviceSummary> summarise, IWallClock wall, ILoggingAdapter log)
     {
-        _certificates = certificates;
         _registry = registry;
         _devices = devices;
         _journals = journals;
@@ -48,10 +45,9 @@ public sealed class MirrorControlServer : IAsyncDisposable
     }
 
     public static async Task<MirrorControlServer> Start(string path, IActorRef registry, DeviceKeyCache devices, IActorRef journals, MirrorKeyPair key,
-        MirrorControlSettings settings, Func<DeviceId, StateJournalState, DeviceSummary> summarise, IWallClock wall, ILoggingAdapter log,
-        ICertificateRotation? certificates = null)
+        MirrorControlSettings settings, Func<DeviceId, StateJournalState, DeviceSummary> summarise, IWallClock wall, ILoggingAdapter log)
     {
-        var server = new MirrorControlServer(registry, devices, journals, key, settings, summarise, wall, log, certificates ?? ICertificateRotation.None);
+        var server = new MirrorControlServer(registry, devices, journals, key, settings, summarise, wall, log);
         server._server = await UnixSocketServer.Start(path, NodeName, server.Serve);
         return server;
     }
@@ -123,11 +119,15 @@ public sealed class MirrorControlServer : IAsyncDisposable
         // The device's own mirror key beside the node's, owner-only like it; named for the device and the moment.
         var sshKey = MirrorKeyPair.LoadOrCreate(string.Create(System.Globalization.CultureInfo.InvariantCulture, $"{_key.PrivateKeyPath}.{device}.{now}"));
         var line = sshKey.AuthorizedKeysLine(request.FromAddress ?? _settings.OutwardAddress, request.DeviceCommand ?? _settings.DeviceCommand);
-        switch (await _registry.Ask<object>(new DeviceRegistryMessages.Rotate(device, request.HeartbeatKey, now, sshKey.PrivateKeyPath), _settings.Timeout, stopping))
+        switch (await _registry.Ask<object>(new DeviceRegistryMessages.Rotate(device, request.HeartbeatKey, now, sshKey.PrivateKeyPath, request.Certificate),
+                    _settings.Timeout, stopping))
         {
-            case DeviceChanged changed:
-                var certificate = await _certificates.Rotate(device, now, stopping);
-                return new RotateReply(device.Value, line, new RetiredCredentials("", now).RefusedFromUnixMs(_devices.RotationOverlap), certificate);
+            case DeviceChanged:
+                var refusedFrom = new RetiredCredentials("", now).RefusedFromUnixMs(_devices.RotationOverlap);
+                var certificate = request.Certificate is { } pin
+                    ? $"pinned {pin.Sha256} (valid until {pin.NotAfterUnixMs} unix ms); the previous certificate is honoured until {refusedFrom} unix ms"
+                    : "not rotated (no --csr): the pinned certificate, if any, stays";
+                return new RotateReply(device.Value, line, refusedFrom, certificate);
             case ChangeRefused refused:
                 File.Delete(sshKey.PrivateKeyPath);
                 File.Delete(sshKey.PrivateKeyPath + ".pub");

@@ -33,8 +33,11 @@ public sealed record FleetCaSettings(string CaCertificate, string CaKey, string 
         PemFiles.WriteNew(MirrorCertificate, mirror.ExportCertificatePem(), ownerOnly: false);
     }
 
-    /// <summary>Signs a device's certificate request; writes the certificate and the fleet CA's certificate into <paramref name="directory"/> for the device.</summary>
-    public (string Certificate, string Ca) IssueDevice(string requestPem, Model.DeviceId device, string directory, DateTimeOffset now)
+    /// <summary>
+    /// Signs a device's certificate request; writes the certificate and the fleet CA's certificate into
+    /// <paramref name="directory"/> for the device, and returns them with the certificate's pin.
+    /// </summary>
+    public (string Certificate, string Ca, Mirror.CertificatePin Pin) IssueDevice(string requestPem, Model.DeviceId device, string directory, DateTimeOffset now)
     {
         using var ca = FleetCa.Load(CaCertificate, CaKey);
         using var issued = ca.IssueDevice(requestPem, device, DeviceValidity, now);
@@ -43,6 +46,13 @@ public sealed record FleetCaSettings(string CaCertificate, string CaKey, string 
         var caCopy = Path.Combine(directory, "fleet-ca.crt");
         File.WriteAllText(certificate, issued.ExportCertificatePem() + "\n");
         File.WriteAllText(caCopy, ca.Certificate.ExportCertificatePem() + "\n");
-        return (certificate, caCopy);
+        return (certificate, caCopy, Mirror.CertificatePin.Of(issued));
+    }
+
+    /// <summary>Signs a device's certificate request (a rotation's): the certificate, for the caller to write once the registry has pinned it.</summary>
+    public X509Certificate2 SignDevice(string requestPem, Model.DeviceId device, DateTimeOffset now)
+    {
+        using var ca = FleetCa.Load(CaCertificate, CaKey);
+        return ca.IssueDevice(requestPem, device, DeviceValidity, now);
     }
 }

@@ -11,7 +11,8 @@ namespace IoTSync.Security;
 /// (<see cref="X509ChainTrustMode.CustomRootTrust"/>, nothing from the system store), must end at the CA's
 /// own bytes, the certificate must be for <paramref name="usage"/> (client authentication at the mirror,
 /// server authentication at the device), and at the mirror the device it names must be admitted
-/// (enrolled, not disabled). Each refusal is logged with its reason.
+/// (enrolled, not disabled) and the certificate must be the one pinned for it, or the one its last
+/// rotation replaced while the overlap lasts. Each refusal is logged with its reason.
 /// </summary>
 public sealed class FleetTlsValidator(X509Certificate2 fleetCa, Oid usage, IDeviceAdmission? admission, Func<DateTime>? now = null)
 {
@@ -48,7 +49,9 @@ public sealed class FleetTlsValidator(X509Certificate2 fleetCa, Oid usage, IDevi
         if (FleetIdentity.DeviceOf(certificate.SubjectName) is not { } device)
             return $"'{certificate.Subject}' names no device";
         var standing = admission.StandingOf(device);
-        return standing == DeviceStanding.Enabled ? null : $"device {device} is {(standing == DeviceStanding.Disabled ? "disabled" : "not enrolled")}";
+        if (standing != DeviceStanding.Enabled)
+            return $"device {device} is {(standing == DeviceStanding.Disabled ? "disabled" : "not enrolled")}";
+        return admission.CertificateProblem(device, CertificatePin.Of(certificate), new DateTimeOffset((now?.Invoke() ?? DateTime.UtcNow).ToUniversalTime()).ToUnixTimeMilliseconds());
     }
 
     /// <summary>The mirror's validator: devices' client certificates, admitted devices only.</summary>

@@ -12,4 +12,11 @@ public interface IDeviceAdmission
 {
     /// <summary>Not enrolled, enabled, or disabled.</summary>
     DeviceStanding StandingOf(DeviceId device);
+
+    /// <summary>
+    /// Why the device's TLS certificate <paramref name="presented"/> is refused at <paramref name="nowUnixMs"/>,
+    /// or null when it is admitted (see <see cref="EnrolledDevice.CertificateProblemAt"/>). Without pins,
+    /// every certificate of an admitted device is.
+    /// </summary>
+    string? CertificateProblem(DeviceId device, CertificatePin presented, long nowUnixMs) => null;
 }

@@ -57,20 +57,25 @@ public static class MessageSamples
         yield return new DeviceRegistryMessages.EnrolRefused("bad fingerprint");
         yield return DeviceRegistryMessages.ListDevices.Instance;
         yield return new DeviceRegistryMessages.Devices([enrolled.Listing]);
-        yield return new DeviceRegistryMessages.DeviceEnrolled(enrolled);
-        yield return DeviceRegistryMessages.RegistryState.Empty.Apply(new DeviceRegistryMessages.DeviceEnrolled(enrolled));
-        var rotated = enrolled with { Disabled = true, Retired = new RetiredCredentials(new string('1', 64), 1_700_000_000_500, ""), MirrorKeyFile = "/var/lib/iotsync/mirror_ssh_key.dev.1" };
+        var rotated = enrolled with
+        {
+            Disabled = true, Retired = new RetiredCredentials(new string('1', 64), 1_700_000_000_500, ""), MirrorKeyFile = "/var/lib/iotsync/mirror_ssh_key.dev.1",
+            Certificate = new CertificatePin(new string('b', 64), 1_800_000_000_000), PreviousCertificate = new RetiredCertificate(null, 1_700_000_000_500),
+        };
+        yield return new DeviceRegistryMessages.DeviceEnrolled(rotated);
+        yield return DeviceRegistryMessages.RegistryState.Empty.Apply(new DeviceRegistryMessages.DeviceEnrolled(rotated));
         yield return new DeviceRegistryMessages.Disable(Device, 1_700_000_000_000);
         yield return new DeviceRegistryMessages.Enable(Device, 1_700_000_000_000);
-        yield return new DeviceRegistryMessages.Rotate(Device, new string('2', 64), 1_700_000_000_000, "/var/lib/iotsync/mirror_ssh_key.dev.1");
+        yield return new DeviceRegistryMessages.Rotate(Device, new string('2', 64), 1_700_000_000_000, "/var/lib/iotsync/mirror_ssh_key.dev.1", new CertificatePin(new string('a', 64), 1_800_000_000_000));
         yield return new DeviceRegistryMessages.DeviceChanged(rotated.Listing);
         yield return new DeviceRegistryMessages.ChangeRefused("not enrolled");
         yield return new DeviceRegistryMessages.DeviceDisabled(Device, 1_700_000_000_000);
         yield return new DeviceRegistryMessages.DeviceEnabled(Device, 1_700_000_000_000);
-        yield return new DeviceRegistryMessages.CredentialsRotated(Device, new string('2', 64), 1_700_000_000_000, "/var/lib/iotsync/mirror_ssh_key.dev.1");
+        yield return new DeviceRegistryMessages.CredentialsRotated(Device, new string('2', 64), 1_700_000_000_000, "/var/lib/iotsync/mirror_ssh_key.dev.1",
+            new CertificatePin(new string('a', 64), 1_800_000_000_000));
         yield return new DisableRequest(Device.Value, true);
         yield return new DisableReply(Device.Value, true);
-        yield return new RotateRequest(Device.Value, new string('2', 64), "10.0.0.1", null);
+        yield return new RotateRequest(Device.Value, new string('2', 64), "10.0.0.1", null, new CertificatePin(new string('a', 64), 1_800_000_000_000));
         yield return new RotateReply(Device.Value, "restrict,from=\"10.0.0.1\",command=\"x\" ecdsa-sha2-nistp256 AAAA iotsync-mirror", 1_700_003_600_000, "");
         yield return new ExecRequest(["uname", "-a"], "operator");
         yield return new ExecReply(set, result);

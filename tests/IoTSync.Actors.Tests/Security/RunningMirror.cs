@@ -60,15 +60,17 @@ internal sealed class RunningMirror : IAsyncDisposable
     /// <summary>
     /// The mirror, over mutual TLS against <paramref name="fleet"/> (a fresh one when not given) when
     /// <paramref name="tls"/>, else in plaintext; on <paramref name="port"/> (a free one when 0), with the
-    /// device enrolled with <paramref name="key"/> (a fresh one when not given).
+    /// device enrolled with <paramref name="key"/> (a fresh one when not given), honouring what a rotation
+    /// replaced for <paramref name="rotationOverlap"/> (the shipped hour when not given).
     /// </summary>
-    public static async Task<RunningMirror> Start(bool tls = true, TestFleet? fleet = null, int port = 0, byte[]? key = null)
+    public static async Task<RunningMirror> Start(bool tls = true, TestFleet? fleet = null, int port = 0, byte[]? key = null, TimeSpan? rotationOverlap = null)
     {
         var directory = Directory.CreateTempSubdirectory("iotsync-attacked-").FullName;
         var ownsFleet = tls && fleet is null;
         fleet = tls ? fleet ?? new TestFleet() : null;
         var config = ConfigurationFactory.ParseString((fleet?.MirrorFiles(directory) ?? "iotsync.tls.enabled = off\n") + $$"""
             akka.remote.dot-netty.tcp.port = {{port}}
+            iotsync.mirror.rotation-overlap = {{(long)(rotationOverlap ?? TimeSpan.FromHours(1)).TotalMilliseconds}}ms
             iotsync.mirror.control-socket = "{{directory}}/mirror.sock"
             iotsync.mirror.ssh.private-key = "{{directory}}/mirror_ssh_key"
             iotsync.persistence.database-path = "{{directory}}/mirror.db"
