@@ -35,7 +35,7 @@ public static class DeviceNodeRegistration
     public static AkkaConfigurationBuilder AddDeviceActors(this AkkaConfigurationBuilder builder, Config config, DeviceNodeParts parts) =>
         builder.WithActors(new ActorStarterWithResolver((system, registry, resolver) =>
             Start(system, registry, parts, populate => resolver.GetService<EdgeSystem>().Start(system, parts.Settings.SystemName, config,
-                resolver.GetService<ILoggerFactory>(), parts.Tls, populate, parts.Settings.EdgeRestartAfter))));
+                resolver.GetService<ILoggerFactory>(), parts.Tls, populate, parts.Settings.EdgeRestartAfter, parts.Refusals))));
 
     /// <summary>
     /// The recorder, then the edge with the HeartbeatSender, then the cycle. The cycle reaches the sender

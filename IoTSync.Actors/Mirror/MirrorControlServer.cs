@@ -30,13 +30,15 @@ public sealed class MirrorControlServer : IAsyncDisposable
     private readonly IWallClock _wall;
     private readonly ILoggingAdapter _log;
     private readonly ICertificateRotation _certificates;
+    private readonly Security.Refusals _refusals;
     private UnixSocketServer? _server;
 
     private MirrorControlServer(IActorRef registry, DeviceKeyCache devices, IActorRef journals, MirrorKeyPair key,
         MirrorControlSettings settings, Func<DeviceId, StateJournalState, DeviceSummary> summarise, IWallClock wall, ILoggingAdapter log,
-        ICertificateRotation certificates)
+        ICertificateRotation certificates, Security.Refusals refusals)
     {
         _certificates = certificates;
+        _refusals = refusals;
         _registry = registry;
         _devices = devices;
         _journals = journals;
@@ -49,9 +51,10 @@ public sealed class MirrorControlServer : IAsyncDisposable
 
     public static async Task<MirrorControlServer> Start(string path, IActorRef registry, DeviceKeyCache devices, IActorRef journals, MirrorKeyPair key,
         MirrorControlSettings settings, Func<DeviceId, StateJournalState, DeviceSummary> summarise, IWallClock wall, ILoggingAdapter log,
-        ICertificateRotation? certificates = null)
+        ICertificateRotation? certificates = null, Security.Refusals? refusals = null)
     {
-        var server = new MirrorControlServer(registry, devices, journals, key, settings, summarise, wall, log, certificates ?? ICertificateRotation.None);
+        var server = new MirrorControlServer(registry, devices, journals, key, settings, summarise, wall, log, certificates ?? ICertificateRotation.None,
+            refusals ?? new Security.Refusals());
         server._server = await UnixSocketServer.Start(path, NodeName, server.Serve);
         return server;
     }
@@ -68,6 +71,7 @@ public sealed class MirrorControlServer : IAsyncDisposable
         }
         catch (FrameException e)
         {
+            _refusals.Count(Security.Refusals.ControlMalformed);
             _log.Warning("malformed request on the mirror's control socket: {0}", e.Message);
             answer = new ControlError($"malformed request: {e.Message}");
         }
@@ -89,8 +93,15 @@ public sealed class MirrorControlServer : IAsyncDisposable
         WindowsRequest windows => await Windows(windows, stopping),
         DisableRequest disable => await Disable(disable, stopping),
         RotateRequest rotate => await Rotate(rotate, stopping),
-        _ => new ControlError($"{request.GetType().Name} is not a request the {NodeName} serves"),
+        RefusalsRequest => new RefusalsReply(RefusalCount.From(_refusals)),
+        _ => Unserved(request),
     };
+
+    private ControlError Unserved(ControlMessage request)
+    {
+        _refusals.Count(Security.Refusals.ControlMalformed);
+        return new ControlError($"{request.GetType().Name} is not a request the {NodeName} serves");
+    }
 
     private async Task<ControlMessage> Enroll(EnrollRequest request, CancellationToken stopping)
     {
@@ -142,6 +153,7 @@ public sealed class MirrorControlServer : IAsyncDisposable
         var device = Enrolled(request.Device);
         if (_devices.StandingOf(device) == DeviceStanding.Disabled)
         {
+            _refusals.Count(Security.Refusals.DeviceDisabled);
             _log.Warning("[{0}] command from {1} refused: the device is disabled", device, request.Issuer);
             return new ControlError($"refused: {device} is disabled; no new commands are stored for it");
         }
@@ -183,7 +195,7 @@ public sealed class MirrorControlServer : IAsyncDisposable
                 SshEndpoint = $"{device.SshUser}@{device.SshHost}:{device.SshPort}",
                 Status = device.Disabled ? "disabled" : summary.Status,
             };
-        })]);
+        })]) { Refusals = RefusalCount.From(_refusals) };
     }
 
     private async Task<ControlMessage> State(DeviceStateRequest request, CancellationToken stopping)
