@@ -28,14 +28,15 @@ public sealed class EdgeRefusalWatch : ReceiveActor
             refusals.Count(Refusals.RemoteMessageDropped);
             _log.Warning("remote message {0} to {1} dropped: not a message it takes", unhandled.Message.GetType().Name, unhandled.Recipient.Path);
         });
+        // The whole event: Akka.Remote and DotNetty name the decoder's exception in its cause, not in the message.
         Receive<Warning>(warning =>
         {
-            if (IsUndecodableFrame(warning.Message?.ToString() ?? ""))
+            if (IsUndecodableFrame(warning.ToString()))
                 refusals.Count(Refusals.FrameMalformed);
         });
         Receive<Error>(error =>
         {
-            if (IsUndecodableFrame(error.Message?.ToString() ?? ""))
+            if (IsUndecodableFrame(error.ToString()))
                 refusals.Count(Refusals.FrameMalformed);
         });
     }
@@ -43,6 +44,7 @@ public sealed class EdgeRefusalWatch : ReceiveActor
     /// <summary>Akka.Remote's words for an inbound frame it could not decode (it logs them itself; the association may stay up).</summary>
     public static bool IsUndecodableFrame(string message) =>
         message.Contains("Serializer not defined", StringComparison.Ordinal)
+        || message.Contains("Deserialization failed", StringComparison.Ordinal)
         || message.Contains("Transient association error", StringComparison.Ordinal)
         || message.Contains("Failed to deserialize", StringComparison.OrdinalIgnoreCase)
         || message.Contains("TooLongFrameException", StringComparison.Ordinal)

@@ -12,9 +12,9 @@ namespace IoTSync.Tests.Security;
 /// <param name="Refusal">How it is refused.</param>
 /// <param name="Node">Whose log gives the reason and whose counter counts it.</param>
 /// <param name="Counter">The refusal counter (<see cref="IoTSync.Security.Refusals"/>); null where the refusal is not ours (sshd's, a node that does not start).</param>
-/// <param name="LogPattern">The reason, as the node logs it.</param>
+/// <param name="LogPattern">The reason, as the node logs it; null where nothing on the path logs one (said in SECURITY.md).</param>
 /// <param name="Attack">Sends it and asserts what the attacker saw.</param>
-public sealed record BadInputCase(string Name, string Sent, string Refusal, BadInputNode Node, string? Counter, string LogPattern, Func<BadInputPair, Task> Attack)
+public sealed record BadInputCase(string Name, string Sent, string Refusal, BadInputNode Node, string? Counter, string? LogPattern, Func<BadInputPair, Task> Attack)
 {
     /// <summary>A fake device whose logs at the mirror must stay as they were too (the one the case attacks).</summary>
     public DeviceId? Watched { get; init; }

@@ -71,11 +71,11 @@ public sealed class BadInputPair : IAsyncLifetime
 
     public async Task InitializeAsync()
     {
-        // Windows every 3 s; a window whose heartbeat goes unanswered stays open up to 20 s, so the SSH
+        // Windows every 4 s; a window whose heartbeats go unanswered stays open up to 3.5 s, so the SSH
         // channel can be attacked inside one while the mirror is frozen.
         Rig = await NodeRig.Create(new DeploymentOptions
         {
-            Period = TimeSpan.FromSeconds(3), WindowLimit = TimeSpan.FromSeconds(20), HeartbeatGiveUpAfter = TimeSpan.FromSeconds(20),
+            Period = TimeSpan.FromSeconds(4), WindowLimit = TimeSpan.FromMilliseconds(3500), HeartbeatGiveUpAfter = TimeSpan.FromMilliseconds(3500),
         });
         await Deployment.StartAll();
         foreach (var word in new[] { "one", "two" })
@@ -123,6 +123,8 @@ public sealed class BadInputPair : IAsyncLifetime
         Hello hello => new Hello(hello.Device, hello.SessionId, hello.Version, new SyncView(claimed, hello.View.MirrorLog, hello.View.StateDigest)),
         PullRequest => new PulledEntries([.. pulled]),
         Done done => new Done(done.View),
+        // As the real device does: the mirror's refusal is answered, so its session ends as the mirror's refusal, not a broken channel.
+        Refused refused => refused,
         _ => null,
     };
 
@@ -204,21 +206,48 @@ public sealed class BadInputPair : IAsyncLifetime
     }
 
     /// <summary>
-    /// <c>ssh</c> to the real device's sshd (or the fake's) with <paramref name="key"/> (the mirror's by default), the
-    /// host key pinned; <paramref name="input"/> on its stdin.
+    /// <c>ssh</c> to the real device's sshd with <paramref name="key"/> (the mirror's by default), the host key
+    /// pinned; <paramref name="input"/> on its stdin, which stays open (as the mirror's channel does) unless
+    /// <paramref name="endInput"/>: the relay ends a session when its input ends. Bounded; what it printed and its exit code (null if it had to be killed).
     /// </summary>
-    public async Task<CliRun> Ssh(string[] options, string? command = null, string? key = null, string? input = null, bool fake = false)
+    public async Task<CliRun> Ssh(string[] options, string? command = null, string? key = null, string input = "", bool endInput = false)
     {
-        var sshd = fake ? FakeSshd : Deployment.Sshd;
-        var knownHosts = Path.Combine(Rig.Directory, fake ? "fake_known_hosts" : "known_hosts");
+        var sshd = Deployment.Sshd;
+        var knownHosts = Path.Combine(Rig.Directory, "known_hosts");
         await File.WriteAllTextAsync(knownHosts, $"[{sshd.Address}]:{sshd.Port} {await File.ReadAllTextAsync(sshd.PathOf("host_key.pub"))}");
-        return await ProcessRunner.Run(
+        string[] argv =
         [
-            "ssh", "-F", "/dev/null", "-i", key ?? Path.Combine(Rig.Directory, "mirror", "mirror_ssh_key"), "-o", "IdentitiesOnly=yes", "-o", "BatchMode=yes",
+            "-F", "/dev/null", "-i", key ?? Path.Combine(Rig.Directory, "mirror", "mirror_ssh_key"), "-o", "IdentitiesOnly=yes", "-o", "BatchMode=yes",
             "-o", $"UserKnownHostsFile={knownHosts}", "-o", "StrictHostKeyChecking=yes", "-o", "ConnectTimeout=10",
             .. options, "-p", sshd.Port.ToString(System.Globalization.CultureInfo.InvariantCulture), $"{PrivateSshd.User}@{sshd.Address}",
             .. command is null ? Array.Empty<string>() : [command],
-        ], TimeSpan.FromSeconds(30), input: input);
+        ];
+        var start = new System.Diagnostics.ProcessStartInfo("ssh", argv)
+        {
+            RedirectStandardInput = true, RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false,
+        };
+        using var ssh = System.Diagnostics.Process.Start(start)!;
+        var stdout = new MemoryStream();
+        var copying = ssh.StandardOutput.BaseStream.CopyToAsync(stdout);
+        var stderr = ssh.StandardError.ReadToEndAsync();
+        await ssh.StandardInput.BaseStream.WriteAsync(System.Text.Encoding.Latin1.GetBytes(input));
+        await ssh.StandardInput.BaseStream.FlushAsync();
+        if (endInput)
+            ssh.StandardInput.Close();
+        using var bound = new CancellationTokenSource(TimeSpan.FromSeconds(15));
+        int exit;
+        try
+        {
+            await ssh.WaitForExitAsync(bound.Token);
+            exit = ssh.ExitCode;
+        }
+        catch (OperationCanceledException)
+        {
+            ssh.Kill(entireProcessTree: true);
+            exit = -1;
+        }
+        await copying;
+        return new CliRun(["ssh", .. argv], exit, System.Text.Encoding.Latin1.GetString(stdout.ToArray()), await stderr);
     }
 
     public async Task DisposeAsync()
