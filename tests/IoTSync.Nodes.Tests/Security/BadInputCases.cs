@@ -110,9 +110,28 @@ public static class BadInputCases
             $@"\[{Batches}\] heartbeat refused: bad MAC", pair => Unanswerable(pair, pair.AsDevice, pair.Beat(Batches, key: pair.DeviceKey))),
 
         // Akka.Remote frames.
-        new("akka-json-serializer-canary", "a frame naming Akka's JSON serializer (id 1) and a CLR type of the attacker's, to the listener",
-            "not deserialized: no such serializer on the node; the association stays, nothing answered", BadInputNode.Mirror, Refusals.FrameMalformed,
-            @"Deserialization failed for message with serializer id \[1\]", pair => Unanswerable(pair, pair.AsFake, new Canary())),
+        new("akka-json-serializer-canary", "frames naming Akka's JSON serializer (id 1) and CLR types of the attacker's choosing (a canary, a FileSystemWatcher on a directory), to the listener",
+            "not deserialized: no such serializer on the node, so nothing is constructed (no inotify watch on the directory in the mirror process); the association stays, nothing answered",
+            BadInputNode.Mirror, Refusals.FrameMalformed, @"Deserialization failed for message with serializer id \[1\]", async pair =>
+            {
+                var watched = Directory.CreateDirectory(Path.Combine(pair.Rig.Directory, "canary-dir")).FullName;
+                using (var watcher = new FileSystemWatcher(watched))
+                {
+                    var probe = pair.AsFake.NewProbe();
+                    var listener = pair.AsFake.Resolve(pair.MirrorEdge, Listener);
+                    var mark = pair.Deployment.Mirror!.Output.Length;
+                    listener.Tell(new Canary(), probe.Ref);
+                    listener.Tell(watcher, probe.Ref);
+                    await probe.ExpectNoMsgAsync(Unanswered);
+                    // Both frames reached the mirror (the attacker's JSON serializer wrote them) and both were refused there.
+                    await Polling.Until(() => Task.FromResult(System.Text.RegularExpressions.Regex.Matches(pair.Deployment.Mirror.Output[mark..],
+                        @"Deserialization failed for message with serializer id \[1\]").Count >= 2), Deadline, "both frames refused at the mirror");
+                }
+                Assert.False(await InotifyWatches(pair.Deployment.Mirror!.Id, watched), "the mirror process watches the canary directory: it built the FileSystemWatcher");
+                // The control: a FileSystemWatcher built and started here is seen by the same check.
+                using var built = new FileSystemWatcher(watched) { EnableRaisingEvents = true };
+                Assert.True(await InotifyWatches(Environment.ProcessId, watched), "the inotify check does not see a watcher this process built");
+            }),
         new("akka-frame-oversized", "a length field of 2 GB on a TLS connection with a valid device certificate",
             "the frame decoder refuses it and closes the connection", BadInputNode.Mirror, Refusals.FrameMalformed,
             "TooLongFrameException", pair => RawTls(pair, pair.Fleet.Device(Batches), [0xff, 0xff, 0xff, 0x7f, 1, 2, 3, 4])),
@@ -262,6 +281,24 @@ public static class BadInputCases
                 var answer = await FrameCodec.Read<ControlMessage>(stream, ControlConnection.MaxReplyBytes, CancellationToken.None);
                 Assert.Contains("malformed request", Assert.IsType<ControlError>(answer).Message);
             });
+
+    /// <summary>Whether process <paramref name="pid"/> holds an inotify watch on <paramref name="directory"/> (by its inode, from /proc/PID/fdinfo).</summary>
+    private static async Task<bool> InotifyWatches(int pid, string directory)
+    {
+        var stat = (await ProcessRunner.Run(["stat", "-c", "%i", directory])).EnsureSuccess("stat");
+        var inode = ulong.Parse(stat.Stdout.Trim(), System.Globalization.CultureInfo.InvariantCulture).ToString("x", System.Globalization.CultureInfo.InvariantCulture);
+        return Directory.GetFiles($"/proc/{pid}/fdinfo").Any(info =>
+        {
+            try
+            {
+                return File.ReadLines(info).Any(l => l.StartsWith("inotify ", StringComparison.Ordinal) && l.Contains($" ino:{inode} ", StringComparison.Ordinal));
+            }
+            catch (IOException)
+            {
+                return false;
+            }
+        });
+    }
 
     /// <summary>Sends <paramref name="message"/> to <paramref name="path"/> (the listener's by default) and asserts nothing comes back.</summary>
     private static async Task Unanswerable(BadInputPair pair, Attacker attacker, object message, string? path = null)
