@@ -183,7 +183,9 @@ public sealed class CommandRecorder : LogHoldingActor
         {
             Apply(appended);
             _busyWith = null;
-            Log.Info("[{0}] result of {1}: {2}, exit {3}, {4} ms", _device, command, result.Outcome, result.ExitCode, result.DurationMs);
+            // A refusal's output is the device's reason (the allow-list, say): short, and the operator's first question.
+            Log.Info("[{0}] result of {1}: {2}, exit {3}, {4} ms{5}", _device, command, result.Outcome, result.ExitCode, result.DurationMs,
+                result.Outcome == CommandOutcome.Refused ? $" ({result.Output})" : "");
             if (_callers.Remove(command, out var caller))
                 caller.Caller.Tell(new CommandCompleted(caller.Command, entry));
             ReplyToWaiters(DoneWith);

@@ -192,7 +192,7 @@ public static class BadInputCases
         // Commands and control.
         new("command-outside-allow-list", "a mirror command whose program is not in the device's allow-list (rm FILE)",
             "the device records it refused, never runs it; the file stays", BadInputNode.Device, Refusals.CommandNotAllowed,
-            @"result of m\d+: Refused", async pair =>
+            @"result of m\d+: Refused, exit -1, \d+ ms \('rm' is not in the device's allow-list\)", async pair =>
             {
                 var victim = Path.Combine(pair.Rig.Directory, "victim");
                 await File.WriteAllTextAsync(victim, "still here");
