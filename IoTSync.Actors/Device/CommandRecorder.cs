@@ -44,9 +44,12 @@ public sealed class CommandRecorder : LogHoldingActor
     private CommandRecorderState _state;
     private CommandRef? _busyWith;
 
-    public CommandRecorder(DeviceId device, CommandRecorderSettings settings, ICommandRunner runner, IWallClock wall)
+    private readonly Security.Refusals _refusals;
+
+    public CommandRecorder(DeviceId device, CommandRecorderSettings settings, ICommandRunner runner, IWallClock wall, Security.Refusals? refusals = null)
         : base(settings.Journal)
     {
+        _refusals = refusals ?? new Security.Refusals();
         _device = device;
         _settings = settings;
         _runner = runner;
@@ -66,8 +69,8 @@ public sealed class CommandRecorder : LogHoldingActor
         Command<BudgetElapsed>(elapsed => ReplyToWaiters(w => w.Id == elapsed.Waiter));
     }
 
-    public static Props Props(DeviceId device, CommandRecorderSettings settings, ICommandRunner runner, IWallClock wall) =>
-        Akka.Actor.Props.Create(() => new CommandRecorder(device, settings, runner, wall));
+    public static Props Props(DeviceId device, CommandRecorderSettings settings, ICommandRunner runner, IWallClock wall, Security.Refusals? refusals = null) =>
+        Akka.Actor.Props.Create(() => new CommandRecorder(device, settings, runner, wall, refusals));
 
     public override string PersistenceId => PersistenceIdPrefix + _device.Value;
 
@@ -119,6 +122,7 @@ public sealed class CommandRecorder : LogHoldingActor
         Log.Debug("[{0}] offered mirror entries {1}..{2}: {3}", _device, append.Entries.FirstOrDefault()?.Sequence, append.Entries.LastOrDefault()?.Sequence, check);
         if (check.IsRejection)
         {
+            _refusals.Count(Security.Refusals.ForVerdict(check.Verdict) ?? Security.Refusals.BatchMalformed);
             Log.Warning("[{0}] refused mirror entries: {1}", _device, check);
             replyTo.Tell(AppendAnswer.Of(check, _state.Logs.View));
             return;

@@ -75,6 +75,9 @@ public sealed class Refusals
     /// <summary>A command the device's allow-list does not admit.</summary>
     public const string CommandNotAllowed = "command-not-allowed";
 
+    /// <summary>At the device: a heartbeat ack or session-abandoned message that is not for this window or has a bad MAC.</summary>
+    public const string MirrorAnswerRefused = "mirror-answer-refused";
+
     /// <summary>A control request that does not decode or is not one the node serves.</summary>
     public const string ControlMalformed = "control-malformed";
 
