@@ -113,6 +113,8 @@ public static class DeviceCommands
             table.AddRow("open commands", status.OpenCommands.ToString(System.Globalization.CultureInfo.InvariantCulture));
             foreach (var property in status.Properties)
                 table.AddRow(Markup.Escape($"property {property.Name}"), Markup.Escape(property.Value));
+            foreach (var refusal in status.Refusals)
+                table.AddRow(Markup.Escape($"refused {refusal.Kind}"), refusal.Count.ToString(System.Globalization.CultureInfo.InvariantCulture));
             console.Write(table);
             return ExitCodes.Ok;
         });

@@ -24,6 +24,7 @@ public static class MirrorCommands
         yield return Devices(defaultConfigFile);
         yield return State(defaultConfigFile);
         yield return Windows(defaultConfigFile);
+        yield return Refusals(defaultConfigFile);
         yield return DeviceAdminCommands.Create(defaultConfigFile);
         yield return Ca(defaultConfigFile);
     }
@@ -358,6 +359,29 @@ public static class MirrorCommands
                     w.Session?.Error ?? w.Session?.Outcome ?? "",
                 }.Select(Markup.Escape).ToArray());
             NodeCli.TableConsole(output).Write(table);
+            return ExitCodes.Ok;
+        });
+        return command;
+    }
+
+    private static Command Refusals(string defaultConfigFile)
+    {
+        var command = new Command("refusals", "The running node's refusal counters: how often it refused each kind of bad input (heartbeats, TLS peers, frames, batches, sessions, control requests) since it started. Zero counters are not shown.");
+        var config = NodeCli.ConfigOption(command, defaultConfigFile);
+        var json = NodeCli.JsonOption(command);
+        command.SetAction(async (parsed, cancellationToken) =>
+        {
+            var reply = await MirrorControlClient.Request<RefusalsReply>(Socket(parsed, config, defaultConfigFile), RefusalsRequest.Instance, cancellationToken);
+            var output = parsed.InvocationConfiguration.Output;
+            if (parsed.GetValue(json))
+            {
+                NodeCli.WriteJson(output, reply.Refusals.ToDictionary(r => r.Kind, r => r.Count));
+                return ExitCodes.Ok;
+            }
+            if (reply.Refusals.IsEmpty)
+                output.WriteLine("nothing refused since the node started");
+            foreach (var refusal in reply.Refusals)
+                output.WriteLine($"{refusal.Kind} {N(refusal.Count)}");
             return ExitCodes.Ok;
         });
         return command;

@@ -45,9 +45,12 @@ public sealed class CommandRecorder : LogHoldingActor
     private CommandRecorderState _state;
     private CommandRef? _busyWith;
 
-    public CommandRecorder(DeviceId device, CommandRecorderSettings settings, ICommandRunner runner, IWallClock wall)
+    private readonly Security.Refusals _refusals;
+
+    public CommandRecorder(DeviceId device, CommandRecorderSettings settings, ICommandRunner runner, IWallClock wall, Security.Refusals? refusals = null)
         : base(settings.Journal)
     {
+        _refusals = refusals ?? new Security.Refusals();
         _device = device;
         _settings = settings;
         _runner = runner;
@@ -68,8 +71,8 @@ public sealed class CommandRecorder : LogHoldingActor
         Command<BudgetElapsed>(elapsed => ReplyToWaiters(w => w.Id == elapsed.Waiter));
     }
 
-    public static Props Props(DeviceId device, CommandRecorderSettings settings, ICommandRunner runner, IWallClock wall) =>
-        Akka.Actor.Props.Create(() => new CommandRecorder(device, settings, runner, wall));
+    public static Props Props(DeviceId device, CommandRecorderSettings settings, ICommandRunner runner, IWallClock wall, Security.Refusals? refusals = null) =>
+        Akka.Actor.Props.Create(() => new CommandRecorder(device, settings, runner, wall, refusals));
 
     public override string PersistenceId => PersistenceIdPrefix + _device.Value;
 
@@ -132,6 +135,7 @@ public sealed class CommandRecorder : LogHoldingActor
         Log.Debug("[{0}] offered mirror entries {1}..{2}: {3}", _device, append.Entries.FirstOrDefault()?.Sequence, append.Entries.LastOrDefault()?.Sequence, check);
         if (check.IsRejection)
         {
+            _refusals.Count(Security.Refusals.ForVerdict(check.Verdict) ?? Security.Refusals.BatchMalformed);
             Log.Warning("[{0}] refused mirror entries: {1}", _device, check);
             replyTo.Tell(AppendAnswer.Of(check, _state.Logs.View));
             return;
@@ -196,7 +200,9 @@ public sealed class CommandRecorder : LogHoldingActor
         {
             Apply(appended);
             _busyWith = null;
-            Log.Info("[{0}] result of {1}: {2}, exit {3}, {4} ms", _device, command, result.Outcome, result.ExitCode, result.DurationMs);
+            // A refusal's output is the device's reason (the allow-list, say): short, and the operator's first question.
+            Log.Info("[{0}] result of {1}: {2}, exit {3}, {4} ms{5}", _device, command, result.Outcome, result.ExitCode, result.DurationMs,
+                result.Outcome == CommandOutcome.Refused ? $" ({result.Output})" : "");
             if (_callers.Remove(command, out var caller))
                 caller.Caller.Tell(new CommandCompleted(caller.Command, entry));
             ReplyToWaiters(DoneWith);

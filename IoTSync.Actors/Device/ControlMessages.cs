@@ -24,7 +24,8 @@ public sealed record DeviceStatusRequest : ControlMessage
 
 /// <summary>
 /// The device node's status: its cycle (phase, window number, recent windows), both logs and the
-/// state digest, the last sync session, the open commands, the properties.
+/// state digest, the last sync session, the open commands, the properties, and the node's non-zero
+/// refusal counters (empty from a node that predates them).
 /// </summary>
 public sealed record DeviceStatusReply(
     string Device,
@@ -32,4 +33,7 @@ public sealed record DeviceStatusReply(
     SyncView View,
     long? LastSyncEndedUnixMs,
     int OpenCommands,
-    ImmutableArray<NamedValue> Properties) : ControlMessage;
+    ImmutableArray<NamedValue> Properties) : ControlMessage
+{
+    public ImmutableArray<Control.RefusalCount> Refusals { get; init; } = [];
+}

@@ -28,11 +28,14 @@ public sealed class ControlSocketServer : IAsyncDisposable
     private readonly TimeSpan _timeout;
     private readonly ILoggingAdapter _log;
     private readonly IWallClock _wall;
+    private readonly Security.Refusals _refusals;
     private UnixSocketServer? _server;
     private long _lastSyncEndedUnixMs;
 
-    private ControlSocketServer(DeviceId device, IActorRef recorder, IActorRef? cycle, ExchangeSettings exchange, TimeSpan timeout, ILoggingAdapter log, IWallClock wall)
+    private ControlSocketServer(DeviceId device, IActorRef recorder, IActorRef? cycle, ExchangeSettings exchange, TimeSpan timeout, ILoggingAdapter log, IWallClock wall,
+        Security.Refusals refusals)
     {
+        _refusals = refusals;
         _device = device;
         _recorder = recorder;
         _cycle = cycle;
@@ -44,12 +47,13 @@ public sealed class ControlSocketServer : IAsyncDisposable
 
     /// <summary>
     /// Listens on <paramref name="path"/>; <paramref name="cycle"/> is the NetworkToggler (none in tests of the socket alone);
-    /// <paramref name="group"/> may connect besides the node's user (the sync account's group; empty for the owner alone).
+    /// <paramref name="group"/> may connect besides the node's user (the sync account's group; empty for the owner alone);
+    /// what it refuses is counted in <paramref name="refusals"/>, which its status replies carry.
     /// </summary>
     public static async Task<ControlSocketServer> Start(string path, DeviceId device, IActorRef recorder, ExchangeSettings exchange,
-        TimeSpan timeout, ILoggingAdapter log, IActorRef? cycle = null, string group = "")
+        TimeSpan timeout, ILoggingAdapter log, IActorRef? cycle = null, string group = "", Security.Refusals? refusals = null)
     {
-        var server = new ControlSocketServer(device, recorder, cycle, exchange, timeout, log, SystemWallClock.Instance);
+        var server = new ControlSocketServer(device, recorder, cycle, exchange, timeout, log, SystemWallClock.Instance, refusals ?? new Security.Refusals());
         server._server = await UnixSocketServer.Start(path, NodeName, server.Serve, group);
         return server;
     }
@@ -67,6 +71,7 @@ public sealed class ControlSocketServer : IAsyncDisposable
                 case SyncSessionRequest:
                     if (await RefusalOutsideWindow(stopping) is { } refusal)
                     {
+                        _refusals.Count(Security.Refusals.RelayOutsideWindow);
                         _log.Warning("[{0}] sync session refused: {1}", _device, refusal);
                         await FrameCodec.Write(stream, new ControlError($"refused: {refusal}"), stopping);
                         break;
@@ -79,12 +84,14 @@ public sealed class ControlSocketServer : IAsyncDisposable
                 case null:
                     break;
                 case var other:
+                    _refusals.Count(Security.Refusals.ControlMalformed);
                     await FrameCodec.Write(stream, new ControlError($"{other.GetType().Name} is not a request the {NodeName} serves"), stopping);
                     break;
             }
         }
         catch (FrameException e)
         {
+            _refusals.Count(Security.Refusals.ControlMalformed);
             _log.Warning("[{0}] malformed request on the control socket: {1}", _device, e.Message);
             await ControlConnection.TryWrite(stream, new ControlError($"malformed request: {e.Message}"), stopping);
         }
@@ -107,7 +114,12 @@ public sealed class ControlSocketServer : IAsyncDisposable
             var exchange = new DeviceExchange(_device, new CommandRecorderSide(_recorder, _timeout), _exchange);
             var halt = ExchangeHalt.FromEnvironment();
             await StreamExchangeServer.Serve(exchange, stream, stream, stopping,
-                afterHandled: halt is null ? null : request => halt.After(request, _device, _log, stopping));
+                afterHandled: halt is null ? null : request => halt.After(request, _device, _log, stopping),
+                malformed: reason =>
+                {
+                    _refusals.Count(Security.Refusals.FrameMalformed);
+                    _log.Warning("[{0}] sync session refused a malformed frame: {1}", _device, reason);
+                });
             _log.Info("[{0}] sync session closed", _device);
         }
         finally
@@ -125,7 +137,10 @@ public sealed class ControlSocketServer : IAsyncDisposable
             : await _cycle.Ask<CycleStatus>(GetCycleStatus.Instance, _timeout, stopping);
         var lastSync = Interlocked.Read(ref _lastSyncEndedUnixMs);
         return new DeviceStatusReply(_device.Value, cycle, state.Logs.View, lastSync == 0 ? null : lastSync,
-            state.Logs.Model.OpenCommands.Count, [.. state.Logs.Model.LiveProperties.Select(p => new NamedValue(p.Key, p.Value))]);
+            state.Logs.Model.OpenCommands.Count, [.. state.Logs.Model.LiveProperties.Select(p => new NamedValue(p.Key, p.Value))])
+        {
+            Refusals = RefusalCount.From(_refusals),
+        };
     }
 
     public async ValueTask DisposeAsync()

@@ -19,6 +19,9 @@ public sealed record DeviceNodeParts(
     IWallClock Wall,
     EdgeTls? Tls)
 {
+    /// <summary>The node's refusal counters: the edge, the command runner and the control socket count into the same one.</summary>
+    public Refusals Refusals { get; init; } = new();
+
     /// <summary>The device's clock corrected by the mirror's offset: the recorder's and the cycle's time.</summary>
     public MirrorCorrectedClock Clock { get; } = new(Wall);
 
@@ -26,13 +29,16 @@ public sealed record DeviceNodeParts(
     /// The parts from the node's configuration, with commands run by a <see cref="ProcessCommandRunner"/> under
     /// its policy; with TLS on, the device's certificate and the fleet CA, which alone may vouch for the mirror.
     /// </summary>
-    public static DeviceNodeParts FromConfig(Config config, DeviceNodeSettings settings, INetworkInterface networkInterface, byte[] heartbeatKey) =>
-        new(settings,
+    public static DeviceNodeParts FromConfig(Config config, DeviceNodeSettings settings, INetworkInterface networkInterface, byte[] heartbeatKey)
+    {
+        var refusals = new Refusals();
+        return new(settings,
             CommandRecorderSettings.FromConfig(config),
             ExchangeSettings.FromConfig(config),
-            new ProcessCommandRunner(CommandPolicy.FromConfig(config)),
+            new ProcessCommandRunner(CommandPolicy.FromConfig(config), refusals),
             networkInterface,
             heartbeatKey,
             SystemWallClock.Instance,
-            TlsSettings.FromConfig(config).Load(FleetTlsValidator.AtDevice));
+            TlsSettings.FromConfig(config).Load(ca => FleetTlsValidator.AtDevice(ca, refusals))) { Refusals = refusals };
+    }
 }

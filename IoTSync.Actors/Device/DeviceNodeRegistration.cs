@@ -35,7 +35,7 @@ public static class DeviceNodeRegistration
     public static AkkaConfigurationBuilder AddDeviceActors(this AkkaConfigurationBuilder builder, Config config, DeviceNodeParts parts) =>
         builder.WithActors(new ActorStarterWithResolver((system, registry, resolver) =>
             Start(system, registry, parts, populate => resolver.GetService<EdgeSystem>().Start(system, parts.Settings.SystemName, config,
-                resolver.GetService<ILoggerFactory>(), parts.Tls, populate, parts.Settings.EdgeRestartAfter))));
+                resolver.GetService<ILoggerFactory>(), parts.Tls, populate, parts.Settings.EdgeRestartAfter, parts.Refusals))));
 
     /// <summary>
     /// The recorder, then the edge with the HeartbeatSender, then the cycle. The cycle reaches the sender
@@ -46,14 +46,14 @@ public static class DeviceNodeRegistration
     {
         var settings = parts.Settings;
         var device = settings.Device;
-        var recorder = system.ActorOf(CommandRecorder.Props(device, parts.Recorder, parts.Runner, parts.Clock), "recorder");
+        var recorder = system.ActorOf(CommandRecorder.Props(device, parts.Recorder, parts.Runner, parts.Clock, parts.Refusals), "recorder");
         registry.Register<DeviceNodeActors.Recorder>(recorder);
         // The recorder answers once recovered; nothing may reach the mirror before that.
         await recorder.Ask<SyncView>(LogHolderMessages.GetView.Instance, settings.RequestTimeout);
         var heartbeat = system.ActorOf(EdgeGateway.Props(), "heartbeat");
         startEdge(edge => heartbeat.Tell(new EdgeGateway.Target(edge.ActorOf(HeartbeatSender.Props(device,
             new HeartbeatSenderSettings(settings.MirrorListenerPath, parts.HeartbeatKey, settings.InitialBackoff, settings.GiveUpAfter),
-            recorder, parts.Wall), "heartbeat"))));
+            recorder, parts.Wall, parts.Refusals), "heartbeat"))));
         registry.Register<DeviceNodeActors.Heartbeat>(heartbeat);
         registry.Register<DeviceNodeActors.Cycle>(system.ActorOf(NetworkToggler.Props(device, parts.Interface, heartbeat, settings.Cycle, parts.Clock), "cycle"));
     }

@@ -44,8 +44,11 @@ public sealed class HeartbeatSender : ReceiveActor, IWithTimers
     private long _clockOffsetMs;
     private int _clockCorrectedAtAttempt;
 
-    public HeartbeatSender(DeviceId device, HeartbeatSenderSettings settings, IActorRef recorder, IWallClock wall)
+    private readonly Security.Refusals _refusals;
+
+    public HeartbeatSender(DeviceId device, HeartbeatSenderSettings settings, IActorRef recorder, IWallClock wall, Security.Refusals? refusals = null)
     {
+        _refusals = refusals ?? new Security.Refusals();
         _device = device;
         _settings = settings;
         _recorder = recorder;
@@ -57,8 +60,8 @@ public sealed class HeartbeatSender : ReceiveActor, IWithTimers
 
     public ITimerScheduler Timers { get; set; } = null!;
 
-    public static Props Props(DeviceId device, HeartbeatSenderSettings settings, IActorRef recorder, IWallClock wall) =>
-        Akka.Actor.Props.Create(() => new HeartbeatSender(device, settings, recorder, wall));
+    public static Props Props(DeviceId device, HeartbeatSenderSettings settings, IActorRef recorder, IWallClock wall, Security.Refusals? refusals = null) =>
+        Akka.Actor.Props.Create(() => new HeartbeatSender(device, settings, recorder, wall, refusals));
 
     private void Idle()
     {
@@ -82,6 +85,7 @@ public sealed class HeartbeatSender : ReceiveActor, IWithTimers
             if (abandoned.Device != _device || _announcedSession.Length == 0 || abandoned.SessionId != _announcedSession
                 || !HeartbeatAuthenticator.HasValidMac(abandoned, _settings.Key))
             {
+                _refusals.Count(Security.Refusals.MirrorAnswerRefused);
                 _log.Warning("[{0}] a session-abandoned message that is not for this window's session or has a bad MAC; ignored", _device);
                 return;
             }
@@ -109,6 +113,7 @@ public sealed class HeartbeatSender : ReceiveActor, IWithTimers
             if (ack.Device != _device || !_sentByNonce.TryGetValue(ack.HeartbeatNonce, out var sent) ||
                 !HeartbeatAuthenticator.HasValidMac(ack, _settings.Key))
             {
+                _refusals.Count(Security.Refusals.MirrorAnswerRefused);
                 _log.Warning("[{0}] heartbeat ack that does not answer this window's heartbeats or has a bad MAC; ignored", _device);
                 return;
             }

@@ -11,11 +11,14 @@ namespace IoTSync.Device;
 /// under a <see cref="CommandPolicy"/>: programs outside the allow-list are refused, a command
 /// past its timeout is killed with its children, and output beyond the cap is dropped (and the
 /// result says it was truncated). Standard output and error are kept in the order they arrived.
+/// A refusal is counted in <paramref name="refusals"/>; the recorded result carries the reason.
 /// </summary>
-public sealed class ProcessCommandRunner(CommandPolicy policy) : ICommandRunner
+public sealed class ProcessCommandRunner(CommandPolicy policy, Security.Refusals? refusals = null) : ICommandRunner
 {
     public async Task<ResultFields> Run(ImmutableArray<string> argv, CancellationToken cancellationToken)
     {
+        if (argv.IsDefaultOrEmpty || !policy.Allows(argv[0]))
+            refusals?.Count(Security.Refusals.CommandNotAllowed);
         if (argv.IsDefaultOrEmpty)
             return new ResultFields(CommandOutcome.Refused, -1, "empty command", false, 0);
         if (!policy.Allows(argv[0]))

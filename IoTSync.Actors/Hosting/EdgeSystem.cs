@@ -20,6 +20,7 @@ public sealed class EdgeSystem
 {
     private volatile ActorSystem? _system;
     private volatile bool _stopping;
+    private Security.Refusals? _refusals;
 
     /// <summary>The running edge.</summary>
     public ActorSystem System => _system ?? throw new InvalidOperationException("the node's edge has not started");
@@ -35,11 +36,12 @@ public sealed class EdgeSystem
     /// mutual TLS when <paramref name="tls"/> is given, and ties it to <paramref name="core"/>: the core's
     /// coordinated shutdown stops the edge before any core actor. <paramref name="populate"/> makes the
     /// edge's actors; with <paramref name="restartAfter"/>, an edge that ends on its own is started again
-    /// that long after, and populated again.
+    /// that long after, and populated again. What the edge drops is counted in <paramref name="refusals"/> (<see cref="EdgeRefusalWatch"/>).
     /// </summary>
     public ActorSystem Start(ActorSystem core, string name, Config nodeConfig, ILoggerFactory? loggerFactory, Security.EdgeTls? tls,
-        Action<ActorSystem>? populate = null, TimeSpan? restartAfter = null)
+        Action<ActorSystem>? populate = null, TimeSpan? restartAfter = null, Security.Refusals? refusals = null)
     {
+        _refusals = refusals;
         CoordinatedShutdown.Get(core).AddTask(CoordinatedShutdown.PhaseBeforeServiceUnbind, "stop-edge", async () =>
         {
             _stopping = true;
@@ -55,6 +57,8 @@ public sealed class EdgeSystem
     {
         var edge = ActorSystem.Create(name, IoTSyncSystem.EdgeSetup(nodeConfig, loggerFactory, tls));
         _system = edge;
+        if (_refusals is not null)
+            EdgeRefusalWatch.Start(edge, _refusals);
         populate?.Invoke(edge);
         if (restartAfter is { } delay)
             edge.WhenTerminated.ContinueWith(async _ =>

@@ -35,15 +35,21 @@ public sealed class HeartbeatListener : ReceiveActor
     /// <summary>The longest window outcome recorded: the text comes from the device, and the journal keeps it for good.</summary>
     public const int MaxOutcomeLength = 200;
 
-    public HeartbeatListener(IDeviceKeys keys, IDeviceAdmission admission, IActorRef journals, IActorRef replicator, IWallClock wall, HeartbeatListenerSettings settings)
+    private readonly Refusals _refusals;
+
+    public HeartbeatListener(IDeviceKeys keys, IDeviceAdmission admission, IActorRef journals, IActorRef replicator, IWallClock wall, HeartbeatListenerSettings settings,
+        Refusals? refusals = null)
     {
+        _refusals = refusals ?? new Refusals();
         Receive<Heartbeat>(heartbeat =>
         {
             var device = heartbeat.Device;
             // Looked up per heartbeat: a disable or the end of a rotation's overlap counts from the next one.
-            var (matched, refusal) = KeysAt(keys, admission, device, wall.UtcNowMs).Match(heartbeat);
+            var held = KeysAt(keys, admission, device, wall.UtcNowMs);
+            var (matched, refusal) = held.Match(heartbeat);
             if (matched is not { } key)
             {
+                _refusals.Count(RefusalOf(held.Standing, refusal));
                 _log.Warning("[{0}] heartbeat refused: {1}; dropped", device, refusal);
                 return;
             }
@@ -55,6 +61,7 @@ public sealed class HeartbeatListener : ReceiveActor
             if (rejection == HeartbeatRejection.OutsideTimeWindow)
             {
                 // Signed, so the device can trust the mirror's time; it changes nothing here, so a replay gains nothing.
+                _refusals.Count(Refusals.HeartbeatStale);
                 _log.Warning("[{0}] heartbeat sent at {1}, mirror time {2}: outside the time window; answered with the mirror's time", device, heartbeat.SentAtUnixMs, wall.UtcNowMs);
                 Sender.Tell(HeartbeatAuthenticator.Sign(new HeartbeatAck(device, HeartbeatAction.Refused, "", new LogPosition(0, Sha256Hash.Zero),
                     wall.UtcNowMs, HeartbeatAck.ClockSkew, heartbeat.Nonce, ""), key));
@@ -62,6 +69,12 @@ public sealed class HeartbeatListener : ReceiveActor
             }
             if (rejection != HeartbeatRejection.None)
             {
+                _refusals.Count(rejection switch
+                {
+                    HeartbeatRejection.Replayed => Refusals.HeartbeatReplayed,
+                    HeartbeatRejection.BadMac => Refusals.HeartbeatBadMac,
+                    _ => Refusals.HeartbeatMalformed,
+                });
                 _log.Warning("[{0}] heartbeat refused: {1} (sent at {2}, mirror time {3}); dropped", device, rejection, heartbeat.SentAtUnixMs, wall.UtcNowMs);
                 return;
             }
@@ -127,6 +140,7 @@ public sealed class HeartbeatListener : ReceiveActor
         if (dropped == 0)
             _log.Warning("[{0}] heartbeat over the rate limit ({1} at once, one more every {2}); dropped, and more until the limit allows", device, rate.Burst, rate.RefillEvery);
         _overRate[device] = dropped + 1;
+        _refusals.Count(Refusals.HeartbeatRate);
         return false;
     }
 
@@ -139,9 +153,19 @@ public sealed class HeartbeatListener : ReceiveActor
             _ => HeartbeatKeys.NotEnrolled,
         };
 
+    /// <summary>The counter for a heartbeat its device's keys refused.</summary>
+    private static string RefusalOf(DeviceStanding standing, string refusal) => standing switch
+    {
+        DeviceStanding.Disabled => Refusals.DeviceDisabled,
+        DeviceStanding.NotEnrolled => Refusals.DeviceUnknown,
+        _ when refusal.StartsWith("signed with the key retired", StringComparison.Ordinal) => Refusals.CredentialsRetired,
+        _ => Refusals.HeartbeatBadMac,
+    };
+
     private static WindowReport? Bounded(WindowReport? report) =>
         report is { Outcome.Length: > MaxOutcomeLength } ? report with { Outcome = report.Outcome[..MaxOutcomeLength] } : report;
 
-    public static Props Props(IDeviceKeys keys, IDeviceAdmission admission, IActorRef journals, IActorRef replicator, IWallClock wall, HeartbeatListenerSettings settings) =>
-        Akka.Actor.Props.Create(() => new HeartbeatListener(keys, admission, journals, replicator, wall, settings));
+    public static Props Props(IDeviceKeys keys, IDeviceAdmission admission, IActorRef journals, IActorRef replicator, IWallClock wall, HeartbeatListenerSettings settings,
+        Refusals? refusals = null) =>
+        Akka.Actor.Props.Create(() => new HeartbeatListener(keys, admission, journals, replicator, wall, settings, refusals));
 }

@@ -39,8 +39,20 @@ public sealed record FleetRequest : ControlMessage
     public static FleetRequest Instance { get; } = new();
 }
 
-/// <summary>Every enrolled device, in id order.</summary>
-public sealed record FleetReply(ImmutableArray<DeviceSummary> Devices) : ControlMessage;
+/// <summary>Every enrolled device, in id order, and the node's non-zero refusal counters (empty from a node that predates them).</summary>
+public sealed record FleetReply(ImmutableArray<DeviceSummary> Devices) : ControlMessage
+{
+    public ImmutableArray<RefusalCount> Refusals { get; init; } = [];
+}
+
+/// <summary>The node's refusal counters (<c>refusals</c>). Answered with <see cref="RefusalsReply"/>.</summary>
+public sealed record RefusalsRequest : ControlMessage
+{
+    public static RefusalsRequest Instance { get; } = new();
+}
+
+/// <summary>The node's non-zero refusal counters, in name order.</summary>
+public sealed record RefusalsReply(ImmutableArray<RefusalCount> Refusals) : ControlMessage;
 
 /// <summary>One device's state as the mirror holds it (<c>state</c>). Answered with <see cref="DeviceStateReply"/>.</summary>
 public sealed record DeviceStateRequest(string Device) : ControlMessage;

@@ -29,11 +29,14 @@ public sealed class MirrorControlServer : IAsyncDisposable
     private readonly Func<DeviceId, StateJournalState, DeviceSummary> _summarise;
     private readonly IWallClock _wall;
     private readonly ILoggingAdapter _log;
+    private readonly Security.Refusals _refusals;
     private UnixSocketServer? _server;
 
     private MirrorControlServer(IActorRef registry, DeviceKeyCache devices, IActorRef journals, MirrorKeyPair key,
-        MirrorControlSettings settings, Func<DeviceId, StateJournalState, DeviceSummary> summarise, IWallClock wall, ILoggingAdapter log)
+        MirrorControlSettings settings, Func<DeviceId, StateJournalState, DeviceSummary> summarise, IWallClock wall, ILoggingAdapter log,
+        Security.Refusals refusals)
     {
+        _refusals = refusals;
         _registry = registry;
         _devices = devices;
         _journals = journals;
@@ -45,9 +48,10 @@ public sealed class MirrorControlServer : IAsyncDisposable
     }
 
     public static async Task<MirrorControlServer> Start(string path, IActorRef registry, DeviceKeyCache devices, IActorRef journals, MirrorKeyPair key,
-        MirrorControlSettings settings, Func<DeviceId, StateJournalState, DeviceSummary> summarise, IWallClock wall, ILoggingAdapter log)
+        MirrorControlSettings settings, Func<DeviceId, StateJournalState, DeviceSummary> summarise, IWallClock wall, ILoggingAdapter log,
+        Security.Refusals? refusals = null)
     {
-        var server = new MirrorControlServer(registry, devices, journals, key, settings, summarise, wall, log);
+        var server = new MirrorControlServer(registry, devices, journals, key, settings, summarise, wall, log, refusals ?? new Security.Refusals());
         server._server = await UnixSocketServer.Start(path, NodeName, server.Serve);
         return server;
     }
@@ -64,6 +68,7 @@ public sealed class MirrorControlServer : IAsyncDisposable
         }
         catch (FrameException e)
         {
+            _refusals.Count(Security.Refusals.ControlMalformed);
             _log.Warning("malformed request on the mirror's control socket: {0}", e.Message);
             answer = new ControlError($"malformed request: {e.Message}");
         }
@@ -85,8 +90,15 @@ public sealed class MirrorControlServer : IAsyncDisposable
         WindowsRequest windows => await Windows(windows, stopping),
         DisableRequest disable => await Disable(disable, stopping),
         RotateRequest rotate => await Rotate(rotate, stopping),
-        _ => new ControlError($"{request.GetType().Name} is not a request the {NodeName} serves"),
+        RefusalsRequest => new RefusalsReply(RefusalCount.From(_refusals)),
+        _ => Unserved(request),
     };
+
+    private ControlError Unserved(ControlMessage request)
+    {
+        _refusals.Count(Security.Refusals.ControlMalformed);
+        return new ControlError($"{request.GetType().Name} is not a request the {NodeName} serves");
+    }
 
     private async Task<ControlMessage> Enroll(EnrollRequest request, CancellationToken stopping)
     {
@@ -142,6 +154,7 @@ public sealed class MirrorControlServer : IAsyncDisposable
         var device = Enrolled(request.Device);
         if (_devices.StandingOf(device) == DeviceStanding.Disabled)
         {
+            _refusals.Count(Security.Refusals.DeviceDisabled);
             _log.Warning("[{0}] command from {1} refused: the device is disabled", device, request.Issuer);
             return new ControlError($"refused: {device} is disabled; no new commands are stored for it");
         }
@@ -183,7 +196,7 @@ public sealed class MirrorControlServer : IAsyncDisposable
                 SshEndpoint = $"{device.SshUser}@{device.SshHost}:{device.SshPort}",
                 Status = device.Disabled ? "disabled" : summary.Status,
             };
-        })]);
+        })]) { Refusals = RefusalCount.From(_refusals) };
     }
 
     private async Task<ControlMessage> State(DeviceStateRequest request, CancellationToken stopping)

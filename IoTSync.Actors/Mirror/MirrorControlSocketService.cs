@@ -28,7 +28,7 @@ public sealed class MirrorControlSocketService(
             await journals.GetAsync(cancellationToken), parts.Key,
             new MirrorControlSettings(settings.OutwardAddress, settings.DeviceCommand, settings.CommandExpiresAfter, settings.RequestTimeout),
             (device, state) => Summarise(device, state, wall.UtcNowMs, parts.LateWatch.LateAfterMissedWindows, windowLimitMs),
-            wall, Logging.GetLogger(system, "iotsync-mirror"));
+            wall, Logging.GetLogger(system, "iotsync-mirror"), refusals: parts.Refusals);
     }
 
     public async Task StopAsync(CancellationToken cancellationToken)

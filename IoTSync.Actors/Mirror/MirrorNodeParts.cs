@@ -21,8 +21,14 @@ public sealed record MirrorNodeParts(
     IWallClock Wall,
     EdgeTls? Tls)
 {
+    /// <summary>The node's refusal counters: the edge, the replicator and the control socket count into the same one.</summary>
+    public Refusals Refusals { get; init; } = new();
+
     /// <summary>What the edge needs besides the core's actors: the keys heartbeats are checked with, who is admitted, its limits and the clock.</summary>
-    public MirrorEdgeParts Edge => new(Devices, Devices, new HeartbeatListenerSettings(Settings.HeartbeatTimeWindow, Settings.RequestTimeout, Settings.HeartbeatRate), Wall, Tls);
+    public MirrorEdgeParts Edge => new(Devices, Devices, new HeartbeatListenerSettings(Settings.HeartbeatTimeWindow, Settings.RequestTimeout, Settings.HeartbeatRate), Wall, Tls)
+    {
+        Refusals = Refusals,
+    };
 
     /// <summary>
     /// The parts from the node's configuration; the SSH key pair is created when missing. With TLS on, the
@@ -37,8 +43,9 @@ public sealed record MirrorNodeParts(
         var lateWatch = LateDeviceWatchSettings.FromConfig(config);
         var key = MirrorKeyPair.LoadOrCreate(settings.PrivateKey);
         var devices = new DeviceKeyCache(settings.RotationOverlap);
-        var tls = TlsSettings.FromConfig(config).Load(ca => FleetTlsValidator.AtMirror(ca, devices));
+        var refusals = new Refusals();
+        var tls = TlsSettings.FromConfig(config).Load(ca => FleetTlsValidator.AtMirror(ca, devices, refusals));
         return new MirrorNodeParts(settings, journals, exchange, lateWatch, key, devices,
-            new SshSessionOpener(key.PrivateKeyPath, settings.ConnectTimeout, settings.KeyExchange), SystemWallClock.Instance, tls);
+            new SshSessionOpener(key.PrivateKeyPath, settings.ConnectTimeout, settings.KeyExchange), SystemWallClock.Instance, tls) { Refusals = refusals };
     }
 }

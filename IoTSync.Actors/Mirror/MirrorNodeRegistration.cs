@@ -49,9 +49,9 @@ public static class MirrorNodeRegistration
         builder.WithActors(new ActorStarterWithResolver(async (core, registry, resolver) =>
         {
             var refs = await MirrorCoreRefs.From(registry);
-            var edge = resolver.GetService<EdgeSystem>().Start(core, name, config, resolver.GetService<ILoggerFactory>(), parts.Tls);
+            var edge = resolver.GetService<EdgeSystem>().Start(core, name, config, resolver.GetService<ILoggerFactory>(), parts.Tls, refusals: parts.Refusals);
             registry.Register<MirrorNodeActors.Listener>(edge.ActorOf(
-                HeartbeatListener.Props(parts.Keys, parts.Admission, refs.Journals, refs.Replicator, parts.Wall, parts.Listener), HeartbeatListener.Name));
+                HeartbeatListener.Props(parts.Keys, parts.Admission, refs.Journals, refs.Replicator, parts.Wall, parts.Listener, parts.Refusals), HeartbeatListener.Name));
         }));
 
     private static async Task StartCore(ActorSystem system, IActorRegistry registry, MirrorNodeParts parts)
@@ -63,7 +63,8 @@ public static class MirrorNodeRegistration
         await deviceRegistry.Ask<Devices>(ListDevices.Instance, settings.RequestTimeout);
         var journals = system.ActorOf(StateJournals.Props(parts.Journals, parts.Wall), "devices");
         var replicator = system.ActorOf(SshReplicator.Props(parts.Devices, journals, parts.Opener,
-            new SshReplicatorSettings(settings.MaxConcurrentSessions, settings.SessionTimeout, settings.RequestTimeout, parts.Exchange), wall: parts.Wall), "replicator");
+            new SshReplicatorSettings(settings.MaxConcurrentSessions, settings.SessionTimeout, settings.RequestTimeout, parts.Exchange), wall: parts.Wall,
+            refusals: parts.Refusals), "replicator");
         registry.Register<MirrorNodeActors.LateWatch>(system.ActorOf(LateDeviceWatch.Props(parts.Devices, journals, parts.Wall, parts.LateWatch), "late-watch"));
         registry.Register<MirrorNodeActors.Replicator>(replicator);
         registry.Register<MirrorNodeActors.Journals>(journals);

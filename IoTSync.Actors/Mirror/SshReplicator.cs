@@ -28,12 +28,14 @@ public sealed class SshReplicator : ReceiveActor
     private readonly SshReplicatorSettings _settings;
     private readonly IActorRef? _listener;
     private readonly IWallClock _wall;
+    private readonly Security.Refusals _refusals;
 
     /// <summary>A replicator; <paramref name="wall"/> gives each session's start and end (the machine's clock when null).</summary>
     public SshReplicator(DeviceKeyCache registry, IActorRef journals, IDeviceSessionOpener opener, SshReplicatorSettings settings, IActorRef? listener,
-        IWallClock? wall = null)
+        IWallClock? wall = null, Security.Refusals? refusals = null)
     {
         (_registry, _journals, _opener, _settings, _listener) = (registry, journals, opener, settings, listener);
+        _refusals = refusals ?? new Security.Refusals();
         _wall = wall ?? SystemWallClock.Instance;
         Receive<SyncRequested>(Begin);
         Receive<Ran>(Finish);
@@ -46,11 +48,13 @@ public sealed class SshReplicator : ReceiveActor
         var device = request.Device;
         if (_registry.Find(device) is not { } enrolled)
         {
+            _refusals.Count(Security.Refusals.DeviceUnknown);
             _log.Warning("[{0}] sync requested for a device that is not enrolled; ignored", device);
             return;
         }
         if (enrolled.Disabled)
         {
+            _refusals.Count(Security.Refusals.DeviceDisabled);
             _log.Warning("[{0}] session {1} refused: the device is disabled", device, request.SessionId);
             return;
         }
@@ -76,6 +80,8 @@ public sealed class SshReplicator : ReceiveActor
     {
         var finished = ran.Finished;
         _active.Remove(finished.Device);
+        if (RefusalOf(finished) is { } refusal)
+            _refusals.Count(refusal);
         if (finished.Error is not null)
             _log.Warning("[{0}] session {1} failed after {2:0} ms: {3}", finished.Device, finished.SessionId, finished.Duration.TotalMilliseconds, finished.Error);
         else
@@ -87,6 +93,17 @@ public sealed class SshReplicator : ReceiveActor
         if (finished.Error is not null)
             ran.Requester.Tell(new SessionGaveUp(finished.Device, finished.SessionId, finished.Error));
     }
+
+    /// <summary>
+    /// The counter for a session that ended in a refusal: the device's host key or its sshd refusing the
+    /// mirror's key, or the mirror refusing what the device sent (by the chain check's verdict).
+    /// </summary>
+    private static string? RefusalOf(SessionFinished finished) =>
+        finished.Error is { } error
+            ? error.StartsWith(nameof(Ssh.HostKeyMismatchException), StringComparison.Ordinal) ? Security.Refusals.HostKeyMismatch
+            : error.StartsWith(nameof(Ssh.SshAuthenticationFailedException), StringComparison.Ordinal) ? Security.Refusals.SshAuth
+            : null
+            : finished.Report is { Outcome: ExchangeOutcome.RefusedByMirror, Refusal: { } refused } ? Security.Refusals.ForVerdict(refused.Verdict) : null;
 
     private async Task<Ran> Run(DeviceListing enrolled, string sessionId, IActorRef requester)
     {
@@ -180,6 +197,6 @@ public sealed class SshReplicator : ReceiveActor
             : null;
 
     public static Props Props(DeviceKeyCache registry, IActorRef journals, IDeviceSessionOpener opener, SshReplicatorSettings settings, IActorRef? listener = null,
-        IWallClock? wall = null) =>
-        Akka.Actor.Props.Create(() => new SshReplicator(registry, journals, opener, settings, listener, wall));
+        IWallClock? wall = null, Security.Refusals? refusals = null) =>
+        Akka.Actor.Props.Create(() => new SshReplicator(registry, journals, opener, settings, listener, wall, refusals));
 }

@@ -14,14 +14,17 @@ namespace IoTSync.Security;
 /// (enrolled, not disabled) and the certificate must be the one pinned for it, or the one its last
 /// rotation replaced while the overlap lasts. Each refusal is logged with its reason.
 /// </summary>
-public sealed class FleetTlsValidator(X509Certificate2 fleetCa, Oid usage, IDeviceAdmission? admission, Func<DateTime>? now = null)
+public sealed class FleetTlsValidator(X509Certificate2 fleetCa, Oid usage, IDeviceAdmission? admission, Func<DateTime>? now = null, Refusals? refusals = null)
 {
     /// <summary>The validator as DotNetty's callback.</summary>
     public CertificateValidationCallback Callback => (certificate, _, peer, _, log) =>
     {
         var problem = Problem(certificate);
         if (problem is not null)
+        {
+            refusals?.Count(Refusals.TlsRefused);
             log.Warning("TLS peer {0} refused: {1}", peer, problem);
+        }
         return problem is null;
     };
 
@@ -55,8 +58,9 @@ public sealed class FleetTlsValidator(X509Certificate2 fleetCa, Oid usage, IDevi
     }
 
     /// <summary>The mirror's validator: devices' client certificates, admitted devices only.</summary>
-    public static FleetTlsValidator AtMirror(X509Certificate2 fleetCa, IDeviceAdmission admission) => new(fleetCa, FleetIdentity.ClientAuth, admission);
+    public static FleetTlsValidator AtMirror(X509Certificate2 fleetCa, IDeviceAdmission admission, Refusals? refusals = null) =>
+        new(fleetCa, FleetIdentity.ClientAuth, admission, refusals: refusals);
 
     /// <summary>The device's validator: the mirror's server certificate.</summary>
-    public static FleetTlsValidator AtDevice(X509Certificate2 fleetCa) => new(fleetCa, FleetIdentity.ServerAuth, null);
+    public static FleetTlsValidator AtDevice(X509Certificate2 fleetCa, Refusals? refusals = null) => new(fleetCa, FleetIdentity.ServerAuth, null, refusals: refusals);
 }

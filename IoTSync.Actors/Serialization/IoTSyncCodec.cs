@@ -71,6 +71,8 @@ public static class IoTSyncCodec
         (typeof(DisableReply), "control-disable-reply"),
         (typeof(RotateRequest), "control-rotate"),
         (typeof(RotateReply), "control-rotate-reply"),
+        (typeof(RefusalsRequest), "control-refusals"),
+        (typeof(RefusalsReply), "control-refusals-reply"),
         // "heartbeat" was the shape before the cycle period and window report (tag IOTSYNC/HEARTBEAT/1); never reuse it.
         (typeof(Heartbeat), "heartbeat-2"),
         (typeof(HeartbeatAck), "heartbeat-ack"),

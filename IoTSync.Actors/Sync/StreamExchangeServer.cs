@@ -12,9 +12,13 @@ public static class StreamExchangeServer
     /// <paramref name="closeGrace"/>: the caller takes the link down when this returns, and the last
     /// answer must have reached the mirror by then (the mirror ends its input once it has read it).
     /// </summary>
-    /// <remarks><paramref name="afterHandled"/> runs after a request is handled and before its answer is sent (the crash-test hook).</remarks>
+    /// <remarks>
+    /// <paramref name="afterHandled"/> runs after a request is handled and before its answer is sent (the crash-test hook);
+    /// <paramref name="malformed"/> hears why a frame was refused, before the refusal is sent.
+    /// </remarks>
     public static async Task Serve(DeviceExchange exchange, Stream fromMirror, Stream toMirror, CancellationToken cancellationToken,
-        int maxFrameBytes = FrameCodec.DefaultMaxFrameBytes, Func<ExchangeMessage, Task>? afterHandled = null, TimeSpan? closeGrace = null)
+        int maxFrameBytes = FrameCodec.DefaultMaxFrameBytes, Func<ExchangeMessage, Task>? afterHandled = null, TimeSpan? closeGrace = null,
+        Action<string>? malformed = null)
     {
         while (!exchange.IsClosed)
         {
@@ -25,6 +29,7 @@ public static class StreamExchangeServer
             }
             catch (FrameException e)
             {
+                malformed?.Invoke(e.Message);
                 await FrameCodec.Write(toMirror, new Refused(Verdict.Malformed, 0, $"malformed frame: {e.Message}"), cancellationToken);
                 return;
             }

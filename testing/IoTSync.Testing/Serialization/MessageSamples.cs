@@ -84,7 +84,7 @@ public static class MessageSamples
         yield return DeviceStatusRequest.Instance;
         yield return new DeviceStatusReply(Device.Value, new NetworkTogglerMessages.CycleStatus("dark", 3, TimeSpan.FromSeconds(30),
             [new NetworkTogglerMessages.WindowClosed(3, TimeSpan.FromMilliseconds(41.5), TimeSpan.FromMilliseconds(2), "synced")]),
-            view, 1_700_000_000_000, 1, [new NamedValue("ı", "İ")]);
+            view, 1_700_000_000_000, 1, [new NamedValue("ı", "İ")]) { Refusals = [new RefusalCount("relay-outside-window", 2)] };
         yield return new EnrollRequest(enrolled, "10.0.0.1", null);
         yield return new EnrollReply(enrolled.Listing, "restrict,from=\"10.0.0.1\",command=\"x\" ecdsa-sha2-nistp256 AAAA iotsync-mirror");
         yield return new SubmitRequest(Device.Value, ["uname", "-a"], "cli:root", 60_000);
@@ -93,7 +93,12 @@ public static class MessageSamples
         yield return new CommandStatusRequest(Device.Value, 1);
         yield return new CommandStatusAnswer(1, CommandStatus.Resolved, command, result);
         yield return FleetRequest.Instance;
-        yield return new FleetReply([new DeviceSummary(Device.Value, "root@127.0.0.1:22", "late", 3, 2, 2, 0, "abcd", 1_700_000_000_000, "4: 38 ms, synced")]);
+        yield return new FleetReply([new DeviceSummary(Device.Value, "root@127.0.0.1:22", "late", 3, 2, 2, 0, "abcd", 1_700_000_000_000, "4: 38 ms, synced")])
+        {
+            Refusals = [new RefusalCount("heartbeat-bad-mac", 1)],
+        };
+        yield return RefusalsRequest.Instance;
+        yield return new RefusalsReply([new RefusalCount("heartbeat-bad-mac", 3), new RefusalCount("tls-refused", 1)]);
         yield return new DeviceStateRequest(Device.Value);
         yield return new WindowsRequest(Device.Value, 20);
         yield return new WindowsReply(Device.Value, 4, 30_000, [new WindowRecord(4, 1_700_000_000_000, window, null)]);

@@ -143,5 +143,18 @@ public sealed class CommandRecorderSpecs : IDisposable
         Assert.Empty(_runner.Ran);
     }
 
+    [Fact]
+    public async Task Should_count_a_forged_mirror_entry_in_the_nodes_refusal_counters()
+    {
+        var refusals = new IoTSync.Security.Refusals();
+        var recorder = _db.Start().ActorOf(CommandRecorder.Props(Device,
+            new CommandRecorderSettings("device:dev-1", TimeSpan.FromSeconds(5), _db.LogHolder()), _runner, _clock, refusals), "recorder");
+        var command = LogEntry.NewCommand(LogPosition.Empty(Device, Origin.Mirror), Origin.Mirror, new HlcTimestamp(1, 0), "operator", ["reboot"]);
+
+        await recorder.Ask<AppendAnswer>(new AppendMirrorEntries([command with { Argv = ["rm", "-rf", "/"] }]), Timeout);
+
+        Assert.Equal(new Dictionary<string, long> { [IoTSync.Security.Refusals.BatchBadHash] = 1 }, refusals.Snapshot());
+    }
+
     public void Dispose() => _db.Dispose();
 }

@@ -53,6 +53,9 @@ internal sealed class RunningMirror : IAsyncDisposable
 
     public IActorRef Registry => _host.Services.GetRequiredService<ActorRegistry>().Get<MirrorNodeActors.Registry>();
 
+    /// <summary>The node's refusal counters (the same object its control socket reports).</summary>
+    public IoTSync.Security.Refusals Refusals => _host.Services.GetRequiredService<MirrorNodeParts>().Refusals;
+
     public IActorRef Journals => _host.Services.GetRequiredService<ActorRegistry>().Get<MirrorNodeActors.Journals>();
 
     public string ControlSocket => Path.Combine(_directory, "mirror.sock");

@@ -11,7 +11,15 @@ internal sealed class TestFleet : IDisposable
     private readonly string _directory = Directory.CreateTempSubdirectory("iotsync-fleet-").FullName;
 
     // Made a month ago, so it can have issued a certificate that has expired since.
-    public FleetCa Ca { get; } = FleetCa.Create(Year, DateTimeOffset.UtcNow.AddDays(-30));
+    public TestFleet()
+        : this(FleetCa.Create(Year, DateTimeOffset.UtcNow.AddDays(-30)))
+    {
+    }
+
+    /// <summary>A fleet around an existing CA (a deployment's, loaded from its files).</summary>
+    public TestFleet(FleetCa ca) => Ca = ca;
+
+    public FleetCa Ca { get; }
 
     /// <summary>Writes the CA certificate and a mirror certificate and key into <paramref name="directory"/>; returns the iotsync.tls HOCON for them.</summary>
     public string MirrorFiles(string directory)
