@@ -23,8 +23,9 @@ public sealed partial class DarkDeviceSpecs
     [SkippableFact]
     public async Task Should_be_unreachable_while_dark_keep_commands_pending_and_deliver_them_in_the_next_window()
     {
-        // A long dark period, so that one look at it (several command-line calls) fits inside it.
-        await using var rig = await NodeRig.CreateInBed(new DeploymentOptions { Period = TimeSpan.FromSeconds(4), WindowLimit = TimeSpan.FromMilliseconds(2500) });
+        // A long dark period (5.5 s), so that one look at it (several command-line calls, each a
+        // process start) fits inside it even on a loaded two-core machine.
+        await using var rig = await NodeRig.CreateInBed(new DeploymentOptions { Period = TimeSpan.FromSeconds(8), WindowLimit = TimeSpan.FromMilliseconds(2500) });
         var (deployment, bed, device) = (rig.Deployment, rig.Bed!, rig.BedDevice);
         await deployment.StartAll();
         await NodeRig.Poll("the mirror seeing the device's first window close", async () => await MirrorSays(deployment) == "dark" ? true : (bool?)null);
@@ -63,7 +64,7 @@ public sealed partial class DarkDeviceSpecs
 
         // Then the interface is down again: the window that delivered them closed "synced".
         // The link is read between two status reads that both say "dark" in the same window, so the
-        // reading belongs to this dark period and not to the next window (the cycle is 4 s).
+        // reading belongs to this dark period and not to the next window.
         var (synced, upAfter) = await NodeRig.Poll("the delivering window closing", async () =>
         {
             var before = (await deployment.DeviceJson("status")).GetProperty("cycle");
@@ -87,7 +88,8 @@ public sealed partial class DarkDeviceSpecs
     public async Task Should_end_the_window_with_the_interface_down_at_the_limit_when_the_mirror_hangs_mid_session()
     {
         var limit = TimeSpan.FromSeconds(1);
-        await using var rig = await NodeRig.CreateInBed(new DeploymentOptions { Period = TimeSpan.FromSeconds(2), WindowLimit = limit });
+        // A dark period of 5 s after the limit, so the link is read before the next window can open.
+        await using var rig = await NodeRig.CreateInBed(new DeploymentOptions { Period = TimeSpan.FromSeconds(6), WindowLimit = limit });
         var (deployment, device) = (rig.Deployment, rig.BedDevice);
         await deployment.StartMirror(new Dictionary<string, string> { [ExchangeHalt.EnvironmentVariable] = "hello" });
         await deployment.Enroll();
