@@ -1,5 +1,6 @@
 using Akka.Actor;
 using Akka.Configuration;
+using Microsoft.Data.Sqlite;
 using IoTSync.Persistence;
 
 namespace IoTSync.Testing.Persistence;
@@ -18,6 +19,21 @@ public sealed class SqliteTestDatabase : IDisposable
     public string Directory { get; }
 
     public string Path { get; }
+
+    /// <summary>
+    /// One number read from the file, read-only and outside the actors' connections (what a spec
+    /// checks the journal or snapshot table with); <c>$id</c> in <paramref name="sql"/> is <paramref name="persistenceId"/>.
+    /// </summary>
+    public long ReadNumber(string sql, string? persistenceId = null)
+    {
+        using var connection = new SqliteConnection($"Data Source={Path};Mode=ReadOnly;Pooling=False");
+        connection.Open();
+        using var command = connection.CreateCommand();
+        command.CommandText = sql;
+        if (persistenceId is not null)
+            command.Parameters.AddWithValue("$id", persistenceId);
+        return (long)command.ExecuteScalar()!;
+    }
 
     /// <summary>IOTSYNC_TEST_LOGLEVEL=INFO shows the actors' log lines when a test needs looking into.</summary>
     private static string LogLevel => Environment.GetEnvironmentVariable("IOTSYNC_TEST_LOGLEVEL") ?? "WARNING";

@@ -294,15 +294,8 @@ public sealed class HeartbeatSpecs : IDisposable
     }
 
     /// <summary>The heartbeat events in the mirror's journal, read from the SQLite file.</summary>
-    private long RecordedHeartbeats()
-    {
-        using var connection = new SqliteConnection($"Data Source={_mirrorDb.Path};Mode=ReadOnly;Pooling=False");
-        connection.Open();
-        using var command = connection.CreateCommand();
-        command.CommandText = "SELECT COUNT(*) FROM journal WHERE manifest = 'heartbeat-recorded' AND persistence_id = $id";
-        command.Parameters.AddWithValue("$id", StateJournal.PersistenceIdPrefix + Device.Value);
-        return (long)command.ExecuteScalar()!;
-    }
+    private long RecordedHeartbeats() =>
+        _mirrorDb.ReadNumber("SELECT COUNT(*) FROM journal WHERE manifest = 'heartbeat-recorded' AND persistence_id = $id", StateJournal.PersistenceIdPrefix + Device.Value);
 
     private sealed class EchoActor : ReceiveActor
     {

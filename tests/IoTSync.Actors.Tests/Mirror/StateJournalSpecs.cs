@@ -228,15 +228,8 @@ public sealed class StateJournalSpecs : IDisposable
         Assert.Equal("refused", windows.Windows[^1].Session!.Error);
     }
 
-    private long SnapshotRows()
-    {
-        using var connection = new SqliteConnection($"Data Source={_db.Path};Mode=ReadOnly;Pooling=False");
-        connection.Open();
-        using var command = connection.CreateCommand();
-        command.CommandText = "SELECT COUNT(*) FROM snapshot WHERE persistence_id = $id";
-        command.Parameters.AddWithValue("$id", StateJournal.PersistenceIdPrefix + Device.Value);
-        return (long)command.ExecuteScalar()!;
-    }
+    private long SnapshotRows() =>
+        _db.ReadNumber("SELECT COUNT(*) FROM snapshot WHERE persistence_id = $id", StateJournal.PersistenceIdPrefix + Device.Value);
 
     public void Dispose() => _db.Dispose();
 }

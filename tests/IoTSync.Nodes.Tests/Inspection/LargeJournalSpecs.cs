@@ -50,14 +50,7 @@ public sealed class LargeJournalSpecs(ITestOutputHelper output) : IDisposable
         Assert.Contains("snapshot at event 100,000 matches the replay", run.Stdout);
     }
 
-    private long LatestSnapshot()
-    {
-        using var connection = new Microsoft.Data.Sqlite.SqliteConnection($"Data Source={_db.Path};Mode=ReadOnly;Pooling=False");
-        connection.Open();
-        using var command = connection.CreateCommand();
-        command.CommandText = "SELECT COALESCE(MAX(sequence_number), 0) FROM snapshot";
-        return (long)command.ExecuteScalar()!;
-    }
+    private long LatestSnapshot() => _db.ReadNumber("SELECT COALESCE(MAX(sequence_number), 0) FROM snapshot");
 
     /// <summary>A busy device's log, as the journal bench writes it: property changes, commands, and results with 1 KiB outputs.</summary>
     private static ImmutableArray<LogEntry> DeviceEntries(DeviceId device, int count)

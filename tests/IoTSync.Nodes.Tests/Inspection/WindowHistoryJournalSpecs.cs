@@ -66,14 +66,7 @@ public sealed class WindowHistoryJournalSpecs : IDisposable
         Assert.True(stats.ExitCode == 0, stats.ToString());
     }
 
-    private long LastSnapshotAt()
-    {
-        using var connection = new Microsoft.Data.Sqlite.SqliteConnection($"Data Source={_db.Path};Mode=ReadOnly;Pooling=False");
-        connection.Open();
-        using var command = connection.CreateCommand();
-        command.CommandText = "SELECT COALESCE(MAX(sequence_number), 0) FROM snapshot";
-        return (long)command.ExecuteScalar()!;
-    }
+    private long LastSnapshotAt() => _db.ReadNumber("SELECT COALESCE(MAX(sequence_number), 0) FROM snapshot");
 
     public void Dispose() => _db.Dispose();
 }
