@@ -83,11 +83,24 @@ public sealed class NodeJournals : IAsyncLifetime
         Recorder = await Holding(recorder);
         Journal = await Holding(journal);
         DivergedJournal = await Holding(diverged);
+        // Snapshots are saved after their event, not with it: stopping at once may leave the last one unwritten.
+        await SnapshotsWritten(_device, "command-recorder-dev-1");
+        await SnapshotsWritten(_mirror, "state-journal-dev-1");
+        await SnapshotsWritten(_mirror, "state-journal-dev-2");
         await SqliteTestDatabase.Stop(deviceSystem);
         await SqliteTestDatabase.Stop(mirrorSystem);
         SqlitePersistence.ClearPool(DeviceDb);
         SqlitePersistence.ClearPool(MirrorDb);
     }
+
+    /// <summary>Waits until the snapshot every <see cref="SnapshotEvery"/> events calls for is in the database.</summary>
+    private static Task SnapshotsWritten(SqliteTestDatabase database, string persistenceId) =>
+        Polling.Until(() =>
+        {
+            var events = database.ReadNumber("SELECT COALESCE(MAX(sequence_number), 0) FROM journal WHERE persistence_id = $id", persistenceId);
+            var snapshot = database.ReadNumber("SELECT COALESCE(MAX(sequence_number), 0) FROM snapshot WHERE persistence_id = $id", persistenceId);
+            return Task.FromResult(snapshot >= events - events % SnapshotEvery);
+        }, TimeSpan.FromSeconds(30), $"the snapshots of {persistenceId}");
 
     private static async Task<ActorHolding> Holding(IActorRef actor)
     {
