@@ -1,4 +1,6 @@
 using System.Text.RegularExpressions;
+using IoTSync.Device;
+using IoTSync.Mirror;
 using IoTSync.Testing.Rig;
 using Xunit;
 
@@ -26,11 +28,13 @@ public sealed class LargeEntriesSpecs
         await deployment.Enroll();
         var escaped = new string('<', 60_000);
         var left = new List<long>();
+        // Through the control sockets the command lines use, without a process per command.
         for (var i = 0; i < MirrorCommands; i++)
-            left.Add(await rig.LeaveAtMirror(["echo", $"{escaped}{i}"]));
+            left.Add((await MirrorControlClient.Request<SubmitReply>(deployment.MirrorSocket,
+                new SubmitRequest(deployment.DeviceId, ["echo", $"{escaped}{i}"], "app", null), CancellationToken.None)).Entry.Sequence);
         await deployment.StartDevice();
         for (var i = 0; i < DeviceCommands; i++)
-            (await deployment.DeviceCli(["exec", "--", "echo", $"{escaped}d{i}"])).EnsureSuccess("a large device command");
+            await ControlSocketClient.Exec(deployment.DeviceSocket, ["echo", $"{escaped}d{i}"], "operator", CancellationToken.None);
 
         foreach (var sequence in left)
             Assert.Equal("executed", (await rig.AwaitResult(sequence)).GetProperty("outcome").GetString());

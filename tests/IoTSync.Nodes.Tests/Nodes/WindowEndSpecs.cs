@@ -14,7 +14,7 @@ namespace IoTSync.Tests.Nodes;
 [Collection(NodeProcessCollection.Name)]
 public sealed partial class WindowEndSpecs
 {
-    private const int Windows = 6;
+    private const int Windows = 4;
 
     [SkippableFact]
     public async Task Should_record_every_exchange_that_converged_as_converged_and_close_every_window_that_carried_one_as_synced()
@@ -25,7 +25,10 @@ public sealed partial class WindowEndSpecs
         // The first command also waits for the first association and JIT.
         Assert.Equal("executed", (await rig.AwaitResult(await rig.LeaveAtMirror(rig.Traced("warm-up")))).GetProperty("outcome").GetString());
 
+        // The first windows pay for start-up (JIT, the first SSH handshake) and may run into their limit: judged from here on.
         var sessionsBefore = rig.MirrorSessions().Count;
+        var mirrorOutputBefore = deployment.Mirror!.Output.Length;
+        var firstJudged = (await deployment.DeviceJson("status")).GetProperty("cycle").GetProperty("window").GetInt32() + 1;
         for (var i = 0; i < Windows; i++)
         {
             // Each result waits for its own window: the command goes down in one and its result comes up in the same one.
@@ -34,12 +37,13 @@ public sealed partial class WindowEndSpecs
         }
 
         // Every session the mirror ran since then ended "done" (converged), none "failed" (a timeout behind a dead link).
-        var mirror = deployment.Mirror!.Output;
+        var mirror = deployment.Mirror!.Output[mirrorOutputBefore..];
         Assert.True(FailedSession().Matches(mirror).Count == 0, $"a session failed:\n{string.Join('\n', FailedSession().Matches(mirror).Select(m => m.Value))}\n{rig.Logs()}");
         Assert.True(rig.MirrorSessions().Count - sessionsBefore >= Windows, $"fewer sessions than windows with a command\n{rig.Logs()}");
         // The device closed each window with a session in it as synced, none at the limit.
         var recent = (await deployment.DeviceJson("status")).GetProperty("cycle").GetProperty("recent").EnumerateArray().ToList();
-        var withSession = recent.Where(w => w.TryGetProperty("sessionStartedAfter", out var s) && s.ValueKind != JsonValueKind.Null).ToList();
+        var withSession = recent.Where(w => w.GetProperty("number").GetInt32() >= firstJudged
+                                            && w.TryGetProperty("sessionStartedAfter", out var s) && s.ValueKind != JsonValueKind.Null).ToList();
         Assert.NotEmpty(withSession);
         Assert.All(withSession, w => Assert.True(w.GetProperty("outcome").GetString() == "synced", $"{w}\n{rig.Logs()}"));
         Assert.Equal(Windows + 1, Enumerable.Range(0, Windows).Sum(i => rig.Runs($"window-{i}")) + rig.Runs("warm-up"));
