@@ -64,12 +64,15 @@ public sealed class HeartbeatSpecs : IDisposable
         return (system, journals, replicator);
     }
 
-    private IActorRef StartDevice(ActorSystem mirror, TimeSpan? giveUpAfter = null, byte[]? key = null)
+    private async Task<IActorRef> StartDevice(ActorSystem mirror, TimeSpan? giveUpAfter = null, byte[]? key = null)
     {
         var system = ActorSystem.Create("device-" + Device.Value, IoTSyncSystem.Setup(Remote(mirror: false).WithFallback(_deviceDb.NodeConfig())));
         _systems.Add(system);
         var recorder = system.ActorOf(CommandRecorder.Props(Device,
             new CommandRecorderSettings("device", TimeSpan.FromSeconds(2), _deviceDb.LogHolder()), new FakeCommandRunner(), _deviceClock), "recorder");
+        // The sender reads the recorder's view within its give-up bound; a recorder still recovering on a
+        // loaded machine would end a short window before its first heartbeat.
+        await recorder.Ask<SyncView>(LogHolderMessages.GetView.Instance, Timeout);
         var address = ((ExtendedActorSystem)mirror).Provider.DefaultAddress;
         return system.ActorOf(HeartbeatSender.Props(Device, new HeartbeatSenderSettings($"{address}/user/{HeartbeatListener.Name}", key ?? Key,
             TimeSpan.FromMilliseconds(100), giveUpAfter ?? TimeSpan.FromSeconds(5)), recorder, _deviceClock), "heartbeat-sender");
@@ -79,7 +82,7 @@ public sealed class HeartbeatSpecs : IDisposable
     public async Task Should_answer_none_when_in_step_and_sync_when_the_mirror_holds_something_new()
     {
         var (mirror, journals, replicator) = StartMirror();
-        var sender = StartDevice(mirror);
+        var sender = await StartDevice(mirror);
 
         var first = await sender.Ask<MirrorAnswered>(Window, Timeout);
         Assert.Equal(HeartbeatAction.None, first.Ack.Action);
@@ -100,7 +103,7 @@ public sealed class HeartbeatSpecs : IDisposable
     public async Task Should_report_the_mirror_unreachable_after_a_bounded_back_off_when_heartbeats_are_not_answered()
     {
         var (mirror, _, replicator) = StartMirror();
-        var sender = StartDevice(mirror, giveUpAfter: TimeSpan.FromSeconds(1), key: Enumerable.Repeat((byte)1, 32).ToArray());
+        var sender = await StartDevice(mirror, giveUpAfter: TimeSpan.FromSeconds(1), key: Enumerable.Repeat((byte)1, 32).ToArray());
 
         var outcome = await sender.Ask<MirrorUnreachable>(Window, Timeout);
 
@@ -114,7 +117,7 @@ public sealed class HeartbeatSpecs : IDisposable
     public async Task Should_not_answer_a_device_that_is_not_enrolled()
     {
         var (mirror, _, replicator) = StartMirror(keys: new() { [new DeviceId("someone-else")] = Key });
-        var sender = StartDevice(mirror, giveUpAfter: TimeSpan.FromMilliseconds(500));
+        var sender = await StartDevice(mirror, giveUpAfter: TimeSpan.FromMilliseconds(500));
 
         var outcome = await sender.Ask<MirrorUnreachable>(Window, Timeout);
 
@@ -130,7 +133,7 @@ public sealed class HeartbeatSpecs : IDisposable
     {
         var (mirror, _, _) = StartMirror();
         _deviceClock.UtcNowMs = _mirrorClock.UtcNowMs - 3_600_000;
-        var sender = StartDevice(mirror);
+        var sender = await StartDevice(mirror);
 
         var outcome = await sender.Ask<MirrorAnswered>(Window, Timeout);
 
@@ -162,7 +165,7 @@ public sealed class HeartbeatSpecs : IDisposable
     {
         var (mirror, journals, replicator) = StartMirror();
         await journals.Ask<Acknowledged>(new MarkDiverged(Device, Origin.Device, Verdict.Fork, 2, "rewritten"), Timeout);
-        var sender = StartDevice(mirror);
+        var sender = await StartDevice(mirror);
 
         var outcome = await sender.Ask<MirrorAnswered>(Window, Timeout);
 
@@ -193,7 +196,7 @@ public sealed class HeartbeatSpecs : IDisposable
     public async Task Should_record_the_devices_cycle_and_previous_window_at_the_mirror_and_keep_them_after_a_restart()
     {
         var (mirror, journals, _) = StartMirror();
-        var sender = StartDevice(mirror);
+        var sender = await StartDevice(mirror);
         var previous = new WindowReport(6, 912, 140, "synced");
 
         var answered = await sender.Ask<MirrorAnswered>(new SendHeartbeat(TimeSpan.FromSeconds(45), previous), Timeout);
@@ -256,7 +259,7 @@ public sealed class HeartbeatSpecs : IDisposable
         var (mirror, journals, replicator) = StartMirror(disabled: [Device]);
         await journals.Ask<Submitted>(new SubmitCommand(Device, ["reboot"], "app", null), Timeout);
         var before = await journals.Ask<StateJournalState>(new GetJournalState(Device), Timeout);
-        var sender = StartDevice(mirror, giveUpAfter: TimeSpan.FromMilliseconds(500));
+        var sender = await StartDevice(mirror, giveUpAfter: TimeSpan.FromMilliseconds(500));
 
         var outcome = await sender.Ask<MirrorUnreachable>(Window, Timeout);
 
