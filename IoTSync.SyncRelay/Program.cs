@@ -61,11 +61,14 @@ public static class Program
 
     private static int Relay(string path, int limitMs)
     {
-        using var node = new Socket(AddressFamily.Unix, SocketType.Stream, ProtocolType.Unspecified);
+        // Neither the socket nor the standard streams are disposed: the process ends as soon as one
+        // direction does, and disposing them under the other thread's feet raised exceptions in it
+        // while the runtime shut down ("Unhandled exception." on stderr). The exit closes them.
+        var node = new Socket(AddressFamily.Unix, SocketType.Stream, ProtocolType.Unspecified);
         node.Connect(new UnixDomainSocketEndPoint(path));
         node.Send(SyncSessionFrame);
-        using var stdin = Console.OpenStandardInput();
-        using var stdout = Console.OpenStandardOutput();
+        var stdin = Console.OpenStandardInput();
+        var stdout = Console.OpenStandardOutput();
         // Two plain threads, no thread pool or tasks to start: the mirror's bytes to the node (then
         // end-of-input, so the session ends at a frame boundary), the node's answers to the mirror.
         // Either side ending ends the session; the limit ends a session nobody ends.
@@ -95,9 +98,9 @@ public static class Program
         {
             direction();
         }
-        catch (Exception e) when (e is IOException or SocketException or ObjectDisposedException or InvalidOperationException)
+        catch (Exception)
         {
-            // That direction is over; so is the session.
+            // Whatever ended that direction ends the session too; the relay has nothing else to keep.
         }
         finally
         {

@@ -90,16 +90,20 @@ public sealed class NetnsTestBed : IAsyncDisposable
     /// <summary>
     /// Builds the bed with <paramref name="devices"/> devices (and a <see cref="Stranger"/> when
     /// <paramref name="stranger"/>) and returns once every node's link has carrier. Removes leftovers
-    /// of dead runs first; on any failure removes what it made.
+    /// of dead runs first; on any failure removes what it made. <paramref name="prefix"/> (from
+    /// <see cref="NewPrefix"/>) names the bed's namespaces, so a caller can look for them even when
+    /// creation is cut short; a fresh one is taken when none is given.
     /// </summary>
-    public static async Task<NetnsTestBed> Create(int devices, CancellationToken cancellationToken = default, bool stranger = false)
+    public static async Task<NetnsTestBed> Create(int devices, CancellationToken cancellationToken = default, bool stranger = false, string? prefix = null)
     {
         ArgumentOutOfRangeException.ThrowIfNegative(devices);
         ArgumentOutOfRangeException.ThrowIfGreaterThan(devices, 200);
         if (Unavailable() is { } reason)
             throw new InvalidOperationException($"the network-namespace test bed cannot run here: {reason}");
+        if (prefix is not null && !prefix.StartsWith(OwnPrefix, StringComparison.Ordinal))
+            throw new ArgumentException($"a bed's prefix starts with {OwnPrefix} (see NewPrefix), not {prefix}", nameof(prefix));
         await CleanLeftovers();
-        var bed = new NetnsTestBed(NewPrefix(), devices, stranger);
+        var bed = new NetnsTestBed(prefix ?? NewPrefix(), devices, stranger);
         try
         {
             await bed.Build(cancellationToken);
@@ -251,8 +255,11 @@ public sealed class NetnsTestBed : IAsyncDisposable
     private static Task<CliRun> Ip(IReadOnlyList<string> arguments, string? batch = null) =>
         ProcessRunner.Run([IpTool, .. arguments], input: batch);
 
-    private static string NewPrefix() =>
-        $"{BasePrefix}{Environment.ProcessId.ToString(CultureInfo.InvariantCulture)}-{Random.Shared.Next(0x10000):x4}-";
+    /// <summary>What every bed of this process is named with: leftovers of dead processes are told apart by it.</summary>
+    private static string OwnPrefix => $"{BasePrefix}{Environment.ProcessId.ToString(CultureInfo.InvariantCulture)}-";
+
+    /// <summary>A fresh prefix for one bed of this process.</summary>
+    public static string NewPrefix() => $"{OwnPrefix}{Random.Shared.Next(0x10000):x4}-";
 
     private async Task Build(CancellationToken cancellationToken)
     {

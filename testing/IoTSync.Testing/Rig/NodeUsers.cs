@@ -18,8 +18,25 @@ public sealed record NodeUsers(string DeviceUser, string SyncUser, string Mirror
     public static bool CanRun =>
         Environment.UserName == "root" && ProcessRunner.Find("useradd") is not null && ProcessRunner.Find("setpriv") is not null;
 
+    // The account tools lock /etc/passwd and give up at once when another holds it: one at a time here,
+    // and a bounded retry for another process (a second test run) holding it.
+    private static readonly SemaphoreSlim AccountTools = new(1, 1);
+
     /// <summary>Creates the group and the three users where they are missing (idempotent; nothing is removed).</summary>
     public async Task<NodeUsers> Ensure()
+    {
+        await AccountTools.WaitAsync();
+        try
+        {
+            return await EnsureAlone();
+        }
+        finally
+        {
+            AccountTools.Release();
+        }
+    }
+
+    private async Task<NodeUsers> EnsureAlone()
     {
         if (!await Exists("group", SocketGroup))
             await Tool(["groupadd", "--system", SocketGroup]);
@@ -52,5 +69,17 @@ public sealed record NodeUsers(string DeviceUser, string SyncUser, string Mirror
     private static async Task<bool> Exists(string database, string name) =>
         (await ProcessRunner.Run(["getent", database, name])).Succeeded;
 
-    private static async Task Tool(string[] argv) => (await ProcessRunner.Run(argv)).EnsureSuccess(string.Join(' ', argv));
+    private static async Task Tool(string[] argv)
+    {
+        for (var attempt = 1; ; attempt++)
+        {
+            var run = await ProcessRunner.Run(argv);
+            if (run.Succeeded || attempt == 20 || !run.Stderr.Contains("cannot lock", StringComparison.Ordinal))
+            {
+                run.EnsureSuccess(string.Join(' ', argv));
+                return;
+            }
+            await Task.Delay(TimeSpan.FromMilliseconds(100));
+        }
+    }
 }

@@ -15,7 +15,7 @@ namespace IoTSync.Tests.Nodes;
 /// <c>eth0</c> up and down. Reachability is probed from the mirror's namespace, the link read with
 /// <c>ip link</c> inside the device's.
 /// </summary>
-[Collection(NodeProcessCollection.Name)]
+[Collection(TestBedCollection.Name)]
 public sealed partial class DarkDeviceSpecs
 {
     private static readonly TimeSpan Probe = TimeSpan.FromMilliseconds(300);

@@ -10,7 +10,7 @@ namespace IoTSync.Tests.Nodes;
 /// Disable, rotate, owner-only state and sessions only inside a window, attacked through the real
 /// nodes: each refusal is in the node's log and leaves both logs as they were.
 /// </summary>
-[Collection(NodeProcessCollection.Name)]
+[Collection(TestBedCollection.Name)]
 [System.Runtime.Versioning.SupportedOSPlatform("linux")]
 public sealed partial class LeastPrivilegeSpecs
 {

@@ -27,18 +27,17 @@ public sealed class NodeCycleSpecs
         // The device's edge listens on loopback only, over TLS; the mirror's acks came back over its own association.
         Assert.Matches($@"akka\.ssl\.tcp://iotsync-device-{rig.Deployment.DeviceId}@127\.0\.0\.1:\d+/", rig.Deployment.Device!.Output);
         // The mirror recorded that window: its session, and (from the next heartbeat) the device's own measurement.
-        var windows = await NodeRig.Poll("the device's report of the synced window at the mirror", async () =>
+        // Other windows may have sessions too (one that found nothing to move, on a loaded machine): look for the one that carried the command.
+        static bool CarriedEntries(System.Text.Json.JsonElement w) =>
+            w.GetProperty("session").ValueKind != System.Text.Json.JsonValueKind.Null
+            && w.GetProperty("device").ValueKind != System.Text.Json.JsonValueKind.Null
+            && w.GetProperty("session").GetProperty("entriesPushed").GetInt32() + w.GetProperty("session").GetProperty("entriesPulled").GetInt32() >= 1;
+        var synced = await NodeRig.Poll("the device's report of the synced window at the mirror", async () =>
         {
             var reply = await rig.Deployment.MirrorJson("windows", "--device", rig.Deployment.DeviceId);
-            return reply.GetProperty("windows").EnumerateArray().Any(w => w.GetProperty("session").ValueKind != System.Text.Json.JsonValueKind.Null
-                                                                          && w.GetProperty("device").ValueKind != System.Text.Json.JsonValueKind.Null)
-                ? reply
-                : (System.Text.Json.JsonElement?)null;
+            return reply.GetProperty("windows").EnumerateArray().Where(CarriedEntries).Select(w => (System.Text.Json.JsonElement?)w).FirstOrDefault();
         });
-        var synced = windows.GetProperty("windows").EnumerateArray().First(w => w.GetProperty("session").ValueKind != System.Text.Json.JsonValueKind.Null
-                                                                                 && w.GetProperty("device").ValueKind != System.Text.Json.JsonValueKind.Null);
         Assert.True(synced.GetProperty("device").GetProperty("durationMs").GetInt64() >= 0);
-        Assert.True(synced.GetProperty("session").GetProperty("entriesPushed").GetInt32() + synced.GetProperty("session").GetProperty("entriesPulled").GetInt32() >= 1);
     }
 
     [SkippableFact]
@@ -180,11 +179,4 @@ public sealed class FleetSpecs
         var checks = new Regex("LATE: no heartbeat").Matches(deployment.Mirror.Output).Count;
         Assert.Equal(1, checks);
     }
-}
-
-/// <summary>The real-process specs share the two cores one at a time: each runs three processes and their windows.</summary>
-[CollectionDefinition(Name, DisableParallelization = true)]
-public sealed class NodeProcessCollection
-{
-    public const string Name = "node processes";
 }

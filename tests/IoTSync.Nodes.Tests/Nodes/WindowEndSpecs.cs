@@ -11,7 +11,7 @@ namespace IoTSync.Tests.Nodes;
 /// that, and a close that waits on a dead link must not cost the mirror its record or the device
 /// its next session. On the test bed with short windows, one command in each of several windows.
 /// </summary>
-[Collection(NodeProcessCollection.Name)]
+[Collection(TestBedCollection.Name)]
 public sealed partial class WindowEndSpecs
 {
     private const int Windows = 4;

@@ -16,7 +16,7 @@ namespace IoTSync.Tests.Nodes;
 /// open past its limit, because the kernel removes the mirror's address then; a stranger flooding
 /// the device during windows cannot keep a single sync from succeeding.
 /// </summary>
-[Collection(NodeProcessCollection.Name)]
+[Collection(TestBedCollection.Name)]
 public sealed partial class WindowFirewallSpecs
 {
     private static readonly TimeSpan Knock = TimeSpan.FromMilliseconds(200);

@@ -133,13 +133,14 @@ public sealed class NetnsTestBedSpecs(ITestOutputHelper output)
     public async Task Should_remove_what_it_made_when_creation_is_cut_short()
     {
         TestBedRequirement.SkipUnlessAvailable();
-        var ours = $"{NetnsTestBed.BasePrefix}{Environment.ProcessId}-";
         foreach (var after in new[] { 0, 15, 40, 80 })
         {
+            // Its own prefix: other specs' beds may come and go meanwhile.
+            var ours = NetnsTestBed.NewPrefix();
             using var cut = new CancellationTokenSource(TimeSpan.FromMilliseconds(after));
             try
             {
-                await (await NetnsTestBed.Create(3, cut.Token)).DisposeAsync();
+                await (await NetnsTestBed.Create(3, cut.Token, prefix: ours)).DisposeAsync();
                 output.WriteLine($"cut after {after} ms: created in full");
             }
             catch (OperationCanceledException e)

@@ -12,7 +12,7 @@ namespace IoTSync.Tests.TestBed;
 /// mirror unprivileged; sshd's sessions as the sync account, which reaches the node only through
 /// the control socket's group.
 /// </summary>
-[Collection(NodeProcessCollection.Name)]
+[Collection(TestBedCollection.Name)]
 public sealed partial class UnprivilegedNodeSpecs
 {
     /// <summary>CAP_NET_ADMIN is capability 12.</summary>
