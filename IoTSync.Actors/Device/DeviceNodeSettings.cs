@@ -29,7 +29,8 @@ public sealed record DeviceNodeSettings(
     TimeSpan RequestTimeout,
     string ControlSocketGroup = "",
     string MirrorScheme = "akka.tcp",
-    TimeSpan? EdgeRestartAfter = null)
+    TimeSpan? EdgeRestartAfter = null,
+    TimeSpan? NeighbourRetransmit = null)
 {
     /// <summary>The Akka system name: the device id in it, so two devices never share an address.</summary>
     public string SystemName => $"iotsync-device-{Device.Value}";
@@ -78,7 +79,8 @@ public sealed record DeviceNodeSettings(
             root.RequireDuration("iotsync.device.request-timeout"),
             root.OptionalString("iotsync.device.control-socket-group"),
             Security.TlsSettings.FromConfig(root).Scheme,
-            root.RequireDuration("iotsync.device.edge-restart-after", TimeSpan.FromMilliseconds(10)));
+            root.RequireDuration("iotsync.device.edge-restart-after", TimeSpan.FromMilliseconds(10)),
+            root.RequireDuration("iotsync.device.network.neighbour-retransmit"));
         if (mode is NetworkMode.Ip or NetworkMode.Nft && string.IsNullOrWhiteSpace(settings.Interface))
             throw new ConfigurationException($"iotsync.device.network.interface must name the interface when mode = {modeText}");
         if (settings.UsesFirewall)
@@ -122,7 +124,7 @@ public sealed record DeviceNodeSettings(
         {
             // Not IoctlLinkInterface yet: its link-down lands microseconds after the session's end and
             // cuts sshd's last packets to the mirror, whose close then waits seconds (see ARCHITECTURE).
-            NetworkMode.Ip => new IpLinkInterface(Interface),
+            NetworkMode.Ip => new IpLinkInterface(Interface, neighbourRetransmit: NeighbourRetransmit),
             NetworkMode.Command => new CommandInterface(UpCommand, DownCommand, ProbeCommand),
             _ => new AlwaysUpInterface(),
         };
