@@ -1,5 +1,6 @@
 using Akka.Actor;
 using IoTSync.Logs;
+using IoTSync.Model;
 
 namespace IoTSync.Mirror;
 
@@ -10,10 +11,22 @@ namespace IoTSync.Mirror;
 /// </summary>
 public sealed class StateJournals : ReceiveActor
 {
+    /// <summary>A device's StateJournal failed to recover and stops: its parent answers for the device from now on.</summary>
+    public sealed record Unrecoverable(DeviceId Device, RecoveryFault Fault);
+
+    // Until the node restarts: an operator repairs or restores the journal with the node stopped.
+    private readonly Dictionary<DeviceId, StateJournalState> _unrecoverable = [];
+
     public StateJournals(StateJournalSettings settings, IWallClock wall)
     {
+        Receive<Unrecoverable>(failed => _unrecoverable[failed.Device] = StateJournalState.Empty(failed.Device) with { Corruption = failed.Fault });
         Receive<IWithDeviceId>(message =>
         {
+            if (_unrecoverable.TryGetValue(message.Device, out var corrupt))
+            {
+                Sender.Tell(corrupt.CorruptAnswer(message));
+                return;
+            }
             var name = StateJournal.PersistenceIdPrefix + message.Device.Value;
             var journal = Context.Child(name).IsNobody()
                 ? Context.ActorOf(StateJournal.Props(message.Device, settings, wall), name)
