@@ -40,6 +40,8 @@ public sealed class JournalBench(JournalBenchOptions options)
             Console.WriteLine($"  recovery of {worstCase:N0} entries, snapshot every {options.SnapshotEvery}, {withSnapshotsTail.EventsAfterSnapshot} events after it: median {withSnapshotsTail.MedianMs:N1} ms (runs {string.Join(", ", withSnapshotsTail.RunsMs.Select(r => r.ToString("N1")))})");
             var withoutSnapshots = await Recovery(int.MaxValue, "without-snapshots", options.Entries);
             Console.WriteLine($"  recovery of {options.Entries:N0} entries, no snapshots: median {withoutSnapshots.MedianMs:N1} ms (runs {string.Join(", ", withoutSnapshots.RunsMs.Select(r => r.ToString("N1")))})");
+            var checkAlone = CheckAlone(options.Entries);
+            Console.WriteLine($"  the recovery check alone (RecoveryCheck.Entry: hash recomputed, link checked) over {options.Entries:N0} entries: median {checkAlone.MedianMs:N1} ms (runs {string.Join(", ", checkAlone.RunsMs.Select(r => r.ToString("N1")))})");
 
             var report = new
             {
@@ -52,6 +54,7 @@ public sealed class JournalBench(JournalBenchOptions options)
                 recoveryWithSnapshots = withSnapshots,
                 recoveryWithSnapshotsWorstCase = withSnapshotsTail,
                 recoveryWithoutSnapshots = withoutSnapshots,
+                recoveryCheckAlone = checkAlone,
             };
             Directory.CreateDirectory(options.ResultsDir);
             var file = Path.Combine(options.ResultsDir, $"journal-{DateTime.UtcNow:yyyyMMdd-HHmmss}.json");
@@ -63,6 +66,30 @@ public sealed class JournalBench(JournalBenchOptions options)
         {
             Directory.Delete(_workDir, recursive: true);
         }
+    }
+
+    /// <summary>What recovery's check adds (issue 11, fault 4): <see cref="RecoveryCheck.Entry"/> over every entry, in memory, timed apart from applying them.</summary>
+    private RecoveryFigures CheckAlone(int entries)
+    {
+        var log = DeviceEntries(entries);
+        var runs = new List<double>();
+        for (var run = 0; run < options.RecoveryRuns; run++)
+        {
+            var logs = LogPair.Empty(Device);
+            var watch = new Stopwatch();
+            for (var i = 0; i < log.Length; i++)
+            {
+                watch.Start();
+                var check = RecoveryCheck.Entry(logs, log[i]);
+                watch.Stop();
+                if (check.IsRejection)
+                    throw new InvalidOperationException($"entry {log[i].Sequence}: {check}");
+                logs = logs.Append(log[i], i + 1);
+            }
+            runs.Add(watch.Elapsed.TotalMilliseconds);
+        }
+        runs.Sort();
+        return new RecoveryFigures(runs[runs.Count / 2], [.. runs], entries, 0, 0);
     }
 
     private async Task<double> AppendOneByOne()
