@@ -16,6 +16,8 @@ namespace IoTSync.Device;
 /// first) and records a result for each. A command is marked started before it runs, so a crash
 /// never runs it twice: a restart records it as interrupted instead. What to record and what to
 /// do next is decided by <see cref="CommandRecorderState"/>; the actor persists, runs, replies and keeps the timers.
+/// A journal that fails its recovery check (<see cref="RecoveryCheck"/>) runs nothing and answers only
+/// <see cref="CorruptJournalException"/>, which stops the node at start.
 /// </summary>
 public sealed class CommandRecorder : LogHoldingActor
 {

@@ -15,7 +15,8 @@ namespace IoTSync.Mirror;
 /// mirror log (pending → delivered), and whether the device diverged. Entries stay in the
 /// journal; status questions about resolved commands are answered by reading it back.
 /// What to write and what to answer is decided by <see cref="StateJournalState"/>; the actor
-/// persists, replies, logs and keeps the clock.
+/// persists, replies, logs and keeps the clock. Recovery checks every entry it replays
+/// (<see cref="RecoveryCheck"/>): a journal that fails is served as corrupt, answered at once and never written.
 /// </summary>
 public sealed class StateJournal : LogHoldingActor
 {

@@ -8,6 +8,8 @@ namespace IoTSync.Mirror;
 /// Parent of the per-device <see cref="StateJournal"/> entities on a single mirror node: creates
 /// each on first use and forwards every <see cref="IWithDeviceId"/> message to it. A fleet
 /// replaces it with a Cluster.Sharding region whose message extractor reads the same marker.
+/// A device whose journal did not recover at all (<see cref="Unrecoverable"/>) is answered here, at
+/// once, as corrupt (<see cref="StateJournalState.CorruptAnswer"/>), without starting its journal again.
 /// </summary>
 public sealed class StateJournals : ReceiveActor
 {
