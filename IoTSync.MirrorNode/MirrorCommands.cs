@@ -270,7 +270,7 @@ public static class MirrorCommands
 
     private static Command Devices(string defaultConfigFile)
     {
-        var command = new Command("devices", "The enrolled devices: update numbers of both logs, delivered, open commands, state digest, last heartbeat and window, status (ok, late, never-seen, diverged, disabled).");
+        var command = new Command("devices", "The enrolled devices: update numbers of both logs, delivered, open commands, state digest, last heartbeat and window, status (ok, dark, late, failing, never-seen, diverged, corrupt, mismatch, disabled), and for a corrupt or mismatched device a line naming the entry or the reason.");
         var config = NodeCli.ConfigOption(command, defaultConfigFile);
         var json = NodeCli.JsonOption(command);
         command.SetAction(async (parsed, cancellationToken) =>
@@ -289,6 +289,8 @@ public static class MirrorCommands
                 table.AddRow(new[] { d.Device, d.Status, d.SshEndpoint, N(d.DeviceLogLength), N(d.MirrorLogLength), N(d.DeliveredThrough), N(d.OpenCommands), d.StateDigest,
                     NodeCli.Time(d.LastHeartbeatUnixMs), d.LastWindow }.Select(Markup.Escape).ToArray());
             NodeCli.TableConsole(output).Write(table);
+            foreach (var d in fleet.Devices.Where(d => d.Status is "corrupt" or "mismatch" && d.Problem is not null))
+                output.WriteLine($"{d.Device} {d.Status}: {d.Problem}");
             return ExitCodes.Ok;
         });
         return command;
@@ -318,6 +320,10 @@ public static class MirrorCommands
             table.AddRow("state digest", Markup.Escape(state.View.StateDigest.ToString()));
             if (state.Divergence is not null)
                 table.AddRow("DIVERGED", Markup.Escape(state.Divergence));
+            if (state.Corruption is not null)
+                table.AddRow("CORRUPT", Markup.Escape(state.Corruption));
+            if (state.Mismatch is not null)
+                table.AddRow("MISMATCH", Markup.Escape(state.Mismatch));
             foreach (var property in state.Properties)
                 table.AddRow(Markup.Escape($"property {property.Name}"), Markup.Escape(property.Value));
             foreach (var open in state.OpenCommands)

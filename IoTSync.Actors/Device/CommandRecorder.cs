@@ -16,6 +16,8 @@ namespace IoTSync.Device;
 /// first) and records a result for each. A command is marked started before it runs, so a crash
 /// never runs it twice: a restart records it as interrupted instead. What to record and what to
 /// do next is decided by <see cref="CommandRecorderState"/>; the actor persists, runs, replies and keeps the timers.
+/// A journal that fails its recovery check (<see cref="RecoveryCheck"/>) runs nothing and answers only
+/// <see cref="CorruptJournalException"/>, which stops the node at start.
 /// </summary>
 public sealed class CommandRecorder : LogHoldingActor
 {
@@ -58,9 +60,13 @@ public sealed class CommandRecorder : LogHoldingActor
         _clock = new HybridLogicalClock(wall);
         _state = CommandRecorderState.Empty(device);
 
-        Recover<SnapshotOffer>(offer => _state = (CommandRecorderState)offer.Snapshot);
-        Recover<EntryAppended>(appended => _state = _state.Apply(appended, LastSequenceNr));
-        Recover<CommandStarted>(started => _state = _state.Apply(started, LastSequenceNr));
+        Recover<SnapshotOffer>(offer =>
+        {
+            if (CheckRecovered(offer, ((CommandRecorderState)offer.Snapshot).Logs))
+                _state = (CommandRecorderState)offer.Snapshot;
+        });
+        Recover<EntryAppended>(Recovered);
+        Recover<CommandStarted>(Recovered);
         Recover<RecoveryCompleted>(_ => OnRecovered());
 
         Command<RecordCommand>(HandleRecordCommand);
@@ -82,9 +88,24 @@ public sealed class CommandRecorder : LogHoldingActor
 
     protected override LogPair Logs => _state.Logs;
 
+    /// <summary>An event replayed in recovery, applied only while the journal checks out (<see cref="RecoveryCheck"/>).</summary>
+    private void Recovered(object @event)
+    {
+        if (CheckRecovered(@event, _state.Logs))
+            _state = _state.Apply(@event, LastSequenceNr);
+    }
+
     private void OnRecovered()
     {
         _clock.Observe(_state.Logs.LatestTimestamp);
+        if (Corruption is { } fault)
+        {
+            // Nothing runs and nothing is answered but the fault: the node stops at start on it.
+            var corrupt = new CorruptJournalException(PersistenceId, fault);
+            Log.Error("[{0}] ALERT {1}", _device, corrupt.Message);
+            Become(() => CommandAny(_ => Sender.Tell(new Status.Failure(corrupt))));
+            return;
+        }
         _openAtRecovery = _state.OpenAtRecovery();
         Log.Info("[{0}] recovered: device log {1}, mirror log {2}, {3} open commands",
             _device, _state.Logs.DeviceLog, _state.Logs.MirrorLog, _openAtRecovery.Count);

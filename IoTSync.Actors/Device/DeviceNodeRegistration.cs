@@ -48,8 +48,13 @@ public static class DeviceNodeRegistration
         var device = settings.Device;
         var recorder = system.ActorOf(CommandRecorder.Props(device, parts.Recorder, parts.Runner, parts.Clock, parts.Refusals), "recorder");
         registry.Register<DeviceNodeActors.Recorder>(recorder);
-        // The recorder answers once recovered; nothing may reach the mirror before that.
-        await recorder.Ask<SyncView>(LogHolderMessages.GetView.Instance, settings.RequestTimeout);
+        // The recorder answers once recovered; nothing may reach the mirror before that. A journal that
+        // fails its recovery check is answered with CorruptJournalException; one that does not recover
+        // at all stops the recorder (its ERROR line says why): either way the node stops here.
+        var recovered = recorder.Ask<SyncView>(LogHolderMessages.GetView.Instance, settings.RequestTimeout);
+        if (await Task.WhenAny(recovered, recorder.WatchAsync()) != recovered)
+            throw new IOException($"the journal of {CommandRecorder.PersistenceIdPrefix}{device} did not recover (the node's log says why); nothing was run or sent");
+        await recovered;
         var heartbeat = system.ActorOf(EdgeGateway.Props(), "heartbeat");
         startEdge(edge => heartbeat.Tell(new EdgeGateway.Target(edge.ActorOf(HeartbeatSender.Props(device,
             new HeartbeatSenderSettings(settings.MirrorListenerPath, parts.HeartbeatKey, settings.InitialBackoff, settings.GiveUpAfter),

@@ -1,3 +1,4 @@
+using System.Text;
 using Microsoft.Extensions.Hosting;
 
 namespace IoTSync.Hosting;
@@ -7,11 +8,15 @@ public static class NodeHost
 {
     /// <summary>
     /// Starts <paramref name="host"/>; when a part fails to start (the control socket already taken, a
-    /// journal that does not recover in time), stops what did start — the actor system among it — before
-    /// the error goes up to the command line, so the process can end.
+    /// journal that fails its recovery check or does not recover in time), stops what did start — the
+    /// actor system among it — before the error goes up to the command line, so the process can end.
     /// </summary>
     public static async Task Start(IHost host, CancellationToken cancellationToken)
     {
+        var stdout = Console.Out;
+        // Akka.Hosting writes a failed start with its stack trace straight to the console, besides its
+        // (filtered) log line; the command line reports the failure in one line on stderr instead.
+        Console.SetOut(new StartFailureFilter(stdout));
         try
         {
             await host.StartAsync(cancellationToken);
@@ -29,5 +34,35 @@ public static class NodeHost
             }
             throw;
         }
+        finally
+        {
+            Console.SetOut(stdout);
+        }
+    }
+
+    /// <summary>Passes everything on except Akka.Hosting's dump of a failed start.</summary>
+    private sealed class StartFailureFilter(TextWriter inner) : TextWriter
+    {
+        private const string Dump = "Unable to start AkkaHostedService";
+
+        public override Encoding Encoding => inner.Encoding;
+
+        public override void Write(char value) => inner.Write(value);
+
+        public override void Write(string? value)
+        {
+            if (value?.StartsWith(Dump, StringComparison.Ordinal) != true)
+                inner.Write(value);
+        }
+
+        public override void WriteLine(string? value)
+        {
+            if (value?.StartsWith(Dump, StringComparison.Ordinal) != true)
+                inner.WriteLine(value);
+        }
+
+        public override void Write(char[] buffer, int index, int count) => inner.Write(buffer, index, count);
+
+        public override void Flush() => inner.Flush();
     }
 }

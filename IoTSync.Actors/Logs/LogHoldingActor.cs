@@ -36,6 +36,52 @@ public abstract class LogHoldingActor : ReceivePersistentActor
     /// <summary>Both logs as held now.</summary>
     protected abstract LogPair Logs { get; }
 
+    /// <summary>
+    /// The first fault recovery found (<see cref="RecoveryCheck"/>), or the recovery's own failure;
+    /// null while the journal checks out. Once set, nothing more is applied in recovery.
+    /// </summary>
+    protected RecoveryFault? Corruption { get; private set; }
+
+    /// <summary>Checks a snapshot on offer; false (and <see cref="Corruption"/> set) when it must not be used.</summary>
+    protected bool CheckRecovered(SnapshotOffer offer, LogPair logs)
+    {
+        if (Corruption is not null)
+            return false;
+        var check = RecoveryCheck.Snapshot(logs, offer.Metadata.SequenceNr);
+        if (!check.IsRejection)
+            return true;
+        Corruption = RecoveryFault.Of(check, null, offer.Metadata.SequenceNr);
+        return false;
+    }
+
+    /// <summary>
+    /// Checks an event replayed in recovery against the logs <paramref name="held"/> so far; false
+    /// when it must not be applied: it is an entry that fails <see cref="RecoveryCheck.Entry"/>, or an
+    /// earlier event or the snapshot failed.
+    /// </summary>
+    protected bool CheckRecovered(object @event, LogPair held)
+    {
+        if (Corruption is not null)
+            return false;
+        if (@event is not EntryAppended { Entry: var entry })
+            return true;
+        var check = RecoveryCheck.Entry(held, entry);
+        if (!check.IsRejection)
+            return true;
+        Corruption = RecoveryFault.Of(check, entry.Origin, LastSequenceNr);
+        return false;
+    }
+
+    /// <summary>
+    /// A recovery that failed outright (an event or a snapshot that does not decode, a journal that
+    /// cannot be read): one ERROR line naming it, no stack trace; the actor stops after this.
+    /// </summary>
+    protected override void OnRecoveryFailure(Exception reason, object? message = null)
+    {
+        Corruption = RecoveryFault.Failed(LastSequenceNr + 1, reason.GetBaseException().Message);
+        Log.Error("[{0}] ALERT the journal of {1} did not recover: {2}", DeviceLabel, PersistenceId, Corruption.Describe());
+    }
+
     /// <summary>Call after each persisted event.</summary>
     protected void SnapshotIfDue()
     {

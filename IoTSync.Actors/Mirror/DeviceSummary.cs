@@ -11,4 +11,8 @@ public sealed record DeviceSummary(
     int OpenCommands,
     string StateDigest,
     long? LastHeartbeatUnixMs,
-    string LastWindow);
+    string LastWindow)
+{
+    /// <summary>What is wrong beyond the status word (a corrupt journal, a divergence, a digest mismatch), naming the entry or the reason; null when nothing is.</summary>
+    public string? Problem { get; init; }
+}

@@ -17,21 +17,28 @@ namespace IoTSync.Mirror;
 /// ended, or it has been silent for longer than its window limit (the longest any window stays
 /// open). Without a window limit (null) a device is never judged dark.
 /// </para>
+/// <para>
+/// A device whose journal is corrupt is <c>corrupt</c> whatever else holds; a diverged one
+/// <c>diverged</c>; a device whose last agreeing exchange found the digests differing is
+/// <c>mismatch</c> unless it is late.
+/// </para>
 /// </remarks>
 public static class Liveness
 {
     public static LivenessVerdict Judge(long? lastHeartbeatAtUnixMs, long cyclePeriodMs, long nowUnixMs, int lateAfterMissedWindows, bool diverged = false,
-        long? windowLimitMs = null, bool windowClosedSinceHeartbeat = false, bool failing = false)
+        long? windowLimitMs = null, bool windowClosedSinceHeartbeat = false, bool failing = false, bool corrupt = false, bool mismatch = false)
     {
         ArgumentOutOfRangeException.ThrowIfNegative(lateAfterMissedWindows);
         if (lastHeartbeatAtUnixMs is not { } last)
-            return new LivenessVerdict(diverged ? LivenessStatus.Diverged : LivenessStatus.NeverSeen, 0, 0);
+            return new LivenessVerdict(corrupt ? LivenessStatus.Corrupt : diverged ? LivenessStatus.Diverged : mismatch ? LivenessStatus.Mismatch : LivenessStatus.NeverSeen, 0, 0);
         // A mirror clock stepped back makes the last heartbeat look to be in the future: not silent at all.
         var silent = Math.Max(0, nowUnixMs - last);
         var missed = cyclePeriodMs > 0 ? silent / cyclePeriodMs : 0;
         var closed = windowLimitMs is { } limit && (windowClosedSinceHeartbeat || silent >= limit);
-        var status = diverged ? LivenessStatus.Diverged
+        var status = corrupt ? LivenessStatus.Corrupt
+            : diverged ? LivenessStatus.Diverged
             : missed > lateAfterMissedWindows ? LivenessStatus.Late
+            : mismatch ? LivenessStatus.Mismatch
             : failing ? LivenessStatus.Failing
             : closed ? LivenessStatus.Dark
             : LivenessStatus.Ok;
@@ -41,7 +48,15 @@ public static class Liveness
     /// <summary>The verdict on what a <see cref="StateJournal"/> holds (dark judged only with a window limit).</summary>
     public static LivenessVerdict Of(StateJournalState state, long nowUnixMs, int lateAfterMissedWindows, long? windowLimitMs = null) =>
         Judge(state.History.LastHeartbeatAtUnixMs, state.History.CyclePeriodMs, nowUnixMs, lateAfterMissedWindows, state.IsDiverged,
-            windowLimitMs, WindowClosedSinceHeartbeat(state.History), state.History.RepeatedSessionFailure is not null);
+            windowLimitMs, WindowClosedSinceHeartbeat(state.History), state.History.RepeatedSessionFailure is not null,
+            state.Corruption is not null, state.Mismatch is not null);
+
+    /// <summary>What is wrong with the device beyond its status word, for listings: the corruption, the divergence or the digest mismatch; null when nothing is.</summary>
+    public static string? ProblemOf(StateJournalState state) =>
+        state.Corruption is { } fault ? $"journal corrupt: {fault.Describe()}"
+        : state.Divergence is { } divergence ? divergence.Describe()
+        : state.Mismatch is { } mismatch ? $"state digests differ: {mismatch}"
+        : null;
 
     /// <summary>
     /// True when the window the last heartbeat opened is known to have closed: its answer started no

@@ -24,4 +24,10 @@ public enum LivenessStatus
 
     /// <summary>Marked diverged: syncing stopped until an operator acts, whatever its heartbeats say.</summary>
     Diverged,
+
+    /// <summary>Its journal at the mirror failed its recovery check (or did not recover): nothing is served or written for it until an operator acts.</summary>
+    Corrupt,
+
+    /// <summary>Its last exchange with both logs the same found the two state digests differing: it keeps syncing, and is alerted, until an exchange agrees again.</summary>
+    Mismatch,
 }

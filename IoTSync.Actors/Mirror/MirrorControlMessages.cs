@@ -59,7 +59,14 @@ public sealed record DeviceStateRequest(string Device) : ControlMessage;
 
 /// <summary>The device's logs as the mirror holds them, how far its commands are delivered, a divergence if any, the properties and the open commands.</summary>
 public sealed record DeviceStateReply(string Device, SyncView View, long DeliveredThrough, string? Divergence,
-    ImmutableArray<NamedValue> Properties, ImmutableArray<string> OpenCommands) : ControlMessage;
+    ImmutableArray<NamedValue> Properties, ImmutableArray<string> OpenCommands) : ControlMessage
+{
+    /// <summary>Why the device's journal at the mirror is corrupt (the entry named), or null.</summary>
+    public string? Corruption { get; init; }
+
+    /// <summary>Why the last agreeing exchange found the state digests differing, or null.</summary>
+    public string? Mismatch { get; init; }
+}
 
 /// <summary>A device's recent windows as the mirror recorded them (<c>windows</c>). Answered with <see cref="WindowsReply"/>.</summary>
 public sealed record WindowsRequest(string Device, int Last) : ControlMessage;

@@ -206,7 +206,11 @@ public sealed class MirrorControlServer : IAsyncDisposable
         var model = state.Logs.Model;
         return new DeviceStateReply(device.Value, state.Logs.View, state.DeliveredThrough, state.Divergence?.Describe(),
             [.. model.LiveProperties.Select(p => new NamedValue(p.Key, p.Value))],
-            [.. model.OpenCommands.Values.Select(c => $"{c.Ref} {string.Join(' ', c.Argv)}{(c.CancelRequested ? " (cancelling)" : "")}")]);
+            [.. model.OpenCommands.Values.Select(c => $"{c.Ref} {string.Join(' ', c.Argv)}{(c.CancelRequested ? " (cancelling)" : "")}")])
+        {
+            Corruption = state.Corruption?.Describe(),
+            Mismatch = state.Mismatch,
+        };
     }
 
     private async Task<ControlMessage> Windows(WindowsRequest request, CancellationToken stopping)

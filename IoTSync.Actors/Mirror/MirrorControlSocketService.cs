@@ -51,6 +51,9 @@ public sealed class MirrorControlSocketService(
             state.Logs.Model.OpenCommands.Count,
             state.Logs.View.StateDigest.Short,
             windows.LastHeartbeatAtUnixMs,
-            windows.LastDeviceWindow is { } last ? $"{last.Number}: {last.DurationMs} ms, {last.Outcome}" : "");
+            windows.LastDeviceWindow is { } last ? $"{last.Number}: {last.DurationMs} ms, {last.Outcome}" : "")
+        {
+            Problem = Liveness.ProblemOf(state),
+        };
     }
 }

@@ -15,7 +15,8 @@ namespace IoTSync.Mirror;
 /// mirror log (pending → delivered), and whether the device diverged. Entries stay in the
 /// journal; status questions about resolved commands are answered by reading it back.
 /// What to write and what to answer is decided by <see cref="StateJournalState"/>; the actor
-/// persists, replies, logs and keeps the clock.
+/// persists, replies, logs and keeps the clock. Recovery checks every entry it replays
+/// (<see cref="RecoveryCheck"/>): a journal that fails is served as corrupt, answered at once and never written.
 /// </summary>
 public sealed class StateJournal : LogHoldingActor
 {
@@ -36,15 +37,24 @@ public sealed class StateJournal : LogHoldingActor
         _clock = new HybridLogicalClock(wall);
         _state = StateJournalState.Empty(device);
 
-        Recover<SnapshotOffer>(offer => _state = (StateJournalState)offer.Snapshot);
-        Recover<EntryAppended>(appended => _state = _state.Apply(appended, LastSequenceNr));
-        Recover<DeliveryConfirmed>(confirmed => _state = _state.Apply(confirmed, LastSequenceNr));
-        Recover<DivergenceDetected>(diverged => _state = _state.Apply(diverged, LastSequenceNr));
-        Recover<HeartbeatRecorded>(heartbeat => _state = _state.Apply(heartbeat, LastSequenceNr));
-        Recover<SessionRecorded>(session => _state = _state.Apply(session, LastSequenceNr));
+        Recover<SnapshotOffer>(offer =>
+        {
+            if (CheckRecovered(offer, ((StateJournalState)offer.Snapshot).Logs))
+                _state = (StateJournalState)offer.Snapshot;
+        });
+        Recover<EntryAppended>(Recovered);
+        Recover<DeliveryConfirmed>(Recovered);
+        Recover<DivergenceDetected>(Recovered);
+        Recover<HeartbeatRecorded>(Recovered);
+        Recover<SessionRecorded>(Recovered);
         Recover<RecoveryCompleted>(_ =>
         {
             _clock.Observe(_state.Logs.LatestTimestamp);
+            if (Corruption is { } fault)
+            {
+                ServeCorrupt(fault);
+                return;
+            }
             Log.Info("[{0}] recovered: mirror log {1}, device log {2}, delivered through {3}{4}",
                 _device, _state.Logs.MirrorLog, _state.Logs.DeviceLog, _state.DeliveredThrough, _state.IsDiverged ? ", DIVERGED" : "");
         });
@@ -63,6 +73,9 @@ public sealed class StateJournal : LogHoldingActor
         });
         Command<SessionApplied>(applied =>
         {
+            if (_state.Mismatch is { } mismatch && _state.History.LastSession is { Outcome: nameof(Sync.ExchangeOutcome.DigestMismatch) } last && last.SessionId == applied.SessionId)
+                Log.Error("[{0}] ALERT session {1}: both sides hold the same logs but their state digests differ ({2}); the device is marked mismatch until an exchange agrees again",
+                    _device, applied.SessionId, mismatch);
             if (_state.History.RepeatedSessionFailure is { } failure && _state.History.LastSession?.SessionId == applied.SessionId)
                 Log.Warning("[{0}] sessions keep failing the same way (the last two): {1}", _device, failure);
         });
@@ -83,6 +96,37 @@ public sealed class StateJournal : LogHoldingActor
     protected override object SnapshotState => _state;
 
     protected override LogPair Logs => _state.Logs;
+
+    /// <summary>An event replayed in recovery, applied only while the journal checks out (<see cref="RecoveryCheck"/>).</summary>
+    private void Recovered(object @event)
+    {
+        if (CheckRecovered(@event, _state.Logs))
+            _state = _state.Apply(@event, LastSequenceNr);
+    }
+
+    /// <summary>
+    /// The journal failed its recovery check: alert once, then answer everything at once from what
+    /// was recovered before the fault (<see cref="StateJournalState.CorruptAnswer"/>), writing nothing.
+    /// </summary>
+    private void ServeCorrupt(RecoveryFault fault)
+    {
+        _state = _state with { Corruption = fault };
+        Log.Error("[{0}] ALERT the device's journal is corrupt: {1}; the device is marked corrupt and nothing is served or written for it",
+            _device, fault.Describe());
+        Become(() => CommandAny(request =>
+        {
+            if (request is SubmitCommand or CancelCommand)
+                Log.Warning("[{0}] request refused: the device's journal is corrupt", _device);
+            Sender.Tell(_state.CorruptAnswer(request));
+        }));
+    }
+
+    /// <summary>A recovery that failed outright: the parent answers for the device from now on (this actor stops).</summary>
+    protected override void OnRecoveryFailure(Exception reason, object? message = null)
+    {
+        base.OnRecoveryFailure(reason, message);
+        Context.Parent.Tell(new StateJournals.Unrecoverable(_device, Corruption!));
+    }
 
     /// <summary>A submission or cancellation: the entry written, then <see cref="Submitted"/>; or the refusal at once.</summary>
     private void Write(StateJournalDecision<object> decision, string issuer)

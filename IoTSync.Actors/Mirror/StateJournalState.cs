@@ -43,6 +43,23 @@ public sealed record StateJournalState(LogPair Logs, long DeliveredThrough, Dive
 
     public bool IsDiverged => Divergence is not null;
 
+    /// <summary>
+    /// Set (never persisted: nothing is written to such a journal) when recovery found the journal
+    /// corrupt (<see cref="RecoveryCheck"/>): the device is shown <c>corrupt</c> and every request for it is refused.
+    /// </summary>
+    public RecoveryFault? Corruption { get; init; }
+
+    /// <summary>
+    /// Why the last exchange in which both sides held the same two logs found their state digests
+    /// differing; null when none did, or a later one agreed (<see cref="SessionRecorded.Agreed"/>).
+    /// </summary>
+    public string? Mismatch { get; init; }
+
+    /// <summary>What every request for a device with a corrupt journal is answered, or null.</summary>
+    public string? CorruptReason => Corruption is { } fault
+        ? $"device {Device}'s journal at the mirror is corrupt: {fault.Describe()}; nothing is served or written for it until an operator restores it"
+        : null;
+
     /// <summary>The window history, empty when none was recorded.</summary>
     public WindowHistory History => Windows ?? WindowHistory.Empty;
 
@@ -52,9 +69,29 @@ public sealed record StateJournalState(LogPair Logs, long DeliveredThrough, Dive
         DeliveryConfirmed confirmed => this with { DeliveredThrough = Math.Max(DeliveredThrough, confirmed.MirrorLogLength) },
         DivergenceDetected diverged => this with { Divergence = diverged },
         HeartbeatRecorded heartbeat => this with { Windows = History.Apply(heartbeat) },
-        SessionRecorded session => this with { Windows = History.Apply(session) },
+        SessionRecorded session => this with { Windows = History.Apply(session), Mismatch = MismatchAfter(session) },
         _ => this,
     };
+
+    /// <summary>
+    /// The answer, at once, to any request for a device whose journal is corrupt: a refusal with the
+    /// reason for a submission or cancellation, the state as recovered for status questions, an
+    /// acknowledgement (nothing written) for window history, a failure with the reason for the rest.
+    /// </summary>
+    public object CorruptAnswer(object request) => request switch
+    {
+        SubmitCommand or CancelCommand => new SubmitRefused(CorruptReason ?? "the device's journal is corrupt"),
+        GetJournalState or LogHolderMessages.GetState => this,
+        GetSyncView or LogHolderMessages.GetView => Logs.View,
+        GetWindows query => new WindowList(History.WindowCount, History.Last(query.Last)),
+        RecordHeartbeat or RecordSession => Acknowledged.Instance,
+        _ => new Akka.Actor.Status.Failure(new InvalidOperationException(CorruptReason ?? "the device's journal is corrupt")),
+    };
+
+    private string? MismatchAfter(SessionRecorded session) =>
+        session.Outcome == nameof(Sync.ExchangeOutcome.DigestMismatch) ? session.Error ?? "the state digests differ"
+        : session.Agreed is not null ? null
+        : Mismatch;
 
     /// <summary>
     /// A submission: the command entry after the mirror log's head, or <see cref="SubmitRefused"/>

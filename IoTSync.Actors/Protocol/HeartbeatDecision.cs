@@ -13,6 +13,8 @@ public static class HeartbeatDecision
     /// </summary>
     public static (HeartbeatAction Action, string Reason) Decide(Heartbeat heartbeat, StateJournalState held)
     {
+        if (held.CorruptReason is { } corrupt)
+            return (HeartbeatAction.Refused, corrupt);
         if (held.Divergence is { } divergence)
             return (HeartbeatAction.Refused, divergence.Describe());
         var inStep = heartbeat.DeviceLog == held.Logs.DeviceLog && heartbeat.MirrorLogSeen == held.Logs.MirrorLog;

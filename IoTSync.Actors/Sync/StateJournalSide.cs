@@ -18,7 +18,9 @@ public sealed class StateJournalSide(IActorRef stateJournal, TimeSpan timeout, M
         Ask<SyncView>(new StateJournalMessages.GetSyncView(device), cancellationToken);
 
     public async Task<string?> Divergence(CancellationToken cancellationToken) =>
-        (await Ask<StateJournalState>(new StateJournalMessages.GetJournalState(device), cancellationToken)).Divergence?.Describe();
+        (await Ask<StateJournalState>(new StateJournalMessages.GetJournalState(device), cancellationToken)) is var state
+            ? state.CorruptReason ?? state.Divergence?.Describe()
+            : null;
 
     public async Task<IReadOnlyList<LogEntry>> ReadMirrorLog(long fromSequence, int maxEntries, CancellationToken cancellationToken) =>
         (await Ask<LogRange>(new StateJournalMessages.ReadLogRange(device, Origin.Mirror, fromSequence, maxEntries), cancellationToken)).Entries;

@@ -40,6 +40,8 @@ public sealed class JournalBench(JournalBenchOptions options)
             Console.WriteLine($"  recovery of {worstCase:N0} entries, snapshot every {options.SnapshotEvery}, {withSnapshotsTail.EventsAfterSnapshot} events after it: median {withSnapshotsTail.MedianMs:N1} ms (runs {string.Join(", ", withSnapshotsTail.RunsMs.Select(r => r.ToString("N1")))})");
             var withoutSnapshots = await Recovery(int.MaxValue, "without-snapshots", options.Entries);
             Console.WriteLine($"  recovery of {options.Entries:N0} entries, no snapshots: median {withoutSnapshots.MedianMs:N1} ms (runs {string.Join(", ", withoutSnapshots.RunsMs.Select(r => r.ToString("N1")))})");
+            var checkAlone = CheckAlone(options.Entries);
+            Console.WriteLine($"  the recovery check alone (RecoveryCheck.Entry: hash recomputed, link checked) over {options.Entries:N0} entries: median {checkAlone.MedianMs:N1} ms wall, {checkAlone.CpuMedianMs:N1} ms of CPU");
 
             var report = new
             {
@@ -52,6 +54,7 @@ public sealed class JournalBench(JournalBenchOptions options)
                 recoveryWithSnapshots = withSnapshots,
                 recoveryWithSnapshotsWorstCase = withSnapshotsTail,
                 recoveryWithoutSnapshots = withoutSnapshots,
+                recoveryCheckAlone = checkAlone,
             };
             Directory.CreateDirectory(options.ResultsDir);
             var file = Path.Combine(options.ResultsDir, $"journal-{DateTime.UtcNow:yyyyMMdd-HHmmss}.json");
@@ -64,6 +67,50 @@ public sealed class JournalBench(JournalBenchOptions options)
             Directory.Delete(_workDir, recursive: true);
         }
     }
+
+    /// <summary>Only <see cref="CheckAlone"/>: what recovery's check costs, without the journal.</summary>
+    public int RunCheckAlone()
+    {
+        var figures = CheckAlone(options.Entries);
+        Console.WriteLine($"recovery check alone (RecoveryCheck.Entry: hash recomputed, link checked) over {options.Entries:N0} entries: median {figures.MedianMs:N1} ms wall " +
+                          $"(runs {string.Join(", ", figures.RunsMs.Select(r => r.ToString("N1")))}), median {figures.CpuMedianMs:N1} ms of CPU " +
+                          $"(runs {string.Join(", ", figures.CpuRunsMs.Select(r => r.ToString("N1")))})");
+        Directory.Delete(_workDir, recursive: true);
+        return 0;
+    }
+
+    /// <summary>
+    /// What recovery's check adds (issue 11, fault 4): <see cref="RecoveryCheck.Entry"/> over every
+    /// entry, in memory, the held positions advanced without applying the entries. Wall time and the
+    /// process's CPU time (the loop is single-threaded; CPU time stays meaningful on a loaded machine).
+    /// </summary>
+    private CheckFigures CheckAlone(int entries)
+    {
+        var log = DeviceEntries(entries);
+        var (wall, cpu) = (new List<double>(), new List<double>());
+        for (var run = 0; run < options.RecoveryRuns; run++)
+        {
+            var logs = LogPair.Empty(Device);
+            var process = Process.GetCurrentProcess();
+            var cpuBefore = process.TotalProcessorTime;
+            var watch = Stopwatch.StartNew();
+            foreach (var entry in log)
+            {
+                var check = RecoveryCheck.Entry(logs, entry);
+                if (check.IsRejection)
+                    throw new InvalidOperationException($"entry {entry.Sequence}: {check}");
+                logs = logs with { DeviceLog = logs.DeviceLog.After(entry) };
+            }
+            wall.Add(watch.Elapsed.TotalMilliseconds);
+            process.Refresh();
+            cpu.Add((process.TotalProcessorTime - cpuBefore).TotalMilliseconds);
+        }
+        wall.Sort();
+        cpu.Sort();
+        return new CheckFigures(wall[wall.Count / 2], [.. wall], cpu[cpu.Count / 2], [.. cpu], entries);
+    }
+
+    private sealed record CheckFigures(double MedianMs, double[] RunsMs, double CpuMedianMs, double[] CpuRunsMs, int Entries);
 
     private async Task<double> AppendOneByOne()
     {

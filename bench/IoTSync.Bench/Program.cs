@@ -11,6 +11,7 @@ public static class Program
 {
     private const string Usage =
         "usage: iotsync-bench journal [--results DIR] [--entries N] [--snapshot-every N] [--single N] [--batched N] [--runs N]\n" +
+        "       iotsync-bench recovery-check [--entries N] [--runs N]\n" +
         "       iotsync-bench verify [--results DIR] [--entries N] [--snapshot-every N] [--runs N] [--keep DIR] [--mirror-exe DLL]\n" +
         "       iotsync-bench windows [--results DIR] [--cycles N] [--commands K] [--period-ms N] [--window-limit-ms N] [--network ip|nft]\n" +
         "       iotsync-bench ssh [--results DIR] [--connects N]\n" +
@@ -20,7 +21,7 @@ public static class Program
     {
         if (args is ["sample", "--out", var directory])
             return await new SampleJournals(Path.GetFullPath(directory)).Run();
-        if (args.Length == 0 || args[0] is not ("journal" or "verify" or "windows" or "ssh") || (args.Length - 1) % 2 != 0)
+        if (args.Length == 0 || args[0] is not ("journal" or "recovery-check" or "verify" or "windows" or "ssh") || (args.Length - 1) % 2 != 0)
         {
             Console.Error.WriteLine(Usage);
             return 2;
@@ -32,6 +33,8 @@ public static class Program
             if (args[0] == "windows")
                 return await new WindowsBench(WindowsOptions(args)).Run();
             var options = Options(args);
+            if (args[0] == "recovery-check")
+                return new JournalBench(options.Journal).RunCheckAlone();
             return args[0] == "journal"
                 ? await new JournalBench(options.Journal).Run()
                 : await new VerifyBench(options.Verify).Run();
