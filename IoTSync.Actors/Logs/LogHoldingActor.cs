@@ -70,15 +70,15 @@ public abstract class LogHoldingActor : ReceivePersistentActor
     {
         Log.Error(cause, "[{0}] journal write of {1} at {2} failed; stopping so a restart recovers from the journal", DeviceLabel, @event.GetType().Name, sequenceNr);
         var fault = _supervisor.Failed(cause, Sender, Self);
-        OnJournalFailed(fault);
+        OnJournalFailed(fault, Sender);
         base.OnPersistFailure(cause, @event, sequenceNr);
     }
 
     /// <summary>
-    /// A write failed and the actor is stopping: answer whoever else waits on it (the caller of the failed
-    /// write is answered already) with <paramref name="fault"/>, so no one waits for a timeout.
+    /// A write failed and the actor is stopping: answer whoever else waits on it (<paramref name="answered"/>,
+    /// the caller of the failed write, is answered already) with <paramref name="fault"/>, so no one waits for a timeout.
     /// </summary>
-    protected virtual void OnJournalFailed(string fault)
+    protected virtual void OnJournalFailed(string fault, IActorRef answered)
     {
     }
 }
