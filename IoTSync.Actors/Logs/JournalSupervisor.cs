@@ -61,6 +61,7 @@ public sealed class JournalSupervisor : ReceiveActor, IWithTimers
             StartChild();
             _outage = _outage.Restarted();
         });
+        Receive<DeadLetter>(AnswerLost);
         Receive<GetJournalHealth>(_ => Sender.Tell(new JournalHealth(_outage.Fault, !_outage.ChildRunning, _outage.Restarts)));
         ReceiveAny(message =>
         {
@@ -83,7 +84,25 @@ public sealed class JournalSupervisor : ReceiveActor, IWithTimers
     public static Props Props(Props childProps, string childName, string label, JournalRestartSettings settings) =>
         Akka.Actor.Props.Create(() => new JournalSupervisor(childProps, childName, label, settings, null));
 
-    protected override void PreStart() => StartChild();
+    protected override void PreStart()
+    {
+        // What the child had stashed while its failing write was pending goes to dead letters when it stops.
+        Context.System.EventStream.Subscribe(Self, typeof(DeadLetter));
+        StartChild();
+    }
+
+    protected override void PostStop() => Context.System.EventStream.Unsubscribe(Self);
+
+    /// <summary>A request lost in a child that stopped (stashed behind its failed write, or sent to it as it stopped) is answered with the fault.</summary>
+    private void AnswerLost(DeadLetter letter)
+    {
+        var sender = letter.Sender;
+        if (!Self.Path.Equals(letter.Recipient.Path.Parent) || (letter.Recipient.Equals(_child) && _outage.ChildRunning)
+            || sender is null || sender.IsNobody() || sender.Equals(Context.System.DeadLetters) || sender.Equals(letter.Recipient) || sender.Equals(Self)
+            || letter.Message is Status.Failure or Attach)
+            return;
+        sender.Tell(new Status.Failure(new JournalUnavailableException(_outage.Fault ?? JournalOutage.StoppedUnexplained)));
+    }
 
     // A child that throws is stopped, not restarted in place: the restart comes after the back-off, from Terminated.
     protected override SupervisorStrategy SupervisorStrategy() =>
