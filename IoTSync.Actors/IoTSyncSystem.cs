@@ -134,7 +134,10 @@ public static class IoTSyncSystem
         }
     }
 
-    /// <summary>Snapshot cadence and read-journal id for the log-holding actors, from <c>iotsync.persistence</c>.</summary>
+    /// <summary>Snapshot cadence, read-journal id and restart back-off for the log-holding actors, from <c>iotsync.persistence</c> and <c>iotsync.journal-restart</c>.</summary>
     public static LogHolderSettings LogHolderSettings(Config nodeConfig) =>
-        new(IoTSyncPersistenceSettings.FromConfig(nodeConfig).SnapshotEvery, SqlitePersistence.ReadJournalPluginId, Sync.ExchangeSettings.MaxEntryBytes(nodeConfig));
+        new(IoTSyncPersistenceSettings.FromConfig(nodeConfig).SnapshotEvery, SqlitePersistence.ReadJournalPluginId, Sync.ExchangeSettings.MaxEntryBytes(nodeConfig))
+        {
+            Restart = JournalRestartSettings.FromConfig(nodeConfig),
+        };
 }

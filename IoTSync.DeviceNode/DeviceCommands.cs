@@ -106,6 +106,8 @@ public static class DeviceCommands
             table.AddRow("window", Markup.Escape($"{status.Cycle.Phase} (window {status.Cycle.Window}, every {status.Cycle.Period.TotalSeconds:0.###} s)"));
             if (status.Cycle.Recent.LastOrDefault() is { } last)
                 table.AddRow("last window", Markup.Escape($"{last.Number}: {last.Duration.TotalMilliseconds:0.0} ms, {last.Outcome}"));
+            if (status.JournalFault is { } fault)
+                table.AddRow("journal", Markup.Escape(fault));
             table.AddRow("device log", Markup.Escape(status.View.DeviceLog.ToString()));
             table.AddRow("mirror log", Markup.Escape(status.View.MirrorLog.ToString()));
             table.AddRow("state digest", Markup.Escape(status.View.StateDigest.ToString()));

@@ -231,6 +231,20 @@ public sealed class CommandRecorder : LogHoldingActor
         });
     }
 
+    protected override void OnJournalFailed(string fault, IActorRef answered)
+    {
+        var failure = new Status.Failure(new JournalUnavailableException(fault));
+        foreach (var (caller, _) in _callers.Values.Where(c => !c.Caller.Equals(answered)))
+            caller.Tell(failure);
+        _callers.Clear();
+        foreach (var waiter in _appendWaiters.Where(w => !w.ReplyTo.Equals(answered)))
+        {
+            waiter.Budget.Cancel();
+            waiter.ReplyTo.Tell(failure);
+        }
+        _appendWaiters.Clear();
+    }
+
     private bool DoneWith(AppendWaiter waiter) => _state.DoneThrough(waiter.ThroughMirrorSequence);
 
     private void ReplyToWaiters(Func<AppendWaiter, bool> ready)

@@ -24,8 +24,9 @@ public sealed record DeviceStatusRequest : ControlMessage
 
 /// <summary>
 /// The device node's status: its cycle (phase, window number, recent windows), both logs and the
-/// state digest, the last sync session, the open commands, the properties, and the node's non-zero
-/// refusal counters (empty from a node that predates them).
+/// state digest, the last sync session, the open commands, the properties, the node's non-zero
+/// refusal counters (empty from a node that predates them), and the journal's last fault while it has not
+/// written since (null when healthy).
 /// </summary>
 public sealed record DeviceStatusReply(
     string Device,
@@ -36,4 +37,6 @@ public sealed record DeviceStatusReply(
     ImmutableArray<NamedValue> Properties) : ControlMessage
 {
     public ImmutableArray<Control.RefusalCount> Refusals { get; init; } = [];
+
+    public string? JournalFault { get; init; }
 }

@@ -131,7 +131,9 @@ public sealed class ControlSocketServer : IAsyncDisposable
 
     private async Task<DeviceStatusReply> Status(CancellationToken stopping)
     {
+        // Down after a failed write, the recorder's supervisor answers at once with the fault, and so does status.
         var state = await _recorder.Ask<CommandRecorderState>(LogHolderMessages.GetState.Instance, _timeout, stopping);
+        var journal = await _recorder.Ask<JournalSupervisorMessages.JournalHealth>(JournalSupervisorMessages.GetJournalHealth.Instance, _timeout, stopping);
         var cycle = _cycle is null
             ? new CycleStatus("not cycling", 0, TimeSpan.Zero, [])
             : await _cycle.Ask<CycleStatus>(GetCycleStatus.Instance, _timeout, stopping);
@@ -140,6 +142,7 @@ public sealed class ControlSocketServer : IAsyncDisposable
             state.Logs.Model.OpenCommands.Count, [.. state.Logs.Model.LiveProperties.Select(p => new NamedValue(p.Key, p.Value))])
         {
             Refusals = RefusalCount.From(_refusals),
+            JournalFault = journal.Describe(),
         };
     }
 

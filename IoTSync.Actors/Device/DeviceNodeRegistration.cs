@@ -9,7 +9,8 @@ using Microsoft.Extensions.Logging;
 namespace IoTSync.Device;
 
 /// <summary>
-/// Registers the device node's actors on an Akka.Hosting builder: the CommandRecorder, and once it has
+/// Registers the device node's actors on an Akka.Hosting builder: the CommandRecorder (under a
+/// <see cref="JournalSupervisor"/>, which restarts it after a failed write), and once it has
 /// recovered, the HeartbeatSender and the NetworkToggler; each in the <c>ActorRegistry</c> under its
 /// <see cref="DeviceNodeActors"/> key; and the whole node on a host: its actor systems, its control
 /// socket and its resting state at stop. The recorder and the toggler live in the core system, which has
@@ -46,7 +47,8 @@ public static class DeviceNodeRegistration
     {
         var settings = parts.Settings;
         var device = settings.Device;
-        var recorder = system.ActorOf(CommandRecorder.Props(device, parts.Recorder, parts.Runner, parts.Clock, parts.Refusals), "recorder");
+        var recorder = system.ActorOf(JournalSupervisor.Props(CommandRecorder.Props(device, parts.Recorder, parts.Runner, parts.Clock, parts.Refusals),
+            "journal", device.Value, parts.Recorder.Journal.Restart), "recorder");
         registry.Register<DeviceNodeActors.Recorder>(recorder);
         // The recorder answers once recovered; nothing may reach the mirror before that. A journal that
         // fails its recovery check is answered with CorruptJournalException; one that does not recover

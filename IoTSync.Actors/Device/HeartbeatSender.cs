@@ -103,7 +103,7 @@ public sealed class HeartbeatSender : ReceiveActor, IWithTimers
             Send(attempt: 1);
             Become(AwaitingAck);
         });
-        Receive<ViewFailed>(failed => Finish(new MirrorUnreachable(0, _window.Elapsed), $"no view from the recorder: {failed.Cause.Message}"));
+        Receive<ViewFailed>(failed => Finish(new LocalJournalFault(failed.Cause.Message), $"no heartbeat sent: no view from the recorder: {failed.Cause.Message}"));
     }
 
     private void AwaitingAck()

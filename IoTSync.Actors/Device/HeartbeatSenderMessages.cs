@@ -7,8 +7,8 @@ public static class HeartbeatSenderMessages
 {
     /// <summary>
     /// The interface is up: call home, telling the mirror the device's cycle period and how the
-    /// last window closed (null when none has closed yet). Answered with <see cref="MirrorAnswered"/>
-    /// or <see cref="MirrorUnreachable"/>.
+    /// last window closed (null when none has closed yet). Answered with <see cref="MirrorAnswered"/>,
+    /// <see cref="MirrorUnreachable"/> or <see cref="LocalJournalFault"/>.
     /// </summary>
     public sealed record SendHeartbeat(TimeSpan CyclePeriod, WindowReport? PreviousWindow);
 
@@ -23,6 +23,12 @@ public static class HeartbeatSenderMessages
     /// checked: this device, its key, this window's session): the window can close at once.
     /// </summary>
     public sealed record MirrorGaveUp(string SessionId, string Reason);
+
+    /// <summary>
+    /// The device's own journal could not give the view to send (its recorder is down after a failed write,
+    /// <see cref="Logs.JournalSupervisor"/>): no heartbeat went out; the window ends, the next cycle tries again.
+    /// </summary>
+    public sealed record LocalJournalFault(string Fault);
 
     /// <summary>No valid answer within the back-off's bound: the window ends, the next cycle tries again.</summary>
     public sealed record MirrorUnreachable(int Attempts, TimeSpan Waited);

@@ -80,6 +80,7 @@ public sealed class NetworkToggler : ReceiveActor, IWithTimers
         Receive<LimitReached>(_ => { });
         Receive<MirrorAnswered>(_ => { });
         Receive<MirrorUnreachable>(_ => { });
+        Receive<LocalJournalFault>(_ => { });
         Receive<MirrorGaveUp>(_ => { });
     }
 
@@ -144,6 +145,7 @@ public sealed class NetworkToggler : ReceiveActor, IWithTimers
             Become(Syncing);
         });
         Receive<MirrorUnreachable>(unreachable => Close(WindowTimer.Unreachable(unreachable.Attempts)));
+        Receive<LocalJournalFault>(fault => Close(WindowTimer.LocalJournalFault(fault.Fault)));
         Receive<LimitReached>(limit => CloseIfCurrent(limit, WindowTimer.LimitWaitingForMirror));
         // Interface down can finish after the next window began (a slow command, a short period): still record it.
         Receive<Lowered>(RecordLowered);
@@ -162,6 +164,7 @@ public sealed class NetworkToggler : ReceiveActor, IWithTimers
                 _clock.OffsetMs = answered.ClockOffsetMs;
         });
         Receive<MirrorUnreachable>(_ => { });
+        Receive<LocalJournalFault>(_ => { });
         // The mirror's session will not come, or broke: close now rather than at the limit.
         Receive<MirrorGaveUp>(gaveUp => Close(WindowTimer.MirrorGaveUp(gaveUp.Reason)));
         Receive<SessionEnded>(_ =>

@@ -59,6 +59,9 @@ public sealed record WindowTimer(int Number, TimeSpan UsableAfter, TimeSpan? Ans
 
     public static string Unreachable(int attempts) => $"mirror unreachable after {attempts} heartbeat(s)";
 
+    /// <summary>The device's own journal is down (a failed write, restarting): no heartbeat was sent.</summary>
+    public static string LocalJournalFault(string fault) => $"local journal fault: {fault}";
+
     /// <summary>
     /// The record of this window once the interface is down: <paramref name="duration"/> from up to
     /// down, <paramref name="closingAfter"/> when the decision to close was taken.

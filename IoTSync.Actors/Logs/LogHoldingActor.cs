@@ -6,11 +6,13 @@ namespace IoTSync.Logs;
 
 /// <summary>
 /// What the CommandRecorder and the StateJournal share: a snapshot every N events with older
-/// snapshots deleted once a newer one is safe, and reading log ranges back from the journal.
+/// snapshots deleted once a newer one is safe, reading log ranges back from the journal, and its side of a
+/// <see cref="JournalSupervisor"/>: a failed write answers its caller with the named fault and stops the actor.
 /// </summary>
 public abstract class LogHoldingActor : ReceivePersistentActor
 {
     private readonly LogHolderSettings _settings;
+    private readonly JournalSupervisorLink _supervisor = new();
     private JournalLogReader? _reader;
 
     protected LogHoldingActor(LogHolderSettings settings)
@@ -24,6 +26,8 @@ public abstract class LogHoldingActor : ReceivePersistentActor
         Command<LogHolderMessages.GetState>(_ => Sender.Tell(SnapshotState));
         Command<LogHolderMessages.ReadLog>(read => ReadLog(read.Log, read.FromSequence, read.MaxEntries)
             .PipeTo(Sender, success: entries => new LogHolderMessages.LogRange(entries)));
+        Command<JournalSupervisorMessages.Attach>(_ => _supervisor.Attach(Sender));
+        Command<JournalSupervisorMessages.GetJournalHealth>(_ => Sender.Tell(JournalSupervisorLink.Health));
         Command<DeleteSnapshotsFailure>(failure => Log.Warning("[{0}] deleting old snapshots failed: {1}", DeviceLabel, failure.Cause.Message));
     }
 
@@ -85,6 +89,7 @@ public abstract class LogHoldingActor : ReceivePersistentActor
     /// <summary>Call after each persisted event.</summary>
     protected void SnapshotIfDue()
     {
+        _supervisor.Wrote();
         if (LastSequenceNr % _settings.SnapshotEvery == 0)
             SaveSnapshot(SnapshotState);
     }
@@ -110,6 +115,16 @@ public abstract class LogHoldingActor : ReceivePersistentActor
     protected override void OnPersistFailure(Exception cause, object @event, long sequenceNr)
     {
         Log.Error(cause, "[{0}] journal write of {1} at {2} failed; stopping so a restart recovers from the journal", DeviceLabel, @event.GetType().Name, sequenceNr);
+        var fault = _supervisor.Failed(cause, Sender, Self);
+        OnJournalFailed(fault, Sender);
         base.OnPersistFailure(cause, @event, sequenceNr);
+    }
+
+    /// <summary>
+    /// A write failed and the actor is stopping: answer whoever else waits on it (<paramref name="answered"/>,
+    /// the caller of the failed write, is answered already) with <paramref name="fault"/>, so no one waits for a timeout.
+    /// </summary>
+    protected virtual void OnJournalFailed(string fault, IActorRef answered)
+    {
     }
 }

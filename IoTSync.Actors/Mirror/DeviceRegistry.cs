@@ -19,6 +19,7 @@ public sealed class DeviceRegistry : ReceivePersistentActor
 
     private readonly ILoggingAdapter _log = Context.GetLogger();
     private readonly DeviceKeyCache _cache;
+    private readonly Logs.JournalSupervisorLink _supervisor = new();
     private RegistryState _state = RegistryState.Empty;
 
     public DeviceRegistry(DeviceKeyCache cache)
@@ -44,6 +45,7 @@ public sealed class DeviceRegistry : ReceivePersistentActor
             {
                 _state = _state.Apply(enrolled);
                 _cache.Replace(_state);
+                _supervisor.Wrote();
                 _log.Info("[{0}] enrolled: ssh {1}@{2}:{3}, host key {4}", enrolled.Device.Device, enrolled.Device.SshUser,
                     enrolled.Device.SshHost, enrolled.Device.SshPort, enrolled.Device.HostKeyFingerprint);
                 caller.Tell(reply);
@@ -53,6 +55,15 @@ public sealed class DeviceRegistry : ReceivePersistentActor
         Command<Enable>(enable => Change(_state.Decide(enable)));
         Command<Rotate>(rotate => Change(_state.Decide(rotate)));
         Command<ListDevices>(_ => Sender.Tell(new Devices([.. _state.ById.Values.Select(d => d.Listing)])));
+        Command<Logs.JournalSupervisorMessages.Attach>(_ => _supervisor.Attach(Sender));
+        Command<Logs.JournalSupervisorMessages.GetJournalHealth>(_ => Sender.Tell(Logs.JournalSupervisorLink.Health));
+    }
+
+    protected override void OnPersistFailure(Exception cause, object @event, long sequenceNr)
+    {
+        _log.Error(cause, "journal write of {0} at {1} failed; stopping so a restart recovers from the journal", @event.GetType().Name, sequenceNr);
+        _supervisor.Failed(cause, Sender, Self);
+        base.OnPersistFailure(cause, @event, sequenceNr);
     }
 
     /// <summary>Persists the decision's events, publishes the new state, then answers; answers at once when there is nothing to write.</summary>
@@ -69,6 +80,7 @@ public sealed class DeviceRegistry : ReceivePersistentActor
         {
             _state = _state.Apply(@event);
             _cache.Replace(_state);
+            _supervisor.Wrote();
             switch (@event)
             {
                 case DeviceDisabled disabled:

@@ -3,6 +3,7 @@ using Akka.Configuration;
 using Akka.DependencyInjection;
 using Akka.Hosting;
 using IoTSync.Hosting;
+using IoTSync.Logs;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using static IoTSync.Mirror.DeviceRegistryMessages;
@@ -57,7 +58,7 @@ public static class MirrorNodeRegistration
     private static async Task StartCore(ActorSystem system, IActorRegistry registry, MirrorNodeParts parts)
     {
         var settings = parts.Settings;
-        var deviceRegistry = system.ActorOf(DeviceRegistry.Props(parts.Devices), "registry");
+        var deviceRegistry = system.ActorOf(JournalSupervisor.Props(DeviceRegistry.Props(parts.Devices), "journal", DeviceRegistry.Id, parts.Journals.Journal.Restart), "registry");
         registry.Register<MirrorNodeActors.Registry>(deviceRegistry);
         // Heartbeats are checked against the registry's keys: wait until it has recovered them.
         await deviceRegistry.Ask<Devices>(ListDevices.Instance, settings.RequestTimeout);

@@ -121,7 +121,7 @@ public sealed class StateJournal : LogHoldingActor
         }));
     }
 
-    /// <summary>A recovery that failed outright: the parent answers for the device from now on (this actor stops).</summary>
+    /// <summary>A recovery that failed outright: <see cref="StateJournals"/> answers for the device from now on (this actor stops; its supervisor passes the word up).</summary>
     protected override void OnRecoveryFailure(Exception reason, object? message = null)
     {
         base.OnRecoveryFailure(reason, message);

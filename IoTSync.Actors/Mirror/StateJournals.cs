@@ -6,7 +6,8 @@ namespace IoTSync.Mirror;
 
 /// <summary>
 /// Parent of the per-device <see cref="StateJournal"/> entities on a single mirror node: creates
-/// each on first use and forwards every <see cref="IWithDeviceId"/> message to it. A fleet
+/// each on first use, under its own <see cref="JournalSupervisor"/> (a failed write restarts it after a
+/// back-off and is answered at once meanwhile), and forwards every <see cref="IWithDeviceId"/> message to it. A fleet
 /// replaces it with a Cluster.Sharding region whose message extractor reads the same marker.
 /// A device whose journal did not recover at all (<see cref="Unrecoverable"/>) is answered here, at
 /// once, as corrupt (<see cref="StateJournalState.CorruptAnswer"/>), without starting its journal again.
@@ -14,7 +15,7 @@ namespace IoTSync.Mirror;
 public sealed class StateJournals : ReceiveActor
 {
     /// <summary>A device's StateJournal failed to recover and stops: its parent answers for the device from now on.</summary>
-    public sealed record Unrecoverable(DeviceId Device, RecoveryFault Fault);
+    public sealed record Unrecoverable(DeviceId Device, RecoveryFault Fault) : JournalSupervisorMessages.IJournalGaveUp;
 
     // Until the node restarts: an operator repairs or restores the journal with the node stopped.
     private readonly Dictionary<DeviceId, StateJournalState> _unrecoverable = [];
@@ -31,7 +32,7 @@ public sealed class StateJournals : ReceiveActor
             }
             var name = StateJournal.PersistenceIdPrefix + message.Device.Value;
             var journal = Context.Child(name).IsNobody()
-                ? Context.ActorOf(StateJournal.Props(message.Device, settings, wall), name)
+                ? Context.ActorOf(JournalSupervisor.Props(StateJournal.Props(message.Device, settings, wall), "journal", message.Device.Value, settings.Journal.Restart), name)
                 : Context.Child(name);
             journal.Forward(message);
         });

@@ -33,6 +33,12 @@ public sealed record DeploymentOptions
 
     /// <summary>Where the nodes run: all on 127.0.0.1 when null (toggler <c>none</c>), else apart on a network of their own.</summary>
     public DeploymentNetwork? Network { get; init; }
+
+    /// <summary>The directory of the device node's database (a small file system that can fill, say); the device's own directory when null.</summary>
+    public string? DeviceDatabaseDirectory { get; init; }
+
+    /// <summary>The directory of the mirror node's database; the mirror's own directory when null.</summary>
+    public string? MirrorDatabaseDirectory { get; init; }
 }
 
 /// <summary>
@@ -91,9 +97,9 @@ public sealed partial class Deployment : IAsyncDisposable
 
     public string DeviceConfig => Path.Combine(Directory, "device", "device.hocon");
 
-    public string MirrorDatabase => Path.Combine(Directory, "mirror", "mirror.db");
+    public string MirrorDatabase => Path.Combine(Options.MirrorDatabaseDirectory ?? Path.Combine(Directory, "mirror"), "mirror.db");
 
-    public string DeviceDatabase => Path.Combine(Directory, "device", "device.db");
+    public string DeviceDatabase => Path.Combine(Options.DeviceDatabaseDirectory ?? Path.Combine(Directory, "device"), "device.db");
 
     public string DeviceSocket => Path.Combine(Directory, "device", "run", "device.sock");
 
@@ -216,6 +222,8 @@ public sealed partial class Deployment : IAsyncDisposable
         await File.AppendAllTextAsync(DeviceConfig, $"""
             # This deployment's heartbeat back-off bound.
             iotsync.device.heartbeat.give-up-after = {(long)Options.HeartbeatGiveUpAfter.TotalMilliseconds}ms
+            # The device's SQLite journal.
+            iotsync.persistence.database-path = "{DeviceDatabase}"
 
             """);
     }
