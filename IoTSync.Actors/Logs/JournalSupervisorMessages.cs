@@ -18,6 +18,9 @@ public static class JournalSupervisorMessages
     /// </summary>
     public interface IJournalGaveUp;
 
+    /// <summary>What a log holder tells its parent when its journal did not recover at all (<see cref="Fault"/> names where and why).</summary>
+    public sealed record JournalGaveUp(string PersistenceId, RecoveryFault Fault) : IJournalGaveUp;
+
     /// <summary>To the supervisor: the child's first successful write since it started.</summary>
     public sealed record ChildWrote
     {

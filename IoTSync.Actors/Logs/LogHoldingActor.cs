@@ -84,7 +84,12 @@ public abstract class LogHoldingActor : ReceivePersistentActor
     {
         Corruption = RecoveryFault.Failed(LastSequenceNr + 1, reason.GetBaseException().Message);
         Log.Error("[{0}] ALERT the journal of {1} did not recover: {2}", DeviceLabel, PersistenceId, Corruption.Describe());
+        // Starting it again would fail the same way: the supervisor passes this up and stops for good.
+        Context.Parent.Tell(GaveUp(Corruption));
     }
+
+    /// <summary>What the parent is told when the journal does not recover at all.</summary>
+    protected virtual JournalSupervisorMessages.IJournalGaveUp GaveUp(RecoveryFault fault) => new JournalSupervisorMessages.JournalGaveUp(PersistenceId, fault);
 
     /// <summary>Call after each persisted event.</summary>
     protected void SnapshotIfDue()

@@ -122,11 +122,7 @@ public sealed class StateJournal : LogHoldingActor
     }
 
     /// <summary>A recovery that failed outright: <see cref="StateJournals"/> answers for the device from now on (this actor stops; its supervisor passes the word up).</summary>
-    protected override void OnRecoveryFailure(Exception reason, object? message = null)
-    {
-        base.OnRecoveryFailure(reason, message);
-        Context.Parent.Tell(new StateJournals.Unrecoverable(_device, Corruption!));
-    }
+    protected override JournalSupervisorMessages.IJournalGaveUp GaveUp(RecoveryFault fault) => new StateJournals.Unrecoverable(_device, fault);
 
     /// <summary>A submission or cancellation: the entry written, then <see cref="Submitted"/>; or the refusal at once.</summary>
     private void Write(StateJournalDecision<object> decision, string issuer)
