@@ -6,6 +6,7 @@ using IoTSync.Model;
 using static IoTSync.Logs.LogHolderMessages;
 using static IoTSync.Mirror.StateJournalEvents;
 using static IoTSync.Mirror.StateJournalMessages;
+using static IoTSync.Mirror.WindowHistoryJournalMessages;
 
 namespace IoTSync.Mirror;
 
@@ -16,18 +17,21 @@ namespace IoTSync.Mirror;
 /// journal; status questions about resolved commands are answered by reading it back.
 /// What to write and what to answer is decided by <see cref="StateJournalState"/>; the actor
 /// persists, replies, logs and keeps the clock.
+/// Window history (heartbeats, sessions) is kept by a child <see cref="WindowHistoryJournal"/> in a
+/// journal of its own; this actor holds the newest history it reported, and answers questions that
+/// need it (windows, state) once the child has recovered. Window events an older mirror wrote here
+/// are still recovered (into <see cref="StateJournalState.Windows"/>) and seed the child's history.
 /// </summary>
 public sealed class StateJournal : LogHoldingActor
 {
-    /// <summary>A recorded session's event has been applied: time to see whether sessions keep failing alike.</summary>
-    private sealed record SessionApplied(string SessionId);
-
     public const string PersistenceIdPrefix = "state-journal-";
 
     private readonly DeviceId _device;
     private readonly StateJournalSettings _settings;
     private readonly HybridLogicalClock _clock;
     private StateJournalState _state;
+    private IActorRef _windowJournal = ActorRefs.Nobody;
+    private WindowHistory? _windows;
 
     public StateJournal(DeviceId device, StateJournalSettings settings, IWallClock wall) : base(settings.Journal)
     {
@@ -45,6 +49,7 @@ public sealed class StateJournal : LogHoldingActor
         Recover<RecoveryCompleted>(_ =>
         {
             _clock.Observe(_state.Logs.LatestTimestamp);
+            StartWindowJournal();
             Log.Info("[{0}] recovered: mirror log {1}, device log {2}, delivered through {3}{4}",
                 _device, _state.Logs.MirrorLog, _state.Logs.DeviceLog, _state.DeliveredThrough, _state.IsDiverged ? ", DIVERGED" : "");
         });
@@ -54,22 +59,30 @@ public sealed class StateJournal : LogHoldingActor
         Command<AppendDeviceEntries>(HandleAppend);
         Command<ConfirmDelivery>(confirm => PersistThenReply(_state.Decide(confirm)));
         Command<MarkDiverged>(HandleMarkDiverged);
-        Command<RecordHeartbeat>(record => PersistThenReply(_state.Decide(record)));
-        Command<RecordSession>(record =>
+        Command<RecordHeartbeat>(record => RecordWindowEvent(record.Heartbeat));
+        Command<RecordSession>(record => RecordWindowEvent(record.Session));
+        Command<WindowsRecovered>(recovered =>
         {
-            PersistThenReply(_state.Decide(record));
-            // Deferred until the event is applied: PersistThenReply's handler runs before the next message.
-            Self.Tell(new SessionApplied(record.Session.SessionId));
+            _windows = recovered.History;
+            Stash.UnstashAll();
         });
-        Command<SessionApplied>(applied =>
+        Command<WindowsChanged>(changed =>
         {
-            if (_state.History.RepeatedSessionFailure is { } failure && _state.History.LastSession?.SessionId == applied.SessionId)
+            _windows = changed.History;
+            changed.ReplyTo.Tell(Acknowledged.Instance);
+            if (changed.Event is SessionRecorded session && changed.History.RepeatedSessionFailure is { } failure && changed.History.LastSession?.SessionId == session.SessionId)
                 Log.Warning("[{0}] sessions keep failing the same way (the last two): {1}", _device, failure);
         });
+        Command<Terminated>(terminated =>
+        {
+            // A failed write stopped it; the next window event starts it again, recovering from its journal.
+            if (terminated.ActorRef.Equals(_windowJournal))
+                _windowJournal = ActorRefs.Nobody;
+        });
         Command<GetCommandStatus>(HandleGetCommandStatus);
-        Command<GetWindows>(query => Sender.Tell(new WindowList(_state.History.WindowCount, _state.History.Last(query.Last))));
+        Command<GetWindows>(query => WhenWindowsKnown(windows => Sender.Tell(new WindowList(windows.WindowCount, windows.Last(query.Last)))));
         Command<GetSyncView>(_ => Sender.Tell(_state.Logs.View));
-        Command<GetJournalState>(_ => Sender.Tell(_state));
+        Command<GetJournalState>(_ => WhenWindowsKnown(_ => Sender.Tell(QueriedState)));
         Command<ReadLogRange>(read => ReadLog(read.Log, read.FromSequence, read.MaxEntries).PipeTo(Sender, success: entries => new LogRange(entries)));
     }
 
@@ -82,7 +95,32 @@ public sealed class StateJournal : LogHoldingActor
 
     protected override object SnapshotState => _state;
 
+    /// <summary>The state with the window history the child holds (a snapshot holds only what this journal's own events make).</summary>
+    protected override object QueriedState => _state with { Windows = _windows ?? _state.Windows };
+
     protected override LogPair Logs => _state.Logs;
+
+    private void StartWindowJournal()
+    {
+        _windowJournal = Context.Watch(Context.ActorOf(WindowHistoryJournal.Props(_device, _settings.Retention, _state.Windows), "window-history"));
+    }
+
+    /// <summary>Hands a window event to the child, which persists it; the reply follows its <see cref="WindowsChanged"/>.</summary>
+    private void RecordWindowEvent(object @event)
+    {
+        if (_windowJournal.IsNobody())
+            StartWindowJournal();
+        _windowJournal.Forward(new WindowHistoryJournalMessages.RecordWindowEvent(@event));
+    }
+
+    /// <summary>Answers at once when the child has recovered the window history; until then the question waits.</summary>
+    private void WhenWindowsKnown(Action<WindowHistory> answer)
+    {
+        if (_windows is { } windows)
+            answer(windows);
+        else
+            Stash.Stash();
+    }
 
     /// <summary>A submission or cancellation: the entry written, then <see cref="Submitted"/>; or the refusal at once.</summary>
     private void Write(StateJournalDecision<object> decision, string issuer)
