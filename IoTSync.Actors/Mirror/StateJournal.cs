@@ -96,7 +96,7 @@ public sealed class StateJournal : LogHoldingActor
     protected override object SnapshotState => _state;
 
     /// <summary>The state with the window history the child holds (a snapshot holds only what this journal's own events make).</summary>
-    protected override object QueriedState => _state with { Windows = _windows ?? _state.Windows };
+    protected override object QueriedState => _windows is { WindowCount: > 0 } windows ? _state with { Windows = windows } : _state;
 
     protected override LogPair Logs => _state.Logs;
 
