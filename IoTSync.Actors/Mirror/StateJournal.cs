@@ -32,6 +32,7 @@ public sealed class StateJournal : LogHoldingActor
     private StateJournalState _state;
     private IActorRef _windowJournal = ActorRefs.Nobody;
     private WindowHistory? _windows;
+    private bool _awaitingWindowJournal;
 
     public StateJournal(DeviceId device, StateJournalSettings settings, IWallClock wall) : base(settings.Journal)
     {
@@ -66,19 +67,7 @@ public sealed class StateJournal : LogHoldingActor
             _windows = recovered.History;
             Stash.UnstashAll();
         });
-        Command<WindowsChanged>(changed =>
-        {
-            _windows = changed.History;
-            changed.ReplyTo.Tell(Acknowledged.Instance);
-            if (changed.Event is SessionRecorded session && changed.History.RepeatedSessionFailure is { } failure && changed.History.LastSession?.SessionId == session.SessionId)
-                Log.Warning("[{0}] sessions keep failing the same way (the last two): {1}", _device, failure);
-        });
-        Command<Terminated>(terminated =>
-        {
-            // A failed write stopped it; the next window event starts it again, recovering from its journal.
-            if (terminated.ActorRef.Equals(_windowJournal))
-                _windowJournal = ActorRefs.Nobody;
-        });
+        Command<Terminated>(WindowJournalStopped);
         Command<GetCommandStatus>(HandleGetCommandStatus);
         Command<GetWindows>(query => WhenWindowsKnown(windows => Sender.Tell(new WindowList(windows.WindowCount, windows.Last(query.Last)))));
         Command<GetSyncView>(_ => Sender.Tell(_state.Logs.View));
@@ -105,12 +94,54 @@ public sealed class StateJournal : LogHoldingActor
         _windowJournal = Context.Watch(Context.ActorOf(WindowHistoryJournal.Props(_device, _settings.Retention, _state.Windows), "window-history"));
     }
 
-    /// <summary>Hands a window event to the child, which persists it; the reply follows its <see cref="WindowsChanged"/>.</summary>
+    /// <summary>
+    /// Hands a window event to the child, which persists it; the reply follows its
+    /// <see cref="WindowsChanged"/>. Until then every other message waits, as it would for an event
+    /// this actor persists itself: whoever records a window and then asks sees it.
+    /// </summary>
     private void RecordWindowEvent(object @event)
     {
         if (_windowJournal.IsNobody())
             StartWindowJournal();
         _windowJournal.Forward(new WindowHistoryJournalMessages.RecordWindowEvent(@event));
+        _awaitingWindowJournal = true;
+        BecomeStacked(AwaitingWindowJournal);
+    }
+
+    private void AwaitingWindowJournal()
+    {
+        Command<WindowsChanged>(changed =>
+        {
+            _windows = changed.History;
+            changed.ReplyTo.Tell(Acknowledged.Instance);
+            if (changed.Event is SessionRecorded session && changed.History.RepeatedSessionFailure is { } failure && changed.History.LastSession?.SessionId == session.SessionId)
+                Log.Warning("[{0}] sessions keep failing the same way (the last two): {1}", _device, failure);
+            GoOn();
+        });
+        Command<WindowsRecovered>(recovered => _windows = recovered.History);
+        Command<WindowEventNotWritten>(_ => GoOn());
+        Command<Terminated>(WindowJournalStopped);
+        CommandAny(_ => Stash.Stash());
+    }
+
+    /// <summary>A failed write stopped the child (its asker was told); the next window event starts it again, recovering from its journal.</summary>
+    private void WindowJournalStopped(Terminated terminated)
+    {
+        if (!terminated.ActorRef.Equals(_windowJournal))
+            return;
+        _windowJournal = ActorRefs.Nobody;
+        GoOn();
+    }
+
+    /// <summary>Back from <see cref="AwaitingWindowJournal"/> (a no-op when not in it), with what waited.</summary>
+    private void GoOn()
+    {
+        if (_awaitingWindowJournal)
+        {
+            _awaitingWindowJournal = false;
+            UnbecomeStacked();
+        }
+        Stash.UnstashAll();
     }
 
     /// <summary>Answers at once when the child has recovered the window history; until then the question waits.</summary>

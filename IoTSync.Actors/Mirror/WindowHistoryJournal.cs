@@ -74,6 +74,7 @@ public sealed class WindowHistoryJournal : ReceivePersistentActor
     {
         _log.Error(cause, "[{0}] journal rejected window event {1} at {2}; nothing changed", _device, @event.GetType().Name, sequenceNr);
         Sender.Tell(new Status.Failure(new InvalidOperationException($"journal rejected the write: {cause.Message}", cause)));
+        Context.Parent.Tell(WindowEventNotWritten.Instance);
     }
 
     protected override void OnPersistFailure(Exception cause, object @event, long sequenceNr)

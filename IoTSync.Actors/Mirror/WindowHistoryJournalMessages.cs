@@ -14,6 +14,12 @@ public static class WindowHistoryJournalMessages
     /// <summary>The window history after <see cref="Event"/> was persisted: the parent replies to <see cref="ReplyTo"/> once it holds it.</summary>
     public sealed record WindowsChanged(WindowHistory History, object Event, IActorRef ReplyTo);
 
+    /// <summary>The journal rejected the event: nothing changed (the asker was told); the parent goes on.</summary>
+    public sealed record WindowEventNotWritten
+    {
+        public static WindowEventNotWritten Instance { get; } = new();
+    }
+
     /// <summary>The window history as recovered: the parent answers window questions from here on.</summary>
     public sealed record WindowsRecovered(WindowHistory History);
 }
