@@ -124,12 +124,21 @@ public sealed class StateJournal : LogHoldingActor
         CommandAny(_ => Stash.Stash());
     }
 
-    /// <summary>A failed write stopped the child (its asker was told); the next window event starts it again, recovering from its journal.</summary>
+    /// <summary>
+    /// A failed write or recovery stopped the child (an asker was told); the next window event starts
+    /// it again, recovering from its journal. Questions never wait on a child that did not recover:
+    /// until it does, they are answered from the window events this journal holds, if any.
+    /// </summary>
     private void WindowJournalStopped(Terminated terminated)
     {
         if (!terminated.ActorRef.Equals(_windowJournal))
             return;
         _windowJournal = ActorRefs.Nobody;
+        if (_windows is null)
+        {
+            Log.Warning("[{0}] the window history journal stopped before it recovered; windows are answered from this journal's own until the next window event starts it again", _device);
+            _windows = _state.Windows ?? WindowHistory.Empty;
+        }
         GoOn();
     }
 
