@@ -1,6 +1,10 @@
 namespace IoTSync.Inspection;
 
-/// <summary>Where a problem is: one of the two logs, the journal's own sequence, the snapshot, or an export document.</summary>
+/// <summary>
+/// Where a problem is: one of the two logs, the journal's own sequence, the snapshot, an export
+/// document, a device's window history journal (<c>window-history-ID</c>), or the mirror's device
+/// registry (<c>device-registry</c>).
+/// </summary>
 public enum FindingPlace
 {
     DeviceLog,
@@ -8,4 +12,6 @@ public enum FindingPlace
     Journal,
     Snapshot,
     Document,
+    WindowHistory,
+    Registry,
 }

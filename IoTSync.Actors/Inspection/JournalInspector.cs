@@ -1,3 +1,4 @@
+using IoTSync.Mirror;
 using IoTSync.Model;
 
 namespace IoTSync.Inspection;
@@ -50,6 +51,34 @@ public sealed class JournalInspector(ReadOnlyJournal journal, NodeRole role)
         }
         progress?.Report(audit.Events);
         return audit.Complete();
+    }
+
+    /// <summary>
+    /// Audits one device's window history journal (a mirror's), replayed from its snapshot or else
+    /// from <paramref name="seed"/>, the history the device's state journal holds; null when the
+    /// device has no window history journal and no seed.
+    /// </summary>
+    public async Task<WindowHistoryAudit?> AuditWindowHistory(DeviceId device, WindowHistory? seed, CancellationToken cancellationToken = default)
+    {
+        var persistenceId = WindowHistoryJournal.PersistenceIdPrefix + device.Value;
+        var snapshot = await journal.LatestSnapshot(persistenceId, cancellationToken);
+        if (snapshot is null && seed is null && await journal.HighestSequenceNr(persistenceId, cancellationToken) == 0)
+            return null;
+        var audit = new WindowHistoryAudit(device, snapshot, seed);
+        await foreach (var stored in journal.Events(persistenceId, (snapshot?.JournalSequenceNr ?? 0) + 1, cancellationToken))
+            audit.Feed(stored);
+        return audit;
+    }
+
+    /// <summary>Audits the mirror's device registry; null when the journal holds none.</summary>
+    public async Task<RegistryAudit?> AuditRegistry(CancellationToken cancellationToken = default)
+    {
+        if (await journal.HighestSequenceNr(DeviceRegistry.Id, cancellationToken) == 0)
+            return null;
+        var audit = new RegistryAudit();
+        await foreach (var stored in journal.Events(DeviceRegistry.Id, cancellationToken: cancellationToken))
+            audit.Feed(stored);
+        return audit;
     }
 
     /// <summary>One device's events in journal order, as stored.</summary>

@@ -19,6 +19,7 @@ public static class JournalVerification
     {
         var copies = new List<VerifiedCopy>();
         var findings = new List<SourcedFinding>();
+        var others = new List<string>();
         var device = request.Device is null ? (DeviceId?)null : ParseDevice(request.Device);
 
         JournalExportDocument? document = null;
@@ -26,7 +27,7 @@ public static class JournalVerification
         {
             document = ReadExport(exportFile, findings);
             if (document is null)
-                return new VerificationResult(copies, findings, null);
+                return new VerificationResult(copies, findings, null, others);
             if (device is { } named && named != document.Device)
                 throw new InspectionException($"{exportFile} is an export of device {document.Device}, not {named}");
             device = document.Device;
@@ -49,7 +50,7 @@ public static class JournalVerification
             if (request.Against is { } against)
             {
                 device ??= await DeviceOf(against, thisRole.Other(), cancellationToken);
-                other = await LoadCopy(against, thisRole.Other(), device.Value, copies, findings, progress, cancellationToken);
+                other = await LoadCopy(against, thisRole.Other(), device.Value, copies, findings, others, progress, cancellationToken);
             }
 
             SideCopy? mine = null;
@@ -69,8 +70,14 @@ public static class JournalVerification
                     var report = await inspector.Audit(each, keepEntries: other is not null, progress: progress?.Invoke(each.Value), cancellationToken: cancellationToken);
                     findings.AddRange(report.Findings.Select(f => new SourcedFinding(journal!.DatabasePath, f)));
                     copies.Add(Summary(report, journal!.DatabasePath));
+                    var windows = await WindowHistoryOf(inspector, report, findings, others, cancellationToken);
                     if (other is not null)
-                        mine = SideCopy.Of(report, journal.DatabasePath);
+                        mine = SideCopy.Of(report, journal.DatabasePath, windows);
+                }
+                if (thisRole == NodeRole.Mirror && await inspector.AuditRegistry(cancellationToken) is { } registry)
+                {
+                    findings.AddRange(registry.Findings.Select(f => new SourcedFinding(journal!.DatabasePath, f)));
+                    others.Add(registry.Describe());
                 }
             }
 
@@ -84,7 +91,7 @@ public static class JournalVerification
                     ? " (no converged sync recorded to hold them to)"
                     : $" and the heads both confirmed at the last sync (device log {agreed.DeviceLog}, mirror log {agreed.MirrorLog})";
             }
-            return new VerificationResult(copies, findings, comparison);
+            return new VerificationResult(copies, findings, comparison, others);
         }
         finally
         {
@@ -117,8 +124,25 @@ public static class JournalVerification
         }
     }
 
+    /// <summary>
+    /// A mirror device's window history journal audited beside its state journal (its findings and
+    /// line added); the history, or null on a device's node, without one, or when it does not hold.
+    /// </summary>
+    private static async Task<Mirror.WindowHistory?> WindowHistoryOf(JournalInspector inspector, ActorReport report, List<SourcedFinding> findings,
+        List<string> others, CancellationToken cancellationToken)
+    {
+        if (inspector.Role != NodeRole.Mirror)
+            return null;
+        var audit = await inspector.AuditWindowHistory(report.Device, (report.FinalState as Mirror.StateJournalState)?.Windows, cancellationToken);
+        if (audit is null)
+            return null;
+        findings.AddRange(audit.Findings.Select(f => new SourcedFinding(inspector.Journal.DatabasePath, f)));
+        others.Add(audit.Describe());
+        return audit.History;
+    }
+
     private static async Task<SideCopy?> LoadCopy(string path, NodeRole role, DeviceId device, List<VerifiedCopy> copies,
-        List<SourcedFinding> findings, Func<string, IProgress<long>?>? progress, CancellationToken cancellationToken)
+        List<SourcedFinding> findings, List<string> others, Func<string, IProgress<long>?>? progress, CancellationToken cancellationToken)
     {
         if (!File.Exists(path))
             throw new InspectionException($"nothing at {Path.GetFullPath(path)} to compare with");
@@ -130,7 +154,7 @@ public static class JournalVerification
             var report = await inspector.Audit(device, keepEntries: true, progress: progress?.Invoke($"{device} in {Path.GetFileName(path)}"), cancellationToken: cancellationToken);
             findings.AddRange(report.Findings.Select(f => new SourcedFinding(journal.DatabasePath, f)));
             copies.Add(Summary(report, journal.DatabasePath));
-            return SideCopy.Of(report, journal.DatabasePath);
+            return SideCopy.Of(report, journal.DatabasePath, await WindowHistoryOf(inspector, report, findings, others, cancellationToken));
         }
         var document = ReadExport(path, findings);
         if (document is null)

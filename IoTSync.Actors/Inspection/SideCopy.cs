@@ -19,12 +19,17 @@ public sealed record SideCopy(
 {
     public IReadOnlyList<LogEntry> Log(Origin origin) => origin == Origin.Device ? DeviceLog : MirrorLog;
 
-    public static SideCopy Of(ActorReport report, string source) => new(
+    /// <summary>
+    /// A copy from an audit; a mirror's agreed heads come from its window history
+    /// (<paramref name="windows"/>, the device's window history journal) or else from the window
+    /// events its state journal holds from an older mirror.
+    /// </summary>
+    public static SideCopy Of(ActorReport report, string source, Mirror.WindowHistory? windows = null) => new(
         report.Role, report.Device, source,
         report.DeviceLog.Entries ?? throw new ArgumentException("the audit kept no entries", nameof(report)),
         report.MirrorLog.Entries ?? throw new ArgumentException("the audit kept no entries", nameof(report)),
         (report.FinalState as Mirror.StateJournalState)?.DeliveredThrough,
-        (report.FinalState as Mirror.StateJournalState)?.Windows?.LastAgreed);
+        windows?.LastAgreed ?? (report.FinalState as Mirror.StateJournalState)?.Windows?.LastAgreed);
 
     public static SideCopy Of(JournalExportDocument document, string source) => new(
         document.Node, document.Device, source, document.DeviceLog.Entries, document.MirrorLog.Entries, document.DeliveredThrough);

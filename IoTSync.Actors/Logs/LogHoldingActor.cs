@@ -23,7 +23,7 @@ public abstract class LogHoldingActor : ReceivePersistentActor
         Command<SaveSnapshotFailure>(failure => Log.Warning("[{0}] snapshot at {1} failed: {2}", DeviceLabel, failure.Metadata.SequenceNr, failure.Cause.Message));
         Command<DeleteSnapshotsSuccess>(_ => { });
         Command<LogHolderMessages.GetView>(_ => Sender.Tell(Logs.View));
-        Command<LogHolderMessages.GetState>(_ => Sender.Tell(SnapshotState));
+        Command<LogHolderMessages.GetState>(_ => Sender.Tell(QueriedState));
         Command<LogHolderMessages.ReadLog>(read => ReadLog(read.Log, read.FromSequence, read.MaxEntries)
             .PipeTo(Sender, success: entries => new LogHolderMessages.LogRange(entries)));
         Command<JournalSupervisorMessages.Attach>(_ => _supervisor.Attach(Sender));
@@ -36,6 +36,9 @@ public abstract class LogHoldingActor : ReceivePersistentActor
 
     /// <summary>The whole state record: what snapshots hold and GetState answers.</summary>
     protected abstract object SnapshotState { get; }
+
+    /// <summary>What GetState answers: the snapshot's record unless the actor holds more than its journal does.</summary>
+    protected virtual object QueriedState => SnapshotState;
 
     /// <summary>Both logs as held now.</summary>
     protected abstract LogPair Logs { get; }

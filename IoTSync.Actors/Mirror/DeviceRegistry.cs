@@ -2,6 +2,7 @@ using System.Collections.Immutable;
 using Akka.Actor;
 using Akka.Event;
 using Akka.Persistence;
+using IoTSync.Logs;
 using IoTSync.Serialization;
 using static IoTSync.Mirror.DeviceRegistryMessages;
 
@@ -21,15 +22,16 @@ public sealed class DeviceRegistry : ReceivePersistentActor
     private readonly DeviceKeyCache _cache;
     private readonly Logs.JournalSupervisorLink _supervisor = new();
     private RegistryState _state = RegistryState.Empty;
+    private Sha256Hash _head = RegistryChain.Genesis;
 
     public DeviceRegistry(DeviceKeyCache cache)
     {
         _cache = cache;
         Recover<SnapshotOffer>(offer => _state = (RegistryState)offer.Snapshot);
-        Recover<DeviceEnrolled>(enrolled => _state = _state.Apply(enrolled));
-        Recover<DeviceDisabled>(disabled => _state = _state.Apply(disabled));
-        Recover<DeviceEnabled>(enabled => _state = _state.Apply(enabled));
-        Recover<CredentialsRotated>(rotated => _state = _state.Apply(rotated));
+        Recover<DeviceEnrolled>(Recovered);
+        Recover<DeviceDisabled>(Recovered);
+        Recover<DeviceEnabled>(Recovered);
+        Recover<CredentialsRotated>(Recovered);
         Recover<RecoveryCompleted>(_ => _cache.Replace(_state));
 
         Command<Enrol>(enrol =>
@@ -41,7 +43,7 @@ public sealed class DeviceRegistry : ReceivePersistentActor
                 caller.Tell(reply);
                 return;
             }
-            PersistAll(events, enrolled =>
+            PersistAll(Sealed(events.CastArray<IIoTSyncMessage>()).Cast<DeviceEnrolled>(), enrolled =>
             {
                 _state = _state.Apply(enrolled);
                 _cache.Replace(_state);
@@ -76,7 +78,7 @@ public sealed class DeviceRegistry : ReceivePersistentActor
             caller.Tell(reply);
             return;
         }
-        PersistAll(events, @event =>
+        PersistAll(Sealed(events), @event =>
         {
             _state = _state.Apply(@event);
             _cache.Replace(_state);
@@ -99,6 +101,31 @@ public sealed class DeviceRegistry : ReceivePersistentActor
     }
 
     public override string PersistenceId => Id;
+
+    /// <summary>
+    /// An event in recovery: applied, and checked against the chain; an edited one is applied as
+    /// stored (the registry as it stands is what the node has) and alerted, and <c>journal verify</c> names it.
+    /// </summary>
+    private void Recovered(IIoTSyncMessage @event)
+    {
+        var (head, problem) = RegistryChain.Check(_head, @event);
+        if (problem is not null)
+            _log.Error("ALERT device registry event {0} ({1}) does not hold: {2}; run 'journal verify'", LastSequenceNr, RegistryChain.Describe(@event), problem);
+        _head = head;
+        _state = _state.Apply(@event);
+    }
+
+    /// <summary>The events to persist, each with its hash in the chain; the head moves past them.</summary>
+    private ImmutableArray<IIoTSyncMessage> Sealed(ImmutableArray<IIoTSyncMessage> events)
+    {
+        var sealedEvents = ImmutableArray.CreateBuilder<IIoTSyncMessage>(events.Length);
+        foreach (var @event in events)
+        {
+            (var sealedEvent, _head) = RegistryChain.Seal(_head, @event);
+            sealedEvents.Add(sealedEvent);
+        }
+        return sealedEvents.MoveToImmutable();
+    }
 
     public static Props Props(DeviceKeyCache cache) => Akka.Actor.Props.Create(() => new DeviceRegistry(cache));
 }

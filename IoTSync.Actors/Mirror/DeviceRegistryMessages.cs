@@ -1,5 +1,6 @@
 using System.Collections.Immutable;
 using System.Text.RegularExpressions;
+using IoTSync.Logs;
 using IoTSync.Model;
 using IoTSync.Protocol;
 using IoTSync.Serialization;
@@ -91,8 +92,12 @@ public static partial class DeviceRegistryMessages
     /// <summary>Every enrolled device, as listed: no heartbeat key.</summary>
     public sealed record Devices(ImmutableArray<DeviceListing> All) : IIoTSyncMessage;
 
-    /// <summary>Journal event: a device was enrolled (or its details replaced).</summary>
-    public sealed record DeviceEnrolled(EnrolledDevice Device) : IIoTSyncMessage;
+    /// <summary>
+    /// Journal event: a device was enrolled (or its details replaced). <c>Hash</c> on this and the
+    /// registry's other events links it to the events before it (<see cref="RegistryChain"/>); null
+    /// in events written before the registry was chained.
+    /// </summary>
+    public sealed record DeviceEnrolled(EnrolledDevice Device, Sha256Hash? Hash = null) : IIoTSyncMessage;
 
     /// <summary>
     /// Refuse everything from and to a device from <see cref="AtUnixMs"/> on (<c>device disable</c>).
@@ -118,17 +123,18 @@ public static partial class DeviceRegistryMessages
     public sealed record ChangeRefused(string Reason) : IIoTSyncMessage;
 
     /// <summary>Journal event: the device is disabled.</summary>
-    public sealed record DeviceDisabled(DeviceId Device, long AtUnixMs) : IIoTSyncMessage;
+    public sealed record DeviceDisabled(DeviceId Device, long AtUnixMs, Sha256Hash? Hash = null) : IIoTSyncMessage;
 
     /// <summary>Journal event: the disabled device is admitted again.</summary>
-    public sealed record DeviceEnabled(DeviceId Device, long AtUnixMs) : IIoTSyncMessage;
+    public sealed record DeviceEnabled(DeviceId Device, long AtUnixMs, Sha256Hash? Hash = null) : IIoTSyncMessage;
 
     /// <summary>
     /// Journal event: the device's heartbeat key and the mirror's SSH key for it were replaced, and with
     /// <see cref="Certificate"/> its pinned TLS certificate; the ones replaced are retired at <see cref="AtUnixMs"/>.
     /// Without <see cref="Certificate"/> the pinned certificate (and one retired earlier) stays as it was.
     /// </summary>
-    public sealed record CredentialsRotated(DeviceId Device, string HeartbeatKey, long AtUnixMs, string MirrorKeyFile = "", CertificatePin? Certificate = null) : IIoTSyncMessage;
+    public sealed record CredentialsRotated(DeviceId Device, string HeartbeatKey, long AtUnixMs, string MirrorKeyFile = "", CertificatePin? Certificate = null,
+        Sha256Hash? Hash = null) : IIoTSyncMessage;
 
     /// <summary>
     /// The registry's state and snapshot. Pure: each <c>Decide</c> checks an enrolment, a disable, an

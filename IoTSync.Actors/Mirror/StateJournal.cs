@@ -6,6 +6,7 @@ using IoTSync.Model;
 using static IoTSync.Logs.LogHolderMessages;
 using static IoTSync.Mirror.StateJournalEvents;
 using static IoTSync.Mirror.StateJournalMessages;
+using static IoTSync.Mirror.WindowHistoryJournalMessages;
 
 namespace IoTSync.Mirror;
 
@@ -17,18 +18,22 @@ namespace IoTSync.Mirror;
 /// What to write and what to answer is decided by <see cref="StateJournalState"/>; the actor
 /// persists, replies, logs and keeps the clock. Recovery checks every entry it replays
 /// (<see cref="RecoveryCheck"/>): a journal that fails is served as corrupt, answered at once and never written.
+/// Window history (heartbeats, sessions) is kept by a child <see cref="WindowHistoryJournal"/> in a
+/// journal of its own; this actor holds the newest history it reported, and answers questions that
+/// need it (windows, state) once the child has recovered. Window events an older mirror wrote here
+/// are still recovered (into <see cref="StateJournalState.Windows"/>) and seed the child's history.
 /// </summary>
 public sealed class StateJournal : LogHoldingActor
 {
-    /// <summary>A recorded session's event has been applied: time to see whether sessions keep failing alike.</summary>
-    private sealed record SessionApplied(string SessionId);
-
     public const string PersistenceIdPrefix = "state-journal-";
 
     private readonly DeviceId _device;
     private readonly StateJournalSettings _settings;
     private readonly HybridLogicalClock _clock;
     private StateJournalState _state;
+    private IActorRef _windowJournal = ActorRefs.Nobody;
+    private WindowHistory? _windows;
+    private bool _awaitingWindowJournal;
 
     public StateJournal(DeviceId device, StateJournalSettings settings, IWallClock wall) : base(settings.Journal)
     {
@@ -55,6 +60,7 @@ public sealed class StateJournal : LogHoldingActor
                 ServeCorrupt(fault);
                 return;
             }
+            StartWindowJournal();
             Log.Info("[{0}] recovered: mirror log {1}, device log {2}, delivered through {3}{4}",
                 _device, _state.Logs.MirrorLog, _state.Logs.DeviceLog, _state.DeliveredThrough, _state.IsDiverged ? ", DIVERGED" : "");
         });
@@ -64,25 +70,18 @@ public sealed class StateJournal : LogHoldingActor
         Command<AppendDeviceEntries>(HandleAppend);
         Command<ConfirmDelivery>(confirm => PersistThenReply(_state.Decide(confirm)));
         Command<MarkDiverged>(HandleMarkDiverged);
-        Command<RecordHeartbeat>(record => PersistThenReply(_state.Decide(record)));
-        Command<RecordSession>(record =>
+        Command<RecordHeartbeat>(record => RecordWindowEvent(record.Heartbeat));
+        Command<RecordSession>(record => RecordWindowEvent(record.Session));
+        Command<WindowsRecovered>(recovered =>
         {
-            PersistThenReply(_state.Decide(record));
-            // Deferred until the event is applied: PersistThenReply's handler runs before the next message.
-            Self.Tell(new SessionApplied(record.Session.SessionId));
+            _windows = recovered.History;
+            Stash.UnstashAll();
         });
-        Command<SessionApplied>(applied =>
-        {
-            if (_state.Mismatch is { } mismatch && _state.History.LastSession is { Outcome: nameof(Sync.ExchangeOutcome.DigestMismatch) } last && last.SessionId == applied.SessionId)
-                Log.Error("[{0}] ALERT session {1}: both sides hold the same logs but their state digests differ ({2}); the device is marked mismatch until an exchange agrees again",
-                    _device, applied.SessionId, mismatch);
-            if (_state.History.RepeatedSessionFailure is { } failure && _state.History.LastSession?.SessionId == applied.SessionId)
-                Log.Warning("[{0}] sessions keep failing the same way (the last two): {1}", _device, failure);
-        });
+        Command<Terminated>(WindowJournalStopped);
         Command<GetCommandStatus>(HandleGetCommandStatus);
-        Command<GetWindows>(query => Sender.Tell(new WindowList(_state.History.WindowCount, _state.History.Last(query.Last))));
+        Command<GetWindows>(query => WhenWindowsKnown(windows => Sender.Tell(new WindowList(windows.WindowCount, windows.Last(query.Last)))));
         Command<GetSyncView>(_ => Sender.Tell(_state.Logs.View));
-        Command<GetJournalState>(_ => Sender.Tell(_state));
+        Command<GetJournalState>(_ => WhenWindowsKnown(_ => Sender.Tell(QueriedState)));
         Command<ReadLogRange>(read => ReadLog(read.Log, read.FromSequence, read.MaxEntries).PipeTo(Sender, success: entries => new LogRange(entries)));
     }
 
@@ -94,6 +93,9 @@ public sealed class StateJournal : LogHoldingActor
     protected override string DeviceLabel => _device.Value;
 
     protected override object SnapshotState => _state;
+
+    /// <summary>The state with the window history the child holds (a snapshot holds only what this journal's own events make).</summary>
+    protected override object QueriedState => _windows is { WindowCount: > 0 } windows ? _state with { Windows = windows } : _state;
 
     protected override LogPair Logs => _state.Logs;
 
@@ -123,6 +125,85 @@ public sealed class StateJournal : LogHoldingActor
 
     /// <summary>A recovery that failed outright: <see cref="StateJournals"/> answers for the device from now on (this actor stops; its supervisor passes the word up).</summary>
     protected override JournalSupervisorMessages.IJournalGaveUp GaveUp(RecoveryFault fault) => new StateJournals.Unrecoverable(_device, fault);
+
+    private void StartWindowJournal()
+    {
+        _windowJournal = Context.Watch(Context.ActorOf(WindowHistoryJournal.Props(_device, _settings.Retention, _state.Windows), "window-history"));
+    }
+
+    /// <summary>
+    /// Hands a window event to the child, which persists it; the reply follows its
+    /// <see cref="WindowsChanged"/>. Until then every other message waits, as it would for an event
+    /// this actor persists itself: whoever records a window and then asks sees it.
+    /// </summary>
+    private void RecordWindowEvent(object @event)
+    {
+        if (_windowJournal.IsNobody())
+            StartWindowJournal();
+        _windowJournal.Forward(new WindowHistoryJournalMessages.RecordWindowEvent(@event));
+        _awaitingWindowJournal = true;
+        BecomeStacked(AwaitingWindowJournal);
+    }
+
+    private void AwaitingWindowJournal()
+    {
+        Command<WindowsChanged>(changed =>
+        {
+            _windows = changed.History;
+            changed.ReplyTo.Tell(Acknowledged.Instance);
+            if (changed.Event is SessionRecorded session && changed.History.LastSession?.SessionId == session.SessionId)
+            {
+                if (changed.History.Mismatch is { } mismatch && session.Outcome == nameof(Sync.ExchangeOutcome.DigestMismatch))
+                    Log.Error("[{0}] ALERT session {1}: both sides hold the same logs but their state digests differ ({2}); the device is marked mismatch until an exchange agrees again",
+                        _device, session.SessionId, mismatch);
+                if (changed.History.RepeatedSessionFailure is { } failure)
+                    Log.Warning("[{0}] sessions keep failing the same way (the last two): {1}", _device, failure);
+            }
+            GoOn();
+        });
+        Command<WindowsRecovered>(recovered => _windows = recovered.History);
+        Command<WindowEventNotWritten>(_ => GoOn());
+        Command<Terminated>(WindowJournalStopped);
+        CommandAny(_ => Stash.Stash());
+    }
+
+    /// <summary>
+    /// A failed write or recovery stopped the child (an asker was told); the next window event starts
+    /// it again, recovering from its journal. Questions never wait on a child that did not recover:
+    /// until it does, they are answered from the window events this journal holds, if any.
+    /// </summary>
+    private void WindowJournalStopped(Terminated terminated)
+    {
+        if (!terminated.ActorRef.Equals(_windowJournal))
+            return;
+        _windowJournal = ActorRefs.Nobody;
+        if (_windows is null)
+        {
+            Log.Warning("[{0}] the window history journal stopped before it recovered; windows are answered from this journal's own until the next window event starts it again", _device);
+            _windows = _state.Windows ?? WindowHistory.Empty;
+        }
+        GoOn();
+    }
+
+    /// <summary>Back from <see cref="AwaitingWindowJournal"/> (a no-op when not in it), with what waited.</summary>
+    private void GoOn()
+    {
+        if (_awaitingWindowJournal)
+        {
+            _awaitingWindowJournal = false;
+            UnbecomeStacked();
+        }
+        Stash.UnstashAll();
+    }
+
+    /// <summary>Answers at once when the child has recovered the window history; until then the question waits.</summary>
+    private void WhenWindowsKnown(Action<WindowHistory> answer)
+    {
+        if (_windows is { } windows)
+            answer(windows);
+        else
+            Stash.Stash();
+    }
 
     /// <summary>A submission or cancellation: the entry written, then <see cref="Submitted"/>; or the refusal at once.</summary>
     private void Write(StateJournalDecision<object> decision, string issuer)

@@ -32,6 +32,9 @@ public enum CommandStatus
 /// device log), how far the device has confirmed the mirror log, whether the device diverged, and
 /// its window history (<see cref="Windows"/>: null until the first heartbeat or session is recorded,
 /// so a snapshot written before window history existed still decodes and still equals its replay).
+/// A mirror now keeps window history in each device's <see cref="WindowHistoryJournal"/>: here
+/// <see cref="Windows"/> holds only what window events an older mirror wrote into this journal made
+/// (their replay, and the seed of the child's history); the actor answers with the child's.
 /// Pure: <c>Decide</c> turns a command into the reply and the events to persist (the actor persists
 /// them, then replies), and <see cref="Apply"/> folds each event in, when persisted and in recovery.
 /// </summary>
@@ -49,11 +52,8 @@ public sealed record StateJournalState(LogPair Logs, long DeliveredThrough, Dive
     /// </summary>
     public RecoveryFault? Corruption { get; init; }
 
-    /// <summary>
-    /// Why the last exchange in which both sides held the same two logs found their state digests
-    /// differing; null when none did, or a later one agreed (<see cref="SessionRecorded.Agreed"/>).
-    /// </summary>
-    public string? Mismatch { get; init; }
+    /// <summary>Why the last exchange in which both sides held the same two logs found their digests differing (<see cref="WindowHistory.Mismatch"/>).</summary>
+    public string? Mismatch => History.Mismatch;
 
     /// <summary>What every request for a device with a corrupt journal is answered, or null.</summary>
     public string? CorruptReason => Corruption is { } fault
@@ -69,7 +69,7 @@ public sealed record StateJournalState(LogPair Logs, long DeliveredThrough, Dive
         DeliveryConfirmed confirmed => this with { DeliveredThrough = Math.Max(DeliveredThrough, confirmed.MirrorLogLength) },
         DivergenceDetected diverged => this with { Divergence = diverged },
         HeartbeatRecorded heartbeat => this with { Windows = History.Apply(heartbeat) },
-        SessionRecorded session => this with { Windows = History.Apply(session), Mismatch = MismatchAfter(session) },
+        SessionRecorded session => this with { Windows = History.Apply(session) },
         _ => this,
     };
 
@@ -87,11 +87,6 @@ public sealed record StateJournalState(LogPair Logs, long DeliveredThrough, Dive
         RecordHeartbeat or RecordSession => Acknowledged.Instance,
         _ => new Akka.Actor.Status.Failure(new InvalidOperationException(CorruptReason ?? "the device's journal is corrupt")),
     };
-
-    private string? MismatchAfter(SessionRecorded session) =>
-        session.Outcome == nameof(Sync.ExchangeOutcome.DigestMismatch) ? session.Error ?? "the state digests differ"
-        : session.Agreed is not null ? null
-        : Mismatch;
 
     /// <summary>
     /// A submission: the command entry after the mirror log's head, or <see cref="SubmitRefused"/>
@@ -152,12 +147,6 @@ public sealed record StateJournalState(LogPair Logs, long DeliveredThrough, Dive
     /// <summary>The device diverged: always recorded, the latest finding replacing any earlier one.</summary>
     public StateJournalDecision<Acknowledged> Decide(MarkDiverged mark, long nowUnixMs) =>
         new(Acknowledged.Instance, [new DivergenceDetected(mark.Log, mark.Verdict, mark.Sequence, mark.Detail, nowUnixMs)]);
-
-    /// <summary>A heartbeat for the window history, persisted as told (it is the mirror's own record, not a log entry).</summary>
-    public StateJournalDecision<Acknowledged> Decide(RecordHeartbeat record) => new(Acknowledged.Instance, [record.Heartbeat]);
-
-    /// <summary>A session for the window history, persisted as told.</summary>
-    public StateJournalDecision<Acknowledged> Decide(RecordSession record) => new(Acknowledged.Instance, [record.Session]);
 
     private static StateJournalDecision<object> Refuse(string reason) => new(new SubmitRefused(reason), []);
 

@@ -10,12 +10,12 @@ namespace IoTSync.Mirror;
 /// recent <see cref="Capacity"/> windows. Pure; built only by <c>Apply</c>.
 /// </summary>
 /// <remarks>
-/// The full history stays in the journal as <see cref="HeartbeatRecorded"/> and
-/// <see cref="SessionRecorded"/> events. Recent windows are kept here, in a bounded ring, rather
-/// than read back through Persistence.Query as log ranges are: window events are scattered among
-/// the log entries and no index finds them, so the last N windows would mean scanning the journal
-/// back from an unknown point (all of it, for a device that syncs rarely). 256 small records cost
-/// tens of KiB in a snapshot, and the answer needs no read at all.
+/// Recent windows are kept here rather than read back from the journal: the
+/// <see cref="WindowHistoryJournal"/> that records them keeps only what its
+/// <see cref="WindowRetention"/> allows (<see cref="Trimmed"/>) and deletes its events once a
+/// snapshot holds them. A <see cref="StateJournal"/> written before window history had its own
+/// journal holds a ring of the last <see cref="Capacity"/> windows, built from the
+/// <see cref="HeartbeatRecorded"/> and <see cref="SessionRecorded"/> events among its log entries.
 /// </remarks>
 public sealed record WindowHistory(
     long? LastHeartbeatAtUnixMs,
@@ -25,7 +25,8 @@ public sealed record WindowHistory(
     long WindowCount,
     ImmutableArray<WindowRecord> Recent,
     Logs.SyncView? LastAgreed = null,
-    bool? LastAnswerStartedSession = null)
+    bool? LastAnswerStartedSession = null,
+    string? Mismatch = null) : Serialization.IIoTSyncMessage
 {
     public const int Capacity = 256;
 
@@ -38,7 +39,7 @@ public sealed record WindowHistory(
     /// heartbeat did not get through). Another heartbeat for the same number within one cycle
     /// period is a retry in the same window (its first answer was lost), not a new window.
     /// </summary>
-    public WindowHistory Apply(HeartbeatRecorded heartbeat)
+    public WindowHistory Apply(HeartbeatRecorded heartbeat, int capacity = Capacity)
     {
         var number = heartbeat.PreviousWindow is { } previous ? previous.Number + 1 : 1;
         var next = this with
@@ -52,17 +53,36 @@ public sealed record WindowHistory(
             heartbeat.ReceivedAtUnixMs - openedAt < heartbeat.CyclePeriodMs)
             return next;
         if (heartbeat.PreviousWindow is { } report)
-            next = next.Completed(report);
-        return next.Added(new WindowRecord(number, heartbeat.ReceivedAtUnixMs, null, null));
+            next = next.Completed(report, capacity);
+        return next.Added(new WindowRecord(number, heartbeat.ReceivedAtUnixMs, null, null), capacity);
     }
 
     /// <summary>A session belongs to the newest window the mirror answered, unless that one has its session already.</summary>
-    public WindowHistory Apply(SessionRecorded session)
+    public WindowHistory Apply(SessionRecorded session, int capacity = Capacity)
     {
-        var next = this with { LastSession = session, LastAgreed = session.Agreed ?? LastAgreed };
+        var next = this with { LastSession = session, LastAgreed = session.Agreed ?? LastAgreed, Mismatch = MismatchAfter(session) };
         return Recent is [.., { HeartbeatAtUnixMs: not null, Session: null } newest]
             ? next with { Recent = Recent.SetItem(Recent.Length - 1, newest with { Session = session }) }
-            : next.Added(new WindowRecord(null, null, null, session));
+            : next.Added(new WindowRecord(null, null, null, session), capacity);
+    }
+
+    /// <summary>
+    /// A window event as the <see cref="WindowHistoryJournal"/> applies it: folded in with no ring
+    /// bound, then trimmed to <paramref name="retention"/> at the event's own time (so a replay
+    /// trims exactly as the first run did).
+    /// </summary>
+    public WindowHistory Apply(object @event, WindowRetention retention) => @event switch
+    {
+        HeartbeatRecorded heartbeat => Apply(heartbeat, int.MaxValue).Trimmed(retention, heartbeat.ReceivedAtUnixMs),
+        SessionRecorded session => Apply(session, int.MaxValue).Trimmed(retention, session.EndedAtUnixMs),
+        _ => this,
+    };
+
+    /// <summary>The windows <paramref name="retention"/> keeps at <paramref name="nowUnixMs"/>; the counts and the last of everything stay.</summary>
+    public WindowHistory Trimmed(WindowRetention retention, long nowUnixMs)
+    {
+        var drop = retention.DropCount(Recent, nowUnixMs);
+        return drop <= 0 ? this : this with { Recent = Recent[drop..] };
     }
 
     /// <summary>
@@ -81,18 +101,28 @@ public sealed record WindowHistory(
         }
     }
 
+    /// <summary>
+    /// Why the last exchange in which both sides held the same two logs found their state digests
+    /// differing; null when none did, or a later one agreed (<see cref="SessionRecorded.Agreed"/>).
+    /// Kept here, beside the sessions it comes from, so it survives a restart with the window history.
+    /// </summary>
+    private string? MismatchAfter(SessionRecorded session) =>
+        session.Outcome == nameof(Sync.ExchangeOutcome.DigestMismatch) ? session.Error ?? "the state digests differ"
+        : session.Agreed is not null ? null
+        : Mismatch;
+
     /// <summary>The newest <paramref name="last"/> windows held, oldest first.</summary>
     public ImmutableArray<WindowRecord> Last(int last) =>
         last <= 0 ? [] : last >= Recent.Length ? Recent : Recent[^last..];
 
-    private WindowHistory Completed(WindowReport report) =>
+    private WindowHistory Completed(WindowReport report, int capacity) =>
         Recent is [.., { Device: null, HeartbeatAtUnixMs: not null } newest] && newest.Number == report.Number
             ? this with { Recent = Recent.SetItem(Recent.Length - 1, newest with { Device = report }) }
-            : Added(new WindowRecord(report.Number, null, report, null));
+            : Added(new WindowRecord(report.Number, null, report, null), capacity);
 
-    private WindowHistory Added(WindowRecord window)
+    private WindowHistory Added(WindowRecord window, int capacity)
     {
-        var recent = Recent.Length < Capacity ? Recent : Recent.RemoveAt(0);
+        var recent = Recent.Length < capacity ? Recent : Recent.RemoveAt(0);
         return this with { Recent = recent.Add(window), WindowCount = WindowCount + 1 };
     }
 }

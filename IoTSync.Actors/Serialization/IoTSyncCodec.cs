@@ -25,6 +25,7 @@ public static class IoTSyncCodec
         (typeof(StateJournalEvents.SessionRecorded), "session-recorded"),
         (typeof(CommandRecorderState), "recorder-state"),
         (typeof(StateJournalState), "journal-state"),
+        (typeof(WindowHistory), "window-history"),
         (typeof(Hello), "hello"),
         (typeof(PushEntries), "push"),
         (typeof(PushAccepted), "push-accepted"),

@@ -349,6 +349,8 @@ public static class JournalCommands
             output.WriteLine($"ok    device {copy.Device} ({copy.Role.Name()}'s {where} {copy.Source}): device log {copy.DeviceLog}, mirror log {copy.MirrorLog}, " +
                 $"{Number(copy.Events)} events, state digest {copy.StateDigest?.Short ?? "-"}{snapshot}");
         }
+        foreach (var other in result.Others ?? [])
+            output.WriteLine($"read  {other}");
         foreach (var finding in result.Findings)
             output.WriteLine($"FAIL  {finding}");
         if (result.Comparison is not null && !result.Findings.Any(f => f.Source == JournalVerification.ComparisonSource))
@@ -382,6 +384,10 @@ public static class JournalCommands
         }
         json.WriteEndArray();
         if (result.Comparison is { } comparison) json.WriteString("comparison", comparison); else json.WriteNull("comparison");
+        json.WriteStartArray("others");
+        foreach (var other in result.Others ?? [])
+            json.WriteStringValue(other);
+        json.WriteEndArray();
         json.WriteStartArray("findings");
         foreach (var (source, finding) in result.Findings)
         {

@@ -75,7 +75,7 @@ public sealed class SampleJournals(string directory)
     private static Config Config(string path) => ConfigurationFactory.ParseString($$"""
         iotsync.persistence { database-path = "{{path.Replace("\\", "\\\\")}}", synchronous = FULL, snapshot-every = 4 }
         iotsync.device { id = "demo-device", issuer = "device", execution-budget = 5s }
-        iotsync.mirror { max-open-commands = 100, max-command-bytes = 65536 }
+        iotsync.mirror { max-open-commands = 100, max-command-bytes = 65536, window-history { keep-windows = 256, keep-for = 30d, snapshot-every = 64 } }
         akka.loglevel = WARNING
         """);
 

@@ -43,6 +43,7 @@ public static class MessageSamples
         var windows = WindowHistory.Empty.Apply(new StateJournalEvents.HeartbeatRecorded(1_700_000_000_050, 30_000, null))
             .Apply(heartbeatRecorded).Apply(session).Apply(failedSession);
         yield return new StateJournalState(logs, 1, new StateJournalEvents.DivergenceDetected(Origin.Mirror, Verdict.Fork, 1, "x", 5), windows);
+        yield return windows;
         yield return new Hello(Device, "session-1", ExchangeMessage.ProtocolVersion, view);
         yield return new PushEntries([command, cancel]);
         yield return new PushAccepted(view);

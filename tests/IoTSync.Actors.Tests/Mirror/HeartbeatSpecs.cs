@@ -298,7 +298,7 @@ public sealed class HeartbeatSpecs : IDisposable
 
     /// <summary>The heartbeat events in the mirror's journal, read from the SQLite file.</summary>
     private long RecordedHeartbeats() =>
-        _mirrorDb.ReadNumber("SELECT COUNT(*) FROM journal WHERE manifest = 'heartbeat-recorded' AND persistence_id = $id", StateJournal.PersistenceIdPrefix + Device.Value);
+        _mirrorDb.ReadNumber("SELECT COUNT(*) FROM journal WHERE manifest = 'heartbeat-recorded' AND persistence_id = $id", WindowHistoryJournal.PersistenceIdPrefix + Device.Value);
 
     private sealed class EchoActor : ReceiveActor
     {

@@ -21,7 +21,7 @@ public sealed class StateJournalSpecs : IDisposable
     private readonly FakeWallClock _clock = new();
 
     private IActorRef Journal(ActorSystem system, int snapshotEvery = 1000, int maxOpen = 100) => system.ActorOf(
-        StateJournal.Props(Device, new StateJournalSettings(maxOpen, 1024, _db.LogHolder(snapshotEvery)), _clock), "journal");
+        StateJournal.Props(Device, new StateJournalSettings(maxOpen, 1024, _db.LogHolder(snapshotEvery), WindowRetention.Default with { SnapshotEvery = snapshotEvery }), _clock), "journal");
 
     /// <summary>Device-log entries as the device would write them: a result for each given mirror command.</summary>
     private static ImmutableArray<LogEntry> ResultsFor(LogPosition deviceLog, params long[] mirrorSequences)
@@ -192,7 +192,8 @@ public sealed class StateJournalSpecs : IDisposable
         await journal.Ask<Acknowledged>(new RecordHeartbeat(Device, new HeartbeatRecorded(t0 + 60_000, 30_000, new WindowReport(2, 71, 60, "nothing to sync"))), Timeout);
         var before = await journal.Ask<WindowList>(new GetWindows(Device, 10), Timeout);
         var stateBefore = await journal.Ask<StateJournalState>(GetState.Instance, Timeout);
-        await Polling.Until(() => Task.FromResult(SnapshotRows() == 1));
+        // Four window events: the window history's snapshot at 3, its events before it deleted, one after it.
+        await Polling.Until(() => Task.FromResult(SnapshotRows(WindowHistoryJournal.PersistenceIdPrefix) == 1 && WindowEventRows() == 1));
         await SqliteTestDatabase.Stop(first);
 
         var again = Journal(_db.Start(snapshotEvery: 3), snapshotEvery: 3);
@@ -228,8 +229,12 @@ public sealed class StateJournalSpecs : IDisposable
         Assert.Equal("refused", windows.Windows[^1].Session!.Error);
     }
 
-    private long SnapshotRows() =>
-        _db.ReadNumber("SELECT COUNT(*) FROM snapshot WHERE persistence_id = $id", StateJournal.PersistenceIdPrefix + Device.Value);
+    private long SnapshotRows(string prefix = StateJournal.PersistenceIdPrefix) =>
+        _db.ReadNumber("SELECT COUNT(*) FROM snapshot WHERE persistence_id = $id", prefix + Device.Value);
+
+    /// <summary>Window events left in the journal (not marked deleted), whichever actor wrote them.</summary>
+    private long WindowEventRows() =>
+        _db.ReadNumber("SELECT COUNT(*) FROM journal WHERE manifest IN ('heartbeat-recorded', 'session-recorded') AND NOT deleted");
 
     public void Dispose() => _db.Dispose();
 }

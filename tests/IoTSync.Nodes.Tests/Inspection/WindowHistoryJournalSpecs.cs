@@ -12,8 +12,9 @@ using static IoTSync.Mirror.StateJournalMessages;
 namespace IoTSync.Tests.Inspection;
 
 /// <summary>
-/// The journal commands on a mirror journal that holds window history: heartbeats and sessions the
-/// StateJournal recorded among its log entries, a snapshot taken with them, and more after it.
+/// The journal commands on a mirror journal that holds window history: heartbeats and sessions in
+/// the device's window history journal (window-history-ID, apart from the logs), a snapshot of it
+/// with the events before it deleted, and more after it; the state journal beside it with its own.
 /// </summary>
 public sealed class WindowHistoryJournalSpecs : IDisposable
 {
@@ -26,8 +27,11 @@ public sealed class WindowHistoryJournalSpecs : IDisposable
     {
         const long t0 = 1_790_000_000_000;
         var system = _db.Start(snapshotEvery: 4, name: "mirror");
-        var journal = system.ActorOf(StateJournal.Props(Device, StateJournalSettings.Default with { Journal = _db.LogHolder(4) },
-            new FakeWallClock(t0)), "journal");
+        var journal = system.ActorOf(StateJournal.Props(Device, StateJournalSettings.Default with
+        {
+            Journal = _db.LogHolder(4),
+            Windows = WindowRetention.Default with { SnapshotEvery = 4 },
+        }, new FakeWallClock(t0)), "journal");
         var deviceLog = LogPosition.Empty(Device, Origin.Device);
         for (var window = 1; window <= 3; window++)
         {
@@ -45,28 +49,33 @@ public sealed class WindowHistoryJournalSpecs : IDisposable
         await journal.Ask<Acknowledged>(new RecordHeartbeat(Device, new HeartbeatRecorded(t0 + 90_000, 30_000, new WindowReport(3, 303, 60, "synced"))), Timeout);
         var final = await journal.Ask<SyncView>(GetView.Instance, Timeout);
         var windows = await journal.Ask<WindowList>(new GetWindows(Device, 10), Timeout);
-        await Polling.Until(() => Task.FromResult(LastSnapshotAt() == 12));
+        await Polling.Until(() => Task.FromResult(LastSnapshotAt(StateJournal.PersistenceIdPrefix) == 4 && LastSnapshotAt(WindowHistoryJournal.PersistenceIdPrefix) == 4));
         await SqliteTestDatabase.Stop(system);
 
         var verify = await NodeCliRunner.RunMirror("journal", "verify", "--db", _db.Path);
         var list = await NodeCliRunner.RunMirror("journal", "list", "--db", _db.Path, "--json");
         var stats = await NodeCliRunner.RunMirror("journal", "stats", "--db", _db.Path, "--json");
 
-        // 3 windows of 4 events each and a heartbeat: snapshots at 4, 8 and 12, the last one kept.
+        // The state journal: 3 windows of 2 log events each, its snapshot at 4. The window history:
+        // 3 windows of 2 events each and a heartbeat, its snapshot at 4, events 5..7 after it.
         Assert.Equal(4, windows.TotalWindows);
         Assert.Equal(["s1", "s2", "s3", null], windows.Windows.Select(w => w.Session?.SessionId));
         Assert.True(verify.ExitCode == 0, verify.ToString());
-        Assert.Contains("snapshot at event 12 matches the replay", verify.Stdout);
+        Assert.Contains("snapshot at event 4 matches the replay", verify.Stdout);
+        Assert.Contains("window history of device dev-win: snapshot at event 4, 3 events after it, 4 windows kept of 4", verify.Stdout);
         Assert.Equal("all holds (1 copy checked)", verify.Lines[^1]);
+        Assert.Equal(0, _db.ReadNumber("SELECT COUNT(*) FROM journal WHERE persistence_id = $id AND manifest IN ('heartbeat-recorded', 'session-recorded')",
+            StateJournal.PersistenceIdPrefix + Device.Value));
         Assert.True(list.ExitCode == 0, list.ToString());
         var actor = Assert.Single(JsonDocument.Parse(list.Stdout).RootElement.GetProperty("actors").EnumerateArray());
-        Assert.Equal(13, actor.GetProperty("events").GetInt64());
+        Assert.Equal(6, actor.GetProperty("events").GetInt64());
         Assert.Equal(final.DeviceLog.Length, actor.GetProperty("deviceLog").GetProperty("length").GetInt64());
         Assert.Equal(final.MirrorLog.Head.ToHex(), actor.GetProperty("mirrorLog").GetProperty("head").GetString());
         Assert.True(stats.ExitCode == 0, stats.ToString());
     }
 
-    private long LastSnapshotAt() => _db.ReadNumber("SELECT COALESCE(MAX(sequence_number), 0) FROM snapshot");
+    private long LastSnapshotAt(string prefix) =>
+        _db.ReadNumber("SELECT COALESCE(MAX(sequence_number), 0) FROM snapshot WHERE persistence_id = $id", prefix + Device.Value);
 
     public void Dispose() => _db.Dispose();
 }

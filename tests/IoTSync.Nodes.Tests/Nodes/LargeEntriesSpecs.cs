@@ -1,6 +1,7 @@
 using System.Text.RegularExpressions;
 using IoTSync.Device;
 using IoTSync.Mirror;
+using IoTSync.Testing.Processes;
 using IoTSync.Testing.Rig;
 using Xunit;
 
@@ -26,6 +27,7 @@ public sealed class LargeEntriesSpecs
         var deployment = rig.Deployment;
         await deployment.StartMirror();
         await deployment.Enroll();
+        await RefusesMalformedArgumentVectors(deployment);
         var escaped = new string('<', 60_000);
         var left = new List<long>();
         // Through the control sockets the command lines use, without a process per command.
@@ -49,5 +51,22 @@ public sealed class LargeEntriesSpecs
         var results = (await rig.DeviceJournal()).Where(e => e.GetProperty("kind").GetString() == "result").ToList();
         Assert.Equal(MirrorCommands + DeviceCommands, results.Count);
         Assert.All(results, r => Assert.False(r.GetProperty("result").GetProperty("truncated").GetBoolean()));
+    }
+
+    /// <summary>
+    /// Issue 11, fault 9, through the mirror's command line: an empty program name, and an argument
+    /// whose bytes are not UTF-8 (which .NET would turn into U+FFFD), are refused with the reason and
+    /// write nothing (the mirror log's length is checked at the end).
+    /// </summary>
+    private static async Task RefusesMalformedArgumentVectors(Deployment deployment)
+    {
+        var empty = await deployment.MirrorCli(["exec", "--device", deployment.DeviceId, "--", "", "x"]);
+        Assert.True(empty.ExitCode != 0, empty.ToString());
+        Assert.Contains("the program name is empty", empty.Stdout + empty.Stderr);
+        // Through bash: a .NET process cannot pass bytes that are not UTF-8 in an argument.
+        var invalid = await ProcessRunner.Run(["/bin/bash", "-c", "exec \"$0\" \"$1\" exec --config \"$2\" --device \"$3\" -- echo $'caf\\xff'",
+            deployment.Binaries.Dotnet, deployment.Binaries.MirrorDll, deployment.MirrorConfig, deployment.DeviceId], TimeSpan.FromSeconds(60));
+        Assert.True(invalid.ExitCode != 0, invalid.ToString());
+        Assert.Contains("argument 1 is not valid UTF-8", invalid.Stdout + invalid.Stderr);
     }
 }

@@ -60,6 +60,7 @@ public sealed partial class HoconSpecs
         var journal = StateJournalSettings.FromConfig(config);
         Assert.Equal(10_000, journal.MaxOpenCommands);
         Assert.Equal(65_536, journal.MaxCommandBytes);
+        Assert.Equal(WindowRetention.Default, journal.Retention);
         Assert.Equal(new LateDeviceWatchSettings(3, TimeSpan.FromSeconds(10)), LateDeviceWatchSettings.FromConfig(config));
         Assert.Equal(HeartbeatRate.Default, MirrorNodeSettings.FromConfig(config).HeartbeatRate);
     }

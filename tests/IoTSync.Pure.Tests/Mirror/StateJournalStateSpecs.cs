@@ -136,13 +136,16 @@ public sealed class StateJournalStateSpecs
     }
 
     [Fact]
-    public void Should_persist_window_events_as_told()
+    public void Should_still_fold_in_window_events_an_older_mirror_wrote_among_the_log_entries()
     {
         var heartbeat = new HeartbeatRecorded(1_700_000_000_000, 30_000, null);
         var session = new SessionRecorded("s", 1, 2, 1, 0, 0, null, "Converged", null);
 
-        Assert.Equal([heartbeat], Empty.Decide(new RecordHeartbeat(Device, heartbeat)).Events.ToArray());
-        Assert.Equal([session], Empty.Decide(new RecordSession(Device, session)).Events.ToArray());
+        var state = Empty.Apply(heartbeat, 1).Apply(session, 2);
+
+        Assert.Equal(1, state.History.WindowCount);
+        Assert.Equal(session, state.History.Recent[0].Session);
+        Assert.Equal(Empty.Logs.View, state.Logs.View);
     }
 
     [Fact]
