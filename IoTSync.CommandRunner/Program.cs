@@ -41,8 +41,9 @@ public static class Program
     {
         var limitMs = options.TimeoutMs;
         // Before the command starts: a node that restarts from now on finds a live runner to wait for.
+        // Not flushed to disk: a power loss ends the runner too, and then the line says nothing.
         SpoolRecord.WriteDurably(SpoolRecord.RunnerFile(options.Spool, options.Name),
-            System.Text.Encoding.ASCII.GetBytes(SpoolRecord.RunnerLine(Environment.ProcessId, DateTimeOffset.UtcNow.ToUnixTimeMilliseconds(), limitMs)));
+            System.Text.Encoding.ASCII.GetBytes(SpoolRecord.RunnerLine(Environment.ProcessId, DateTimeOffset.UtcNow.ToUnixTimeMilliseconds(), limitMs)), durable: false);
         using var process = new Process { StartInfo = StartInfo(options.Argv) };
         var clock = Stopwatch.StartNew();
         try

@@ -89,16 +89,21 @@ internal sealed record SpoolRecord(string Ending, int ExitCode, string Output, b
         }
     }
 
-    public static void WriteDurably(string file, byte[] content)
+    /// <summary>
+    /// Writes <paramref name="content"/> whole or not at all (temporary file, rename); <paramref name="durable"/>:
+    /// flushed to disk, the rename too, so it survives a power loss as well as the processes.
+    /// </summary>
+    public static void WriteDurably(string file, byte[] content, bool durable = true)
     {
         var temporary = file + ".tmp";
         using (var stream = new FileStream(temporary, FileMode.Create, FileAccess.Write, FileShare.None))
         {
             stream.Write(content);
-            stream.Flush(flushToDisk: true);
+            stream.Flush(flushToDisk: durable);
         }
         File.Move(temporary, file, overwrite: true);
-        SyncDirectory(Path.GetDirectoryName(Path.GetFullPath(file))!);
+        if (durable)
+            SyncDirectory(Path.GetDirectoryName(Path.GetFullPath(file))!);
     }
 
     /// <summary>Makes a rename in <paramref name="directory"/> durable (.NET cannot open a directory to flush it).</summary>

@@ -218,6 +218,12 @@ public sealed partial class Deployment : IAsyncDisposable
             iotsync.device.heartbeat.give-up-after = {(long)Options.HeartbeatGiveUpAfter.TotalMilliseconds}ms
 
             """);
+        if (Binaries.CommandRunner is { } runner)
+            await File.AppendAllTextAsync(DeviceConfig, $"""
+                # The native command runner, as published by ./iotsync.
+                iotsync.device.commands.runner = "{runner}"
+
+                """);
     }
 
     /// <summary>
