@@ -29,8 +29,20 @@ public static class Program
         // Its own session and process group: the node's death or a signal to the node's group leaves
         // it running, and kill(-pid) reaches every process the command started.
         var leader = OperatingSystem.IsLinux() && (Native.Setsid() > 0 || Native.Getpgrp() == Environment.ProcessId);
-        var record = Run(options, leader);
-        record.WriteDurably(options.Spool, options.Name);
+        SpoolRecord record;
+        try
+        {
+            record = Run(options, leader);
+            record.WriteDurably(options.Spool, options.Name);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            // The node records the command failed with this line (a full disk, say).
+            Console.Error.WriteLine($"{Name}: cannot write to the spool {options.Spool}: {e.Message}");
+            if (leader)
+                Native.Kill(-Environment.ProcessId, 9);
+            return 3;
+        }
         if (record.Ending is SpoolRecord.TimedOut or SpoolRecord.Cancelled && leader)
             // Whatever the command left in the group goes with the runner; the record is already written.
             Native.Kill(-Environment.ProcessId, 9);
