@@ -22,9 +22,9 @@ public sealed class CommandOutcomeSpecs(CommandOutcomeSpecs.Pair pair) : IClassF
         var rig = await pair.Ready();
         var token = Token("dead");
         var sequence = await rig.LeaveAtMirror(["sh", "-c", $"sleep 2; echo {token} >> {rig.RunsFile}; echo done"]);
-        await rig.Deployment.Device!.WaitForOutput(Running(sequence), NodeRig.Deadline);
+        await RunnerStarted(rig, sequence);
 
-        rig.Deployment.Device.Crash();
+        rig.Deployment.Device!.Crash();
         await NodeRig.Poll("the command ending while the node is dead", () => Task.FromResult(rig.Runs(token) == 1 ? true : (bool?)null));
         await rig.Deployment.StartDevice();
         var result = await rig.AwaitResult(sequence);
@@ -42,7 +42,7 @@ public sealed class CommandOutcomeSpecs(CommandOutcomeSpecs.Pair pair) : IClassF
         var device = rig.Deployment.Device!;
         var token = Token("frozen");
         var sequence = await rig.LeaveAtMirror(["sh", "-c", $"sleep 1; echo {token} >> {rig.RunsFile}; echo done"]);
-        await device.WaitForOutput(Running(sequence), NodeRig.Deadline);
+        await RunnerStarted(rig, sequence);
         var frozen = Stopwatch.StartNew();
         device.Pause();
         try
@@ -89,7 +89,16 @@ public sealed class CommandOutcomeSpecs(CommandOutcomeSpecs.Pair pair) : IClassF
 
     private static string Token(string label) => $"{label}-{Guid.NewGuid():N}"[..(label.Length + 9)];
 
-    private static Regex Running(long sequence) => new($@"\] running m{sequence}: ");
+    /// <summary>
+    /// The node logs "running" before it starts the runner; the runner writes its line in the spool
+    /// before it starts the command: from then on the command no longer needs the node.
+    /// </summary>
+    private static async Task RunnerStarted(NodeRig rig, long sequence)
+    {
+        await rig.Deployment.Device!.WaitForOutput(new Regex($@"\] running m{sequence}: "), NodeRig.Deadline);
+        var line = Path.Combine(rig.Deployment.Directory, "device", "commands", $"m{sequence}.runner");
+        await NodeRig.Poll($"the runner of m{sequence} started", () => Task.FromResult(File.Exists(line) ? true : (bool?)null));
+    }
 
     private static void AssertExecuted(JsonElement result, string output, NodeRig rig)
     {
