@@ -174,6 +174,7 @@ public static class DeviceCommands
             Set(text, "The device's certificate, from the mirror's enroll.", "iotsync.tls.certificate", Quote(Path.Combine(directory, "device.crt")));
             Set(text, "The fleet CA's certificate, from the mirror's enroll.", "iotsync.tls.ca-certificate", Quote(Path.Combine(directory, "fleet-ca.crt")));
             Set(text, "The device's SQLite journal.", "iotsync.persistence.database-path", Quote(Path.Combine(directory, "device.db")));
+            Set(text, "Where device commands' runners record their outcomes.", "iotsync.device.commands.spool", Quote(Path.Combine(directory, "commands")));
             Set(text, "How the node reaches its interface.", "iotsync.device.network.mode", mode);
             if (parsed.GetValue(iface) is { } name)
                 Set(text, "The interface for mode = ip and nft.", "iotsync.device.network.interface", Quote(name));

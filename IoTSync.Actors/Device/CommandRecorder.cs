@@ -14,7 +14,8 @@ namespace IoTSync.Device;
 /// The device's persistent actor and the sole writer of the device log. Holds the replica of the
 /// mirror log, records local commands, runs device commands one at a time in log order (mirror's
 /// first) and records a result for each. A command is marked started before it runs, so a crash
-/// never runs it twice: a restart records it as interrupted instead. What to record and what to
+/// never runs it twice: a restart records the outcome its runner kept outside the node, or
+/// interrupted when there is none. What to record and what to
 /// do next is decided by <see cref="CommandRecorderState"/>; the actor persists, runs, replies and keeps the timers.
 /// A journal that fails its recovery check (<see cref="RecoveryCheck"/>) runs nothing and answers only
 /// <see cref="CorruptJournalException"/>, which stops the node at start.
@@ -197,6 +198,11 @@ public sealed class CommandRecorder : LogHoldingActor
         if (_busyWith is not null || _state.NextStep(_wall.UtcNowMs, _openAtRecovery, _logConfirmed) is not var (next, decision))
             return;
         _busyWith = next.Ref;
+        if (decision == CommandDecision.LearnOutcome)
+        {
+            LearnOutcome(next.Ref);
+            return;
+        }
         if (decision != CommandDecision.Run)
         {
             Log.Info("[{0}] command {1} not run: {2}", _device, next.Ref, decision);
@@ -207,11 +213,20 @@ public sealed class CommandRecorder : LogHoldingActor
         {
             Apply(started);
             Log.Info("[{0}] running {1}: {2}", _device, next.Ref, string.Join(' ', next.Argv));
-            _runner.Run(next.Argv, CancellationToken.None).ContinueWith(run => run.IsCompletedSuccessfully
+            _runner.Run(next.Ref, next.Argv, CancellationToken.None).ContinueWith(run => run.IsCompletedSuccessfully
                     ? new CommandFinished(next.Ref, run.Result)
                     : new CommandFinished(next.Ref, CommandRecorderState.CouldNotRun(run.Exception?.GetBaseException().Message ?? "cancelled")))
                 .PipeTo(Self);
         });
+    }
+
+    /// <summary>A command started before the restart: its runner's record, waiting while the runner still runs it.</summary>
+    private void LearnOutcome(CommandRef command)
+    {
+        Log.Info("[{0}] command {1} was started before the restart: its outcome from the runner's record", _device, command);
+        _runner.OutcomeAfterRestart(command, CancellationToken.None).ContinueWith(learnt =>
+                new CommandFinished(command, CommandRecorderState.OutcomeAtRecovery(learnt.IsCompletedSuccessfully ? learnt.Result : null)))
+            .PipeTo(Self);
     }
 
     private void RecordResult(CommandRef command, ResultFields result)
@@ -221,6 +236,7 @@ public sealed class CommandRecorder : LogHoldingActor
         {
             Apply(appended);
             _busyWith = null;
+            Forget(command);
             // A refusal's output is the device's reason (the allow-list, say): short, and the operator's first question.
             Log.Info("[{0}] result of {1}: {2}, exit {3}, {4} ms{5}", _device, command, result.Outcome, result.ExitCode, result.DurationMs,
                 result.Outcome == CommandOutcome.Refused ? $" ({result.Output})" : "");
@@ -243,6 +259,19 @@ public sealed class CommandRecorder : LogHoldingActor
             waiter.ReplyTo.Tell(failure);
         }
         _appendWaiters.Clear();
+    }
+
+    private void Forget(CommandRef command)
+    {
+        try
+        {
+            _runner.Forget(command);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            // The result is in the journal; a spool record left behind is removed before the name is used again.
+            Log.Warning("[{0}] could not remove the runner's record of {1}: {2}", _device, command, e.Message);
+        }
     }
 
     private bool DoneWith(AppendWaiter waiter) => _state.DoneThrough(waiter.ThroughMirrorSequence);

@@ -14,6 +14,9 @@ public enum CommandDecision
     RecordCancelled,
     RecordExpired,
     RecordInterrupted,
+
+    /// <summary>Started before the node restarted: its outcome is what the runner recorded (<see cref="CommandRecorderState.OutcomeAtRecovery"/>), never a second run.</summary>
+    LearnOutcome,
 }
 
 /// <summary>
@@ -84,12 +87,13 @@ public sealed record CommandRecorderState(LogPair Logs, ImmutableSortedSet<Comma
 
     /// <summary>
     /// Decides what to do with an open command. <paramref name="afterRestart"/>: the node came back
-    /// and must not run what a crash interrupted, nor a local command whose caller is gone.
+    /// and must not run what a crash interrupted, nor a local command whose caller is gone. A command
+    /// marked started is never run again: its outcome is learnt from the runner's record.
     /// </summary>
     public CommandDecision Decide(OpenCommand command, long nowUnixMs, bool afterRestart)
     {
         if (Started.Contains(command.Ref))
-            return CommandDecision.RecordInterrupted;
+            return CommandDecision.LearnOutcome;
         if (command.Ref.Origin == Origin.Device && afterRestart)
             return CommandDecision.RecordInterrupted;
         if (command.CancelRequested)
@@ -130,6 +134,13 @@ public sealed record CommandRecorderState(LogPair Logs, ImmutableSortedSet<Comma
             fits--;
         return With(fits);
     }
+
+    /// <summary>
+    /// The result to record for a command started before the restart: what its runner recorded
+    /// (<paramref name="recorded"/>: it ran to an end, or was killed at its limit, while the node was
+    /// dead or frozen), else — no record and no runner still running it — interrupted.
+    /// </summary>
+    public static ResultFields OutcomeAtRecovery(ResultFields? recorded) => recorded ?? ResultFor(CommandDecision.RecordInterrupted);
 
     /// <summary>The result of a command the runner could not start or finish.</summary>
     public static ResultFields CouldNotRun(string reason) => new(CommandOutcome.Failed, -1, $"could not run: {reason}", false, 0);

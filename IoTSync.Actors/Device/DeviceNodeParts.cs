@@ -27,7 +27,7 @@ public sealed record DeviceNodeParts(
 
     /// <summary>
     /// The parts from the node's configuration, with commands run by a <see cref="ProcessCommandRunner"/> under
-    /// its policy; with TLS on, the device's certificate and the fleet CA, which alone may vouch for the mirror.
+    /// its policy (through the runner and its spool when one is configured); with TLS on, the device's certificate and the fleet CA, which alone may vouch for the mirror.
     /// </summary>
     public static DeviceNodeParts FromConfig(Config config, DeviceNodeSettings settings, INetworkInterface networkInterface, byte[] heartbeatKey)
     {
@@ -35,7 +35,7 @@ public sealed record DeviceNodeParts(
         return new(settings,
             CommandRecorderSettings.FromConfig(config),
             ExchangeSettings.FromConfig(config),
-            new ProcessCommandRunner(CommandPolicy.FromConfig(config), refusals),
+            new ProcessCommandRunner(CommandPolicy.FromConfig(config), refusals, CommandSpool.FromConfig(config)),
             networkInterface,
             heartbeatKey,
             SystemWallClock.Instance,

@@ -226,6 +226,12 @@ public sealed partial class Deployment : IAsyncDisposable
             iotsync.persistence.database-path = "{DeviceDatabase}"
 
             """);
+        if (Binaries.CommandRunner is { } runner)
+            await File.AppendAllTextAsync(DeviceConfig, $"""
+                # The native command runner, as published by ./iotsync.
+                iotsync.device.commands.runner = "{runner}"
+
+                """);
     }
 
     /// <summary>

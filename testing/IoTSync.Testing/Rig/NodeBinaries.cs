@@ -4,9 +4,11 @@ namespace IoTSync.Testing.Rig;
 /// The built node executables beside this assembly's build: the same configuration and target
 /// framework, found from the directory holding IoTSync.sln; and the dotnet host that runs them.
 /// <see cref="Relay"/> is the native <c>iotsync-sync-relay</c> when it has been published (Native
-/// AOT, by <c>./iotsync</c>), else its managed build, else null.
+/// AOT, by <c>./iotsync</c>), else its managed build, else null. <see cref="CommandRunner"/> is the
+/// native <c>iotsync-command-runner</c> when it has been published, else null: the device node then
+/// starts the managed one built beside it.
 /// </summary>
-public sealed record NodeBinaries(string Dotnet, string DeviceDll, string MirrorDll, string? Relay = null)
+public sealed record NodeBinaries(string Dotnet, string DeviceDll, string MirrorDll, string? Relay = null, string? CommandRunner = null)
 {
     public static NodeBinaries Locate()
     {
@@ -26,7 +28,9 @@ public sealed record NodeBinaries(string Dotnet, string DeviceDll, string Mirror
         }
         var host = Environment.ProcessPath is { } process && Path.GetFileNameWithoutExtension(process) == "dotnet" ? process : "dotnet";
         var relay = new[] { Built("IoTSync.SyncRelay", "native", "iotsync-sync-relay"), Built("IoTSync.SyncRelay", "iotsync-sync-relay.dll") }.FirstOrDefault(File.Exists);
-        return new NodeBinaries(host, Find("IoTSync.DeviceNode", "iotsync-device.dll"), Find("IoTSync.MirrorNode", "iotsync-mirror.dll"), relay);
+        var runner = Built("IoTSync.CommandRunner", "native", "iotsync-command-runner");
+        return new NodeBinaries(host, Find("IoTSync.DeviceNode", "iotsync-device.dll"), Find("IoTSync.MirrorNode", "iotsync-mirror.dll"), relay,
+            File.Exists(runner) ? runner : null);
     }
 
     /// <summary>The shipped HOCON files (copied beside each node executable).</summary>

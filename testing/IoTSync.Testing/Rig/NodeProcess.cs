@@ -156,6 +156,18 @@ public sealed class NodeProcess : IAsyncDisposable
         _process.WaitForExit(TimeSpan.FromSeconds(10));
     }
 
+    /// <summary>
+    /// SIGKILL to the node alone, as the kernel's OOM killer or a crash leaves it: processes it started
+    /// in sessions of their own (the runners of device commands) live on. <see cref="Kill"/> takes its whole tree.
+    /// </summary>
+    public void Crash()
+    {
+        if (HasExited)
+            return;
+        Signal(9);
+        _process.WaitForExit(TimeSpan.FromSeconds(10));
+    }
+
     /// <summary>SIGSTOP: the process freezes where it is (a hung node), until <see cref="Resume"/>.</summary>
     public void Pause() => Signal(19);
 

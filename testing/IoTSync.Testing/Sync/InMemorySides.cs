@@ -272,6 +272,11 @@ public sealed class InMemoryDeviceSide : IDeviceSide
         while (State.NextStep(_wall.UtcNowMs, _openAtRecovery, _logConfirmed) is var (next, decision))
         {
             Decisions.Add((next.Ref, decision));
+            if (decision == CommandDecision.LearnOutcome)
+            {
+                RecordResult(next.Ref, CommandRecorderState.OutcomeAtRecovery(await _runner.OutcomeAfterRestart(next.Ref, cancellationToken)));
+                continue;
+            }
             if (decision != CommandDecision.Run)
             {
                 RecordResult(next.Ref, CommandRecorderState.ResultFor(decision));
@@ -282,7 +287,7 @@ public sealed class InMemoryDeviceSide : IDeviceSide
             ResultFields result;
             try
             {
-                result = await _runner.Run(next.Argv, cancellationToken);
+                result = await _runner.Run(next.Ref, next.Argv, cancellationToken);
             }
             catch (Exception e) when (e is not SimulatedCrashException)
             {

@@ -78,13 +78,27 @@ public sealed class CommandRecorderStateSpecs
     }
 
     [Fact]
-    public void Should_record_a_started_command_as_interrupted_and_never_run_it_again()
+    public void Should_learn_a_started_commands_outcome_from_its_runner_and_never_run_it_again()
     {
         var state = WithMirror(CommandRecorderState.Empty(Device), MirrorCommand(CommandRecorderState.Empty(Device), null, "fw-update"));
         state = Apply(state, new CommandStarted(new CommandRef(Origin.Mirror, 1)));
 
-        Assert.Equal(CommandDecision.RecordInterrupted, state.NextStep(Now, state.OpenAtRecovery(), logConfirmed: false)!.Value.Decision);
-        Assert.Equal(CommandOutcome.Failed, CommandRecorderState.ResultFor(CommandDecision.RecordInterrupted).Outcome);
+        Assert.Equal(CommandDecision.LearnOutcome, state.NextStep(Now, state.OpenAtRecovery(), logConfirmed: false)!.Value.Decision);
+        Assert.Equal(CommandDecision.LearnOutcome, state.NextStep(Now, state.OpenAtRecovery(), logConfirmed: true)!.Value.Decision);
+        var started = Apply(Recorded(CommandRecorderState.Empty(Device), "local"), new CommandStarted(new CommandRef(Origin.Device, 1)));
+        Assert.Equal(CommandDecision.LearnOutcome, started.NextStep(Now, started.OpenAtRecovery(), logConfirmed: false)!.Value.Decision);
+    }
+
+    [Fact]
+    public void Should_record_the_runners_result_of_a_command_started_before_a_restart_and_interrupted_only_without_one()
+    {
+        var finishedWhileDead = new ResultFields(CommandOutcome.Failed, 3, "done\n", false, 2004);
+
+        Assert.Equal(finishedWhileDead, CommandRecorderState.OutcomeAtRecovery(finishedWhileDead));
+        var interrupted = CommandRecorderState.OutcomeAtRecovery(null);
+        Assert.Equal(CommandRecorderState.ResultFor(CommandDecision.RecordInterrupted), interrupted);
+        Assert.Equal(CommandOutcome.Failed, interrupted.Outcome);
+        Assert.Contains("interrupted", interrupted.Output);
     }
 
     [Fact]
@@ -113,7 +127,7 @@ public sealed class CommandRecorderStateSpecs
         Assert.Equal((new CommandRef(Origin.Device, 1), CommandDecision.Run), (command.Ref, decision));
         Assert.Equal((new CommandRef(Origin.Mirror, 1), CommandDecision.Run),
             state.NextStep(Now, openAtRecovery, logConfirmed: true) is var (c, d) ? (c.Ref, d) : default);
-        // One that had started is not held: it is recorded interrupted, as before.
+        // One that had started is not held: its outcome is learnt from its runner.
         var started = Apply(state, new CommandStarted(new CommandRef(Origin.Mirror, 1)));
         Assert.False(started.AwaitsMirror(started.OpenCommands.First(), openAtRecovery));
     }

@@ -4,6 +4,7 @@ using IoTSync.Mirror;
 using IoTSync.Model;
 using IoTSync.Protocol;
 using IoTSync.Sync;
+using IoTSync.Testing.Fakes;
 using Xunit;
 
 namespace IoTSync.Tests.Sync;
@@ -128,7 +129,7 @@ public sealed class ExchangeCrashSpecs
 
     [Theory]
     [MemberData(nameof(DeviceCrashPoints))]
-    public async Task Should_record_a_command_interrupted_by_a_device_crash_as_failed_and_never_run_it_again(int command, DeviceCrashPoint point)
+    public async Task Should_record_a_command_a_device_crash_interrupted_with_its_runners_outcome_or_as_interrupted_and_never_run_it_again(int command, DeviceCrashPoint point)
     {
         var rig = await Scenario();
         var crashed = rig.MirrorSide.MirrorLog.Single(e => e.Argv.SequenceEqual(MirrorCommands[command]));
@@ -146,20 +147,23 @@ public sealed class ExchangeCrashSpecs
         Assert.Equal(ExchangeOutcome.Converged, report.Outcome);
         rig.AssertConvergedInvariants();
         Assert.Equal(runsAtCrash, rig.Runner.CountOf(crashed.Argv));
-        Assert.Contains((crashed.Ref, CommandDecision.RecordInterrupted), rig.DeviceSide.Decisions);
+        Assert.Contains((crashed.Ref, CommandDecision.LearnOutcome), rig.DeviceSide.Decisions);
         var result = rig.MirrorSide.DeviceLogReplica.Single(e => e.Target == crashed.Ref).Result!;
-        Assert.Equal(CommandOutcome.Failed, result.Outcome);
-        Assert.Equal(CommandRecorderState.ResultFor(CommandDecision.RecordInterrupted), result);
+        // It ran to its end before the crash: its real result, kept by the runner. It never started: interrupted.
+        var expected = point == DeviceCrashPoint.AfterRun
+            ? new ResultFields(CommandOutcome.Executed, 0, FakeCommandRunner.OutputFor(crashed.Argv), false, 1)
+            : CommandRecorderState.ResultFor(CommandDecision.RecordInterrupted);
+        Assert.Equal(expected, result);
         foreach (var other in MirrorCommands.Where((_, i) => i != command))
             Assert.Equal(1, rig.Runner.CountOf(other));
-        Assert.Equal(1, rig.MirrorSide.State.Logs.Model.Counters.Failed);
+        Assert.Equal(point == DeviceCrashPoint.AfterRun ? 0 : 1, rig.MirrorSide.State.Logs.Model.Counters.Failed);
         Assert.Equal(CommandStatus.Resolved, rig.MirrorSide.State.StatusOf(crashed.Sequence));
     }
 
     [Theory]
     [InlineData(DeviceCrashPoint.AfterStarted)]
     [InlineData(DeviceCrashPoint.AfterRun)]
-    public async Task Should_record_an_interrupted_local_command_as_failed_and_mirror_that(DeviceCrashPoint point)
+    public async Task Should_record_an_interrupted_local_command_with_its_runners_outcome_or_as_interrupted_and_mirror_that(DeviceCrashPoint point)
     {
         var rig = await SyncRig.Create();
         var local = new CommandRef(Origin.Device, rig.DeviceSide.State.Logs.DeviceLog.Length + 1);
@@ -173,7 +177,9 @@ public sealed class ExchangeCrashSpecs
         rig.AssertConvergedInvariants();
         Assert.Equal(point == DeviceCrashPoint.AfterRun ? 1 : 0, rig.Runner.CountOf(["fw-update", "--apply"]));
         var result = rig.MirrorSide.DeviceLogReplica.Single(e => e.Target == local);
-        Assert.Equal(CommandRecorderState.ResultFor(CommandDecision.RecordInterrupted), result.Result);
+        Assert.Equal(point == DeviceCrashPoint.AfterRun
+            ? new ResultFields(CommandOutcome.Executed, 0, FakeCommandRunner.OutputFor(["fw-update", "--apply"]), false, 1)
+            : CommandRecorderState.ResultFor(CommandDecision.RecordInterrupted), result.Result);
     }
 
     [Fact]
