@@ -5,7 +5,7 @@ namespace IoTSync.Bench;
 /// <summary>
 /// <c>iotsync-bench journal [--results DIR] [--entries N] [--snapshot-every N] [--single N] [--batched N] [--runs N]</c>
 /// and <c>iotsync-bench verify [--results DIR] [--entries N] [--snapshot-every N] [--runs N] [--keep DIR] [--mirror-exe DLL]</c>,
-/// <c>iotsync-bench ssh [--results DIR] [--connects N]</c>, and <c>iotsync-bench sample --out DIR</c> (a small device.db and mirror.db written by the actors).
+/// <c>iotsync-bench ssh [--results DIR] [--connects N]</c>, <c>iotsync-bench soak [--results DIR] [--minutes N] [--seed S] [--keep DIR]</c>, and <c>iotsync-bench sample --out DIR</c> (a small device.db and mirror.db written by the actors).
 /// </summary>
 public static class Program
 {
@@ -15,13 +15,14 @@ public static class Program
         "       iotsync-bench verify [--results DIR] [--entries N] [--snapshot-every N] [--runs N] [--keep DIR] [--mirror-exe DLL]\n" +
         "       iotsync-bench windows [--results DIR] [--cycles N] [--commands K] [--period-ms N] [--window-limit-ms N] [--network ip|nft]\n" +
         "       iotsync-bench ssh [--results DIR] [--connects N]\n" +
+        "       iotsync-bench soak [--results DIR] [--minutes N] [--seed S] [--keep DIR]\n" +
         "       iotsync-bench sample --out DIR";
 
     public static async Task<int> Main(string[] args)
     {
         if (args is ["sample", "--out", var directory])
             return await new SampleJournals(Path.GetFullPath(directory)).Run();
-        if (args.Length == 0 || args[0] is not ("journal" or "recovery-check" or "verify" or "windows" or "ssh") || (args.Length - 1) % 2 != 0)
+        if (args.Length == 0 || args[0] is not ("journal" or "recovery-check" or "verify" or "windows" or "ssh" or "soak") || (args.Length - 1) % 2 != 0)
         {
             Console.Error.WriteLine(Usage);
             return 2;
@@ -30,6 +31,8 @@ public static class Program
         {
             if (args[0] == "ssh")
                 return await new SshBench(SshOptions(args)).Run();
+            if (args[0] == "soak")
+                return await new SoakBench(SoakOptions(args)).Run();
             if (args[0] == "windows")
                 return await new WindowsBench(WindowsOptions(args)).Run();
             var options = Options(args);
@@ -56,6 +59,24 @@ public static class Program
                 "--results" => options with { ResultsDir = args[i + 1] },
                 "--connects" => options with { Connects = Count(args[i + 1]) },
                 _ => throw new ArgumentException($"unknown option {args[i]} for ssh"),
+            };
+        }
+        return options;
+    }
+
+    private static SoakBenchOptions SoakOptions(string[] args)
+    {
+        var options = new SoakBenchOptions("bench/results", 5, null, null);
+        for (var i = 1; i < args.Length; i += 2)
+        {
+            var value = args[i + 1];
+            options = args[i] switch
+            {
+                "--results" => options with { ResultsDir = value },
+                "--minutes" => options with { Minutes = Count(value) },
+                "--seed" => options with { Seed = int.TryParse(value, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out var seed) ? seed : throw new ArgumentException($"--seed: '{value}' is not a whole number") },
+                "--keep" => options with { KeepDir = Path.GetFullPath(value) },
+                _ => throw new ArgumentException($"unknown option {args[i]} for soak"),
             };
         }
         return options;
