@@ -110,6 +110,9 @@ public static class SoakEngine
             Issued = device.Issued,
             RefusedFullDisk = requests.Count(r => r.RefusedByFullDisk),
             RefusedOtherwise = requests.Count(r => r.Answer == SoakAnswer.Refused && !r.RefusedByFullDisk),
+            Reasons = requests.Where(r => r.Answer != SoakAnswer.Recorded)
+                .GroupBy(r => $"{r.Side} {r.Answer}: {Shorten(r.Reason)}")
+                .ToImmutableSortedDictionary(g => g.Key, g => g.Count()),
             UnansweredRecorded = device.UnansweredRecorded,
             UnansweredNotRecorded = device.UnansweredNotRecorded,
             Results = device.Results,
@@ -126,7 +129,8 @@ public static class SoakEngine
 
     /// <summary>
     /// Waits for the end state no operator had to bring about: both sides holding the same logs and digest,
-    /// nothing open on either side, the device "ok" at the mirror (not diverged, corrupt or mismatched) and
+    /// nothing open on either side, the device "ok" or "dark" (between windows) at the mirror, so not late,
+    /// failing, diverged, corrupt or mismatched, and
     /// its journal without a fault. What still differs when the deadline passes.
     /// </summary>
     private static async Task<(bool Settled, string View)> Settle(Deployment deployment, TimeSpan within)
@@ -145,7 +149,7 @@ public static class SoakEngine
                 last = $"mirror holds {state.View} (device {summary.Status}, {state.OpenCommands.Length} open" +
                        $"{(state.Divergence ?? state.Corruption ?? state.Mismatch) switch { null => "", var why => $", {why}" }}); " +
                        $"device holds {status.View} ({status.OpenCommands} open{(status.JournalFault is null ? "" : $", journal fault {status.JournalFault}")})";
-                if (state.View == status.View && state.OpenCommands.IsEmpty && status.OpenCommands == 0 && summary.Status == "ok"
+                if (state.View == status.View && state.OpenCommands.IsEmpty && status.OpenCommands == 0 && summary.Status is "ok" or "dark"
                     && state.Divergence is null && state.Corruption is null && state.Mismatch is null && status.JournalFault is null)
                     return (true, $"{state.View}, digest {state.View.StateDigest}");
             }
@@ -175,6 +179,13 @@ public static class SoakEngine
         if (mirror.ExitCode != 0)
             failures.Add($"iotsync-mirror journal verify --against the device's database: {mirror}");
         return failures;
+    }
+
+    /// <summary>A reason without its varying parts (paths, numbers), so alike reasons count together.</summary>
+    private static string Shorten(string? reason)
+    {
+        var words = System.Text.RegularExpressions.Regex.Replace(reason ?? "", @"(/[^\s:)]+)|\d+", "…");
+        return words.Length <= 100 ? words : words[..100] + "…";
     }
 
     private static void TryDelete(string directory)

@@ -23,6 +23,9 @@ public sealed record SoakReport
     /// <summary>Requests refused otherwise (the node was down or restarting): not issued.</summary>
     public required int RefusedOtherwise { get; init; }
 
+    /// <summary>Why requests were refused or unanswered, counted.</summary>
+    public required ImmutableSortedDictionary<string, int> Reasons { get; init; }
+
     /// <summary>Requests that got no answer (a node killed or frozen mid-request) and were found recorded after all.</summary>
     public required int UnansweredRecorded { get; init; }
 
@@ -68,6 +71,8 @@ public sealed record SoakReport
         yield return $"  issued: {Counts(Issued)} (total {Issued.Values.Sum()})";
         yield return $"  not issued: {RefusedFullDisk} refused by the full disk, {RefusedOtherwise} refused otherwise (node down), {UnansweredNotRecorded} unanswered and not recorded";
         yield return $"  unanswered but recorded (counted as issued): {UnansweredRecorded}";
+        foreach (var (reason, count) in Reasons)
+            yield return $"    {count} × {reason}";
         yield return $"  results: {Results} ({Counts(Outcomes)}); ledger lines: {LedgerLines}";
         yield return $"  nemesis: {Counts(Nemesis)}; session cuts that met no session: {CutsMissed}";
         yield return SettledSeconds is { } settled
