@@ -67,7 +67,7 @@ public sealed class HeartbeatSender : ReceiveActor, IWithTimers
 
     public ITimerScheduler Timers { get; set; } = null!;
 
-    /// <param name="recycleEdge">Replaces the edge with a fresh one (<see cref="Hosting.EdgeSystem.Recycle"/>): called after a window left heartbeats unanswered.</param>
+    /// <summary>The sender; <paramref name="recycleEdge"/> replaces the edge with a fresh one (<see cref="Hosting.EdgeSystem.Recycle"/>), called after a window left heartbeats unanswered.</summary>
     public static Props Props(DeviceId device, HeartbeatSenderSettings settings, IActorRef recorder, IWallClock wall, Security.Refusals? refusals = null, Action? recycleEdge = null) =>
         Akka.Actor.Props.Create(() => new HeartbeatSender(device, settings, recorder, wall, refusals, recycleEdge));
 
