@@ -51,7 +51,7 @@ public sealed class HeartbeatSenderSpecs : TestKit
         var recorder = Sys.ActorOf(Props.Create(() => new Recorder()));
         var recycled = 0;
         var sender = Sys.ActorOf(HeartbeatSender.Props(Device,
-            new HeartbeatSenderSettings($"akka://{Sys.Name}/user/{name}", Key, TimeSpan.FromMilliseconds(100), TimeSpan.FromMilliseconds(600)),
+            new HeartbeatSenderSettings($"akka://{Sys.Name}/user/{name}", Key, TimeSpan.FromMilliseconds(100), TimeSpan.FromSeconds(2)),
             recorder, new SystemWallClock(), recycleEdge: () => Interlocked.Increment(ref recycled)));
         return (sender, () => Volatile.Read(ref recycled));
     }
