@@ -1,3 +1,4 @@
+using IoTSync.Processes;
 using System.Diagnostics;
 using System.Text.Json;
 using System.Text.RegularExpressions;
