@@ -1,7 +1,7 @@
 using System.Collections.Immutable;
-using IoTSync.Processes;
 using IoTSync.Device;
 using IoTSync.Logs;
+using IoTSync.Processes;
 using Xunit;
 
 namespace IoTSync.Tests.Device;

@@ -1,6 +1,6 @@
-using IoTSync.Processes;
 using IoTSync.Device;
 using IoTSync.Logs;
+using IoTSync.Processes;
 using Xunit;
 
 namespace IoTSync.Tests.Device;

@@ -1,7 +1,7 @@
-using IoTSync.Processes;
 using System.Diagnostics;
 using System.Text.Json;
 using System.Text.RegularExpressions;
+using IoTSync.Processes;
 using Xunit;
 
 namespace IoTSync.Tests.Nodes;
