@@ -56,7 +56,7 @@ public static class Program
         // Not flushed to disk: a power loss ends the runner too, and then the line says nothing.
         SpoolRecord.WriteDurably(SpoolRecord.RunnerFile(options.Spool, options.Name),
             System.Text.Encoding.ASCII.GetBytes(SpoolRecord.RunnerLine(Environment.ProcessId, DateTimeOffset.UtcNow.ToUnixTimeMilliseconds(), limitMs)), durable: false);
-        using var process = new Process { StartInfo = StartInfo(options.Argv) };
+        using var process = new Process { StartInfo = ChildStartInfo.For(options.Argv) };
         var clock = Stopwatch.StartNew();
         try
         {
@@ -91,20 +91,6 @@ public static class Program
             return new SpoolRecord(stop.IsCancellationRequested ? SpoolRecord.Cancelled : SpoolRecord.TimedOut, -1, output.Text, output.Truncated, duration, limitMs);
         }
         return new SpoolRecord(SpoolRecord.Exited, process.ExitCode, output.Text, output.Truncated, clock.ElapsedMilliseconds, limitMs);
-    }
-
-    private static ProcessStartInfo StartInfo(IReadOnlyList<string> argv)
-    {
-        var start = new ProcessStartInfo(argv[0])
-        {
-            UseShellExecute = false,
-            RedirectStandardInput = true,
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-        };
-        foreach (var argument in argv.Skip(1))
-            start.ArgumentList.Add(argument);
-        return start;
     }
 
     public sealed record Options(string Spool, string Name, long TimeoutMs, int OutputCap, IReadOnlyList<string> Argv);

@@ -35,15 +35,18 @@ public static class DeviceNodeRegistration
     /// <summary>The device node's actors, in the registry once the recorder has recovered.</summary>
     public static AkkaConfigurationBuilder AddDeviceActors(this AkkaConfigurationBuilder builder, Config config, DeviceNodeParts parts) =>
         builder.WithActors(new ActorStarterWithResolver((system, registry, resolver) =>
-            Start(system, registry, parts, populate => resolver.GetService<EdgeSystem>().Start(system, parts.Settings.SystemName, config,
-                resolver.GetService<ILoggerFactory>(), parts.Tls, populate, parts.Settings.EdgeRestartAfter, parts.Refusals))));
+        {
+            var edge = resolver.GetService<EdgeSystem>();
+            return Start(system, registry, parts, populate => edge.Start(system, parts.Settings.SystemName, config,
+                resolver.GetService<ILoggerFactory>(), parts.Tls, populate, parts.Settings.EdgeRestartAfter, parts.Refusals), edge.Recycle);
+        }));
 
     /// <summary>
     /// The recorder, then the edge with the HeartbeatSender, then the cycle. The cycle reaches the sender
     /// through an <see cref="EdgeGateway"/>: a failed TLS handshake with a wrong mirror ends the edge, and
     /// the edge started again gets a new sender; the cycle keeps running dark meanwhile.
     /// </summary>
-    private static async Task Start(ActorSystem system, IActorRegistry registry, DeviceNodeParts parts, Action<Action<ActorSystem>> startEdge)
+    private static async Task Start(ActorSystem system, IActorRegistry registry, DeviceNodeParts parts, Action<Action<ActorSystem>> startEdge, Action recycleEdge)
     {
         var settings = parts.Settings;
         var device = settings.Device;
@@ -60,7 +63,7 @@ public static class DeviceNodeRegistration
         var heartbeat = system.ActorOf(EdgeGateway.Props(), "heartbeat");
         startEdge(edge => heartbeat.Tell(new EdgeGateway.Target(edge.ActorOf(HeartbeatSender.Props(device,
             new HeartbeatSenderSettings(settings.MirrorListenerPath, parts.HeartbeatKey, settings.InitialBackoff, settings.GiveUpAfter),
-            recorder, parts.Wall, parts.Refusals), "heartbeat"))));
+            recorder, parts.Wall, parts.Refusals, recycleEdge), "heartbeat"))));
         registry.Register<DeviceNodeActors.Heartbeat>(heartbeat);
         registry.Register<DeviceNodeActors.Cycle>(system.ActorOf(NetworkToggler.Props(device, parts.Interface, heartbeat, settings.Cycle, parts.Clock), "cycle"));
     }

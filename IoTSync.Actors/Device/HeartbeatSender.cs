@@ -21,6 +21,8 @@ public sealed class HeartbeatSender : ReceiveActor, IWithTimers
 {
     private sealed record Retry(int Attempt);
 
+    private sealed record AnswersAwaited;
+
     // The recorder's answer, wrapped in types no serializer knows: a SyncView or a Status.Failure sent by a
     // remote peer to this, the edge's one reachable actor, can never pass for it.
     private sealed record ViewRead(SyncView View);
@@ -35,6 +37,10 @@ public sealed class HeartbeatSender : ReceiveActor, IWithTimers
     private readonly HeartbeatBackoff _backoff;
     private readonly ActorSelection _listener;
     private readonly Dictionary<string, (long SentAt, int Attempt)> _sentByNonce = new(StringComparer.Ordinal);
+    private readonly HashSet<string> _answered = new(StringComparer.Ordinal);
+    private readonly Action? _recycleEdge;
+    private object? _heldOutcome;
+    private string _heldLogLine = "";
     private readonly Stopwatch _window = new();
     private IActorRef _requester = ActorRefs.Nobody;
     private IActorRef _cycle = ActorRefs.Nobody;
@@ -46,8 +52,9 @@ public sealed class HeartbeatSender : ReceiveActor, IWithTimers
 
     private readonly Security.Refusals _refusals;
 
-    public HeartbeatSender(DeviceId device, HeartbeatSenderSettings settings, IActorRef recorder, IWallClock wall, Security.Refusals? refusals = null)
+    public HeartbeatSender(DeviceId device, HeartbeatSenderSettings settings, IActorRef recorder, IWallClock wall, Security.Refusals? refusals = null, Action? recycleEdge = null)
     {
+        _recycleEdge = recycleEdge;
         _refusals = refusals ?? new Security.Refusals();
         _device = device;
         _settings = settings;
@@ -60,8 +67,9 @@ public sealed class HeartbeatSender : ReceiveActor, IWithTimers
 
     public ITimerScheduler Timers { get; set; } = null!;
 
-    public static Props Props(DeviceId device, HeartbeatSenderSettings settings, IActorRef recorder, IWallClock wall, Security.Refusals? refusals = null) =>
-        Akka.Actor.Props.Create(() => new HeartbeatSender(device, settings, recorder, wall, refusals));
+    /// <summary>The sender; <paramref name="recycleEdge"/> replaces the edge with a fresh one (<see cref="Hosting.EdgeSystem.Recycle"/>), called after a window left heartbeats unanswered.</summary>
+    public static Props Props(DeviceId device, HeartbeatSenderSettings settings, IActorRef recorder, IWallClock wall, Security.Refusals? refusals = null, Action? recycleEdge = null) =>
+        Akka.Actor.Props.Create(() => new HeartbeatSender(device, settings, recorder, wall, refusals, recycleEdge));
 
     private void Idle()
     {
@@ -72,14 +80,21 @@ public sealed class HeartbeatSender : ReceiveActor, IWithTimers
             _announcedSession = "";
             _request = request;
             _sentByNonce.Clear();
+            _answered.Clear();
             _clockCorrectedAtAttempt = 0;
             _window.Restart();
             _recorder.Ask<SyncView>(LogHolderMessages.GetView.Instance, _settings.GiveUpAfter)
                 .PipeTo(Self, success: view => new ViewRead(view), failure: cause => new ViewFailed(cause));
             Become(AwaitingView);
         });
-        Receive<HeartbeatAck>(ack => _log.Debug("[{0}] late heartbeat ack ignored", _device));
+        Receive<HeartbeatAck>(ack =>
+        {
+            if (IsAnswerToThisWindow(ack))
+                _answered.Add(ack.HeartbeatNonce);
+            _log.Debug("[{0}] late heartbeat ack ignored", _device);
+        });
         Receive<Retry>(_ => { });
+        Receive<WindowEnded>(_ => RecycleIfUnanswered());
         Receive<SessionAbandoned>(abandoned =>
         {
             if (abandoned.Device != _device || _announcedSession.Length == 0 || abandoned.SessionId != _announcedSession
@@ -110,13 +125,14 @@ public sealed class HeartbeatSender : ReceiveActor, IWithTimers
     {
         Receive<HeartbeatAck>(ack =>
         {
-            if (ack.Device != _device || !_sentByNonce.TryGetValue(ack.HeartbeatNonce, out var sent) ||
-                !HeartbeatAuthenticator.HasValidMac(ack, _settings.Key))
+            if (!IsAnswerToThisWindow(ack))
             {
                 _refusals.Count(Security.Refusals.MirrorAnswerRefused);
                 _log.Warning("[{0}] heartbeat ack that does not answer this window's heartbeats or has a bad MAC; ignored", _device);
                 return;
             }
+            var sent = _sentByNonce[ack.HeartbeatNonce];
+            _answered.Add(ack.HeartbeatNonce);
             var sample = new ClockOffsetSample(sent.SentAt, _wall.UtcNowMs, ack.MirrorTimeUnixMs);
             var offset = sample.OffsetMs;
             if (ack is { Action: HeartbeatAction.Refused, Reason: HeartbeatAck.ClockSkew })
@@ -137,8 +153,18 @@ public sealed class HeartbeatSender : ReceiveActor, IWithTimers
             _clockOffsetMs = offset;
             Timers.CancelAll();
             _announcedSession = ack.Action == HeartbeatAction.Sync ? ack.SessionId : "";
-            Finish(new MirrorAnswered(ack, _sentByNonce.Count, _clockOffsetMs, TimeSpan.FromMilliseconds(sample.RoundTripMs)),
-                $"mirror answered {ack.Action} after {_sentByNonce.Count} heartbeat(s)");
+            var answered = new MirrorAnswered(ack, _sentByNonce.Count, _clockOffsetMs, TimeSpan.FromMilliseconds(sample.RoundTripMs));
+            var line = $"mirror answered {ack.Action} after {_sentByNonce.Count} heartbeat(s)";
+            // An answer that closes the window at once waits a little for the answers to its other
+            // heartbeats: written after the link went down, one would hold up this association.
+            if (ack.Action != HeartbeatAction.Sync && _answered.Count < _sentByNonce.Count)
+            {
+                (_heldOutcome, _heldLogLine) = (answered, line);
+                Timers.StartSingleTimer("answers", new AnswersAwaited(), _settings.InitialBackoff * 2);
+                Become(AwaitingOtherAnswers);
+                return;
+            }
+            Finish(answered, line);
         });
         Receive<Retry>(retry =>
         {
@@ -149,6 +175,46 @@ public sealed class HeartbeatSender : ReceiveActor, IWithTimers
             }
             Send(retry.Attempt);
         });
+    }
+
+    /// <summary>The window's answer is in; the answers to its other heartbeats are awaited, up to twice the initial back-off.</summary>
+    private void AwaitingOtherAnswers()
+    {
+        Receive<HeartbeatAck>(ack =>
+        {
+            if (!IsAnswerToThisWindow(ack))
+                return;
+            _answered.Add(ack.HeartbeatNonce);
+            if (_answered.Count >= _sentByNonce.Count)
+                FinishHeld();
+        });
+        Receive<AnswersAwaited>(_ => FinishHeld());
+        Receive<Retry>(_ => { });
+    }
+
+    private void FinishHeld()
+    {
+        Timers.CancelAll();
+        var (outcome, line) = (_heldOutcome!, _heldLogLine);
+        _heldOutcome = null;
+        Finish(outcome, line);
+    }
+
+    private bool IsAnswerToThisWindow(HeartbeatAck ack) =>
+        ack.Device == _device && _sentByNonce.ContainsKey(ack.HeartbeatNonce) && HeartbeatAuthenticator.HasValidMac(ack, _settings.Key);
+
+    /// <summary>
+    /// After the window's interface went down: a heartbeat left unanswered may be answered while the device
+    /// is dark, and that answer would sit in the mirror's TCP retransmission queue, holding every later
+    /// answer on this association behind a doubling timer. The next window gets a fresh edge instead.
+    /// </summary>
+    private void RecycleIfUnanswered()
+    {
+        var unanswered = _sentByNonce.Count - _answered.Count;
+        if (unanswered <= 0 || _recycleEdge is null)
+            return;
+        _log.Info("[{0}] {1} heartbeat(s) of the window went unanswered; the next window opens a fresh association", _device, unanswered);
+        _recycleEdge();
     }
 
     private void Send(int attempt)

@@ -30,6 +30,15 @@ public static class HeartbeatSenderMessages
     /// </summary>
     public sealed record LocalJournalFault(string Fault);
 
+    /// <summary>
+    /// From the cycle once the window's interface is down: the sender looks whether any heartbeat of the
+    /// window is still unanswered, and if so has the edge recycled before the next window.
+    /// </summary>
+    public sealed record WindowEnded
+    {
+        public static WindowEnded Instance { get; } = new();
+    }
+
     /// <summary>No valid answer within the back-off's bound: the window ends, the next cycle tries again.</summary>
     public sealed record MirrorUnreachable(int Attempts, TimeSpan Waited);
 }

@@ -209,6 +209,7 @@ public sealed class NetworkToggler : ReceiveActor, IWithTimers
             _log.Error("[{0}] could not take the interface down: {1}", _device, lowered.Error.Message);
         if (lowered.Window is not { } closed)
             return;
+        _heartbeat.Tell(WindowEnded.Instance);
         _closed.Add(closed);
         if (_closed.Count > 1000)
             _closed.RemoveAt(0);

@@ -14,13 +14,16 @@ namespace IoTSync.Hosting;
 /// <see cref="IActorRef"/>s, and a Tell across them is an in-process enqueue, never serialized.
 /// Started from the core's actor starter; stopped first when the core stops. Akka.NET terminates a
 /// system whose outbound TLS handshake fails (akka.net #7839): an edge started with a restart delay is
-/// started again after it, with its actors made again, until the core stops.
+/// started again after it, with its actors made again, until the core stops. <see cref="Recycle"/>
+/// replaces a running edge with a fresh one (a new port, so a new association and TCP connection).
 /// </summary>
 public sealed class EdgeSystem
 {
     private volatile ActorSystem? _system;
     private volatile bool _stopping;
     private Security.Refusals? _refusals;
+    private Func<ActorSystem>? _launch;
+    private readonly object _recycling = new();
 
     /// <summary>The running edge.</summary>
     public ActorSystem System => _system ?? throw new InvalidOperationException("the node's edge has not started");
@@ -49,7 +52,27 @@ public sealed class EdgeSystem
                 await running.Terminate();
             return Done.Instance;
         });
-        return Launch(core, name, nodeConfig, loggerFactory, tls, populate, restartAfter);
+        _launch = () => Launch(core, name, nodeConfig, loggerFactory, tls, populate, restartAfter);
+        return _launch();
+    }
+
+    /// <summary>
+    /// Starts a fresh edge, populated as the first, and then ends the one running. The device does this
+    /// after a window whose heartbeats went unanswered: their answers may be written by the mirror after
+    /// the link went down, and every later byte on that TCP connection would wait behind them for
+    /// TCP's doubling retransmission timer, window after window. A fresh connection carries none of it.
+    /// Safe from any thread; nothing happens once the node stops.
+    /// </summary>
+    public void Recycle()
+    {
+        lock (_recycling)
+        {
+            if (_stopping || _launch is null)
+                return;
+            var old = _system;
+            _launch();
+            old?.Terminate();
+        }
     }
 
     private ActorSystem Launch(ActorSystem core, string name, Config nodeConfig, ILoggerFactory? loggerFactory, Security.EdgeTls? tls,
@@ -63,12 +86,13 @@ public sealed class EdgeSystem
         if (restartAfter is { } delay)
             edge.WhenTerminated.ContinueWith(async _ =>
             {
-                if (_stopping || core.WhenTerminated.IsCompleted)
+                // A recycled edge was replaced already; only the running one is started again.
+                if (_stopping || core.WhenTerminated.IsCompleted || !ReferenceEquals(_system, edge))
                     return;
                 var log = Logging.GetLogger(core, "iotsync-edge");
                 log.Warning("the node's edge ended on its own (a failed TLS handshake ends it); starting it again in {0}", delay);
                 await Task.Delay(delay);
-                if (_stopping || core.WhenTerminated.IsCompleted)
+                if (_stopping || core.WhenTerminated.IsCompleted || !ReferenceEquals(_system, edge))
                     return;
                 Restarts++;
                 Launch(core, name, nodeConfig, loggerFactory, tls, populate, restartAfter);

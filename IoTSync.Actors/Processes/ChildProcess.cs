@@ -15,7 +15,7 @@ public static class ChildProcess
     /// <summary>Runs <paramref name="argv"/> to its end, its timeout or the cancellation, whichever comes first.</summary>
     public static async Task<ChildProcessResult> Run(ImmutableArray<string> argv, ChildProcessLimits limits, CancellationToken cancellationToken)
     {
-        using var process = new Process { StartInfo = StartInfo(argv) };
+        using var process = new Process { StartInfo = ChildStartInfo.For(argv) };
         process.Start();
         process.StandardInput.Close();
         var output = new CappedOutput(limits.OutputCapBytes);
@@ -41,17 +41,4 @@ public static class ChildProcess
         return new ChildProcessResult(ChildProcessEnding.Exited, process.ExitCode, output.Text, output.Truncated);
     }
 
-    private static ProcessStartInfo StartInfo(ImmutableArray<string> argv)
-    {
-        var start = new ProcessStartInfo(argv[0])
-        {
-            UseShellExecute = false,
-            RedirectStandardInput = true,
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-        };
-        foreach (var argument in argv.Skip(1))
-            start.ArgumentList.Add(argument);
-        return start;
-    }
 }

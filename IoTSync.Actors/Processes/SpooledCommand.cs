@@ -114,7 +114,7 @@ internal static class SpooledCommand
     {
         try
         {
-            if (File.ReadAllText($"/proc/{pid}/stat").Contains(") Z ", StringComparison.Ordinal))
+            if (!LiveProcess.IsAlive(pid))
                 return false;
             var arguments = File.ReadAllText($"/proc/{pid}/cmdline").Split('\0');
             var at = Array.IndexOf(arguments, "--name");

@@ -43,8 +43,24 @@ public sealed class NetworkTogglerSpecs : TestKit
     private static readonly DeviceId Device = new("dev-nt");
     private readonly RecordingInterface _interface = new();
 
-    private IActorRef Toggler(TimeSpan? limit = null) => Sys.ActorOf(NetworkToggler.Props(Device, _interface, TestActor,
+    // The heartbeat hears of every window's end too (WindowEnded); the specs below expect only its requests, one spec the ends.
+    public NetworkTogglerSpecs() => IgnoreMessages<WindowEnded>();
+
+    private IActorRef Toggler(TimeSpan? limit = null, IActorRef? heartbeat = null) => Sys.ActorOf(NetworkToggler.Props(Device, _interface, heartbeat ?? TestActor,
         new NetworkTogglerSettings(TimeSpan.FromMilliseconds(300), limit ?? TimeSpan.FromSeconds(5), TimeSpan.FromSeconds(2), TimeSpan.FromMilliseconds(5))));
+
+    [Fact]
+    public void Should_tell_the_heartbeat_each_window_ended_once_its_interface_is_down()
+    {
+        var heartbeat = CreateTestProbe();
+        var toggler = Toggler(heartbeat: heartbeat);
+
+        heartbeat.ExpectMsg<SendHeartbeat>();
+        toggler.Tell(Answer(HeartbeatAction.None), heartbeat);
+
+        heartbeat.ExpectMsg<WindowEnded>();
+        Assert.False(_interface.IsUp);
+    }
 
     private static MirrorAnswered Answer(HeartbeatAction action) => new(new HeartbeatAck(Device, action, action == HeartbeatAction.Sync ? "s" : "",
         LogPosition.Empty(Device, Origin.Mirror), 0, action == HeartbeatAction.Refused ? "diverged" : "", "n", "m"), 1, 0, TimeSpan.FromMilliseconds(3));

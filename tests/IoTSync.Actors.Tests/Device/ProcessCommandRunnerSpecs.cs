@@ -1,6 +1,7 @@
 using System.Collections.Immutable;
 using IoTSync.Device;
 using IoTSync.Logs;
+using IoTSync.Processes;
 using Xunit;
 
 namespace IoTSync.Tests.Device;
@@ -61,7 +62,7 @@ public sealed class ProcessCommandRunnerSpecs : IDisposable
         Assert.Contains("timed out after 0.5 s; killed", result.Output);
         var child = int.Parse(File.ReadAllText(pidFile).Trim());
         // SIGKILL is delivered when the child next runs: on a loaded machine that can lag the kill call a little.
-        await Polling.Until(() => Task.FromResult(!IsRunning(child)), TimeSpan.FromSeconds(5), $"child {child} of the timed-out command ending after the kill");
+        await Polling.Until(() => Task.FromResult(!LiveProcess.IsAlive(child)), TimeSpan.FromSeconds(5), $"child {child} of the timed-out command ending after the kill");
     }
 
     [Fact]
@@ -94,19 +95,6 @@ public sealed class ProcessCommandRunnerSpecs : IDisposable
         Assert.DoesNotContain(CommandPolicy.AnyProgram, policy.AllowedPrograms);
         Assert.Equal(TimeSpan.FromSeconds(30), policy.Timeout);
         Assert.Equal(64 * 1024, policy.OutputCapBytes);
-    }
-
-    /// <summary>Alive and not a zombie waiting to be reaped (a container's init may never reap it).</summary>
-    private static bool IsRunning(int pid)
-    {
-        try
-        {
-            return !File.ReadAllText($"/proc/{pid}/stat").Contains(") Z ");
-        }
-        catch (IOException)
-        {
-            return false;
-        }
     }
 
     public void Dispose() => Directory.Delete(_dir, recursive: true);

@@ -1,5 +1,6 @@
 using IoTSync.Device;
 using IoTSync.Logs;
+using IoTSync.Processes;
 using Xunit;
 
 namespace IoTSync.Tests.Device;
@@ -55,7 +56,7 @@ public sealed class SpooledCommandRunnerSpecs : IDisposable
         Assert.Equal(CommandOutcome.Failed, result.Outcome);
         Assert.EndsWith("[timed out after 0.8 s; killed]", result.Output);
         foreach (var pid in new[] { child, grandchild }.Select(f => int.Parse(File.ReadAllText(f).Trim())))
-            await Polling.Until(() => Task.FromResult(!IsRunning(pid)), TimeSpan.FromSeconds(5), $"process {pid} of the timed-out command ending");
+            await Polling.Until(() => Task.FromResult(!LiveProcess.IsAlive(pid)), TimeSpan.FromSeconds(5), $"process {pid} of the timed-out command ending");
     }
 
     [Fact]
@@ -80,19 +81,6 @@ public sealed class SpooledCommandRunnerSpecs : IDisposable
     {
         Assert.Null(await Runner().OutcomeAfterRestart(new CommandRef(Origin.Device, 7), CancellationToken.None));
         Assert.Null(await new ProcessCommandRunner(Policy).OutcomeAfterRestart(First, CancellationToken.None));
-    }
-
-    /// <summary>Alive and not a zombie waiting to be reaped (a container's init may never reap it).</summary>
-    private static bool IsRunning(int pid)
-    {
-        try
-        {
-            return !File.ReadAllText($"/proc/{pid}/stat").Contains(") Z ");
-        }
-        catch (IOException)
-        {
-            return false;
-        }
     }
 
     public void Dispose() => Directory.Delete(_dir, recursive: true);

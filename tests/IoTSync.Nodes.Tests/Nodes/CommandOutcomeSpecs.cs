@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Text.Json;
 using System.Text.RegularExpressions;
+using IoTSync.Processes;
 using Xunit;
 
 namespace IoTSync.Tests.Nodes;
@@ -82,7 +83,7 @@ public sealed class CommandOutcomeSpecs(CommandOutcomeSpecs.Pair pair) : IClassF
         {
             var pid = int.Parse(File.ReadAllText(file).Trim(), System.Globalization.CultureInfo.InvariantCulture);
             // SIGKILL is delivered when the process next runs: a loaded machine can lag the kill a little, never by the sleep's minute.
-            await Polling.Until(() => Task.FromResult(!IsRunning(pid)), TimeSpan.FromSeconds(5), $"process {pid} ({Path.GetFileName(file)}) of the timed-out command ending");
+            await Polling.Until(() => Task.FromResult(!LiveProcess.IsAlive(pid)), TimeSpan.FromSeconds(5), $"process {pid} ({Path.GetFileName(file)}) of the timed-out command ending");
         }
         Assert.Equal(1, rig.Runs(token));
     }
@@ -105,19 +106,6 @@ public sealed class CommandOutcomeSpecs(CommandOutcomeSpecs.Pair pair) : IClassF
         Assert.True(result.GetProperty("outcome").GetString() == "executed", $"{result}\n{rig.Logs()}");
         Assert.Equal(0, result.GetProperty("exitCode").GetInt32());
         Assert.Equal(output, result.GetProperty("output").GetString());
-    }
-
-    /// <summary>Alive and not a zombie waiting to be reaped (a container's init may never reap it).</summary>
-    private static bool IsRunning(int pid)
-    {
-        try
-        {
-            return !File.ReadAllText($"/proc/{pid}/stat").Contains(") Z ", StringComparison.Ordinal);
-        }
-        catch (IOException)
-        {
-            return false;
-        }
     }
 
     /// <summary>One deployment, both nodes running, the device's command limit shortened to <see cref="CommandLimit"/>.</summary>
