@@ -247,19 +247,33 @@ public sealed class CommandRecorder : LogHoldingActor
         });
     }
 
-    protected override void OnJournalFailed(string fault, IActorRef answered)
+    /// <summary>
+    /// An <c>exec</c> waiting on a command already recorded is told so, with the fault: its start or result
+    /// was not written, and the restarted recorder records its outcome (it must not be issued again). The
+    /// exchanges waiting get the fault.
+    /// </summary>
+    protected override bool OnJournalFailed(string fault, IActorRef caller)
     {
-        var failure = new Status.Failure(new JournalUnavailableException(fault));
-        foreach (var (caller, _) in _callers.Values.Where(c => !c.Caller.Equals(answered)))
-            caller.Tell(failure);
+        var callerAnswered = false;
+        foreach (var (waiting, command) in _callers.Values)
+        {
+            waiting.Tell(new Status.Failure(new JournalUnavailableException(RecordedButUnfinished(command.Ref, fault))));
+            callerAnswered |= waiting.Equals(caller);
+        }
         _callers.Clear();
-        foreach (var waiter in _appendWaiters.Where(w => !w.ReplyTo.Equals(answered)))
+        var failure = new Status.Failure(new JournalUnavailableException(fault));
+        foreach (var waiter in _appendWaiters.Where(w => !w.ReplyTo.Equals(caller)))
         {
             waiter.Budget.Cancel();
             waiter.ReplyTo.Tell(failure);
         }
         _appendWaiters.Clear();
+        return callerAnswered;
     }
+
+    /// <summary>What an <c>exec</c> whose command was recorded hears when the journal fails before its outcome is written.</summary>
+    public static string RecordedButUnfinished(CommandRef command, string fault) =>
+        $"recorded as {command}, but the journal stopped before its outcome was written ({fault}); the outcome is recorded when the journal is back: do not issue it again";
 
     private void Forget(CommandRef command)
     {

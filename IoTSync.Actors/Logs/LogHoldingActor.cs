@@ -123,16 +123,17 @@ public abstract class LogHoldingActor : ReceivePersistentActor
     protected override void OnPersistFailure(Exception cause, object @event, long sequenceNr)
     {
         Log.Error(cause, "[{0}] journal write of {1} at {2} failed; stopping so a restart recovers from the journal", DeviceLabel, @event.GetType().Name, sequenceNr);
-        var fault = _supervisor.Failed(cause, Sender, Self);
-        OnJournalFailed(fault, Sender);
+        // Whoever waits on this actor is answered first: the caller of the failed write may be one of them,
+        // waiting on something already written (a command recorded, whose start or result was not).
+        var callerAnswered = OnJournalFailed(Persistence.JournalFault.Describe(cause), Sender);
+        _supervisor.Failed(cause, callerAnswered ? ActorRefs.Nobody : Sender, Self);
         base.OnPersistFailure(cause, @event, sequenceNr);
     }
 
     /// <summary>
-    /// A write failed and the actor is stopping: answer whoever else waits on it (<paramref name="answered"/>,
-    /// the caller of the failed write, is answered already) with <paramref name="fault"/>, so no one waits for a timeout.
+    /// A write failed and the actor is stopping: answer whoever waits on it with <paramref name="fault"/>, so no
+    /// one waits for a timeout. True when <paramref name="caller"/> (the sender of the failed write) was among
+    /// them; otherwise it is answered with the bare fault.
     /// </summary>
-    protected virtual void OnJournalFailed(string fault, IActorRef answered)
-    {
-    }
+    protected virtual bool OnJournalFailed(string fault, IActorRef caller) => false;
 }

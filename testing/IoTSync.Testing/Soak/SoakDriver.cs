@@ -60,6 +60,11 @@ public sealed class SoakDriver(Deployment deployment, string ledger, string runI
                 await ControlSocketClient.Exec(deployment.DeviceSocket, argv, "soak", timeout.Token);
             return new SoakRequest(side, token, isProperty, SoakAnswer.Recorded, null);
         }
+        catch (ControlSocketException e) when (e.Message.Contains("recorded as ", StringComparison.Ordinal))
+        {
+            // Recorded before the journal failed (CommandRecorder.RecordedButUnfinished): issued, its outcome follows.
+            return new SoakRequest(side, token, isProperty, SoakAnswer.Recorded, e.Message);
+        }
         catch (ControlSocketException e) when (e.InnerException is not null || !e.Message.Contains("without answering", StringComparison.Ordinal))
         {
             // Nothing listening (the node is down), or the node's own refusal: it wrote nothing.

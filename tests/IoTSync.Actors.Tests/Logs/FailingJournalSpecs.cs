@@ -57,6 +57,24 @@ public sealed class FailingJournalSpecs : Akka.TestKit.Xunit2.TestKit
     }
 
     [Fact]
+    public async Task Should_tell_an_exec_whose_command_was_recorded_that_it_was_when_its_start_cannot_be_written()
+    {
+        // Found by the nemesis soak: the disk filled between the command's entry and its start, and the exec
+        // heard the bare "database full" though its command was in the log (a retry would have issued it twice).
+        var recorder = RecorderActor();
+        Watch(recorder);
+        await _journal.OnWrite.FailOnType(typeof(CommandRecorderEvents.CommandStarted));
+
+        recorder.Tell(new RecordCommand(["echo", "once"], "operator"), TestActor);
+
+        var heard = ReceiveN(2).ToList();
+        Assert.Contains(heard, m => m is Terminated t && t.ActorRef.Equals(recorder));
+        var failure = Assert.Single(heard.OfType<Status.Failure>());
+        Assert.StartsWith("recorded as d1, but the journal stopped before its outcome was written", failure.Cause.Message);
+        ExpectNoMsg(TimeSpan.FromMilliseconds(200));
+    }
+
+    [Fact]
     public async Task Should_not_acknowledge_a_rejected_command_and_keep_the_mirror_log_unchanged()
     {
         var journal = StateJournalActor();

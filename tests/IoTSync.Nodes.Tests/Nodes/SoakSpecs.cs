@@ -21,7 +21,7 @@ public sealed class SoakSpecs(ITestOutputHelper output)
         var seed = (int)(DateTimeOffset.UtcNow.ToUnixTimeSeconds() % 1_000_000);
         output.WriteLine($"soak seed {seed}");
 
-        var report = await SoakEngine.Run(new SoakOptions(TimeSpan.FromSeconds(90), seed, output.WriteLine) { SettleWithin = TimeSpan.FromSeconds(120) });
+        var report = await SoakEngine.Run(new SoakOptions(TimeSpan.FromSeconds(60), seed, output.WriteLine) { SettleWithin = TimeSpan.FromSeconds(120) });
 
         Assert.True(report.Passed, string.Join('\n', report.Lines()));
         Assert.True(report.Issued.Values.Sum() > 50, string.Join('\n', report.Lines()));
