@@ -70,7 +70,11 @@ public sealed class JournalSupervisorSpecs : Akka.TestKit.Xunit2.TestKit
         var failed = ExpectMsg<Status.Failure>().Cause;
         Assert.IsType<JournalUnavailableException>(failed);
         Assert.StartsWith("journal unavailable: ", failed.Message);
-        Assert.Equal(failed.Message, ExpectMsg<Status.Failure>().Cause.Message);
+        // The request in flight is answered either way: with the fault when it was lost in the stopping child,
+        // with the view when the child still saw it (seen once on a quiet machine); never left to time out.
+        var inFlight = ExpectMsg<object>(m => m is Status.Failure or SyncView);
+        if (inFlight is Status.Failure lost)
+            Assert.Equal(failed.Message, lost.Cause.Message);
         // Down: answered by the supervisor at once, with the same cause.
         journal.Tell(GetView.Instance, TestActor);
         Assert.Equal(failed.Message, ExpectMsg<Status.Failure>(TimeSpan.FromMilliseconds(250)).Cause.Message);
