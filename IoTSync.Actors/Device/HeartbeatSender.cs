@@ -166,6 +166,14 @@ public sealed class HeartbeatSender : ReceiveActor, IWithTimers
             }
             Finish(answered, line);
         });
+        // The window reached its limit before an answer: nothing more can get through this window, and
+        // what the mirror answers now would be written into the dark link.
+        Receive<WindowEnded>(_ =>
+        {
+            Timers.CancelAll();
+            Finish(new MirrorUnreachable(_sentByNonce.Count, _window.Elapsed), $"window ended before the mirror answered {_sentByNonce.Count} heartbeat(s)");
+            RecycleIfUnanswered();
+        });
         Receive<Retry>(retry =>
         {
             if (_backoff.GivenUp(_window.Elapsed))
@@ -189,6 +197,11 @@ public sealed class HeartbeatSender : ReceiveActor, IWithTimers
                 FinishHeld();
         });
         Receive<AnswersAwaited>(_ => FinishHeld());
+        Receive<WindowEnded>(_ =>
+        {
+            FinishHeld();
+            RecycleIfUnanswered();
+        });
         Receive<Retry>(_ => { });
     }
 
