@@ -19,15 +19,7 @@ namespace IoTSync.Tests.Logs;
 public sealed class FailingJournalSpecs : Akka.TestKit.Xunit2.TestKit
 {
     private static readonly DeviceId Device = new("dev-f");
-    private static readonly Config TestJournalConfig = ConfigurationFactory.ParseString("""
-        akka.loglevel = WARNING
-        akka.persistence.journal.plugin = "akka.persistence.journal.test"
-        akka.persistence.journal.test.class = "Akka.Persistence.TestKit.TestJournal, Akka.Persistence.TestKit"
-        akka.persistence.journal.test.plugin-dispatcher = "akka.actor.default-dispatcher"
-        akka.persistence.snapshot-store.plugin = "akka.persistence.snapshot-store.test"
-        akka.persistence.snapshot-store.test.class = "Akka.Persistence.TestKit.TestSnapshotStore, Akka.Persistence.TestKit"
-        akka.persistence.snapshot-store.test.plugin-dispatcher = "akka.actor.default-dispatcher"
-        """).WithFallback(IoTSyncSystem.Essentials);
+    private static readonly Config TestJournalConfig = TestKitJournal.Config;
 
     private readonly ITestJournal _journal;
     private readonly FakeCommandRunner _runner = new();
