@@ -46,7 +46,7 @@ public static class CommandLineHost
             });
         }
         catch (Exception e) when (e is InspectionException or ConfigurationException or IOException or UnauthorizedAccessException
-                                       or Control.ControlSocketException or ArgumentException or TimeoutException or System.Security.Cryptography.CryptographicException)
+                                       or Control.ControlSocketException or System.Net.Http.HttpRequestException or ArgumentException or TimeoutException or System.Security.Cryptography.CryptographicException)
         {
             stderr.WriteLine($"{programName}: {OneLine(e.Message)}");
             return ExitCodes.Error;

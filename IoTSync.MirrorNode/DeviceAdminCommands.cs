@@ -1,6 +1,7 @@
 using System.CommandLine;
 using IoTSync.Cli;
 using IoTSync.Mirror;
+using IoTSync.MirrorApi.Resources;
 using IoTSync.Model;
 using IoTSync.Security;
 
@@ -38,8 +39,8 @@ public static class DeviceAdminCommands
         var json = NodeCli.JsonOption(command);
         command.SetAction(async (parsed, cancellationToken) =>
         {
-            var reply = await MirrorControlClient.Request<DisableReply>(MirrorCommands.Socket(parsed, config, defaultConfigFile),
-                new DisableRequest(Checked(parsed.GetValue(device)!), disable), cancellationToken);
+            using var api = MirrorCommands.Api(parsed, config, defaultConfigFile);
+            var reply = await api.SetDisabled(Checked(parsed.GetValue(device)!), disable, cancellationToken);
             if (parsed.GetValue(json))
                 NodeCli.WriteJson(parsed.InvocationConfiguration.Output, reply);
             else
@@ -81,8 +82,9 @@ public static class DeviceAdminCommands
             var pin = issued is null ? null : CertificatePin.Of(issued);
             // Made here and sent to the mirror, so the key travels only towards the registry: no reply carries it.
             var key = Convert.ToHexStringLower(System.Security.Cryptography.RandomNumberGenerator.GetBytes(IoTSync.Protocol.HeartbeatAuthenticator.MinimumKeyBytes));
-            var reply = await MirrorControlClient.Request<RotateReply>(MirrorCommands.Socket(parsed, config, defaultConfigFile),
-                new RotateRequest(id, key, parsed.GetValue(from), parsed.GetValue(deviceCommand), pin), cancellationToken);
+            using var api = MirrorCommands.Api(parsed, config, defaultConfigFile);
+            var reply = await api.Rotate(id, new RotateRequest(key, pin is null ? null : new CertificatePinResource(pin.Sha256, pin.NotAfterUnixMs),
+                parsed.GetValue(from), parsed.GetValue(deviceCommand)), cancellationToken);
             WriteOwnerOnly(file, key + "\n");
             if (issued is not null)
                 PemFiles.WriteNew(parsed.GetValue(certificateOut)!, issued.ExportCertificatePem(), ownerOnly: false);
@@ -91,7 +93,7 @@ public static class DeviceAdminCommands
             {
                 NodeCli.WriteJson(output, new
                 {
-                    device = reply.Device, keyFile = file, authorizedKeys = reply.AuthorizedKeysLine,
+                    device = reply.Device, keyFile = file, authorizedKeys = reply.AuthorizedKeys,
                     previousRefusedFromUnixMs = reply.PreviousRefusedFromUnixMs, certificate = reply.Certificate,
                     certificateRotated = pin is not null, certificateFile = pin is null ? null : parsed.GetValue(certificateOut),
                     certificateSha256 = pin?.Sha256, certificateNotAfterUnixMs = pin?.NotAfterUnixMs,
@@ -105,7 +107,7 @@ public static class DeviceAdminCommands
                 ? $"{Program.Name}: the TLS certificate was not rotated (no --csr)"
                 : $"{Program.Name}: the new TLS certificate is in {parsed.GetValue(certificateOut)}; install it on the device with 'iotsync-device tls install' ({reply.Certificate})");
             error.WriteLine($"{Program.Name}: add this line to the device's authorized_keys (and remove the old one):");
-            output.WriteLine(reply.AuthorizedKeysLine);
+            output.WriteLine(reply.AuthorizedKeys);
             return ExitCodes.Ok;
         });
         return command;

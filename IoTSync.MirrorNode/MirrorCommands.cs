@@ -5,6 +5,8 @@ using IoTSync.Cli;
 using IoTSync.Logs;
 using IoTSync.Mirror;
 using IoTSync.Mirror.Ssh;
+using IoTSync.MirrorApi.Client;
+using IoTSync.MirrorApi.Resources;
 using IoTSync.Model;
 using IoTSync.Security;
 using Spectre.Console;
@@ -83,9 +85,9 @@ public static class MirrorCommands
         return command;
     }
 
-    /// <summary>The control socket the configuration names.</summary>
-    internal static string Socket(ParseResult parsed, Option<string?> config, string defaultConfigFile) =>
-        MirrorNodeSettings.FromConfig(NodeCli.LoadConfig(parsed, config, defaultConfigFile)).ControlSocket;
+    /// <summary>A client of the running node's HTTP API over the control socket the configuration names.</summary>
+    internal static MirrorApiClient Api(ParseResult parsed, Option<string?> config, string defaultConfigFile) =>
+        MirrorApiClient.ForSocket(MirrorNodeSettings.FromConfig(NodeCli.LoadConfig(parsed, config, defaultConfigFile)).ControlSocket);
 
     private static Option<string> DeviceOption(Command command)
     {
@@ -131,19 +133,18 @@ public static class MirrorCommands
                     .IssueDevice(File.ReadAllText(request), new DeviceId(id), parsed.GetValue(certificateOut)!, DateTimeOffset.UtcNow)
                 : ((string Certificate, string Ca, CertificatePin Pin)?)null;
             // The certificate just signed is the one the registry pins: no other the CA signs for the device is admitted.
-            var enrolled = new EnrolledDevice(new DeviceId(id), host, port, parsed.GetValue(user)!, parsed.GetValue(hostKey)!,
-                File.ReadAllText(keyFile).Trim(), 0, Certificate: issued?.Pin);
-            var reply = await MirrorControlClient.Request<EnrollReply>(Socket(parsed, config, defaultConfigFile),
-                new EnrollRequest(enrolled, parsed.GetValue(from), parsed.GetValue(deviceCommand)), cancellationToken);
+            using var api = Api(parsed, config, defaultConfigFile);
+            var enrolled = await api.Enrol(new EnrolRequest(id, host, port, parsed.GetValue(user)!, parsed.GetValue(hostKey)!, File.ReadAllText(keyFile).Trim(),
+                issued?.Pin is { } pin ? new CertificatePinResource(pin.Sha256, pin.NotAfterUnixMs) : null, parsed.GetValue(from), parsed.GetValue(deviceCommand)), cancellationToken);
             var output = parsed.InvocationConfiguration.Output;
             if (parsed.GetValue(json))
-                NodeCli.WriteJson(output, new { device = reply.Device.Device.Value, ssh = $"{reply.Device.SshUser}@{reply.Device.SshHost}:{reply.Device.SshPort}", hostKey = reply.Device.HostKeyFingerprint, authorizedKeys = reply.AuthorizedKeysLine, certificate = issued?.Certificate, fleetCa = issued?.Ca, certificateSha256 = reply.Device.Certificate?.Sha256 });
+                NodeCli.WriteJson(output, new { enrolled.Device, enrolled.Ssh, enrolled.HostKey, enrolled.AuthorizedKeys, certificate = issued?.Certificate, fleetCa = issued?.Ca, enrolled.CertificateSha256 });
             else
             {
                 if (issued is { } written)
                     parsed.InvocationConfiguration.Error.WriteLine($"{Program.Name}: {id}'s certificate {written.Certificate} and the fleet CA {written.Ca}: install them on the device (iotsync.tls)");
-                parsed.InvocationConfiguration.Error.WriteLine($"{Program.Name}: enrolled {id}; add this line to the device's authorized_keys for {reply.Device.SshUser}:");
-                output.WriteLine(reply.AuthorizedKeysLine);
+                parsed.InvocationConfiguration.Error.WriteLine($"{Program.Name}: enrolled {id}; add this line to the device's authorized_keys for {parsed.GetValue(user)}:");
+                output.WriteLine(enrolled.AuthorizedKeys);
             }
             return ExitCodes.Ok;
         });
@@ -166,29 +167,27 @@ public static class MirrorCommands
         {
             var expires = parsed.GetValue(expiresIn) is { } e ? NodeCli.ParseDuration(e, "--expires-in") : (TimeSpan?)null;
             var waitFor = parsed.GetValue(wait) is { } w ? NodeCli.ParseDuration(w, "--wait") : (TimeSpan?)null;
-            var socket = Socket(parsed, config, defaultConfigFile);
             var id = parsed.GetValue(device)!;
-            var reply = await MirrorControlClient.Request<SubmitReply>(socket,
-                new SubmitRequest(id, [.. parsed.GetValue(argv)!], $"cli:{Environment.UserName}", (long?)expires?.TotalMilliseconds), cancellationToken);
+            using var api = Api(parsed, config, defaultConfigFile);
+            var left = await api.Submit(id, new SubmitCommandRequest([.. parsed.GetValue(argv)!], ExpiresInMs: (long?)expires?.TotalMilliseconds), cancellationToken);
             var output = parsed.InvocationConfiguration.Output;
             var error = parsed.InvocationConfiguration.Error;
             if (waitFor is null)
             {
                 if (parsed.GetValue(json))
-                    NodeCli.WriteJson(output, new { device = id, sequence = reply.Entry.Sequence, notAfterUnixMs = reply.Entry.NotAfterUnixMs, hash = reply.Entry.Hash.ToString() });
+                    NodeCli.WriteJson(output, left);
                 else
-                    output.WriteLine($"mirror command {reply.Entry.Sequence} left for {id} (pending until its next window; not after {NodeCli.Time(reply.Entry.NotAfterUnixMs)})");
+                    output.WriteLine($"mirror command {left.Sequence} left for {id} (pending until its next window; not after {NodeCli.Time(left.Command.NotAfterUnixMs)})");
                 return ExitCodes.Ok;
             }
-            var status = await AwaitResolved(socket, id, reply.Entry.Sequence, waitFor.Value, cancellationToken);
-            return Report(status, output, error, parsed.GetValue(json), id);
+            return Report(await AwaitResolved(api, id, left.Sequence, waitFor.Value, cancellationToken), output, error, parsed.GetValue(json));
         });
         return command;
     }
 
     private static Command Result(string defaultConfigFile)
     {
-        var command = new Command("result", "Where a mirror command stands (pending, delivered, or its result); with --wait, waits for the result.");
+        var command = new Command("result", "Where a mirror command stands (pending, delivered, or its result); with --wait, waits for the result. Exits with the command's own exit code once resolved, 3 while it is not yet.");
         var config = NodeCli.ConfigOption(command, defaultConfigFile);
         var device = DeviceOption(command);
         var sequence = new Argument<long>("seq") { Description = "The command's sequence number in the mirror log." };
@@ -198,57 +197,48 @@ public static class MirrorCommands
         command.Options.Add(wait);
         command.SetAction(async (parsed, cancellationToken) =>
         {
-            var socket = Socket(parsed, config, defaultConfigFile);
             var id = parsed.GetValue(device)!;
+            using var api = Api(parsed, config, defaultConfigFile);
             var status = parsed.GetValue(wait) is { } w
-                ? await AwaitResolved(socket, id, parsed.GetValue(sequence), NodeCli.ParseDuration(w, "--wait"), cancellationToken)
-                : await MirrorControlClient.Request<CommandStatusAnswer>(socket, new CommandStatusRequest(id, parsed.GetValue(sequence)), cancellationToken);
-            return Report(status, parsed.InvocationConfiguration.Output, parsed.InvocationConfiguration.Error, parsed.GetValue(json), id);
+                ? await AwaitResolved(api, id, parsed.GetValue(sequence), NodeCli.ParseDuration(w, "--wait"), cancellationToken)
+                : await api.Command(id, parsed.GetValue(sequence), cancel: cancellationToken);
+            return Report(status, parsed.InvocationConfiguration.Output, parsed.InvocationConfiguration.Error, parsed.GetValue(json));
         });
         return command;
     }
 
-    private static async Task<CommandStatusAnswer> AwaitResolved(string socket, string device, long sequence, TimeSpan wait, CancellationToken cancellationToken)
+    /// <summary>The node waits (each request at most its max-wait); asked again until <paramref name="wait"/> runs out.</summary>
+    private static async Task<CommandResource> AwaitResolved(MirrorApiClient api, string device, long sequence, TimeSpan wait, CancellationToken cancellationToken)
     {
         var deadline = Stopwatch.StartNew();
         while (true)
         {
-            var status = await MirrorControlClient.Request<CommandStatusAnswer>(socket, new CommandStatusRequest(device, sequence), cancellationToken);
-            if (status.Status is CommandStatus.Resolved or CommandStatus.Applied or CommandStatus.Unknown || deadline.Elapsed >= wait)
+            var remaining = wait - deadline.Elapsed;
+            var status = await api.Command(device, sequence, Math.Max(0, (long)remaining.TotalMilliseconds), cancellationToken);
+            if (status.Status is "resolved" or "applied" || deadline.Elapsed >= wait)
                 return status;
-            await Task.Delay(TimeSpan.FromMilliseconds(100), cancellationToken);
         }
     }
 
-    private static int Report(CommandStatusAnswer status, TextWriter output, TextWriter error, bool json, string device)
+    private static int Report(CommandResource status, TextWriter output, TextWriter error, bool json)
     {
-        var result = status.Result?.Result;
+        var result = status.Result is { } r ? Fields(r) : null;
         if (json)
-        {
-            NodeCli.WriteJson(output, new
-            {
-                device,
-                sequence = status.Sequence,
-                status = status.Status.ToString().ToLowerInvariant(),
-                outcome = result?.Outcome.ToString().ToLowerInvariant(),
-                exitCode = result?.ExitCode,
-                output = result?.Output,
-                truncated = result?.Truncated,
-                durationMs = result?.DurationMs,
-            });
-        }
+            NodeCli.WriteJson(output, status);
         else if (result is not null)
             NodeCli.WriteResult(output, error, Program.Name, result);
         else
-            error.WriteLine($"{Program.Name}: mirror command {status.Sequence} for {device} is {status.Status.ToString().ToLowerInvariant()}");
+            error.WriteLine($"{Program.Name}: mirror command {status.Sequence} for {status.Device} is {status.Status}");
         return status.Status switch
         {
-            CommandStatus.Resolved when result is not null => NodeCli.ExitCodeOf(result),
-            CommandStatus.Applied => ExitCodes.Ok,
-            CommandStatus.Unknown => ExitCodes.Error,
+            "resolved" when result is not null => NodeCli.ExitCodeOf(result),
+            "applied" => ExitCodes.Ok,
             _ => 3, // not resolved (yet)
         };
     }
+
+    private static ResultFields Fields(ResultResource result) =>
+        new(Enum.Parse<CommandOutcome>(result.Outcome, ignoreCase: true), result.ExitCode, result.Output, result.Truncated, result.DurationMs);
 
     private static Command Cancel(string defaultConfigFile)
     {
@@ -256,13 +246,17 @@ public static class MirrorCommands
         var config = NodeCli.ConfigOption(command, defaultConfigFile);
         var device = DeviceOption(command);
         var sequence = new Argument<long>("seq") { Description = "The command's sequence number in the mirror log." };
+        var json = NodeCli.JsonOption(command);
         command.Arguments.Add(sequence);
         command.SetAction(async (parsed, cancellationToken) =>
         {
             var id = parsed.GetValue(device)!;
-            var reply = await MirrorControlClient.Request<SubmitReply>(Socket(parsed, config, defaultConfigFile),
-                new CancelRequest(id, parsed.GetValue(sequence), $"cli:{Environment.UserName}"), cancellationToken);
-            parsed.InvocationConfiguration.Output.WriteLine($"cancellation of mirror command {parsed.GetValue(sequence)} recorded as mirror entry {reply.Entry.Sequence} for {id}");
+            using var api = Api(parsed, config, defaultConfigFile);
+            var status = await api.Cancel(id, parsed.GetValue(sequence), cancellationToken);
+            if (parsed.GetValue(json))
+                NodeCli.WriteJson(parsed.InvocationConfiguration.Output, status);
+            else
+                parsed.InvocationConfiguration.Output.WriteLine($"cancellation of mirror command {status.Sequence} recorded for {id}; the device records it cancelled unless it already ran it");
             return ExitCodes.Ok;
         });
         return command;
@@ -270,26 +264,27 @@ public static class MirrorCommands
 
     private static Command Devices(string defaultConfigFile)
     {
-        var command = new Command("devices", "The enrolled devices: update numbers of both logs, delivered, open commands, state digest, last heartbeat and window, status (ok, dark, late, failing, never-seen, diverged, corrupt, mismatch, disabled), and for a corrupt or mismatched device a line naming the entry or the reason.");
+        var command = new Command("devices", "The enrolled devices: status (ok, dark, late, failing, never-seen, diverged, corrupt, mismatch, disabled), update numbers of both logs, delivered, open commands, state digest, last heartbeat and window, and for a device with a problem a line naming the entry or the reason.");
         var config = NodeCli.ConfigOption(command, defaultConfigFile);
         var json = NodeCli.JsonOption(command);
         command.SetAction(async (parsed, cancellationToken) =>
         {
-            var fleet = await MirrorControlClient.Request<FleetReply>(Socket(parsed, config, defaultConfigFile), FleetRequest.Instance, cancellationToken);
+            using var api = Api(parsed, config, defaultConfigFile);
+            var fleet = await api.Devices(cancellationToken);
             var output = parsed.InvocationConfiguration.Output;
             if (parsed.GetValue(json))
             {
-                NodeCli.WriteJson(output, fleet.Devices);
+                NodeCli.WriteJson(output, fleet);
                 return ExitCodes.Ok;
             }
             var table = new Table();
             foreach (var column in new[] { "device", "status", "ssh", "device log", "mirror log", "delivered", "open", "digest", "last heartbeat", "last window" })
                 table.AddColumn(column);
             foreach (var d in fleet.Devices)
-                table.AddRow(new[] { d.Device, d.Status, d.SshEndpoint, N(d.DeviceLogLength), N(d.MirrorLogLength), N(d.DeliveredThrough), N(d.OpenCommands), d.StateDigest,
-                    NodeCli.Time(d.LastHeartbeatUnixMs), d.LastWindow }.Select(Markup.Escape).ToArray());
+                table.AddRow(new[] { d.Device, d.Status, d.Ssh, N(d.DeviceLogLength), N(d.MirrorLogLength), N(d.DeliveredThrough), N(d.OpenCommands), d.StateDigest[..12],
+                    NodeCli.Time(d.LastHeartbeatUnixMs), d.LastWindow is { } w ? $"{w.Number}: {w.DurationMs} ms, {w.Outcome}" : "" }.Select(Markup.Escape).ToArray());
             NodeCli.TableConsole(output).Write(table);
-            foreach (var d in fleet.Devices.Where(d => d.Status is "corrupt" or "mismatch" && d.Problem is not null))
+            foreach (var d in fleet.Devices.Where(d => d.Problem is not null))
                 output.WriteLine($"{d.Device} {d.Status}: {d.Problem}");
             return ExitCodes.Ok;
         });
@@ -304,7 +299,8 @@ public static class MirrorCommands
         var json = NodeCli.JsonOption(command);
         command.SetAction(async (parsed, cancellationToken) =>
         {
-            var state = await MirrorControlClient.Request<DeviceStateReply>(Socket(parsed, config, defaultConfigFile), new DeviceStateRequest(parsed.GetValue(device)!), cancellationToken);
+            using var api = Api(parsed, config, defaultConfigFile);
+            var state = await api.State(parsed.GetValue(device)!, cancellationToken);
             var output = parsed.InvocationConfiguration.Output;
             if (parsed.GetValue(json))
             {
@@ -314,10 +310,10 @@ public static class MirrorCommands
             var table = new Table().AddColumn("").AddColumn("");
             table.HideHeaders();
             table.AddRow("device", Markup.Escape(state.Device));
-            table.AddRow("device log", Markup.Escape(state.View.DeviceLog.ToString()));
-            table.AddRow("mirror log", Markup.Escape(state.View.MirrorLog.ToString()));
+            table.AddRow("device log", Markup.Escape(Head(state.View.DeviceLog)));
+            table.AddRow("mirror log", Markup.Escape(Head(state.View.MirrorLog)));
             table.AddRow("delivered through", N(state.DeliveredThrough));
-            table.AddRow("state digest", Markup.Escape(state.View.StateDigest.ToString()));
+            table.AddRow("state digest", Markup.Escape(state.View.StateDigest));
             if (state.Divergence is not null)
                 table.AddRow("DIVERGED", Markup.Escape(state.Divergence));
             if (state.Corruption is not null)
@@ -325,14 +321,16 @@ public static class MirrorCommands
             if (state.Mismatch is not null)
                 table.AddRow("MISMATCH", Markup.Escape(state.Mismatch));
             foreach (var property in state.Properties)
-                table.AddRow(Markup.Escape($"property {property.Name}"), Markup.Escape(property.Value));
+                table.AddRow(Markup.Escape($"property {property.Key}"), Markup.Escape(property.Value));
             foreach (var open in state.OpenCommands)
-                table.AddRow("open command", Markup.Escape(open));
+                table.AddRow("open command", Markup.Escape($"{open.Origin}:{open.Sequence} {string.Join(' ', open.Argv)}{(open.Cancelling ? " (cancelling)" : "")}"));
             NodeCli.TableConsole(output).Write(table);
             return ExitCodes.Ok;
         });
         return command;
     }
+
+    private static string Head(LogHeadResource log) => $"{log.Length}@{log.Head[..12]}";
 
     private static Command Windows(string defaultConfigFile)
     {
@@ -344,8 +342,8 @@ public static class MirrorCommands
         command.Options.Add(last);
         command.SetAction(async (parsed, cancellationToken) =>
         {
-            var reply = await MirrorControlClient.Request<WindowsReply>(Socket(parsed, config, defaultConfigFile),
-                new WindowsRequest(parsed.GetValue(device)!, parsed.GetValue(last)), cancellationToken);
+            using var api = Api(parsed, config, defaultConfigFile);
+            var reply = await api.Windows(parsed.GetValue(device)!, parsed.GetValue(last), cancellationToken);
             var output = parsed.InvocationConfiguration.Output;
             if (parsed.GetValue(json))
             {
@@ -377,17 +375,18 @@ public static class MirrorCommands
         var json = NodeCli.JsonOption(command);
         command.SetAction(async (parsed, cancellationToken) =>
         {
-            var reply = await MirrorControlClient.Request<RefusalsReply>(Socket(parsed, config, defaultConfigFile), RefusalsRequest.Instance, cancellationToken);
+            using var api = Api(parsed, config, defaultConfigFile);
+            var reply = await api.Refusals(cancellationToken);
             var output = parsed.InvocationConfiguration.Output;
             if (parsed.GetValue(json))
             {
-                NodeCli.WriteJson(output, reply.Refusals.ToDictionary(r => r.Kind, r => r.Count));
+                NodeCli.WriteJson(output, reply.Refusals);
                 return ExitCodes.Ok;
             }
-            if (reply.Refusals.IsEmpty)
+            if (reply.Refusals.Count == 0)
                 output.WriteLine("nothing refused since the node started");
             foreach (var refusal in reply.Refusals)
-                output.WriteLine($"{refusal.Kind} {N(refusal.Count)}");
+                output.WriteLine($"{refusal.Key} {N(refusal.Value)}");
             return ExitCodes.Ok;
         });
         return command;

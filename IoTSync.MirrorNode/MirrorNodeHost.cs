@@ -4,8 +4,8 @@ using Akka.Event;
 using Akka.Hosting;
 using IoTSync.Hosting;
 using IoTSync.Mirror;
-using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.Hosting;
+using IoTSync.MirrorApi;
+using IoTSync.MirrorApi.Server;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Hosting.Internal;
@@ -16,8 +16,8 @@ namespace IoTSync.MirrorNode;
 /// <summary>
 /// <c>iotsync-mirror run</c>: the mirror node on a <see cref="WebApplication"/> — DeviceRegistry, one
 /// StateJournal per device, SshReplicator, LateDeviceWatch and the HeartbeatListener
-/// (<see cref="MirrorNodeRegistration.AddMirrorNode"/>), and the control socket the CLI uses — until
-/// SIGTERM or SIGINT (the console lifetime). It serves no HTTP yet (<see cref="NoHttpServer"/>).
+/// (<see cref="MirrorNodeRegistration.AddMirrorNode"/>), and the HTTP API (<see cref="MirrorApiRegistration"/>)
+/// on the control socket the CLI uses and on the configured TCP addresses — until SIGTERM or SIGINT (the console lifetime).
 /// Everything it creates is owner-only (<see cref="OwnerOnlyFiles"/>).
 /// </summary>
 public static class MirrorNodeHost
@@ -33,15 +33,13 @@ public static class MirrorNodeHost
         var parts = MirrorNodeParts.FromConfig(config);
         var settings = parts.Settings;
 
-        // The empty builder: no appsettings files or watchers in the working directory, no Kestrel.
-        var builder = WebApplication.CreateEmptyBuilder(new WebApplicationOptions());
-        builder.WebHost.UseServer(new NoHttpServer());
-        builder.Logging.AddNodeConsole();
-        // SIGTERM and SIGINT stop the host; the empty builder does not add the console lifetime itself.
-        builder.Services.AddSingleton<IHostLifetime, ConsoleLifetime>();
-        builder.Services.Configure<ConsoleLifetimeOptions>(options => options.SuppressStatusMessages = true);
-        builder.Services.AddMirrorNode(config, parts);
-        await using var app = builder.Build();
+        await using var app = await MirrorWebHost.Build(config, parts, new NoBearerTokens(), builder =>
+        {
+            builder.Logging.AddNodeConsole();
+            // SIGTERM and SIGINT stop the host; the empty builder does not add the console lifetime itself.
+            builder.Services.AddSingleton<IHostLifetime, ConsoleLifetime>();
+            builder.Services.Configure<ConsoleLifetimeOptions>(options => options.SuppressStatusMessages = true);
+        });
         await NodeHost.Start(app, cancellationToken);
 
         var system = app.Services.GetRequiredService<ActorSystem>();
@@ -53,7 +51,12 @@ public static class MirrorNodeHost
             log.Info("{0}", stateDirectory);
         log.Info("mirror node running: heartbeats at {0}/user/{1}, {2} device(s) enrolled, control socket {3}, SSH key {4}",
             address, HeartbeatListener.Name, enrolled.All.Length, settings.ControlSocket, parts.Key.PrivateKeyPath);
-        await stdout.WriteLineAsync($"iotsync-mirror: running, heartbeats at {address}, control socket {settings.ControlSocket}; SIGTERM or Ctrl-C stops it");
+        var served = MirrorWebHost.TcpAddresses(app).Select(a => a.Scheme == "https"
+            ? $"HTTPS API at {a}"
+            : $"plain HTTP API at {a} (no TLS: iotsync.mirror.http.tls = off, loopback only)").ToList();
+        foreach (var line in served)
+            log.Info("{0}", line);
+        await stdout.WriteLineAsync($"iotsync-mirror: running, heartbeats at {address}, control socket {settings.ControlSocket}{string.Concat(served.Select(a => "; " + a))}; SIGTERM or Ctrl-C stops it");
         await stdout.FlushAsync(CancellationToken.None);
         await app.WaitForShutdownAsync(cancellationToken);
         return 0;

@@ -20,15 +20,14 @@ namespace IoTSync.Mirror;
 public static class MirrorNodeRegistration
 {
     /// <summary>
-    /// The mirror node on a host: the core actor system on <paramref name="config"/>, the edge beside it,
-    /// and the control socket, which opens once the core's actors are in the registry.
+    /// The mirror node on a host: the core actor system on <paramref name="config"/> and the edge beside
+    /// it. The HTTP API (IoTSync.MirrorApi) serves the core's actors to the CLI and applications.
     /// </summary>
     public static IServiceCollection AddMirrorNode(this IServiceCollection services, Config config, MirrorNodeParts parts) =>
         services
             .AddSingleton(parts)
             .AddSingleton<EdgeSystem>()
-            .AddAkka(parts.Settings.SystemName, builder => builder.AddIoTSyncCore(config).AddMirrorActors(config, parts))
-            .AddHostedService<MirrorControlSocketService>();
+            .AddAkka(parts.Settings.SystemName, builder => builder.AddIoTSyncCore(config).AddMirrorActors(config, parts));
 
     /// <summary>The core's actors, then the edge started beside the core with the core's actors handed in.</summary>
     public static AkkaConfigurationBuilder AddMirrorActors(this AkkaConfigurationBuilder builder, Config config, MirrorNodeParts parts) =>

@@ -303,6 +303,7 @@ public sealed class StateJournal : LogHoldingActor
     private void Apply(object @event)
     {
         _state = _state.Apply(@event, LastSequenceNr);
+        Context.System.EventStream.Publish(new JournalWritten(_device, @event, _state.Logs.View));
         SnapshotIfDue();
     }
 }

@@ -9,6 +9,8 @@ using IoTSync.TestBed;
 using IoTSync.Testing;
 using IoTSync.Testing.Rig;
 using static IoTSync.Device.NetworkTogglerMessages;
+using IoTSync.MirrorApi.Client;
+using IoTSync.MirrorApi.Resources;
 
 namespace IoTSync.Bench;
 
@@ -130,8 +132,9 @@ public sealed partial class WindowsBench(WindowsBenchOptions options)
 
     private async Task LeaveCommands(Deployment deployment, int cycle)
     {
+        using var api = MirrorApiClient.ForSocket(deployment.MirrorSocket);
         for (var i = 0; i < options.Commands; i++)
-            await MirrorControlClient.Request<SubmitReply>(deployment.MirrorSocket, new SubmitRequest(deployment.DeviceId, ["true"], "bench", null), CancellationToken.None);
+            await api.Submit(deployment.DeviceId, new SubmitCommandRequest(["true"]));
     }
 
     private async Task WriteEntries(Deployment deployment, int cycle)

@@ -74,10 +74,6 @@ public static class MessageSamples
         yield return new DeviceRegistryMessages.DeviceEnabled(Device, 1_700_000_000_000);
         yield return new DeviceRegistryMessages.CredentialsRotated(Device, new string('2', 64), 1_700_000_000_000, "/var/lib/iotsync/mirror_ssh_key.dev.1",
             new CertificatePin(new string('a', 64), 1_800_000_000_000));
-        yield return new DisableRequest(Device.Value, true);
-        yield return new DisableReply(Device.Value, true);
-        yield return new RotateRequest(Device.Value, new string('2', 64), "10.0.0.1", null, new CertificatePin(new string('a', 64), 1_800_000_000_000));
-        yield return new RotateReply(Device.Value, "restrict,from=\"10.0.0.1\",command=\"x\" ecdsa-sha2-nistp256 AAAA iotsync-mirror", 1_700_003_600_000, "");
         yield return new ExecRequest(["uname", "-a"], "operator");
         yield return new ExecReply(set, result);
         yield return SyncSessionRequest.Instance;
@@ -86,24 +82,6 @@ public static class MessageSamples
         yield return new DeviceStatusReply(Device.Value, new NetworkTogglerMessages.CycleStatus("dark", 3, TimeSpan.FromSeconds(30),
             [new NetworkTogglerMessages.WindowClosed(3, TimeSpan.FromMilliseconds(41.5), TimeSpan.FromMilliseconds(2), "synced")]),
             view, 1_700_000_000_000, 1, [new NamedValue("ı", "İ")]) { Refusals = [new RefusalCount("relay-outside-window", 2)] };
-        yield return new EnrollRequest(enrolled, "10.0.0.1", null);
-        yield return new EnrollReply(enrolled.Listing, "restrict,from=\"10.0.0.1\",command=\"x\" ecdsa-sha2-nistp256 AAAA iotsync-mirror");
-        yield return new SubmitRequest(Device.Value, ["uname", "-a"], "cli:root", 60_000);
-        yield return new CancelRequest(Device.Value, 4, "cli:root");
-        yield return new SubmitReply(cancel);
-        yield return new CommandStatusRequest(Device.Value, 1);
-        yield return new CommandStatusAnswer(1, CommandStatus.Resolved, command, result);
-        yield return FleetRequest.Instance;
-        yield return new FleetReply([new DeviceSummary(Device.Value, "root@127.0.0.1:22", "late", 3, 2, 2, 0, "abcd", 1_700_000_000_000, "4: 38 ms, synced")])
-        {
-            Refusals = [new RefusalCount("heartbeat-bad-mac", 1)],
-        };
-        yield return RefusalsRequest.Instance;
-        yield return new RefusalsReply([new RefusalCount("heartbeat-bad-mac", 3), new RefusalCount("tls-refused", 1)]);
-        yield return new DeviceStateRequest(Device.Value);
-        yield return new WindowsRequest(Device.Value, 20);
-        yield return new WindowsReply(Device.Value, 4, 30_000, [new WindowRecord(4, 1_700_000_000_000, window, null)]);
-        yield return new DeviceStateReply(Device.Value, view, 2, null, [new NamedValue("k", "v")], ["mirror:1 ls"]);
         yield return new Heartbeat(Device, logs.DeviceLog, logs.MirrorLog, view.StateDigest, 1_700_000_000_000, 30_000, window, new string('a', 32), new string('b', 64));
         yield return new HeartbeatAck(Device, HeartbeatAction.Sync, "session-9", logs.MirrorLog, 1_700_000_000_500, "", new string('a', 32), new string('c', 64));
         yield return new SessionAbandoned(Device, "session-9", "SshTransportException: connecting to 10.0.0.7:22 took longer than 10 s", new string('d', 64));

@@ -4,6 +4,8 @@ using IoTSync.Control;
 using IoTSync.Device;
 using IoTSync.Mirror;
 using IoTSync.Testing.Rig;
+using IoTSync.MirrorApi.Client;
+using IoTSync.MirrorApi.Resources;
 
 namespace IoTSync.Testing.Soak;
 
@@ -55,7 +57,10 @@ public sealed class SoakDriver(Deployment deployment, string ledger, string runI
         try
         {
             if (side == SoakSide.Mirror)
-                await MirrorControlClient.Request<SubmitReply>(deployment.MirrorSocket, new SubmitRequest(deployment.DeviceId, [.. argv], "soak", null), timeout.Token);
+            {
+                using var api = MirrorApiClient.ForSocket(deployment.MirrorSocket);
+                await api.Submit(deployment.DeviceId, new SubmitCommandRequest([.. argv]), timeout.Token);
+            }
             else
                 await ControlSocketClient.Exec(deployment.DeviceSocket, argv, "soak", timeout.Token);
             return new SoakRequest(side, token, isProperty, SoakAnswer.Recorded, null);
@@ -65,13 +70,19 @@ public sealed class SoakDriver(Deployment deployment, string ledger, string runI
             // Recorded before the journal failed (CommandRecorder.RecordedButUnfinished): issued, its outcome follows.
             return new SoakRequest(side, token, isProperty, SoakAnswer.Recorded, e.Message);
         }
-        catch (ControlSocketException e) when (e.InnerException is not null || !e.Message.Contains("without answering", StringComparison.Ordinal))
+        catch (MirrorApiException e) when (e.StatusCode == System.Net.HttpStatusCode.ServiceUnavailable)
+        {
+            // The node did not answer in time: whether it wrote is not known; its outcome tells.
+            return new SoakRequest(side, token, isProperty, SoakAnswer.Unanswered, $"{e.GetType().Name}: {e.Message}");
+        }
+        catch (Exception e) when (e is MirrorApiException || e is HttpRequestException { HttpRequestError: HttpRequestError.ConnectionError }
+                                      || e is ControlSocketException && (e.InnerException is not null || !e.Message.Contains("without answering", StringComparison.Ordinal)))
         {
             // Nothing listening (the node is down), or the node's own refusal: it wrote nothing.
             return new SoakRequest(side, token, isProperty, SoakAnswer.Refused, e.Message);
         }
         catch (Exception e) when (e is ControlSocketException or IOException or OperationCanceledException or System.Net.Sockets.SocketException
-                                      or IoTSync.Protocol.FrameException)
+                                      or IoTSync.Protocol.FrameException or HttpRequestException)
         {
             return new SoakRequest(side, token, isProperty, SoakAnswer.Unanswered, $"{e.GetType().Name}: {e.Message}");
         }

@@ -5,6 +5,8 @@ using System.Text.Json;
 using IoTSync.Device;
 using IoTSync.Mirror;
 using IoTSync.Testing.Rig;
+using IoTSync.MirrorApi.Client;
+using IoTSync.MirrorApi.Resources;
 
 namespace IoTSync.Testing.Soak;
 
@@ -142,18 +144,19 @@ public static class SoakEngine
             try
             {
                 using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(10));
-                var state = await MirrorControlClient.Request<DeviceStateReply>(deployment.MirrorSocket, new DeviceStateRequest(deployment.DeviceId), timeout.Token);
-                var fleet = await MirrorControlClient.Request<FleetReply>(deployment.MirrorSocket, FleetRequest.Instance, timeout.Token);
+                using var api = MirrorApiClient.ForSocket(deployment.MirrorSocket);
+                var state = await api.State(deployment.DeviceId, timeout.Token);
+                var summary = await api.Device(deployment.DeviceId, timeout.Token);
                 var status = await ControlSocketClient.Status(deployment.DeviceSocket, timeout.Token);
-                var summary = fleet.Devices.Single(d => d.Device == deployment.DeviceId);
-                last = $"mirror holds {state.View} (device {summary.Status}, {state.OpenCommands.Length} open" +
+                var view = state.View.ToView();
+                last = $"mirror holds {view} (device {summary.Status}, {state.OpenCommands.Count} open" +
                        $"{(state.Divergence ?? state.Corruption ?? state.Mismatch) switch { null => "", var why => $", {why}" }}); " +
                        $"device holds {status.View} ({status.OpenCommands} open{(status.JournalFault is null ? "" : $", journal fault {status.JournalFault}")})";
-                if (state.View == status.View && state.OpenCommands.IsEmpty && status.OpenCommands == 0 && summary.Status is "ok" or "dark"
+                if (view == status.View && state.OpenCommands.Count == 0 && status.OpenCommands == 0 && summary.Status is "ok" or "dark"
                     && state.Divergence is null && state.Corruption is null && state.Mismatch is null && status.JournalFault is null)
-                    return (true, $"{state.View}, digest {state.View.StateDigest}");
+                    return (true, $"{view}, digest {view.StateDigest}");
             }
-            catch (Exception e) when (e is IoTSync.Control.ControlSocketException or IOException or OperationCanceledException)
+            catch (Exception e) when (e is IoTSync.Control.ControlSocketException or IOException or OperationCanceledException or HttpRequestException)
             {
                 last = $"a node did not answer: {e.Message}";
             }

@@ -2,6 +2,7 @@ using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
 using Akka.Actor;
 using IoTSync.Mirror;
+using IoTSync.MirrorApi.Client;
 using IoTSync.Model;
 using IoTSync.Protocol;
 using Xunit;
@@ -57,8 +58,10 @@ public sealed class CertificateRotationSpecs : IAsyncLifetime
         var renewed = Fleet.Device(RunningMirror.Device);
         var newKey = RandomNumberGenerator.GetBytes(32);
 
-        var reply = await MirrorControlClient.Request<RotateReply>(_mirror.ControlSocket,
-            new RotateRequest(RunningMirror.Device.Value, Convert.ToHexStringLower(newKey), "127.0.0.1", null, CertificatePin.Of(renewed)), CancellationToken.None);
+        using var api = MirrorApiClient.ForSocket(_mirror.ControlSocket);
+        var pin = CertificatePin.Of(renewed);
+        var reply = await api.Rotate(RunningMirror.Device.Value,
+            new MirrorApi.Resources.RotateRequest(Convert.ToHexStringLower(newKey), new MirrorApi.Resources.CertificatePinResource(pin.Sha256, pin.NotAfterUnixMs), "127.0.0.1"));
         var refusedFrom = DateTimeOffset.FromUnixTimeMilliseconds(reply.PreviousRefusedFromUnixMs);
         Assert.Contains($"pinned {CertificatePin.Of(renewed).Sha256}", reply.Certificate);
 

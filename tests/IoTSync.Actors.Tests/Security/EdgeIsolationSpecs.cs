@@ -3,6 +3,7 @@ using Akka.Configuration;
 using Akka.TestKit.Xunit2;
 using IoTSync.Control;
 using IoTSync.Mirror;
+using IoTSync.MirrorApi.Client;
 using IoTSync.Model;
 using IoTSync.Protocol;
 using IoTSync.Serialization;
@@ -133,10 +134,14 @@ public sealed class EdgeIsolationSpecs : IAsyncLifetime
         var listing = await _mirror.Registry.Ask<Devices>(ListDevices.Instance, RunningMirror.Timeout);
         var enrolled = await _mirror.Registry.Ask<Enrolled>(new Enrol(new EnrolledDevice(new DeviceId("dev-second"), "127.0.0.1", 2222, "iotsync",
             "SHA256:" + new string('B', 43), new string('5', 64), 0)), RunningMirror.Timeout);
-        var fleet = await MirrorControlClient.Request<FleetReply>(_mirror.ControlSocket, FleetRequest.Instance, CancellationToken.None);
+        using var api = MirrorApiClient.ForSocket(_mirror.ControlSocket);
+        var fleet = await api.Devices();
+        var fleetJson = System.Text.Json.JsonSerializer.Serialize(fleet, MirrorApi.ApiJson.Options);
 
-        Assert.Equal(2, fleet.Devices.Length);
-        foreach (var reply in new object[] { listing, enrolled, fleet })
+        Assert.Equal(2, fleet.Devices.Count);
+        Assert.DoesNotContain(_mirror.KeyHex, fleetJson, StringComparison.OrdinalIgnoreCase);
+        Assert.DoesNotContain(new string('5', 64), fleetJson);
+        foreach (var reply in new object[] { listing, enrolled })
         {
             var wire = System.Text.Encoding.UTF8.GetString(IoTSyncCodec.Encode(reply));
             Assert.DoesNotContain(_mirror.KeyHex, wire, StringComparison.OrdinalIgnoreCase);

@@ -3,6 +3,7 @@ using Akka.Actor;
 using Akka.Configuration;
 using Akka.Hosting;
 using IoTSync.Hosting;
+using IoTSync.MirrorApi.Server;
 using IoTSync.Logs;
 using IoTSync.Mirror;
 using IoTSync.Model;
@@ -80,9 +81,7 @@ internal sealed class RunningMirror : IAsyncDisposable
             akka.loglevel = WARNING
             akka.stdout-loglevel = WARNING
             """).WithFallback(IoTSyncSystem.LoadNodeConfig(Path.Combine(AppContext.BaseDirectory, "hocon", "mirror.hocon")));
-        var builder = Host.CreateEmptyApplicationBuilder(new HostApplicationBuilderSettings());
-        builder.Services.AddMirrorNode(config, MirrorNodeParts.FromConfig(config));
-        var host = builder.Build();
+        var host = await MirrorWebHost.Build(config, MirrorNodeParts.FromConfig(config), new NoBearerTokens());
         using var deadline = new CancellationTokenSource(Timeout);
         await host.StartAsync(deadline.Token);
         var mirror = new RunningMirror(directory, host, key ?? RandomNumberGenerator.GetBytes(32), fleet, ownsFleet);

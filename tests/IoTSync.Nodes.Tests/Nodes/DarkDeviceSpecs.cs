@@ -163,7 +163,7 @@ public sealed partial class DarkDeviceSpecs
     private static partial Regex HeartbeatLine();
 
     private static async Task<string?> MirrorSays(Deployment deployment) =>
-        (await deployment.MirrorJson("devices"))[0].GetProperty("status").GetString();
+        (await deployment.MirrorJson("devices")).GetProperty("devices")[0].GetProperty("status").GetString();
 
     private static async Task<string?> Status(Deployment deployment, long sequence) =>
         (await deployment.CommandResult(sequence)).GetProperty("status").GetString();

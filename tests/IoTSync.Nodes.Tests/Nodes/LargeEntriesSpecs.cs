@@ -4,6 +4,8 @@ using IoTSync.Mirror;
 using IoTSync.Testing.Processes;
 using IoTSync.Testing.Rig;
 using Xunit;
+using IoTSync.MirrorApi.Client;
+using IoTSync.MirrorApi.Resources;
 
 namespace IoTSync.Tests.Nodes;
 
@@ -31,9 +33,9 @@ public sealed class LargeEntriesSpecs
         var escaped = new string('<', 60_000);
         var left = new List<long>();
         // Through the control sockets the command lines use, without a process per command.
-        for (var i = 0; i < MirrorCommands; i++)
-            left.Add((await MirrorControlClient.Request<SubmitReply>(deployment.MirrorSocket,
-                new SubmitRequest(deployment.DeviceId, ["echo", $"{escaped}{i}"], "app", null), CancellationToken.None)).Entry.Sequence);
+        using (var api = MirrorApiClient.ForSocket(deployment.MirrorSocket))
+            for (var i = 0; i < MirrorCommands; i++)
+                left.Add((await api.Submit(deployment.DeviceId, new SubmitCommandRequest(["echo", $"{escaped}{i}"]))).Sequence);
         await deployment.StartDevice();
         for (var i = 0; i < DeviceCommands; i++)
             await ControlSocketClient.Exec(deployment.DeviceSocket, ["echo", $"{escaped}d{i}"], "operator", CancellationToken.None);

@@ -24,7 +24,7 @@ public sealed partial class LeastPrivilegeSpecs
 
         var disabled = await deployment.MirrorJson("device", "disable", deployment.DeviceId);
         Assert.True(disabled.GetProperty("disabled").GetBoolean());
-        Assert.Equal("disabled", (await deployment.MirrorJson("devices"))[0].GetProperty("status").GetString());
+        Assert.Equal("disabled", (await deployment.MirrorJson("devices")).GetProperty("devices")[0].GetProperty("status").GetString());
         var mark = deployment.Mirror!.Output.Length;
         var refused = await deployment.MirrorCli(["exec", "--device", deployment.DeviceId, "--", "echo", "x"]);
         // Two of its windows come and go: each heartbeat (or its TLS association) refused, no session opened, the device left calling an unreachable mirror.

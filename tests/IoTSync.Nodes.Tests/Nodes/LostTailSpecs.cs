@@ -36,7 +36,7 @@ public sealed class LostTailSpecs
         await deployment.StartDevice();
         await deployment.Device!.WaitForOutput(new Regex(@"1 mirror command\(s\) open since before the restart wait for the mirror"), NodeRig.Deadline);
         var diverged = await NodeRig.Poll("the mirror marking the device diverged", async () =>
-            (await deployment.MirrorJson("devices"))[0] is var device && device.GetProperty("status").GetString() == "diverged" ? device : (System.Text.Json.JsonElement?)null);
+            (await deployment.MirrorJson("devices")).GetProperty("devices")[0] is var device && device.GetProperty("status").GetString() == "diverged" ? device : (System.Text.Json.JsonElement?)null);
         // Two more windows: still nothing ran.
         var windows = WindowsClosed(deployment);
         await NodeRig.Poll("two more windows", () => Task.FromResult(WindowsClosed(deployment) >= windows + 2 ? true : (bool?)null));

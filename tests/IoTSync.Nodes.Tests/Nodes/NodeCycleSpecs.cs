@@ -164,11 +164,11 @@ public sealed class FleetSpecs
 
         await NodeRig.Poll("the device seen", async () =>
             // Heard from: "ok" while its window may be open, "dark" once it closed (nothing to sync closes it at once).
-            (await deployment.MirrorJson("devices"))[0].GetProperty("status").GetString() is "ok" or "dark" ? true : (bool?)null);
+            (await deployment.MirrorJson("devices")).GetProperty("devices")[0].GetProperty("status").GetString() is "ok" or "dark" ? true : (bool?)null);
         deployment.Device!.Kill();
         var late = await NodeRig.Poll("the silent device shown late", async () =>
         {
-            var device = (await deployment.MirrorJson("devices"))[0];
+            var device = (await deployment.MirrorJson("devices")).GetProperty("devices")[0];
             return device.GetProperty("status").GetString() == "late" ? device : (System.Text.Json.JsonElement?)null;
         });
 
@@ -176,7 +176,7 @@ public sealed class FleetSpecs
         await deployment.Mirror!.WaitForOutput(new Regex($@"\[{deployment.DeviceId}\] LATE: no heartbeat for"), NodeRig.Deadline);
         // Logged once per late episode, however many checks see it late: several more checks (one a second) pass meanwhile.
         for (var look = 0; look < 5; look++)
-            Assert.Equal("late", (await deployment.MirrorJson("devices"))[0].GetProperty("status").GetString());
+            Assert.Equal("late", (await deployment.MirrorJson("devices")).GetProperty("devices")[0].GetProperty("status").GetString());
         var checks = new Regex("LATE: no heartbeat").Matches(deployment.Mirror.Output).Count;
         Assert.Equal(1, checks);
     }

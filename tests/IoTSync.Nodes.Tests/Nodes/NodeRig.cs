@@ -103,12 +103,12 @@ public sealed partial class NodeRig : IAsyncDisposable
         return left.GetProperty("sequence").GetInt64();
     }
 
-    /// <summary>Waits for the mirror command's result at the mirror; the <c>result --json</c> document.</summary>
+    /// <summary>Waits for the mirror command's result at the mirror; the result in the <c>result --json</c> document (outcome, exitCode, output, ...).</summary>
     public async Task<JsonElement> AwaitResult(long sequence) =>
         await Poll($"a result for mirror command {sequence}", async () =>
         {
             var status = await Deployment.CommandResult(sequence);
-            return status.GetProperty("status").GetString() == "resolved" ? status : (JsonElement?)null;
+            return status.GetProperty("status").GetString() == "resolved" ? status.GetProperty("result") : (JsonElement?)null;
         });
 
     /// <summary>Waits until both sides hold the same two logs and the same digest; that view.</summary>

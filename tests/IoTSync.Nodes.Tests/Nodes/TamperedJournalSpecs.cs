@@ -36,7 +36,7 @@ public sealed class TamperedJournalSpecs
         await deployment.StartMirror();
 
         var ghost = await NodeRig.Poll("the second device shown corrupt", async () =>
-            (await deployment.MirrorJson("devices")).EnumerateArray().First(d => d.GetProperty("device").GetString() == Ghost) is var d
+            (await deployment.MirrorJson("devices")).GetProperty("devices").EnumerateArray().First(d => d.GetProperty("device").GetString() == Ghost) is var d
             && d.GetProperty("status").GetString() == "corrupt" ? d : (System.Text.Json.JsonElement?)null);
         var named = $"mirror log entry 1 (journal event {ghostEvent})";
         Assert.Contains(named, ghost.GetProperty("problem").GetString());

@@ -1,10 +1,13 @@
 using System.Net.Security;
+using System.Text;
 using System.Net.Sockets;
 using System.Security.Cryptography.X509Certificates;
 using Akka.Actor;
 using IoTSync.Control;
 using IoTSync.Logs;
 using IoTSync.Mirror;
+using IoTSync.MirrorApi.Client;
+using IoTSync.MirrorApi.Resources;
 using IoTSync.Model;
 using IoTSync.Protocol;
 using IoTSync.Security;
@@ -202,14 +205,24 @@ public static class BadInputCases
                 Assert.True(File.Exists(victim));
             }) { RecordedInTheLogs = true },
         new("command-for-a-disabled-device", "a command left for a disabled device",
-            "the mirror's control socket refuses it; nothing stored", BadInputNode.Mirror, Refusals.DeviceDisabled,
-            $@"\[{Disabled}\] command from attacker refused: the device is disabled", async pair =>
+            "the mirror's API refuses it with 409; nothing stored", BadInputNode.Mirror, Refusals.DeviceDisabled,
+            $@"\[{Disabled}\] command from cli:\S+ refused: the device is disabled", async pair =>
             {
-                var refused = await Record.ExceptionAsync(() => MirrorControlClient.Request<SubmitReply>(pair.Deployment.MirrorSocket,
-                    new SubmitRequest(Disabled.Value, ["echo", "x"], "attacker", null), CancellationToken.None));
-                Assert.Contains("disabled", Assert.IsType<ControlSocketException>(refused).Message);
+                using var api = MirrorApiClient.ForSocket(pair.Deployment.MirrorSocket);
+                var refused = await Record.ExceptionAsync(() => api.Submit(Disabled.Value, new SubmitCommandRequest(["echo", "x"])));
+                Assert.Equal(System.Net.HttpStatusCode.Conflict, Assert.IsType<MirrorApiException>(refused).StatusCode);
+                Assert.Contains("disabled", refused.Message);
             }) { Watched = Disabled },
-        ControlSocket("mirror-control-malformed", BadInputNode.Mirror, "malformed request on the mirror's control socket"),
+        new("mirror-api-malformed", "a body that is not JSON, on the mirror's API (control socket, local)",
+            "answered 400 with a problem document; nothing stored", BadInputNode.Mirror, Refusals.ControlMalformed,
+            "malformed request on the mirror's API", async pair =>
+            {
+                using var http = MirrorApiClient.RawSocketClient(pair.Deployment.MirrorSocket);
+                using var answer = await http.PostAsync($"api/v1/devices/{pair.Device}/commands",
+                    new StringContent("{\"argv\": [\"echo\", ", Encoding.UTF8, "application/json"));
+                Assert.Equal(System.Net.HttpStatusCode.BadRequest, answer.StatusCode);
+                Assert.Equal("application/problem+json", answer.Content.Headers.ContentType?.MediaType);
+            }),
         ControlSocket("device-control-malformed", BadInputNode.Device, "malformed request on the control socket"),
     ];
 

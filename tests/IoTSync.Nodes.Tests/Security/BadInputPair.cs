@@ -5,6 +5,8 @@ using IoTSync.Control;
 using IoTSync.Device;
 using IoTSync.Logs;
 using IoTSync.Mirror;
+using IoTSync.MirrorApi.Client;
+using IoTSync.MirrorApi.Resources;
 using IoTSync.Model;
 using IoTSync.Protocol;
 using IoTSync.Security;
@@ -95,13 +97,14 @@ public sealed class BadInputPair : IAsyncLifetime
             _keys[device] = RandomNumberGenerator.GetBytes(32);
             var hostKey = device == WrongHostKey ? "SHA256:" + new string('A', 43) : FakeSshd.HostKey.Value;
             var user = device == WrongUser ? "iotsync-nobody" : PrivateSshd.User;
-            var enrolled = await MirrorControlClient.Request<EnrollReply>(Deployment.MirrorSocket, new EnrollRequest(
-                new EnrolledDevice(device, "127.0.0.1", FakeSshd.Port, user, hostKey, Convert.ToHexStringLower(_keys[device]), 0), "127.0.0.1", forced),
-                CancellationToken.None);
-            line = enrolled.AuthorizedKeysLine;
+            using var api = MirrorApiClient.ForSocket(Deployment.MirrorSocket);
+            var enrolled = await api.Enrol(new EnrolRequest(device.Value, "127.0.0.1", FakeSshd.Port, user, hostKey, Convert.ToHexStringLower(_keys[device]),
+                From: "127.0.0.1", DeviceCommand: forced));
+            line = enrolled.AuthorizedKeys;
         }
         await File.WriteAllTextAsync(FakeSshd.AuthorizedKeysFile, line + "\n");
-        await MirrorControlClient.Request<DisableReply>(Deployment.MirrorSocket, new DisableRequest(Disabled.Value, true), CancellationToken.None);
+        using (var api = MirrorApiClient.ForSocket(Deployment.MirrorSocket))
+            await api.SetDisabled(Disabled.Value, true);
 
         // Two fake devices sync honestly first, so the mirror holds entries of theirs to contradict.
         foreach (var (device, length) in new[] { (Forked, 2), (Shrunk, 3) })
@@ -154,19 +157,31 @@ public sealed class BadInputPair : IAsyncLifetime
         }
     }
 
-    public Task<DeviceStateReply> MirrorState(DeviceId device) =>
-        MirrorControlClient.Request<DeviceStateReply>(Deployment.MirrorSocket, new DeviceStateRequest(device.Value), CancellationToken.None);
+    /// <summary>The device's logs as the mirror holds them, through its API (what <c>iotsync-mirror state</c> prints).</summary>
+    public async Task<MirrorHeld> MirrorState(DeviceId device)
+    {
+        using var api = MirrorApiClient.ForSocket(Deployment.MirrorSocket);
+        return new MirrorHeld((await api.State(device.Value)).View.ToView());
+    }
+
+    /// <summary>What the mirror holds of a device, as the specs compare it.</summary>
+    public sealed record MirrorHeld(SyncView View);
 
     public Task<DeviceStatusReply> DeviceStatus() => ControlSocketClient.Status(Deployment.DeviceSocket, CancellationToken.None);
 
     /// <summary>The node's refusal counters, from its control socket (what <c>iotsync-mirror refusals</c> and <c>iotsync-device status</c> print).</summary>
     public async Task<IReadOnlyDictionary<string, long>> Counters(BadInputNode node) => node switch
     {
-        BadInputNode.Mirror => (await MirrorControlClient.Request<RefusalsReply>(Deployment.MirrorSocket, RefusalsRequest.Instance, CancellationToken.None))
-            .Refusals.ToDictionary(r => r.Kind, r => r.Count),
+        BadInputNode.Mirror => (await MirrorRefusals()).Refusals,
         BadInputNode.Device => (await DeviceStatus()).Refusals.ToDictionary(r => r.Kind, r => r.Count),
         _ => new Dictionary<string, long>(),
     };
+
+    private async Task<RefusalsResource> MirrorRefusals()
+    {
+        using var api = MirrorApiClient.ForSocket(Deployment.MirrorSocket);
+        return await api.Refusals();
+    }
 
     /// <summary>Everything the node printed so far (sshd's log for <see cref="BadInputNode.Sshd"/>).</summary>
     public string Output(BadInputNode node) => node switch

@@ -1,0 +1,59 @@
+using System.Security.Claims;
+using IoTSync.MirrorApi.Resources;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Routing;
+
+namespace IoTSync.MirrorApi.Server;
+
+/// <summary>
+/// The API's routes under <c>/api/v1</c>, each with the role it needs; the work is in
+/// <see cref="MirrorOperations"/>. docs/API.md lists them with examples.
+/// </summary>
+public static class MirrorEndpoints
+{
+    public const string Prefix = "/api/v1";
+
+    public static IEndpointRouteBuilder MapMirrorEndpoints(this IEndpointRouteBuilder routes)
+    {
+        var api = routes.MapGroup(Prefix);
+        var devices = api.MapGroup("/devices");
+
+        devices.MapGet("", (MirrorOperations ops, CancellationToken cancel) => ops.Devices(cancel)).RequireAuthorization(ApiRoles.Read);
+        devices.MapPost("", async (EnrolRequest request, MirrorOperations ops, CancellationToken cancel) =>
+        {
+            var enrolled = await ops.Enrol(request, cancel);
+            return Results.Created($"{Prefix}/devices/{enrolled.Device}", enrolled);
+        }).RequireAuthorization(ApiRoles.Admin);
+
+        var device = devices.MapGroup("/{id}");
+        device.MapGet("", (string id, MirrorOperations ops, CancellationToken cancel) => ops.Device(id, cancel)).RequireAuthorization(ApiRoles.Read);
+        device.MapGet("/state", (string id, MirrorOperations ops, CancellationToken cancel) => ops.State(id, cancel)).RequireAuthorization(ApiRoles.Read);
+        device.MapGet("/entries", (string id, string? origin, long? from, int? limit, MirrorOperations ops, CancellationToken cancel) =>
+            ops.Entries(id, origin, from, limit, cancel)).RequireAuthorization(ApiRoles.Read);
+        device.MapGet("/changes", (string id, string? since, int? limit, MirrorOperations ops, CancellationToken cancel) =>
+            ops.Changes(id, since, limit, cancel)).RequireAuthorization(ApiRoles.Read);
+        device.MapGet("/windows", (string id, int? last, MirrorOperations ops, CancellationToken cancel) =>
+            ops.Windows(id, last, cancel)).RequireAuthorization(ApiRoles.Read);
+        device.MapPost("/disable", (string id, MirrorOperations ops, CancellationToken cancel) => ops.SetDisabled(id, true, cancel)).RequireAuthorization(ApiRoles.Admin);
+        device.MapPost("/enable", (string id, MirrorOperations ops, CancellationToken cancel) => ops.SetDisabled(id, false, cancel)).RequireAuthorization(ApiRoles.Admin);
+        device.MapPost("/rotate", (string id, RotateRequest request, MirrorOperations ops, CancellationToken cancel) =>
+            ops.Rotate(id, request, cancel)).RequireAuthorization(ApiRoles.Admin);
+
+        var commands = device.MapGroup("/commands");
+        commands.MapPost("", async (string id, SubmitCommandRequest request, ClaimsPrincipal caller, MirrorOperations ops, CancellationToken cancel) =>
+        {
+            var command = await ops.Submit(id, request, Issuer(caller), cancel);
+            return Results.Accepted($"{Prefix}/devices/{id}/commands/{command.Sequence}", command);
+        }).RequireAuthorization(ApiRoles.Operate);
+        commands.MapGet("/{seq:long}", (string id, long seq, long? waitMs, MirrorOperations ops, CancellationToken cancel) =>
+            waitMs is { } wait ? ops.AwaitCommand(id, seq, wait, cancel) : ops.Command(id, seq, cancel)).RequireAuthorization(ApiRoles.Read);
+        commands.MapPost("/{seq:long}/cancel", async (string id, long seq, ClaimsPrincipal caller, MirrorOperations ops, CancellationToken cancel) =>
+            Results.Accepted($"{Prefix}/devices/{id}/commands/{seq}", await ops.Cancel(id, seq, Issuer(caller), cancel))).RequireAuthorization(ApiRoles.Operate);
+
+        api.MapGet("/refusals", (MirrorOperations ops) => ops.RefusalCounts()).RequireAuthorization(ApiRoles.Read);
+        return routes;
+    }
+
+    private static string Issuer(ClaimsPrincipal caller) => caller.Identity?.Name ?? "unknown";
+}
