@@ -19,6 +19,7 @@ namespace IoTSync.MirrorApi.Client;
 public sealed class MirrorApiClient : IDisposable
 {
     private static readonly JsonSerializerOptions Reading = new(ApiJson.Options) { UnmappedMemberHandling = System.Text.Json.Serialization.JsonUnmappedMemberHandling.Skip };
+    private const int LargeBody = 64 * 1024;
     private readonly HttpClient _http;
     private readonly string _where;
     private readonly Func<string, string> _unreachable;
@@ -60,7 +61,9 @@ public sealed class MirrorApiClient : IDisposable
 
     /// <summary>
     /// Over TCP at <paramref name="baseAddress"/> with <paramref name="token"/>; with
-    /// <paramref name="trustedCa"/>, HTTPS is verified against that CA only (the fleet CA) instead of the system's roots.
+    /// <paramref name="trustedCa"/> (the fleet CA), HTTPS is verified as a device verifies the mirror: a chain
+    /// to that CA alone, for server authentication. The fleet CA issues server certificates to mirrors only, so
+    /// the name in the certificate is not compared with the address.
     /// </summary>
     public static MirrorApiClient ForUrl(Uri baseAddress, string? token, X509Certificate2? trustedCa = null, TimeSpan? timeout = null)
     {
@@ -69,7 +72,7 @@ public sealed class MirrorApiClient : IDisposable
             handler.SslOptions = new SslClientAuthenticationOptions
             {
                 RemoteCertificateValidationCallback = (_, certificate, _, errors) =>
-                    certificate is not null && (errors & ~SslPolicyErrors.RemoteCertificateChainErrors) == SslPolicyErrors.None && ChainsTo(certificate, trustedCa),
+                    certificate is not null && (errors & SslPolicyErrors.RemoteCertificateNotAvailable) == 0 && ChainsTo(certificate, trustedCa),
             };
         var http = new HttpClient(handler) { BaseAddress = baseAddress, Timeout = timeout ?? Timeout.InfiniteTimeSpan };
         if (token is not null)
@@ -83,6 +86,7 @@ public sealed class MirrorApiClient : IDisposable
         chain.ChainPolicy.TrustMode = X509ChainTrustMode.CustomRootTrust;
         chain.ChainPolicy.CustomTrustStore.Add(ca);
         chain.ChainPolicy.RevocationMode = X509RevocationMode.NoCheck;
+        chain.ChainPolicy.ApplicationPolicy.Add(new System.Security.Cryptography.Oid("1.3.6.1.5.5.7.3.1"));
         using var presented = new X509Certificate2(certificate);
         return chain.Build(presented);
     }
@@ -129,7 +133,12 @@ public sealed class MirrorApiClient : IDisposable
     {
         using var request = new HttpRequestMessage(method, path);
         if (body is not null)
-            request.Content = JsonContent.Create(body, body.GetType(), options: ApiJson.Options);
+        {
+            var json = JsonSerializer.SerializeToUtf8Bytes(body, body.GetType(), ApiJson.Options);
+            request.Content = new ByteArrayContent(json) { Headers = { ContentType = new MediaTypeHeaderValue("application/json") } };
+            // A large body waits for the node's go-ahead: one over its limit is answered 413, not cut off mid-send.
+            request.Headers.ExpectContinue = json.Length > LargeBody;
+        }
         HttpResponseMessage response;
         try
         {

@@ -28,6 +28,10 @@ public sealed class MirrorOperations(
     private readonly MirrorNodeSettings _settings = parts.Settings;
     private readonly ILoggingAdapter _log = Logging.GetLogger(system, "iotsync-mirror");
 
+    /// <summary>A request that failed for a reason no refusal names: logged with the exception, answered 500.</summary>
+    public void Failed(Microsoft.AspNetCore.Http.HttpRequest request, Exception e) =>
+        _log.Error(e, "the API failed on {0} {1}", request.Method, request.Path);
+
     /// <summary>A request that did not parse: counted and logged, as the node's other refusals are.</summary>
     public void Malformed(Microsoft.AspNetCore.Http.HttpRequest request, string reason)
     {
@@ -123,8 +127,11 @@ public sealed class MirrorOperations(
     public async Task<CommandResource> Submit(string id, SubmitCommandRequest request, string issuer, CancellationToken cancel)
     {
         var device = Enrolled(id);
-        if (request.Argv is not { Count: > 0 } argv || argv.Any(string.IsNullOrEmpty))
-            throw ApiProblem.BadRequest("argv must be a non-empty list of non-empty words (the command and its arguments, no shell)", "argv");
+        if (request.Argv is not { } argv)
+            throw ApiProblem.BadRequest("argv is required: the command and its arguments, a list of words (no shell)", "argv");
+        // The journal refuses the same (StateJournalState.RefusalOf); asked here, the answer is a 400 naming the field.
+        if (ArgumentVector.Problem([.. argv]) is { } problem)
+            throw ApiProblem.BadRequest(problem, "argv");
         if (request.NotAfterUnixMs is not null && request.ExpiresInMs is not null)
             throw ApiProblem.BadRequest("give notAfterUnixMs or expiresInMs, not both", "expiresInMs");
         if (request.ExpiresInMs is < 1)

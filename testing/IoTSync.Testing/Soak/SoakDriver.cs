@@ -70,7 +70,7 @@ public sealed class SoakDriver(Deployment deployment, string ledger, string runI
             // Recorded before the journal failed (CommandRecorder.RecordedButUnfinished): issued, its outcome follows.
             return new SoakRequest(side, token, isProperty, SoakAnswer.Recorded, e.Message);
         }
-        catch (MirrorApiException e) when (e.StatusCode == System.Net.HttpStatusCode.ServiceUnavailable)
+        catch (MirrorApiException e) when (e.StatusCode == System.Net.HttpStatusCode.ServiceUnavailable && e.Problem.Title != "Journal unavailable")
         {
             // The node did not answer in time: whether it wrote is not known; its outcome tells.
             return new SoakRequest(side, token, isProperty, SoakAnswer.Unanswered, $"{e.GetType().Name}: {e.Message}");

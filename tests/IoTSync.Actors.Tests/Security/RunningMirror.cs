@@ -28,11 +28,11 @@ internal sealed class RunningMirror : IAsyncDisposable
     public static readonly DeviceId Device = new("dev-attacked");
 
     private readonly string _directory;
-    private readonly IHost _host;
+    private readonly Microsoft.AspNetCore.Builder.WebApplication _host;
 
     private readonly bool _ownsFleet;
 
-    private RunningMirror(string directory, IHost host, byte[] key, TestFleet? fleet, bool ownsFleet)
+    private RunningMirror(string directory, Microsoft.AspNetCore.Builder.WebApplication host, byte[] key, TestFleet? fleet, bool ownsFleet)
     {
         _directory = directory;
         _host = host;
@@ -57,6 +57,9 @@ internal sealed class RunningMirror : IAsyncDisposable
     /// <summary>The node's refusal counters (the same object its control socket reports).</summary>
     public IoTSync.Security.Refusals Refusals => _host.Services.GetRequiredService<MirrorNodeParts>().Refusals;
 
+    /// <summary>The HTTP API's TCP addresses as bound (none unless <c>iotsync.mirror.http.listen</c> was given).</summary>
+    public IReadOnlyList<Uri> ApiAddresses => [.. MirrorWebHost.TcpAddresses(_host)];
+
     public IActorRef Journals => _host.Services.GetRequiredService<ActorRegistry>().Get<MirrorNodeActors.Journals>();
 
     public string ControlSocket => Path.Combine(_directory, "mirror.sock");
@@ -67,7 +70,8 @@ internal sealed class RunningMirror : IAsyncDisposable
     /// device enrolled with <paramref name="key"/> (a fresh one when not given), honouring what a rotation
     /// replaced for <paramref name="rotationOverlap"/> (the shipped hour when not given).
     /// </summary>
-    public static async Task<RunningMirror> Start(bool tls = true, TestFleet? fleet = null, int port = 0, byte[]? key = null, TimeSpan? rotationOverlap = null)
+    public static async Task<RunningMirror> Start(bool tls = true, TestFleet? fleet = null, int port = 0, byte[]? key = null, TimeSpan? rotationOverlap = null,
+        string extraConfig = "")
     {
         var directory = Directory.CreateTempSubdirectory("iotsync-attacked-").FullName;
         var ownsFleet = tls && fleet is null;
@@ -80,6 +84,7 @@ internal sealed class RunningMirror : IAsyncDisposable
             iotsync.persistence.database-path = "{{directory}}/mirror.db"
             akka.loglevel = WARNING
             akka.stdout-loglevel = WARNING
+            {{extraConfig}}
             """).WithFallback(IoTSyncSystem.LoadNodeConfig(Path.Combine(AppContext.BaseDirectory, "hocon", "mirror.hocon")));
         var host = await MirrorWebHost.Build(config, MirrorNodeParts.FromConfig(config), new NoBearerTokens());
         using var deadline = new CancellationTokenSource(Timeout);
@@ -117,7 +122,7 @@ internal sealed class RunningMirror : IAsyncDisposable
     public async ValueTask DisposeAsync()
     {
         await _host.StopAsync(CancellationToken.None);
-        _host.Dispose();
+        await _host.DisposeAsync();
         foreach (var database in Directory.GetFiles(_directory, "*.db"))
             IoTSync.Persistence.SqlitePersistence.ClearPool(database);
         Directory.Delete(_directory, recursive: true);

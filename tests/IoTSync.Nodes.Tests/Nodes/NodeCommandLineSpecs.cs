@@ -76,15 +76,12 @@ public sealed class NodeCommandLineSpecs : IDisposable
     {
         // Two arguments of 100 KiB of '<', which the codec writes six bytes each: a request of about 1.2 MB.
         var large = new string('<', 100 * 1024);
-        var device = await NodeCliRunner.RunDevice("exec", "--config", await DeviceConfig(), "--", "echo", large, large);
-        var mirror = await NodeCliRunner.RunMirror("exec", "--config", await MirrorConfig(), "--device", "d1", "--", "echo", large, large);
+        // The mirror's API answers 413 for a body over its limit (MirrorApiSpecs).
+        var run = await NodeCliRunner.RunDevice("exec", "--config", await DeviceConfig(), "--", "echo", large, large);
 
-        foreach (var (run, node) in new[] { (device, "device"), (mirror, "mirror") })
-        {
-            Assert.Equal(2, run.ExitCode);
-            Assert.Single(run.Stderr.TrimEnd('\n').Split('\n'));
-            Assert.Matches($"^iotsync-{node}: the request is \\d+ bytes; the {node} node's control socket takes requests of at most 1048576 bytes", run.Stderr);
-        }
+        Assert.Equal(2, run.ExitCode);
+        Assert.Single(run.Stderr.TrimEnd('\n').Split('\n'));
+        Assert.Matches("^iotsync-device: the request is \\d+ bytes; the device node's control socket takes requests of at most 1048576 bytes", run.Stderr);
     }
 
     [Fact]

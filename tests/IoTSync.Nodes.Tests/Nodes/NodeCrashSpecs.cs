@@ -60,7 +60,7 @@ public sealed class NodeCrashSpecs
         Assert.Equal(outcome == "executed" ? 1 : 0, rig.Runs("crash"));
         Assert.Equal(1, view.GetProperty("mirrorLog").GetProperty("length").GetInt64());
         var state = await deployment.MirrorJson("state", "--device", deployment.DeviceId);
-        Assert.Contains(state.GetProperty("properties").EnumerateArray(), p => p.GetProperty("name").GetString() == "written");
+        Assert.True(state.GetProperty("properties").TryGetProperty("written", out _));
         Assert.True((await deployment.DeviceCli(["journal", "verify"])).ExitCode == 0, rig.Logs());
         Assert.True((await deployment.MirrorCli(["journal", "verify"])).ExitCode == 0, rig.Logs());
     }

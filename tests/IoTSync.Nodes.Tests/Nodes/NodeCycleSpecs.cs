@@ -87,7 +87,7 @@ public sealed class NodeCycleSpecs
         Assert.Equal("executed", (await rig.AwaitResult(command)).GetProperty("outcome").GetString());
         Assert.Equal(1, rig.Runs("apart"));
         var state = await deployment.MirrorJson("state", "--device", deployment.DeviceId);
-        var properties = state.GetProperty("properties").EnumerateArray().ToDictionary(p => p.GetProperty("name").GetString()!, p => p.GetProperty("value").GetString());
+        var properties = state.GetProperty("properties").EnumerateObject().ToDictionary(p => p.Name, p => p.Value.GetString());
         Assert.Equal("blue", properties["colour"]);
         Assert.Equal("lab", properties["location"]);
     }
@@ -154,12 +154,14 @@ public sealed class FleetSpecs
         var unknown = await deployment.MirrorCli(["exec", "--device", "ghost", "--", "echo", "x"]);
         Assert.Equal(2, unknown.ExitCode);
         Assert.Equal("iotsync-mirror: device 'ghost' is not enrolled\n", unknown.Stderr);
-        // A frame that is no control request, straight onto the mirror's socket: refused, the node carries on.
-        await using (var raw = await IoTSync.Control.ControlConnection.Connect(Path.Combine(deployment.Directory, "mirror", "run", "mirror.sock"), "mirror node", CancellationToken.None))
+        // Bytes that are no HTTP request, straight onto the mirror's socket: refused, the node carries on.
+        using (var raw = new System.Net.Sockets.Socket(System.Net.Sockets.AddressFamily.Unix, System.Net.Sockets.SocketType.Stream, System.Net.Sockets.ProtocolType.Unspecified))
         {
-            await IoTSync.Protocol.FrameCodec.Write(raw, IoTSync.Logs.LogHolderMessages.GetView.Instance, CancellationToken.None);
-            var refusal = await IoTSync.Protocol.FrameCodec.Read<IoTSync.Control.ControlMessage>(raw, 4096, CancellationToken.None);
-            Assert.Contains("is not a ControlMessage", Assert.IsType<IoTSync.Control.ControlError>(refusal).Message);
+            await raw.ConnectAsync(new System.Net.Sockets.UnixDomainSocketEndPoint(deployment.MirrorSocket));
+            await raw.SendAsync("\0\0\0\u0006junk\r\n\r\n"u8.ToArray());
+            var answer = new byte[4096];
+            var read = await raw.ReceiveAsync(answer).WaitAsync(NodeRig.Deadline);
+            Assert.StartsWith("HTTP/1.1 400", System.Text.Encoding.ASCII.GetString(answer, 0, read));
         }
 
         await NodeRig.Poll("the device seen", async () =>
