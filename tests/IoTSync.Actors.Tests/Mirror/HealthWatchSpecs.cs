@@ -11,7 +11,7 @@ using static IoTSync.Mirror.StateJournalEvents;
 
 namespace IoTSync.Tests.Mirror;
 
-public sealed class LateDeviceWatchSpecs : TestKit
+public sealed class HealthWatchSpecs : TestKit
 {
     private const long T0 = 1_700_000_000_000;
     private const long Cycle = 30_000;
@@ -24,7 +24,7 @@ public sealed class LateDeviceWatchSpecs : TestKit
     private readonly ConcurrentQueue<string> _log = new();
     private readonly DeviceKeyCache _registry = new();
 
-    public LateDeviceWatchSpecs() : base("akka.loglevel = INFO")
+    public HealthWatchSpecs() : base("akka.loglevel = INFO")
     {
         var registry = DeviceRegistryMessages.RegistryState.Empty;
         foreach (var device in new[] { Quiet, Unseen, Diverged })
@@ -42,8 +42,8 @@ public sealed class LateDeviceWatchSpecs : TestKit
     private void CalledHome(DeviceId device, long at) =>
         _states[device] = (_states.GetValueOrDefault(device) ?? StateJournalState.Empty(device)).Apply(new HeartbeatRecorded(at, Cycle, null), 1);
 
-    private IActorRef Watch() => Sys.ActorOf(LateDeviceWatch.Props(_registry, Sys.ActorOf(Props.Create(() => new FakeJournals(_states, _looks))), _clock,
-        new LateDeviceWatchSettings(3, TimeSpan.FromMilliseconds(50))));
+    private IActorRef Watch() => Sys.ActorOf(HealthWatch.Props(_registry, Sys.ActorOf(Props.Create(() => new FakeJournals(_states, _looks))), _clock,
+        new HealthWatchSettings(3, TimeSpan.FromMilliseconds(50))));
 
     /// <summary>Waits until the watch has looked at the quiet device <paramref name="more"/> more times.</summary>
     private void AfterChecks(int more)
