@@ -104,7 +104,8 @@ public sealed class WebhookAlertsSpecs : TestKit
         Changed(Two, "ok", "failing");
         Changed(One, "late", "ok");
         await Until(alerts, s => s.FailedAttempts >= 3, "three attempts refused while the receiver is down");
-        Assert.Equal((0L, 2, true), ((await Status(alerts)).Delivered, (await Status(alerts)).Waiting, (await Status(alerts)).Delivering));
+        var down = await Status(alerts);
+        Assert.Equal((0L, 2, true), (down.Delivered, down.Waiting, down.Delivering));
 
         await using var receiver = await WebhookReceiver.Start(Secret, port);
         await Until(() => receiver.Accepted.Count == 3, "the three alerts accepted once the receiver is back");
@@ -152,7 +153,8 @@ public sealed class WebhookAlertsSpecs : TestKit
         await Until(() => receiver.Accepted.Count == 1, "the next alert accepted");
 
         Assert.Equal(["dev-2"], receiver.Field("device"));
-        Assert.Equal((1L, 1L), ((await Status(alerts)).Delivered, (await Status(alerts)).GivenUp));
+        var status = await Status(alerts);
+        Assert.Equal((1L, 1L), (status.Delivered, status.GivenUp));
     }
 
     [Fact]
@@ -193,5 +195,24 @@ public sealed class WebhookAlertsSpecs : TestKit
         Assert.Equal(["mismatch", "late"], all.Field("kind"));
         Assert.Equal(["late"], lateOnly.Field("kind"));
         Assert.Equal(all.Field("id")[1], lateOnly.Field("id")[0]);
+    }
+
+    [Fact]
+    public async Task Should_go_on_alerting_the_other_webhooks_while_one_hangs()
+    {
+        await using var hanging = await WebhookReceiver.Start(Secret);
+        hanging.Hang = true;
+        await using var working = await WebhookReceiver.Start(Secret);
+        var alerts = await Alerts(Settings(working.Url) with
+        {
+            Webhooks = [new WebhookSettings(hanging.Url, Secret, AlertKinds.Default), new WebhookSettings(working.Url, Secret, AlertKinds.Default)],
+        });
+
+        Changed(One, "ok", "late");
+        Changed(One, "late", "ok");
+        await Until(() => working.Accepted.Count == 2 && hanging.Held == 1, "the working receiver has both alerts while the other holds the first");
+
+        var stuck = await Status(alerts);
+        Assert.Equal((true, 1, 1, 0L), (stuck.Delivering, stuck.Attempt, stuck.Waiting, stuck.Delivered));
     }
 }

@@ -23,6 +23,10 @@ public sealed class WebhookReceiver : IAsyncDisposable
 {
     private readonly WebApplication _app;
     private readonly byte[] _secret;
+    private readonly TaskCompletionSource _released = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private int _rejected;
+    private int _failed;
+    private int _held;
 
     private WebhookReceiver(WebApplication app, byte[] secret)
     {
@@ -42,12 +46,15 @@ public sealed class WebhookReceiver : IAsyncDisposable
     /// <summary>The status answered to a delivery whose signature checks (204 unless a spec says otherwise).</summary>
     public int Answer { get; set; } = StatusCodes.Status204NoContent;
 
+    /// <summary>When set, a delivery is read and then left unanswered until the receiver stops: a receiver that hangs.</summary>
+    public bool Hang { get; set; }
+
+    /// <summary>Deliveries left unanswered because <see cref="Hang"/> was set.</summary>
+    public int Held => _held;
+
     public int Port { get; private set; }
 
     public Uri Url => new($"http://127.0.0.1:{Port}/hook");
-
-    private int _rejected;
-    private int _failed;
 
     /// <summary>A receiver checking with <paramref name="secret"/>, on <paramref name="port"/> of 127.0.0.1 (0: any free port).</summary>
     public static async Task<WebhookReceiver> Start(byte[] secret, int port = 0)
@@ -70,11 +77,18 @@ public sealed class WebhookReceiver : IAsyncDisposable
         using var buffer = new MemoryStream();
         await request.Body.CopyToAsync(buffer);
         var body = buffer.ToArray();
+        if (Hang)
+        {
+            Interlocked.Increment(ref _held);
+            await _released.Task;
+            return Results.StatusCode(StatusCodes.Status503ServiceUnavailable);
+        }
         var expected = Encoding.ASCII.GetBytes("sha256=" + Convert.ToHexStringLower(HMACSHA256.HashData(_secret, body)));
         var given = Encoding.ASCII.GetBytes(request.Headers["X-IoTSync-Signature"].ToString());
         if (!CryptographicOperations.FixedTimeEquals(expected, given))
             return Reject();
-        var alert = JsonDocument.Parse(body).RootElement.Clone();
+        using var document = JsonDocument.Parse(body);
+        var alert = document.RootElement.Clone();
         if (request.Headers["X-IoTSync-Event-Id"] != alert.GetProperty("id").GetString()
             || request.Headers["X-IoTSync-Timestamp"] != alert.GetProperty("sentAt").GetInt64().ToString(CultureInfo.InvariantCulture))
             return Reject();
@@ -95,6 +109,7 @@ public sealed class WebhookReceiver : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
+        _released.TrySetResult();
         await _app.StopAsync();
         await _app.DisposeAsync();
     }
