@@ -9,8 +9,11 @@ namespace IoTSync.Mirror.Alerts;
 /// </summary>
 public sealed record WebhookSettings(Uri Url, byte[] Secret, ImmutableHashSet<string> Kinds)
 {
-    /// <summary>The URL as logs show it: scheme, host, port and path; no user info or query, which may hold secrets.</summary>
-    public string Display => $"{Url.Scheme}://{Url.Authority}{Url.AbsolutePath}";
+    /// <summary>
+    /// The URL as logs show it: scheme, host and port, and <c>/…</c> for any path or query. User info, the path and
+    /// the query may all hold a token (chat services put theirs in the path); the log line's source names the webhook by its index.
+    /// </summary>
+    public string Display => $"{Url.Scheme}://{Url.Authority}" + (Url.PathAndQuery is "/" or "" ? "" : "/…");
 
     // The secret stays out of ToString (and so out of any log line that prints the settings).
     private bool PrintMembers(StringBuilder builder)

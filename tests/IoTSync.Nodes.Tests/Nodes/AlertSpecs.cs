@@ -37,6 +37,6 @@ public sealed class AlertSpecs
         Assert.Equal([deployment.DeviceId, deployment.DeviceId], receiver.Field("device"));
         Assert.StartsWith("no heartbeat for ", receiver.Field("detail")[0]);
         Assert.Equal(0, receiver.Rejected);
-        Assert.Contains($"[{deployment.DeviceId}] webhook {receiver.Url}: alert", deployment.Mirror!.Output);
+        Assert.Contains($"[{deployment.DeviceId}] webhook http://127.0.0.1:{receiver.Port}/…: alert", deployment.Mirror!.Output);
     }
 }
