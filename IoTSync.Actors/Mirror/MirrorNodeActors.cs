@@ -24,7 +24,7 @@ public static class MirrorNodeActors
         private Replicator() { }
     }
 
-    /// <summary>The LateDeviceWatch: devices that stopped calling home (core).</summary>
+    /// <summary>The HealthWatch: every device's health, changes published on the EventStream (core).</summary>
     public sealed class LateWatch
     {
         private LateWatch() { }

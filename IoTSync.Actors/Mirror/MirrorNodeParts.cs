@@ -1,5 +1,6 @@
 using Akka.Configuration;
 using IoTSync.Logs;
+using IoTSync.Mirror.Alerts;
 using IoTSync.Mirror.Ssh;
 using IoTSync.Security;
 using IoTSync.Sync;
@@ -14,7 +15,7 @@ public sealed record MirrorNodeParts(
     MirrorNodeSettings Settings,
     StateJournalSettings Journals,
     ExchangeSettings Exchange,
-    LateDeviceWatchSettings LateWatch,
+    HealthWatchSettings LateWatch,
     MirrorKeyPair Key,
     DeviceKeyCache Devices,
     IDeviceSessionOpener Opener,
@@ -23,6 +24,9 @@ public sealed record MirrorNodeParts(
 {
     /// <summary>The node's refusal counters: the edge, the replicator and the control socket count into the same one.</summary>
     public Refusals Refusals { get; init; } = new();
+
+    /// <summary>The webhooks health changes are sent to; none by default (then no alert actor runs).</summary>
+    public AlertSettings Alerts { get; init; } = AlertSettings.None;
 
     /// <summary>What the edge needs besides the core's actors: the keys heartbeats are checked with, who is admitted, its limits and the clock.</summary>
     public MirrorEdgeParts Edge => new(Devices, Devices, new HeartbeatListenerSettings(Settings.HeartbeatTimeWindow, Settings.RequestTimeout, Settings.HeartbeatRate), Wall, Tls)
@@ -40,12 +44,13 @@ public sealed record MirrorNodeParts(
         var settings = MirrorNodeSettings.FromConfig(config);
         var journals = StateJournalSettings.FromConfig(config);
         var exchange = ExchangeSettings.FromConfig(config);
-        var lateWatch = LateDeviceWatchSettings.FromConfig(config);
+        var lateWatch = HealthWatchSettings.FromConfig(config);
+        var alerts = AlertSettings.FromConfig(config);
         var key = MirrorKeyPair.LoadOrCreate(settings.PrivateKey);
         var devices = new DeviceKeyCache(settings.RotationOverlap);
         var refusals = new Refusals();
         var tls = TlsSettings.FromConfig(config).Load(ca => FleetTlsValidator.AtMirror(ca, devices, refusals));
         return new MirrorNodeParts(settings, journals, exchange, lateWatch, key, devices,
-            new SshSessionOpener(key.PrivateKeyPath, settings.ConnectTimeout, settings.KeyExchange), SystemWallClock.Instance, tls) { Refusals = refusals };
+            new SshSessionOpener(key.PrivateKeyPath, settings.ConnectTimeout, settings.KeyExchange), SystemWallClock.Instance, tls) { Refusals = refusals, Alerts = alerts };
     }
 }

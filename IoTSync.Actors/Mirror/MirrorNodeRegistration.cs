@@ -4,6 +4,7 @@ using Akka.DependencyInjection;
 using Akka.Hosting;
 using IoTSync.Hosting;
 using IoTSync.Logs;
+using IoTSync.Mirror.Alerts;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using static IoTSync.Mirror.DeviceRegistryMessages;
@@ -12,10 +13,10 @@ namespace IoTSync.Mirror;
 
 /// <summary>
 /// Registers the mirror node's actors on an Akka.Hosting builder in two systems: the core (DeviceRegistry,
-/// StateJournals, SshReplicator, LateDeviceWatch), with no remoting at all, and the edge
+/// StateJournals, SshReplicator, HealthWatch, webhook alerts), with no remoting at all, and the edge
 /// (<see cref="EdgeSystem"/>), the only system with remoting, which holds the HeartbeatListener alone and
 /// gets the core's actors handed in as <see cref="MirrorCoreRefs"/>. A peer can reach the listener and
-/// nothing else: the registry, journals, replicator and late watch have no address on the network.
+/// nothing else: the registry, journals, replicator, health watch and alerts have no address on the network.
 /// </summary>
 public static class MirrorNodeRegistration
 {
@@ -35,7 +36,7 @@ public static class MirrorNodeRegistration
 
     /// <summary>
     /// The core: the DeviceRegistry first, and once it has recovered the devices' keys, the
-    /// StateJournals, the SshReplicator and the LateDeviceWatch.
+    /// StateJournals, the SshReplicator, the webhook alerts (when any webhook is configured) and the HealthWatch.
     /// </summary>
     public static AkkaConfigurationBuilder AddMirrorCore(this AkkaConfigurationBuilder builder, MirrorNodeParts parts) =>
         builder.WithActors(new ActorStarter((system, registry) => StartCore(system, registry, parts)));
@@ -65,7 +66,10 @@ public static class MirrorNodeRegistration
         var replicator = system.ActorOf(SshReplicator.Props(parts.Devices, journals, parts.Opener,
             new SshReplicatorSettings(settings.MaxConcurrentSessions, settings.SessionTimeout, settings.RequestTimeout, parts.Exchange), wall: parts.Wall,
             refusals: parts.Refusals), "replicator");
-        registry.Register<MirrorNodeActors.LateWatch>(system.ActorOf(LateDeviceWatch.Props(parts.Devices, journals, parts.Wall, parts.LateWatch), "late-watch"));
+        // The alerts subscribe to the health changes before the watch publishes any.
+        if (parts.Alerts.Webhooks.Length > 0)
+            system.ActorOf(WebhookAlerts.Props(parts.Alerts, parts.Wall), "alerts");
+        registry.Register<MirrorNodeActors.LateWatch>(system.ActorOf(HealthWatch.Props(parts.Devices, journals, parts.Wall, parts.LateWatch), "late-watch"));
         registry.Register<MirrorNodeActors.Replicator>(replicator);
         registry.Register<MirrorNodeActors.Journals>(journals);
     }

@@ -61,7 +61,7 @@ public sealed partial class HoconSpecs
         Assert.Equal(10_000, journal.MaxOpenCommands);
         Assert.Equal(65_536, journal.MaxCommandBytes);
         Assert.Equal(WindowRetention.Default, journal.Retention);
-        Assert.Equal(new LateDeviceWatchSettings(3, TimeSpan.FromSeconds(10)), LateDeviceWatchSettings.FromConfig(config));
+        Assert.Equal(new HealthWatchSettings(3, TimeSpan.FromSeconds(10), TimeSpan.FromSeconds(10)), HealthWatchSettings.FromConfig(config));
         Assert.Equal(HeartbeatRate.Default, MirrorNodeSettings.FromConfig(config).HeartbeatRate);
     }
 
@@ -92,7 +92,7 @@ public sealed partial class HoconSpecs
         var config = ConfigurationFactory.ParseString("iotsync.mirror { " + line + " }")
             .WithFallback(IoTSyncSystem.LoadNodeConfig(HoconFile("mirror.hocon")));
 
-        var error = Assert.Throws<ConfigurationException>(() => LateDeviceWatchSettings.FromConfig(config));
+        var error = Assert.Throws<ConfigurationException>(() => HealthWatchSettings.FromConfig(config));
 
         Assert.Contains("iotsync.mirror." + key, error.Message);
     }

@@ -2,8 +2,10 @@ using System.Collections.Concurrent;
 using Akka.Actor;
 using Akka.Event;
 using Akka.TestKit.Xunit2;
+using IoTSync.Tests.Mirror.Alerts;
 using IoTSync.Logs;
 using IoTSync.Mirror;
+using IoTSync.Mirror.Alerts;
 using IoTSync.Model;
 using IoTSync.Protocol;
 using Xunit;
@@ -11,7 +13,7 @@ using static IoTSync.Mirror.StateJournalEvents;
 
 namespace IoTSync.Tests.Mirror;
 
-public sealed class LateDeviceWatchSpecs : TestKit
+public sealed class HealthWatchSpecs : TestKit
 {
     private const long T0 = 1_700_000_000_000;
     private const long Cycle = 30_000;
@@ -24,7 +26,7 @@ public sealed class LateDeviceWatchSpecs : TestKit
     private readonly ConcurrentQueue<string> _log = new();
     private readonly DeviceKeyCache _registry = new();
 
-    public LateDeviceWatchSpecs() : base("akka.loglevel = INFO")
+    public HealthWatchSpecs() : base("akka.loglevel = INFO")
     {
         var registry = DeviceRegistryMessages.RegistryState.Empty;
         foreach (var device in new[] { Quiet, Unseen, Diverged })
@@ -42,8 +44,8 @@ public sealed class LateDeviceWatchSpecs : TestKit
     private void CalledHome(DeviceId device, long at) =>
         _states[device] = (_states.GetValueOrDefault(device) ?? StateJournalState.Empty(device)).Apply(new HeartbeatRecorded(at, Cycle, null), 1);
 
-    private IActorRef Watch() => Sys.ActorOf(LateDeviceWatch.Props(_registry, Sys.ActorOf(Props.Create(() => new FakeJournals(_states, _looks))), _clock,
-        new LateDeviceWatchSettings(3, TimeSpan.FromMilliseconds(50))));
+    private IActorRef Watch(TimeSpan? windowLimit = null) => Sys.ActorOf(HealthWatch.Props(_registry, Sys.ActorOf(Props.Create(() => new FakeJournals(_states, _looks))), _clock,
+        new HealthWatchSettings(3, TimeSpan.FromMilliseconds(50), windowLimit)));
 
     /// <summary>Waits until the watch has looked at the quiet device <paramref name="more"/> more times.</summary>
     private void AfterChecks(int more)
@@ -91,6 +93,56 @@ public sealed class LateDeviceWatchSpecs : TestKit
 
         Assert.Empty(Lines("[dev-unseen]"));
         Assert.Empty(Lines("[dev-diverged]"));
+    }
+
+    [Fact]
+    public void Should_publish_each_change_of_health_and_a_device_first_seen_in_trouble()
+    {
+        var changes = CreateTestProbe();
+        Sys.EventStream.Subscribe(changes.Ref, typeof(HealthChanged));
+        _clock.UtcNowMs = T0 + 5_000;
+        Watch(windowLimit: TimeSpan.FromSeconds(10));
+
+        // The diverged device is news at the first look; the quiet one (ok) and the unseen one are not.
+        var first = changes.ExpectMsg<HealthChanged>(TimeSpan.FromSeconds(10));
+        Assert.Equal((Diverged, HealthChanges.Unknown, "diverged"), (first.Device, first.From, first.To));
+        Assert.Equal(Liveness.ProblemOf(_states[Diverged]), first.Detail);
+
+        // ok to dark (the window closed) is no change of health.
+        _clock.UtcNowMs = T0 + 20_000;
+        AfterChecks(3);
+        changes.ExpectNoMsg(TimeSpan.Zero);
+
+        _clock.UtcNowMs = T0 + 125_000;
+        var late = changes.ExpectMsg<HealthChanged>(TimeSpan.FromSeconds(10));
+        Assert.Equal(new HealthChanged(Quiet, "dark", "late", T0 + 125_000, "no heartbeat for 125 s, 4 windows missed (cycle 30 s)"), late);
+
+        CalledHome(Quiet, T0 + 130_000);
+        _clock.UtcNowMs = T0 + 131_000;
+        var back = changes.ExpectMsg<HealthChanged>(TimeSpan.FromSeconds(10));
+        Assert.Equal(new HealthChanged(Quiet, "late", "ok", T0 + 131_000, "last heartbeat 1 s ago"), back);
+        AfterChecks(3);
+        changes.ExpectNoMsg(TimeSpan.Zero);
+    }
+
+    [Fact]
+    public async Task Should_alert_a_webhook_through_the_watch_judgement()
+    {
+        var secret = "the-health-watch-spec-secret-00"u8.ToArray();
+        await using var receiver = await WebhookReceiver.Start(secret);
+        var alerts = Sys.ActorOf(WebhookAlerts.Props(AlertSettings.None with { Webhooks = [new WebhookSettings(receiver.Url, secret, AlertKinds.Default)] }, _clock));
+        await alerts.Ask<WebhookAlertsMessages.WebhookStatus>(new WebhookAlertsMessages.GetWebhookStatus(0), TimeSpan.FromSeconds(5));
+        _clock.UtcNowMs = T0 + 125_000;
+        Watch();
+
+        await Polling.Until(() => Task.FromResult(receiver.Accepted.Count == 2), TimeSpan.FromSeconds(20), "the diverged and the late alerts");
+        CalledHome(Quiet, T0 + 130_000);
+        _clock.UtcNowMs = T0 + 131_000;
+        await Polling.Until(() => Task.FromResult(receiver.Accepted.Count == 3), TimeSpan.FromSeconds(20), "the recovery");
+
+        Assert.Equal(["dev-diverged:diverged", "dev-quiet:late", "dev-quiet:recovered"],
+            receiver.Accepted.Select(a => $"{a.GetProperty("device")}:{a.GetProperty("kind")}").Order(StringComparer.Ordinal));
+        Assert.Equal(["late", "recovered"], receiver.Accepted.Where(a => a.GetProperty("device").GetString() == "dev-quiet").Select(a => a.GetProperty("kind").GetString()));
     }
 
     /// <summary>Answers a StateJournal's GetJournalState from the test's table, counting each look.</summary>
