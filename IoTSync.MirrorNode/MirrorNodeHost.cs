@@ -15,7 +15,7 @@ namespace IoTSync.MirrorNode;
 
 /// <summary>
 /// <c>iotsync-mirror run</c>: the mirror node on a <see cref="WebApplication"/> — DeviceRegistry, one
-/// StateJournal per device, SshReplicator, LateDeviceWatch and the HeartbeatListener
+/// StateJournal per device, SshReplicator, HealthWatch and the HeartbeatListener
 /// (<see cref="MirrorNodeRegistration.AddMirrorNode"/>), and the HTTP API (<see cref="MirrorApiRegistration"/>)
 /// on the control socket the CLI uses and on the configured TCP addresses — until SIGTERM or SIGINT (the console lifetime).
 /// Everything it creates is owner-only (<see cref="OwnerOnlyFiles"/>).
