@@ -28,6 +28,7 @@ public static class MirrorApiRegistration
         services.AddSingleton<JournalChangeFeed>();
         services.AddSingleton<MirrorOperations>();
         services.AddRoutingCore();
+        services.AddOpenApi(MirrorOpenApi.DocumentName, MirrorOpenApi.Configure);
         services.ConfigureHttpJsonOptions(options => ApiJson.Configure(options.SerializerOptions));
         // Binding failures (a query value that is not a number, a body that is not JSON) become problem documents.
         services.Configure<RouteHandlerOptions>(options => options.ThrowOnBadRequest = true);
@@ -117,6 +118,7 @@ public static class MirrorApiRegistration
         app.UseAuthorization();
         app.UseRateLimiter();
         app.MapMirrorEndpoints();
+        app.MapOpenApi(MirrorOpenApi.Route).AllowAnonymous();
         // Anything else: a problem document, not an empty 404.
         app.MapFallback((HttpContext http) =>
             throw new ApiProblem(404, "Not found", $"no resource {http.Request.Method} {http.Request.Path} (the API is under {MirrorEndpoints.Prefix})"));

@@ -16,7 +16,11 @@ public static class MirrorEndpoints
 
     public static IEndpointRouteBuilder MapMirrorEndpoints(this IEndpointRouteBuilder routes)
     {
-        var api = routes.MapGroup(Prefix);
+        // Every resource may answer these; the writes add 409 and 413 below.
+        var api = routes.MapGroup(Prefix)
+            .ProducesProblem(StatusCodes.Status400BadRequest).ProducesProblem(StatusCodes.Status401Unauthorized)
+            .ProducesProblem(StatusCodes.Status403Forbidden).ProducesProblem(StatusCodes.Status404NotFound)
+            .ProducesProblem(StatusCodes.Status429TooManyRequests).ProducesProblem(StatusCodes.Status503ServiceUnavailable);
         var devices = api.MapGroup("/devices");
 
         devices.MapGet("", (MirrorOperations ops, CancellationToken cancel) => ops.Devices(cancel)).RequireAuthorization(ApiRoles.Read);
@@ -24,7 +28,7 @@ public static class MirrorEndpoints
         {
             var enrolled = await ops.Enrol(request, cancel);
             return Results.Created($"{Prefix}/devices/{enrolled.Device}", enrolled);
-        }).RequireAuthorization(ApiRoles.Admin);
+        }).RequireAuthorization(ApiRoles.Admin).Produces<EnrolledResource>(StatusCodes.Status201Created).ProducesProblem(StatusCodes.Status413PayloadTooLarge);
 
         var device = devices.MapGroup("/{id}");
         device.MapGet("", (string id, MirrorOperations ops, CancellationToken cancel) => ops.Device(id, cancel)).RequireAuthorization(ApiRoles.Read);
@@ -35,8 +39,10 @@ public static class MirrorEndpoints
             ops.Changes(id, since, limit, cancel)).RequireAuthorization(ApiRoles.Read);
         device.MapGet("/windows", (string id, int? last, MirrorOperations ops, CancellationToken cancel) =>
             ops.Windows(id, last, cancel)).RequireAuthorization(ApiRoles.Read);
-        device.MapPost("/disable", (string id, MirrorOperations ops, CancellationToken cancel) => ops.SetDisabled(id, true, cancel)).RequireAuthorization(ApiRoles.Admin);
-        device.MapPost("/enable", (string id, MirrorOperations ops, CancellationToken cancel) => ops.SetDisabled(id, false, cancel)).RequireAuthorization(ApiRoles.Admin);
+        device.MapPost("/disable", (string id, MirrorOperations ops, CancellationToken cancel) => ops.SetDisabled(id, true, cancel))
+            .RequireAuthorization(ApiRoles.Admin).ProducesProblem(StatusCodes.Status409Conflict);
+        device.MapPost("/enable", (string id, MirrorOperations ops, CancellationToken cancel) => ops.SetDisabled(id, false, cancel))
+            .RequireAuthorization(ApiRoles.Admin).ProducesProblem(StatusCodes.Status409Conflict);
         device.MapPost("/rotate", (string id, RotateRequest request, MirrorOperations ops, CancellationToken cancel) =>
             ops.Rotate(id, request, cancel)).RequireAuthorization(ApiRoles.Admin);
 
@@ -45,11 +51,13 @@ public static class MirrorEndpoints
         {
             var command = await ops.Submit(id, request, Issuer(caller), cancel);
             return Results.Accepted($"{Prefix}/devices/{id}/commands/{command.Sequence}", command);
-        }).RequireAuthorization(ApiRoles.Operate);
+        }).RequireAuthorization(ApiRoles.Operate).Produces<CommandResource>(StatusCodes.Status202Accepted)
+            .ProducesProblem(StatusCodes.Status409Conflict).ProducesProblem(StatusCodes.Status413PayloadTooLarge);
         commands.MapGet("/{seq:long}", (string id, long seq, long? waitMs, MirrorOperations ops, CancellationToken cancel) =>
             waitMs is { } wait ? ops.AwaitCommand(id, seq, wait, cancel) : ops.Command(id, seq, cancel)).RequireAuthorization(ApiRoles.Read);
         commands.MapPost("/{seq:long}/cancel", async (string id, long seq, ClaimsPrincipal caller, MirrorOperations ops, CancellationToken cancel) =>
-            Results.Accepted($"{Prefix}/devices/{id}/commands/{seq}", await ops.Cancel(id, seq, Issuer(caller), cancel))).RequireAuthorization(ApiRoles.Operate);
+            Results.Accepted($"{Prefix}/devices/{id}/commands/{seq}", await ops.Cancel(id, seq, Issuer(caller), cancel))).RequireAuthorization(ApiRoles.Operate)
+            .Produces<CommandResource>(StatusCodes.Status202Accepted).ProducesProblem(StatusCodes.Status409Conflict);
 
         api.MapGet("/refusals", (MirrorOperations ops) => ops.RefusalCounts()).RequireAuthorization(ApiRoles.Read);
         return routes;

@@ -3,6 +3,7 @@ using System.Net.Http.Json;
 using System.Text;
 using System.Text.Json;
 using Akka.Actor;
+using Microsoft.Extensions.DependencyInjection;
 using IoTSync.Logs;
 using IoTSync.MirrorApi;
 using IoTSync.MirrorApi.Client;
@@ -157,6 +158,26 @@ public sealed class MirrorApiSpecs : IAsyncLifetime
         if (field is not null)
             Assert.Equal(field, problem.Field);
         Assert.Equal(before, await _mirror.Observable());
+    }
+
+    [Fact]
+    public async Task Should_serve_a_valid_openapi_document_that_describes_every_route_of_the_api()
+    {
+        using var http = MirrorApiClient.RawSocketClient(_mirror.ControlSocket);
+        await using var document = await http.GetStreamAsync(IoTSync.MirrorApi.Server.MirrorOpenApi.Path);
+        var read = await Microsoft.OpenApi.OpenApiDocument.LoadAsync(document, "json");
+        var routes = _mirror.Services.GetRequiredService<Microsoft.AspNetCore.Routing.EndpointDataSource>().Endpoints
+            .OfType<Microsoft.AspNetCore.Routing.RouteEndpoint>()
+            .Select(e => "/" + e.RoutePattern.RawText!.Trim('/'))
+            .Where(r => r.StartsWith("/api/v1", StringComparison.Ordinal))
+            .Select(r => System.Text.RegularExpressions.Regex.Replace(r, @"\{(\w+):\w+\}", "{$1}"))
+            .ToHashSet();
+
+        Assert.Empty(read.Diagnostic?.Errors ?? []);
+        Assert.NotEmpty(routes);
+        Assert.Equal(routes.Order(), read.Document!.Paths.Keys.Order());
+        Assert.Contains("bearer", read.Document.Components!.SecuritySchemes!.Keys);
+        Assert.Contains("202", read.Document.Paths["/api/v1/devices/{id}/commands"].Operations![HttpMethod.Post].Responses!.Keys);
     }
 
     [Fact]

@@ -57,6 +57,8 @@ internal sealed class RunningMirror : IAsyncDisposable
     /// <summary>The node's refusal counters (the same object its control socket reports).</summary>
     public IoTSync.Security.Refusals Refusals => _host.Services.GetRequiredService<MirrorNodeParts>().Refusals;
 
+    public IServiceProvider Services => _host.Services;
+
     /// <summary>The HTTP API's TCP addresses as bound (none unless <c>iotsync.mirror.http.listen</c> was given).</summary>
     public IReadOnlyList<Uri> ApiAddresses => [.. MirrorWebHost.TcpAddresses(_host)];
 
