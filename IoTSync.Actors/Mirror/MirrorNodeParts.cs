@@ -1,6 +1,7 @@
 using Akka.Configuration;
 using IoTSync.Logs;
 using IoTSync.Mirror.Ssh;
+using IoTSync.Mirror.Tokens;
 using IoTSync.Security;
 using IoTSync.Sync;
 
@@ -8,7 +9,8 @@ namespace IoTSync.Mirror;
 
 /// <summary>
 /// What the mirror node's actors and its control socket are made of: its settings, its SSH key, the
-/// device keys the registry keeps current, the session opener and the clock.
+/// device keys the registry keeps current, the API tokens the token store keeps current, the session
+/// opener and the clock.
 /// </summary>
 public sealed record MirrorNodeParts(
     MirrorNodeSettings Settings,
@@ -23,6 +25,9 @@ public sealed record MirrorNodeParts(
 {
     /// <summary>The node's refusal counters: the edge, the replicator and the control socket count into the same one.</summary>
     public Refusals Refusals { get; init; } = new();
+
+    /// <summary>The API tokens the <see cref="ApiTokenStore"/> keeps current: what the HTTP API authenticates with.</summary>
+    public ApiTokenCache Tokens { get; init; } = new(Wall);
 
     /// <summary>What the edge needs besides the core's actors: the keys heartbeats are checked with, who is admitted, its limits and the clock.</summary>
     public MirrorEdgeParts Edge => new(Devices, Devices, new HeartbeatListenerSettings(Settings.HeartbeatTimeWindow, Settings.RequestTimeout, Settings.HeartbeatRate), Wall, Tls)
