@@ -8,6 +8,9 @@ namespace IoTSync.Mirror.Tokens;
 /// </summary>
 public sealed record ApiToken(ApiTokenName Name, ApiRole Role, Sha256Hash Sha256, long CreatedAtUnixMs, long? ExpiresAtUnixMs = null, long? RevokedAtUnixMs = null)
 {
+    /// <summary>True from <see cref="ExpiresAtUnixMs"/> on.</summary>
+    public bool IsExpiredAt(long nowUnixMs) => ExpiresAtUnixMs is { } expires && nowUnixMs >= expires;
+
     /// <summary>The token without its hash: what replies and listings carry.</summary>
     public ApiTokenListing Listing => new(Name, Role, CreatedAtUnixMs, ExpiresAtUnixMs, RevokedAtUnixMs);
 

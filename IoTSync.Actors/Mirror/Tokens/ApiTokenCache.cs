@@ -12,12 +12,21 @@ namespace IoTSync.Mirror.Tokens;
 /// </summary>
 public sealed class ApiTokenCache(IWallClock wall)
 {
-    private volatile FrozenDictionary<Sha256Hash, ApiToken> _byHash = FrozenDictionary<Sha256Hash, ApiToken>.Empty;
+    private static readonly ApiAuthentication MalformedToken = ApiAuthentication.Refused(BearerRefusal.Malformed);
+    private static readonly ApiAuthentication UnknownToken = ApiAuthentication.Refused(BearerRefusal.Unknown);
+    private static readonly ApiAuthentication RevokedToken = ApiAuthentication.Refused(BearerRefusal.Revoked);
+    private static readonly ApiAuthentication ExpiredToken = ApiAuthentication.Refused(BearerRefusal.Expired);
+
+    /// <summary>A token and the answer for it while it is honoured, made once per publication rather than per request.</summary>
+    private sealed record Entry(ApiToken Token, ApiAuthentication Accepted);
+
+    private volatile FrozenDictionary<Sha256Hash, Entry> _byHash = FrozenDictionary<Sha256Hash, Entry>.Empty;
 
     /// <summary>Publishes the store's state: every token, revoked ones included (so a revoked one is refused as such).</summary>
     public void Replace(ApiTokensState state) =>
         // Two tokens with one hash would take 2^128 tries to make; the later one wins rather than failing the store.
-        _byHash = state.All.GroupBy(t => t.Sha256).ToFrozenDictionary(g => g.Key, g => g.Last());
+        _byHash = state.All.GroupBy(t => t.Sha256).Select(g => g.Last())
+            .ToFrozenDictionary(t => t.Sha256, t => new Entry(t, ApiAuthentication.Accepted(new ApiPrincipal(t.Name, t.Role))));
 
     /// <summary>How many tokens the cache holds, revoked ones included.</summary>
     public int Count => _byHash.Count;
@@ -32,18 +41,18 @@ public sealed class ApiTokenCache(IWallClock wall)
     public ApiAuthentication Check(string? bearer)
     {
         if (!BearerTokens.IsWellFormed(bearer))
-            return ApiAuthentication.Refused(BearerRefusal.Malformed);
+            return MalformedToken;
         Span<byte> digest = stackalloc byte[Sha256Hash.Length];
         BearerTokens.HashInto(bearer, digest);
         // The lookup is by the hash of the presented text, so how long it takes tells a caller nothing about
         // any stored token's text (finding a prefix of a stored hash needs preimages of SHA-256). The fixed-time
         // comparison after it is therefore belt and braces: it keeps the final check free of early exits.
-        if (!_byHash.TryGetValue(Sha256Hash.FromBytes(digest), out var token) || !CryptographicOperations.FixedTimeEquals(token.Sha256.Bytes, digest))
-            return ApiAuthentication.Refused(BearerRefusal.Unknown);
-        if (token.RevokedAtUnixMs is not null)
-            return ApiAuthentication.Refused(BearerRefusal.Revoked);
-        if (token.Listing.IsExpiredAt(wall.UtcNowMs))
-            return ApiAuthentication.Refused(BearerRefusal.Expired);
-        return ApiAuthentication.Accepted(new ApiPrincipal(token.Name, token.Role));
+        if (!_byHash.TryGetValue(Sha256Hash.FromBytes(digest), out var entry) || !CryptographicOperations.FixedTimeEquals(entry.Token.Sha256.Bytes, digest))
+            return UnknownToken;
+        if (entry.Token.RevokedAtUnixMs is not null)
+            return RevokedToken;
+        if (entry.Token.IsExpiredAt(wall.UtcNowMs))
+            return ExpiredToken;
+        return entry.Accepted;
     }
 }

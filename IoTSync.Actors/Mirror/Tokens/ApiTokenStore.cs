@@ -19,7 +19,8 @@ namespace IoTSync.Mirror.Tokens;
 /// <remarks>
 /// The token's text is made here, in the command handler, and given to the pure decision: no caller can
 /// choose a token (a weak or a known one), and the text exists only in the reply to the one who asked,
-/// sent after the event is durable.
+/// sent after the event is durable. No snapshots: a mirror has a handful of tokens, and the chain is
+/// checked from the first event at every recovery.
 /// </remarks>
 public sealed class ApiTokenStore : ReceivePersistentActor
 {
