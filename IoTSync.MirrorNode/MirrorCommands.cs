@@ -13,7 +13,7 @@ using Spectre.Console;
 
 namespace IoTSync.MirrorNode;
 
-/// <summary>The mirror node's commands besides <c>journal</c>: run, enroll, exec, result, cancel, devices, state, windows, device, ca.</summary>
+/// <summary>The mirror node's commands besides <c>journal</c>: run, enroll, exec, result, cancel, devices, state, windows, refusals, device, token, ca.</summary>
 public static class MirrorCommands
 {
     public static IEnumerable<Command> Create(string defaultConfigFile)
@@ -28,6 +28,7 @@ public static class MirrorCommands
         yield return Windows(defaultConfigFile);
         yield return Refusals(defaultConfigFile);
         yield return DeviceAdminCommands.Create(defaultConfigFile);
+        yield return TokenCommands.Create(defaultConfigFile);
         yield return Ca(defaultConfigFile);
     }
 

@@ -2,6 +2,7 @@ using System.Security.Cryptography.X509Certificates;
 using System.Threading.RateLimiting;
 using Akka.Configuration;
 using IoTSync.Control;
+using IoTSync.Mirror.Tokens;
 using IoTSync.MirrorApi.Events;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Builder;
@@ -21,10 +22,9 @@ namespace IoTSync.MirrorApi.Server;
 /// </summary>
 public static class MirrorApiRegistration
 {
-    public static IServiceCollection AddMirrorApi(this IServiceCollection services, MirrorApiSettings settings, IBearerTokens tokens)
+    public static IServiceCollection AddMirrorApi(this IServiceCollection services, MirrorApiSettings settings)
     {
         services.AddSingleton(settings);
-        services.AddSingleton(tokens);
         services.AddSingleton<JournalChangeFeed>();
         services.AddSingleton<MirrorOperations>();
         services.AddRoutingCore();
@@ -36,8 +36,8 @@ public static class MirrorApiRegistration
             .AddScheme<AuthenticationSchemeOptions, CallerAuthentication>(CallerAuthentication.SchemeName, null);
         services.AddAuthorization(options =>
         {
-            foreach (var role in new[] { ApiRoles.Read, ApiRoles.Operate, ApiRoles.Admin })
-                options.AddPolicy(role, policy => policy.RequireRole(ApiRoles.Including(role)));
+            foreach (var role in ApiRoles.All)
+                options.AddPolicy(role.Word(), policy => policy.RequireRole(ApiPolicies.Including(role)));
         });
         services.AddRateLimiter(options =>
         {

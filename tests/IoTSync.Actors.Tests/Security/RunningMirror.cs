@@ -66,6 +66,9 @@ internal sealed class RunningMirror : IAsyncDisposable
 
     public string ControlSocket => Path.Combine(_directory, "mirror.sock");
 
+    /// <summary>Where the node keeps its database, keys and socket.</summary>
+    public string StateDirectory => _directory;
+
     /// <summary>
     /// The mirror, over mutual TLS against <paramref name="fleet"/> (a fresh one when not given) when
     /// <paramref name="tls"/>, else in plaintext; on <paramref name="port"/> (a free one when 0), with the
@@ -88,7 +91,7 @@ internal sealed class RunningMirror : IAsyncDisposable
             akka.stdout-loglevel = WARNING
             {{extraConfig}}
             """).WithFallback(IoTSyncSystem.LoadNodeConfig(Path.Combine(AppContext.BaseDirectory, "hocon", "mirror.hocon")));
-        var host = await MirrorWebHost.Build(config, MirrorNodeParts.FromConfig(config), new NoBearerTokens());
+        var host = await MirrorWebHost.Build(config, MirrorNodeParts.FromConfig(config));
         using var deadline = new CancellationTokenSource(Timeout);
         await host.StartAsync(deadline.Token);
         var mirror = new RunningMirror(directory, host, key ?? RandomNumberGenerator.GetBytes(32), fleet, ownsFleet);
