@@ -231,6 +231,20 @@ public sealed class MirrorApiTcpSpecs
         Assert.Equal("https", address.Scheme);
         Assert.Equal(HttpStatusCode.Unauthorized, refused.StatusCode);
         Assert.IsNotType<MirrorApiException>(untrusted);
+        // A client that also checks the name (curl --cacert, a browser): the certificate names 127.0.0.1.
+        using var strict = new HttpClient(new HttpClientHandler
+        {
+            ServerCertificateCustomValidationCallback = (_, certificate, chain, errors) =>
+            {
+                if ((errors & ~System.Net.Security.SslPolicyErrors.RemoteCertificateChainErrors) != System.Net.Security.SslPolicyErrors.None)
+                    return false;
+                chain!.ChainPolicy.TrustMode = System.Security.Cryptography.X509Certificates.X509ChainTrustMode.CustomRootTrust;
+                chain.ChainPolicy.CustomTrustStore.Add(fleet.Ca.Certificate);
+                chain.ChainPolicy.RevocationMode = System.Security.Cryptography.X509Certificates.X509RevocationMode.NoCheck;
+                return chain.Build(certificate!);
+            },
+        }) { BaseAddress = address };
+        Assert.Equal(HttpStatusCode.Unauthorized, (await strict.GetAsync("api/v1/devices")).StatusCode);
     }
 
     [Fact]
