@@ -186,7 +186,7 @@ public static class DeviceCommands
                 Set(text, "Programs device commands may run.", "iotsync.device.commands.allow", "[" + string.Join(", ", programs.Select(Quote)) + "]");
             File.WriteAllText(configFile, text.ToString());
             // Read it back as the node will, so a bad value fails here and not at run.
-            DeviceNodeSettings.FromConfig(IoTSyncSystem.LoadNodeConfig(configFile));
+            DeviceNodeSettings.FromConfig(IoTSyncSystem.LoadNodeConfig(configFile, ConfigReference.Device));
             var output = parsed.InvocationConfiguration.Output;
             output.WriteLine($"wrote {configFile}");
             output.WriteLine($"heartbeat key {keyFile} (give it to the mirror's enroll --heartbeat-key-file)");
