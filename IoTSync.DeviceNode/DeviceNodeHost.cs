@@ -20,6 +20,9 @@ public static class DeviceNodeHost
     public static async Task<int> Run(Config config, TextWriter stdout, CancellationToken cancellationToken)
     {
         var settings = DeviceNodeSettings.FromConfig(config);
+        var databasePath = IoTSync.Persistence.IoTSyncPersistenceSettings.FromConfig(config).DatabasePath;
+        // A second node on this configuration stops before anything: its interface belongs to the first.
+        using var nodeLock = NodeLock.Acquire(databasePath, "device");
         // The resting state first, before anything else: a node that starts, or restarts after a
         // crash that left the interface up, takes it down before it reads a key or opens its journal.
         var resting = Stopwatch.StartNew();
@@ -31,7 +34,7 @@ public static class DeviceNodeHost
         await stdout.WriteLineAsync($"iotsync-device: interface down (resting state, network {settings.Mode.ToString().ToLowerInvariant()}) in {resting.Elapsed.TotalMilliseconds:0.0} ms{firewall}");
         await stdout.FlushAsync(CancellationToken.None);
         // A damaged database stops the node here, with one line, before a plugin could write to it.
-        IoTSync.Persistence.DatabaseFile.EnsureUsable(IoTSync.Persistence.IoTSyncPersistenceSettings.FromConfig(config).DatabasePath);
+        IoTSync.Persistence.DatabaseFile.EnsureUsable(databasePath);
         var parts = DeviceNodeParts.FromConfig(config, settings, networkInterface, settings.ReadHeartbeatKey());
 
         var builder = Host.CreateEmptyApplicationBuilder(new HostApplicationBuilderSettings());
