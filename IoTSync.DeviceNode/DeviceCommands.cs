@@ -34,12 +34,12 @@ public static class DeviceCommands
     {
         var command = new Command("exec", "Run a command on this device through the running node (an argument vector, no shell), recorded with its result in the device log; prints its output and exits with its exit code.");
         var config = NodeCli.ConfigOption(command, defaultConfigFile);
-        var argv = new Argument<string[]>("argv") { Description = "The command and its arguments, after --.", Arity = ArgumentArity.OneOrMore };
-        command.Arguments.Add(argv);
+        var argv = CommandWords.Add(command);
         command.SetAction(async (parsed, cancellationToken) =>
         {
+            var words = CommandWords.Get(parsed, argv);
             var settings = DeviceNodeSettings.FromConfig(NodeCli.LoadConfig(parsed, config, defaultConfigFile));
-            var reply = await ControlSocketClient.Exec(settings.ControlSocket, parsed.GetValue(argv)!, $"cli:{Environment.UserName}", cancellationToken);
+            var reply = await ControlSocketClient.Exec(settings.ControlSocket, words, $"cli:{Environment.UserName}", cancellationToken);
             var output = parsed.InvocationConfiguration.Output;
             var error = parsed.InvocationConfiguration.Error;
             if (reply.Result?.Result is not { } result)
