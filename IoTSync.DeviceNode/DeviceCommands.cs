@@ -192,6 +192,8 @@ public static class DeviceCommands
             output.WriteLine($"heartbeat key {keyFile} (give it to the mirror's enroll --heartbeat-key-file)");
             output.WriteLine($"certificate request {request} (give it to the mirror's enroll --csr; the key {tlsKey} stays here)");
             output.WriteLine($"start the node with: {Program.Name} run --config {configFile}");
+            if (DeviceNodeSettings.MirrorNameWarningFor(parsed.GetValue(mirror)!) is { } warning)
+                parsed.InvocationConfiguration.Error.WriteLine($"{Program.Name}: warning: {warning}");
             return ExitCodes.Ok;
         });
         return command;

@@ -49,6 +49,8 @@ public static class DeviceNodeHost
         var log = Logging.GetLogger(host.Services.GetRequiredService<ActorSystem>(), "iotsync-device");
         log.Info("[{0}] device node running: control socket {1}, mirror {2}, network {3}, cycle {4}, window limit {5}",
             settings.Device, settings.ControlSocket, settings.MirrorListenerPath, settings.Mode, settings.Cycle.Period, settings.Cycle.WindowLimit);
+        if (settings.MirrorNameWarning is { } warning)
+            log.Warning("[{0}] {1}", settings.Device, warning);
         await stdout.WriteLineAsync($"iotsync-device: {settings.Device} running (control socket {settings.ControlSocket}); SIGTERM or Ctrl-C stops it");
         await stdout.FlushAsync(CancellationToken.None);
         await host.WaitForShutdownAsync(cancellationToken);
