@@ -100,7 +100,7 @@ public static class DeviceCommands
                 return ExitCodes.Ok;
             }
             var console = NodeCli.TableConsole(output);
-            var table = new Table().AddColumn("").AddColumn("");
+            var table = Terminal.Table(console).AddColumn("").AddColumn("");
             table.HideHeaders();
             table.AddRow("device", Markup.Escape(status.Device));
             table.AddRow("window", Markup.Escape($"{status.Cycle.Phase} (window {status.Cycle.Window}, every {status.Cycle.Period.TotalSeconds:0.###} s)"));

@@ -2,6 +2,7 @@ using System.Diagnostics;
 using Akka.Actor;
 using Akka.Configuration;
 using Akka.Event;
+using IoTSync.Configuration;
 using IoTSync.Device;
 using IoTSync.Hosting;
 using Microsoft.Extensions.DependencyInjection;
@@ -48,7 +49,8 @@ public static class DeviceNodeHost
 
         var log = Logging.GetLogger(host.Services.GetRequiredService<ActorSystem>(), "iotsync-device");
         log.Info("[{0}] device node running: control socket {1}, mirror {2}, network {3}, cycle {4}, window limit {5}",
-            settings.Device, settings.ControlSocket, settings.MirrorListenerPath, settings.Mode, settings.Cycle.Period, settings.Cycle.WindowLimit);
+            settings.Device, settings.ControlSocket, settings.MirrorListenerPath, settings.Mode.ToString().ToLowerInvariant(),
+            DurationText.Of(settings.Cycle.Period), DurationText.Of(settings.Cycle.WindowLimit));
         if (settings.MirrorNameWarning is { } warning)
             log.Warning("[{0}] {1}", settings.Device, warning);
         await stdout.WriteLineAsync($"iotsync-device: {settings.Device} running (control socket {settings.ControlSocket}); SIGTERM or Ctrl-C stops it");
