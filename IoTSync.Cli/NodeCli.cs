@@ -77,9 +77,9 @@ public static partial class NodeCli
     {
         CommandOutcome.Executed => result.ExitCode,
         CommandOutcome.Failed when result.ExitCode >= 0 => result.ExitCode,
-        CommandOutcome.Refused => 126,
-        CommandOutcome.Expired or CommandOutcome.Cancelled => 124,
-        _ => 125,
+        CommandOutcome.Refused => ExitCodes.Refused,
+        CommandOutcome.Expired or CommandOutcome.Cancelled => ExitCodes.ExpiredOrCancelled,
+        _ => ExitCodes.FailedWithoutExitCode,
     };
 
     /// <summary>Writes a result as a person reads it: the output on stdout, how it ended on stderr unless it simply ran.</summary>

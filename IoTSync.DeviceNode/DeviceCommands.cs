@@ -32,7 +32,11 @@ public static class DeviceCommands
 
     private static Command Exec(string defaultConfigFile)
     {
-        var command = new Command("exec", "Run a command on this device through the running node (an argument vector, no shell), recorded with its result in the device log; prints its output and exits with its exit code.");
+        var command = new Command("exec",
+            "Run a command on this device through the running node (an argument vector, no shell, only programs on the device's allow list), " +
+            "recorded with its result in the device log; prints its output and exits with its exit code. The command goes after '--': " +
+            "a word before it (a mistyped option) is refused and nothing is recorded. 'set KEY VALUE' and 'unset KEY' change a property " +
+            "of the device's state instead (recorded, nothing run). " + ExitCodes.DeviceCommandHelp(mayBePending: false));
         var config = NodeCli.ConfigOption(command, defaultConfigFile);
         var argv = CommandWords.Add(command);
         command.SetAction(async (parsed, cancellationToken) =>
@@ -86,7 +90,10 @@ public static class DeviceCommands
 
     private static Command Status(string defaultConfigFile)
     {
-        var command = new Command("status", "The running node: window state, recent windows, both logs' update numbers and the state digest, last sync, open commands, properties.");
+        var command = new Command("status",
+            "The running node: its window (dark: the interface closed between windows; opening, calling the mirror, syncing), recent windows, " +
+            "both logs' update numbers and the state digest, last sync, open commands, properties, and what it refused. " +
+            "Plain ASCII when the output is not a terminal.");
         var config = NodeCli.ConfigOption(command, defaultConfigFile);
         var json = NodeCli.JsonOption(command);
         command.SetAction(async (parsed, cancellationToken) =>
