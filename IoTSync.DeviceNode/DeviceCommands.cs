@@ -103,7 +103,7 @@ public static class DeviceCommands
             var output = parsed.InvocationConfiguration.Output;
             if (parsed.GetValue(json))
             {
-                NodeCli.WriteJson(output, status);
+                NodeCli.WriteJson(output, StatusDocument(status));
                 return ExitCodes.Ok;
             }
             var console = NodeCli.TableConsole(output);
@@ -129,6 +129,39 @@ public static class DeviceCommands
         });
         return command;
     }
+
+    /// <summary>The status as scripts read it: durations as milliseconds (<c>…Ms</c>), never TimeSpan's "00:00:01.8000000".</summary>
+    private static object StatusDocument(DeviceStatusReply status) => new
+    {
+        device = status.Device,
+        cycle = new
+        {
+            phase = status.Cycle.Phase,
+            window = status.Cycle.Window,
+            periodMs = Ms(status.Cycle.Period),
+            recent = status.Cycle.Recent.Select(w => new
+            {
+                number = w.Number,
+                durationMs = Ms(w.Duration),
+                usableAfterMs = Ms(w.UsableAfter),
+                outcome = w.Outcome,
+                answeredAfterMs = Ms(w.AnsweredAfter),
+                sessionStartedAfterMs = Ms(w.SessionStartedAfter),
+                sessionEndedAfterMs = Ms(w.SessionEndedAfter),
+                closingAfterMs = Ms(w.ClosingAfter),
+            }),
+        },
+        view = status.View,
+        lastSyncEndedUnixMs = status.LastSyncEndedUnixMs,
+        openCommands = status.OpenCommands,
+        properties = status.Properties,
+        refusals = status.Refusals,
+        journalFault = status.JournalFault,
+    };
+
+    private static double Ms(TimeSpan duration) => Math.Round(duration.TotalMilliseconds, 1);
+
+    private static double? Ms(TimeSpan? duration) => duration is { } d ? Ms(d) : null;
 
     private static Command Init(string defaultConfigFile)
     {

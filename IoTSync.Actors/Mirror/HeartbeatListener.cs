@@ -94,7 +94,7 @@ public sealed class HeartbeatListener : ReceiveActor
                 replicator.Tell(new SyncRequested(heartbeat.Device, sessionId, heartbeat));
             }
             _log.Info("[{0}] heartbeat: device log {1}, mirror log seen {2}; answer: {3}{4}", heartbeat.Device,
-                heartbeat.DeviceLog, heartbeat.MirrorLogSeen, AnswerText(action), sessionId.Length > 0 ? $" (session {sessionId})" : reason.Length > 0 ? $" ({reason})" : "");
+                heartbeat.DeviceLog, heartbeat.MirrorLogSeen, action.InWords(), sessionId.Length > 0 ? $" (session {sessionId})" : reason.Length > 0 ? $" ({reason})" : "");
             var ack = new HeartbeatAck(heartbeat.Device, action, sessionId, decide.Held.Logs.MirrorLog, wall.UtcNowMs, reason, heartbeat.Nonce, "");
             decide.ReplyTo.Tell(HeartbeatAuthenticator.Sign(ack, decide.Key));
             journals.Tell(new StateJournalMessages.RecordHeartbeat(heartbeat.Device, new StateJournalEvents.HeartbeatRecorded(wall.UtcNowMs, heartbeat.CyclePeriodMs, Bounded(heartbeat.PreviousWindow), sessionId)));
@@ -168,13 +168,4 @@ public sealed class HeartbeatListener : ReceiveActor
     public static Props Props(IDeviceKeys keys, IDeviceAdmission admission, IActorRef journals, IActorRef replicator, IWallClock wall, HeartbeatListenerSettings settings,
         Refusals? refusals = null) =>
         Akka.Actor.Props.Create(() => new HeartbeatListener(keys, admission, journals, replicator, wall, settings, refusals));
-
-    /// <summary>The answer as the log says it, in words rather than the enum's names.</summary>
-    private static string AnswerText(HeartbeatAction action) => action switch
-    {
-        HeartbeatAction.Sync => "sync",
-        HeartbeatAction.None => "in sync, nothing to exchange",
-        HeartbeatAction.Refused => "refused",
-        _ => action.ToString().ToLowerInvariant(),
-    };
 }
