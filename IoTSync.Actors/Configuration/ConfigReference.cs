@@ -47,14 +47,19 @@ public sealed class ConfigReference
     /// <summary>A reference made of HOCON texts (for specs of the rules themselves).</summary>
     internal static ConfigReference FromText(params string[] hocon) => new("test", hocon.Select(ConfigurationFactory.ParseString));
 
+    // Each parsed on first use: a command reads one node's files, not all three twice.
+    private static readonly Lazy<ConfigReference> DeviceReference = new(() => new("device", ["shared.hocon", "device.hocon"]));
+    private static readonly Lazy<ConfigReference> MirrorReference = new(() => new("mirror", ["shared.hocon", "mirror.hocon"]));
+    private static readonly Lazy<ConfigReference> AnyNodeReference = new(() => new("any node", ["shared.hocon", "device.hocon", "mirror.hocon"]));
+
     /// <summary>The device node's keys: shared.hocon and device.hocon.</summary>
-    public static ConfigReference Device { get; } = new("device", ["shared.hocon", "device.hocon"]);
+    public static ConfigReference Device => DeviceReference.Value;
 
     /// <summary>The mirror node's keys: shared.hocon and mirror.hocon.</summary>
-    public static ConfigReference Mirror { get; } = new("mirror", ["shared.hocon", "mirror.hocon"]);
+    public static ConfigReference Mirror => MirrorReference.Value;
 
     /// <summary>Any node's keys, for a file whose node is not known.</summary>
-    public static ConfigReference AnyNode { get; } = new("any node", ["shared.hocon", "device.hocon", "mirror.hocon"]);
+    public static ConfigReference AnyNode => AnyNodeReference.Value;
 
     /// <summary>Which node's keys: "device", "mirror" or "any node".</summary>
     public string Name { get; }
