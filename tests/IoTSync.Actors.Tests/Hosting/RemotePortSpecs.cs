@@ -45,6 +45,29 @@ public sealed class RemotePortSpecs
         await Task.WhenAll(first.Terminate(), second.Terminate());
     }
 
+    [Fact]
+    public async Task Should_start_again_on_its_port_at_once_after_a_stop_that_left_connections_in_time_wait()
+    {
+        var port = PrivateSshd.FreePort();
+        var config = OnPort("mirror.hocon", port);
+        var first = ActorSystem.Create("iotsync-mirror", IoTSyncSystem.EdgeSetup(config, null));
+        using (var peer = new System.Net.Sockets.TcpClient())
+        {
+            await peer.ConnectAsync(System.Net.IPAddress.Loopback, port);
+            // The node closes first (a stop, a restart): its side of the connection is left in TIME_WAIT.
+            await first.Terminate();
+        }
+        var sockets = (await ProcessRunner.Run(["ss", "-tan"], TimeSpan.FromSeconds(10))).Stdout;
+        // ss -tan: State Recv-Q Send-Q Local Peer; this port's own side in TIME_WAIT.
+        Assert.True(sockets.Split('\n').Select(l => l.Split(' ', StringSplitOptions.RemoveEmptyEntries))
+            .Any(c => c.Length >= 5 && c[0] == "TIME-WAIT" && c[3].EndsWith($":{port}", StringComparison.Ordinal)), sockets);
+
+        using var again = ActorSystem.Create("iotsync-mirror", IoTSyncSystem.EdgeSetup(config, null));
+
+        Assert.Equal(port, ((ExtendedActorSystem)again).Provider.DefaultAddress.Port);
+        await again.Terminate();
+    }
+
     private static Config OnPort(string file, int port) =>
         ConfigurationFactory.ParseString($"""
             akka.remote.dot-netty.tcp.port = {port}
