@@ -46,23 +46,28 @@ public sealed class RemotePortSpecs
     }
 
     [Fact]
-    public async Task Should_start_again_on_its_port_at_once_after_a_stop_that_left_connections_in_time_wait()
+    public async Task Should_start_again_on_its_port_at_once_while_its_last_connections_sit_in_time_wait()
     {
         var port = PrivateSshd.FreePort();
-        var config = OnPort("mirror.hocon", port);
-        var first = ActorSystem.Create("iotsync-mirror", IoTSyncSystem.EdgeSetup(config, null));
-        using (var peer = new System.Net.Sockets.TcpClient())
+        // What a stopped node leaves: a connection on its port that it closed first, in TIME_WAIT.
+        using (var listener = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, port))
         {
+            listener.Start();
+            using var peer = new System.Net.Sockets.TcpClient();
             await peer.ConnectAsync(System.Net.IPAddress.Loopback, port);
-            // The node closes first (a stop, a restart): its side of the connection is left in TIME_WAIT.
-            await first.Terminate();
+            using (var accepted = await listener.AcceptSocketAsync())
+                accepted.Close();
+            listener.Stop();
         }
-        var sockets = (await ProcessRunner.Run(["ss", "-tan"], TimeSpan.FromSeconds(10))).Stdout;
-        // ss -tan: State Recv-Q Send-Q Local Peer; this port's own side in TIME_WAIT.
-        Assert.True(sockets.Split('\n').Select(l => l.Split(' ', StringSplitOptions.RemoveEmptyEntries))
-            .Any(c => c.Length >= 5 && c[0] == "TIME-WAIT" && c[3].EndsWith($":{port}", StringComparison.Ordinal)), sockets);
+        await Polling.Until("this port's side of the connection in TIME_WAIT", TimeSpan.FromSeconds(10), async () =>
+        {
+            // ss -tan: State Recv-Q Send-Q Local Peer.
+            var sockets = (await ProcessRunner.Run(["ss", "-tan"], TimeSpan.FromSeconds(10))).Stdout;
+            return sockets.Split('\n').Select(l => l.Split(' ', StringSplitOptions.RemoveEmptyEntries))
+                .Any(c => c.Length >= 5 && c[0] == "TIME-WAIT" && c[3].EndsWith($":{port}", StringComparison.Ordinal)) ? true : (bool?)null;
+        });
 
-        using var again = ActorSystem.Create("iotsync-mirror", IoTSyncSystem.EdgeSetup(config, null));
+        using var again = ActorSystem.Create("iotsync-mirror", IoTSyncSystem.EdgeSetup(OnPort("mirror.hocon", port), null));
 
         Assert.Equal(port, ((ExtendedActorSystem)again).Provider.DefaultAddress.Port);
         await again.Terminate();
