@@ -158,23 +158,24 @@ public static class MirrorCommands
 
     private static Command Exec(string defaultConfigFile)
     {
-        var command = new Command("exec", "Leave a command for a device: recorded at the mirror, pending until the device's next window, where it runs (an argument vector, no shell) unless it expired or was cancelled first.");
+        var command = new Command("exec", "Leave a command for a device: recorded at the mirror, pending until the device's next window, where it runs (an argument vector, no shell) unless it expired or was cancelled first. " +
+            "The command goes after '--': a word before it (a mistyped option) is refused and nothing is recorded. 'set KEY VALUE' and 'unset KEY' change a property of the device's state instead. " +
+            ExitCodes.DeviceCommandHelp(mayBePending: true));
         var config = NodeCli.ConfigOption(command, defaultConfigFile);
         var device = DeviceOption(command);
         var expiresIn = new Option<string?>("--expires-in") { Description = "The device may run it until this long from now (default: iotsync.mirror.command-expires-after), e.g. 10m.", HelpName = "DURATION" };
         var wait = new Option<string?>("--wait") { Description = "Wait this long for the result; print its output and exit with its exit code.", HelpName = "DURATION" };
-        var argv = new Argument<string[]>("argv") { Description = "The command and its arguments, after --.", Arity = ArgumentArity.OneOrMore };
         var json = NodeCli.JsonOption(command);
         command.Options.Add(expiresIn);
         command.Options.Add(wait);
-        command.Arguments.Add(argv);
+        var argv = CommandWords.Add(command);
         command.SetAction(async (parsed, cancellationToken) =>
         {
             var expires = parsed.GetValue(expiresIn) is { } e ? NodeCli.ParseDuration(e, "--expires-in") : (TimeSpan?)null;
             var waitFor = parsed.GetValue(wait) is { } w ? NodeCli.ParseDuration(w, "--wait") : (TimeSpan?)null;
             var id = parsed.GetValue(device)!;
             using var api = Api(parsed, config, defaultConfigFile);
-            var left = await api.Submit(id, new SubmitCommandRequest([.. parsed.GetValue(argv)!], ExpiresInMs: (long?)expires?.TotalMilliseconds), cancellationToken);
+            var left = await api.Submit(id, new SubmitCommandRequest(CommandWords.Get(parsed, argv), ExpiresInMs: (long?)expires?.TotalMilliseconds), cancellationToken);
             var output = parsed.InvocationConfiguration.Output;
             var error = parsed.InvocationConfiguration.Error;
             if (waitFor is null)
@@ -192,7 +193,7 @@ public static class MirrorCommands
 
     private static Command Result(string defaultConfigFile)
     {
-        var command = new Command("result", "Where a mirror command stands (pending, delivered, or its result); with --wait, waits for the result. Exits with the command's own exit code once resolved, 3 while it is not yet.");
+        var command = new Command("result", "Where a mirror command stands (pending, delivered, or its result); with --wait, waits for the result. " + ExitCodes.DeviceCommandHelp(mayBePending: true));
         var config = NodeCli.ConfigOption(command, defaultConfigFile);
         var device = DeviceOption(command);
         var sequence = new Argument<long>("seq") { Description = "The command's sequence number in the mirror log." };
@@ -238,7 +239,7 @@ public static class MirrorCommands
         {
             "resolved" when result is not null => NodeCli.ExitCodeOf(result),
             "applied" => ExitCodes.Ok,
-            _ => 3, // not resolved (yet)
+            _ => ExitCodes.NotResolved,
         };
     }
 
@@ -282,13 +283,14 @@ public static class MirrorCommands
                 NodeCli.WriteJson(output, fleet);
                 return ExitCodes.Ok;
             }
-            var table = new Table();
+            var console = NodeCli.TableConsole(output);
+            var table = Terminal.Table(console);
             foreach (var column in new[] { "device", "status", "ssh", "device log", "mirror log", "delivered", "open", "digest", "last heartbeat", "last window" })
                 table.AddColumn(column);
             foreach (var d in fleet.Devices)
                 table.AddRow(new[] { d.Device, d.Status, d.Ssh, N(d.DeviceLogLength), N(d.MirrorLogLength), N(d.DeliveredThrough), N(d.OpenCommands), d.StateDigest[..12],
                     NodeCli.Time(d.LastHeartbeatUnixMs), d.LastWindow is { } w ? $"{w.Number}: {w.DurationMs} ms, {w.Outcome}" : "" }.Select(Markup.Escape).ToArray());
-            NodeCli.TableConsole(output).Write(table);
+            console.Write(table);
             foreach (var d in fleet.Devices.Where(d => d.Problem is not null))
                 output.WriteLine($"{d.Device} {d.Status}: {d.Problem}");
             return ExitCodes.Ok;
@@ -312,7 +314,8 @@ public static class MirrorCommands
                 NodeCli.WriteJson(output, state);
                 return ExitCodes.Ok;
             }
-            var table = new Table().AddColumn("").AddColumn("");
+            var console = NodeCli.TableConsole(output);
+            var table = Terminal.Table(console).AddColumn("").AddColumn("");
             table.HideHeaders();
             table.AddRow("device", Markup.Escape(state.Device));
             table.AddRow("device log", Markup.Escape(Head(state.View.DeviceLog)));
@@ -329,7 +332,7 @@ public static class MirrorCommands
                 table.AddRow(Markup.Escape($"property {property.Key}"), Markup.Escape(property.Value));
             foreach (var open in state.OpenCommands)
                 table.AddRow("open command", Markup.Escape($"{open.Origin}:{open.Sequence} {string.Join(' ', open.Argv)}{(open.Cancelling ? " (cancelling)" : "")}"));
-            NodeCli.TableConsole(output).Write(table);
+            console.Write(table);
             return ExitCodes.Ok;
         });
         return command;
@@ -356,7 +359,8 @@ public static class MirrorCommands
                 return ExitCodes.Ok;
             }
             output.WriteLine($"{reply.Device}: {reply.TotalWindows} windows seen, cycle {reply.CyclePeriodMs / 1000.0:0.###} s");
-            var table = new Table();
+            var console = NodeCli.TableConsole(output);
+            var table = Terminal.Table(console);
             foreach (var column in new[] { "window", "heartbeat", "device: duration", "usable after", "outcome", "session", "pushed", "pulled", "session outcome" })
                 table.AddColumn(column);
             foreach (var w in reply.Windows)
@@ -367,7 +371,7 @@ public static class MirrorCommands
                     w.Session is { } s ? $"{s.DurationMs} ms" : "", w.Session is { } p ? N(p.EntriesPushed) : "", w.Session is { } q ? N(q.EntriesPulled) : "",
                     w.Session?.Error ?? w.Session?.Outcome ?? "",
                 }.Select(Markup.Escape).ToArray());
-            NodeCli.TableConsole(output).Write(table);
+            console.Write(table);
             return ExitCodes.Ok;
         });
         return command;

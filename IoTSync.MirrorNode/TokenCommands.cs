@@ -60,13 +60,14 @@ public static class TokenCommands
                 NodeCli.WriteJson(output, tokens);
                 return ExitCodes.Ok;
             }
-            var table = new Table();
+            var console = NodeCli.TableConsole(output);
+            var table = Terminal.Table(console);
             foreach (var column in new[] { "name", "role", "status", "created", "expires", "revoked" })
                 table.AddColumn(column);
             foreach (var t in tokens.Tokens)
                 table.AddRow(new[] { t.Name, t.Role, t.Status, NodeCli.Time(t.CreatedAtUnixMs), t.ExpiresAtUnixMs is { } e ? NodeCli.Time(e) : "",
                     t.RevokedAtUnixMs is { } r ? NodeCli.Time(r) : "" }.Select(Markup.Escape).ToArray());
-            NodeCli.TableConsole(output).Write(table);
+            console.Write(table);
             return ExitCodes.Ok;
         });
         return command;
