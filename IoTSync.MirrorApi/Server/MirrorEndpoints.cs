@@ -59,6 +59,7 @@ public static class MirrorEndpoints
             Results.Accepted($"{Prefix}/devices/{id}/commands/{seq}", await ops.Cancel(id, seq, Issuer(caller), cancel))).RequireAuthorization(ApiRoles.Operate)
             .Produces<CommandResource>(StatusCodes.Status202Accepted).ProducesProblem(StatusCodes.Status409Conflict);
 
+        api.MapWhoAmI();
         api.MapGet("/refusals", (MirrorOperations ops) => ops.RefusalCounts()).RequireAuthorization(ApiRoles.Read);
         return routes;
     }
