@@ -319,7 +319,10 @@ function chart(list) {
     svg('text', { x: left - 6, y: top + 10, 'text-anchor': 'end' }, duration(longest)),
     svg('text', { x: left - 6, y: top + plotHeight, 'text-anchor': 'end' }, '0'),
     svg('text', { x: left, y: height - 6 }, `window ${measured[0].device.number}`),
-    svg('text', { x: left + (measured.length - 1) * step + step * 0.85, y: height - 6, 'text-anchor': 'end' }, `window ${measured.at(-1).device.number}`),
+    // The newest window's number too, once the bars leave room for both labels.
+    measured.length >= 4
+      ? svg('text', { x: left + (measured.length - 1) * step + step * 0.85, y: height - 6, 'text-anchor': 'end' }, `window ${measured.at(-1).device.number}`)
+      : null,
     bars);
 }
 

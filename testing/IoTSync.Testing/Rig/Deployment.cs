@@ -39,6 +39,9 @@ public sealed record DeploymentOptions
 
     /// <summary>The directory of the mirror node's database; the mirror's own directory when null.</summary>
     public string? MirrorDatabaseDirectory { get; init; }
+
+    /// <summary>HOCON appended to the mirror's configuration (the HTTP API on a TCP address, say); nothing when empty.</summary>
+    public string ExtraMirrorConfig { get; init; } = "";
 }
 
 /// <summary>
@@ -197,6 +200,10 @@ public sealed partial class Deployment : IAsyncDisposable
             # admits the mirror's key from there only.
             akka.remote.dot-netty.tcp.hostname = "{network.MirrorAddress}"
             iotsync.mirror.enrolment.outward-address = "{network.MirrorAddress}"
+
+            """ : "") + (Options.ExtraMirrorConfig.Length > 0 ? $"""
+            # This deployment's own additions.
+            {Options.ExtraMirrorConfig}
 
             """ : ""));
     }
