@@ -89,6 +89,12 @@ public sealed partial class DashboardSpecs
             await page.ScreenshotAsync(new() { Path = screenshot, FullPage = true });
             File.Copy(screenshot, Path.Combine(RepositoryRoot(), "docs", "dashboard.png"), overwrite: true);
 
+            // Markup in a command is shown as text: the page builds no element from what the API returns.
+            await page.GetByLabel("Command").FillAsync("echo \"<b id=injected>bold</b>\"");
+            await page.GetByRole(AriaRole.Button, new() { Name = "Submit" }).ClickAsync();
+            await Expect(page.Locator("#log td.argv", new() { HasText = "<b id=injected>bold</b>" })).ToHaveCountAsync(1);
+            await Expect(page.Locator("#injected")).ToHaveCountAsync(0);
+
             // A token that may only read: the same device, without the form.
             var readToken = await Token(deployment, "dashboard-reader", "read");
             await page.GetByRole(AriaRole.Button, new() { Name = "Sign out" }).ClickAsync();
