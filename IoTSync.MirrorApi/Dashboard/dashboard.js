@@ -11,6 +11,8 @@ const LOG_ENTRIES = 100;
 const CHART_WINDOWS = 30;
 // Only when the node serves no event stream: how often the shown view is read again.
 const POLL_MS = 3000;
+// Events read the shown view again at most this often: a busy fleet's stream costs a read a second, not one per event.
+const REFRESH_EVERY_MS = 1000;
 
 const $ = (id) => document.getElementById(id);
 
@@ -18,6 +20,7 @@ const session = { token: null, who: null };
 let stream = null;
 let poller = null;
 let refreshTimer = null;
+let lastRefresh = 0;
 let renderTicket = 0;
 
 class ApiError extends Error {
@@ -387,8 +390,13 @@ function onLiveEvent(type, data) {
   const { device: id } = route();
   // The fleet view shows every device; a device view only its own.
   if (id !== null && type !== 'open' && data?.device !== id) return;
-  clearTimeout(refreshTimer);
-  refreshTimer = setTimeout(refreshView, 150);
+  if (refreshTimer !== null) return;
+  // A burst of events (an entry, its command's status, the window) costs one read, soon after the first.
+  refreshTimer = setTimeout(() => {
+    refreshTimer = null;
+    lastRefresh = Date.now();
+    refreshView();
+  }, Math.max(100, lastRefresh + REFRESH_EVERY_MS - Date.now()));
 }
 
 class EventStream {
