@@ -119,6 +119,7 @@ public static class MirrorApiRegistration
         app.UseRateLimiter();
         app.MapMirrorEndpoints();
         app.MapOpenApi(MirrorOpenApi.Route).AllowAnonymous();
+        app.MapDashboard();
         // Anything else: a problem document, not an empty 404.
         app.MapFallback((HttpContext http) =>
             throw new ApiProblem(404, "Not found", $"no resource {http.Request.Method} {http.Request.Path} (the API is under {MirrorEndpoints.Prefix})"));

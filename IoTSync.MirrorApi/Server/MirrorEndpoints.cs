@@ -69,6 +69,7 @@ public static class MirrorEndpoints
         tokens.MapPost("/{name}/revoke", (string name, MirrorOperations ops, CancellationToken cancel) => ops.RevokeToken(name, cancel));
 
         api.MapGet("/refusals", (MirrorOperations ops) => ops.RefusalCounts()).RequireAuthorization(ApiPolicies.Read);
+        api.MapWhoAmI();
         return routes;
     }
 

@@ -42,6 +42,9 @@ public sealed record DeploymentOptions
 
     /// <summary>Whether the mirror also serves its HTTP API on TCP (HTTPS on a free loopback port, see <see cref="Deployment.ApiAddress"/>).</summary>
     public bool MirrorApi { get; init; }
+
+    /// <summary>HOCON appended to the mirror's configuration (the HTTP API on a TCP address, say); nothing when empty.</summary>
+    public string ExtraMirrorConfig { get; init; } = "";
 }
 
 /// <summary>
@@ -211,6 +214,10 @@ public sealed partial class Deployment : IAsyncDisposable
             # admits the mirror's key from there only.
             akka.remote.dot-netty.tcp.hostname = "{network.MirrorAddress}"
             iotsync.mirror.enrolment.outward-address = "{network.MirrorAddress}"
+
+            """ : "") + (Options.ExtraMirrorConfig.Length > 0 ? $"""
+            # This deployment's own additions.
+            {Options.ExtraMirrorConfig}
 
             """ : ""));
     }

@@ -35,7 +35,8 @@ public sealed class MirrorCliSpecs(RunningPair pair) : IClassFixture<RunningPair
         var deployment = pair.Rig.Deployment;
         await pair.Rig.AwaitConverged();
 
-        foreach (string[] command in [["devices"], ["state", "--device", deployment.DeviceId], ["windows", "--device", deployment.DeviceId], ["token", "list"], ["refusals"]])
+        string[][] commands = [["devices"], ["state", "--device", deployment.DeviceId], ["windows", "--device", deployment.DeviceId], ["token", "list"], ["refusals"]];
+        foreach (var command in commands)
         {
             var run = (await deployment.MirrorCli(command)).EnsureSuccess(string.Join(' ', command));
             Assert.All(run.Stdout, c => Assert.True(c < 128, $"not ASCII: '{c}' in {command[0]}:\n{run.Stdout}"));
