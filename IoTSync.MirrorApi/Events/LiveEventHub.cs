@@ -25,8 +25,10 @@ public sealed class LiveEventHub : IAsyncDisposable
     private readonly HashSet<EventSubscription> _subscribers = [];
     private readonly Channel<object> _inbox = Channel.CreateUnbounded<object>(new UnboundedChannelOptions { SingleReader = true });
     private readonly CancellationTokenSource _stop = new();
-    // How far each device had confirmed delivery at its last DeliveryConfirmed of this run (the pump's alone).
-    private readonly Dictionary<DeviceId, long> _delivered = [];
+    // The pump's alone: the mirror commands announced pending in this run and not yet delivered or resolved,
+    // and the devices that confirmed a delivery in this run.
+    private readonly Dictionary<DeviceId, SortedSet<long>> _pending = [];
+    private readonly HashSet<DeviceId> _confirmed = [];
     private readonly EventStreamSettings _settings;
     private readonly MirrorOperations _ops;
     private readonly ILoggingAdapter _log;
@@ -130,12 +132,18 @@ public sealed class LiveEventHub : IAsyncDisposable
                 var entry = appended.Entry;
                 var (deviceLog, mirrorLog) = (written.View.DeviceLog.Length, written.View.MirrorLog.Length);
                 Publish(written.Device, LiveEventTypes.Entry,
-                    new EntryEventResource(written.Device.Value, UpdateNumbers.Format(deviceLog, mirrorLog), ApiResources.Of(entry)),
+                    new EntryEventResource(written.Device.Value, ApiResources.Of(entry)),
                     new StoredEntry(entry.Origin, entry.Sequence, deviceLog, mirrorLog));
                 if (entry is { Origin: Origin.Mirror, Kind: EntryKind.Command })
-                    await PublishCommand(written.Device, entry.Sequence);
+                {
+                    if ((await PublishCommand(written.Device, entry.Sequence)).Status == "pending")
+                        Pending(written.Device).Add(entry.Sequence);
+                }
                 else if (entry is { Origin: Origin.Device, Kind: EntryKind.Result, Target: { Origin: Origin.Mirror } target })
+                {
+                    Pending(written.Device).Remove(target.Sequence);
                     await PublishCommand(written.Device, target.Sequence);
+                }
                 break;
             case JournalWritten { Event: DeliveryConfirmed confirmed } written:
                 await PublishDelivered(written.Device, confirmed.MirrorLogLength);
@@ -153,20 +161,33 @@ public sealed class LiveEventHub : IAsyncDisposable
         }
     }
 
-    private async Task PublishCommand(DeviceId device, long sequence) =>
-        Publish(device, LiveEventTypes.Command, await _ops.Command(device.Value, sequence, _stop.Token));
+    private async Task<CommandResource> PublishCommand(DeviceId device, long sequence)
+    {
+        var command = await _ops.Command(device.Value, sequence, _stop.Token);
+        Publish(device, LiveEventTypes.Command, command);
+        return command;
+    }
+
+    private SortedSet<long> Pending(DeviceId device) =>
+        _pending.TryGetValue(device, out var pending) ? pending : _pending[device] = [];
 
     /// <summary>
-    /// The commands the device now holds: its open mirror commands up to the confirmed length and past the
-    /// last confirmation of this run (all of them at the first: they may have been announced before a restart).
+    /// The commands the device now holds: those announced pending in this run up to the confirmed length,
+    /// and at the device's first confirmation in this run its open commands up to it too (they may have
+    /// been submitted, or even announced delivered, before a restart).
     /// </summary>
     private async Task PublishDelivered(DeviceId device, long through)
     {
-        var previous = _delivered.GetValueOrDefault(device);
-        _delivered[device] = Math.Max(previous, through);
-        var state = await _ops.State(device.Value, _stop.Token);
-        foreach (var open in state.OpenCommands.Where(c => c.Origin == "mirror" && c.Sequence > previous && c.Sequence <= through).OrderBy(c => c.Sequence))
-            await PublishCommand(device, open.Sequence);
+        var pending = Pending(device);
+        var due = new SortedSet<long>(pending.Where(sequence => sequence <= through));
+        pending.ExceptWith(due);
+        if (_confirmed.Add(device))
+        {
+            var state = await _ops.State(device.Value, _stop.Token);
+            due.UnionWith(state.OpenCommands.Where(c => c.Origin == "mirror" && c.Sequence <= through).Select(c => c.Sequence));
+        }
+        foreach (var sequence in due)
+            await PublishCommand(device, sequence);
     }
 
     private void Publish(DeviceId device, string type, object data, StoredEntry? entry = null)

@@ -106,8 +106,7 @@ public sealed class LiveEventStreams(LiveEventHub hub, MirrorOperations ops, IHo
 
     private static async Task<Cursor> SendEntry(HttpContext http, Cursor stream, DeviceId device, EntryResource entry, CancellationToken cancel)
     {
-        var (deviceLog, mirrorLog) = stream.Numbers!.Value;
-        await Write(http, stream.Id, LiveEventTypes.Entry, new EntryEventResource(device.Value, UpdateNumbers.Format(deviceLog, mirrorLog), entry), cancel);
+        await Write(http, stream.Id, LiveEventTypes.Entry, new EntryEventResource(device.Value, entry), cancel);
         return stream;
     }
 

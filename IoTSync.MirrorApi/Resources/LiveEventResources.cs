@@ -1,10 +1,10 @@
 namespace IoTSync.MirrorApi.Resources;
 
 /// <summary>
-/// A live <c>entry</c> event: an entry stored in either of the device's logs, and the device's update
-/// numbers through it (<c>d12,m7</c>): <c>/changes?since=</c> with them gives what came after.
+/// A live <c>entry</c> event: an entry stored in either of the device's logs. On a device stream the event's
+/// id ends with the device's update numbers through it (<c>.d12,m7</c>).
 /// </summary>
-public sealed record EntryEventResource(string Device, string Through, EntryResource Entry);
+public sealed record EntryEventResource(string Device, EntryResource Entry);
 
 /// <summary>
 /// A live <c>window</c> event: a heartbeat the mirror answered (<see cref="Kind"/> <c>heartbeat</c>, with the

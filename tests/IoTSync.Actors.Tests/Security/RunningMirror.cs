@@ -60,6 +60,9 @@ internal sealed class RunningMirror : IAsyncDisposable
     /// <summary>The HTTP API's TCP addresses as bound (none unless <c>iotsync.mirror.http.listen</c> was given).</summary>
     public IReadOnlyList<Uri> ApiAddresses => [.. MirrorWebHost.TcpAddresses(_host)];
 
+    /// <summary>The node's services (its actor system, the API's live events and metrics).</summary>
+    public IServiceProvider Services => _host.Services;
+
     public IActorRef Journals => _host.Services.GetRequiredService<ActorRegistry>().Get<MirrorNodeActors.Journals>();
 
     public string ControlSocket => Path.Combine(_directory, "mirror.sock");
