@@ -58,6 +58,16 @@ public sealed class LiveEventHub : IAsyncDisposable
     /// <summary>Subscribers disconnected because their queue was full, since the node started.</summary>
     public long Dropped => Interlocked.Read(ref _dropped);
 
+    /// <summary>The serial of the newest event published in this run (0: none yet).</summary>
+    public long Published
+    {
+        get
+        {
+            lock (_gate)
+                return _serial;
+        }
+    }
+
     /// <summary>Streams open now.</summary>
     public int Subscribers
     {
