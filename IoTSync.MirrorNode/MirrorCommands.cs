@@ -13,7 +13,7 @@ using Spectre.Console;
 
 namespace IoTSync.MirrorNode;
 
-/// <summary>The mirror node's commands besides <c>journal</c>: run, enroll, exec, result, cancel, devices, state, windows, device, ca.</summary>
+/// <summary>The mirror node's commands besides <c>journal</c>: run, enroll, exec, result, cancel, devices, state, windows, refusals, device, token, ca.</summary>
 public static class MirrorCommands
 {
     public static IEnumerable<Command> Create(string defaultConfigFile)
@@ -28,19 +28,24 @@ public static class MirrorCommands
         yield return Windows(defaultConfigFile);
         yield return Refusals(defaultConfigFile);
         yield return DeviceAdminCommands.Create(defaultConfigFile);
+        yield return TokenCommands.Create(defaultConfigFile);
         yield return Ca(defaultConfigFile);
     }
 
     private static Command Ca(string defaultConfigFile)
     {
         var ca = new Command("ca", "The fleet CA that Akka.Remote's mutual TLS trusts.");
-        var init = new Command("init", "Make the fleet CA (ECDSA P-256; key owner-only at iotsync.mirror.ca.key) and the mirror's certificate from it (iotsync.tls.certificate and key). Refuses when any of the files exists.");
+        var init = new Command("init", "Make the fleet CA (ECDSA P-256; key owner-only at iotsync.mirror.ca.key) and the mirror's certificate from it (iotsync.tls.certificate and key), valid for loopback, the outward address and the HTTP API's listen addresses. Refuses when any of the files exists.");
         var config = NodeCli.ConfigOption(init, defaultConfigFile);
         init.SetAction(parsed =>
         {
             var loaded = NodeCli.LoadConfig(parsed, config, defaultConfigFile);
             var settings = FleetCaSettings.FromConfig(loaded);
-            settings.Initialise(MirrorNodeSettings.FromConfig(loaded).SystemName, DateTimeOffset.UtcNow);
+            // The names HTTPS clients reach the mirror by: loopback, the address devices see, the API's listen addresses.
+            var addresses = new[] { "127.0.0.1", "::1", "localhost", MirrorNodeSettings.FromConfig(loaded).OutwardAddress }
+                .Concat(MirrorApi.MirrorApiSettings.FromConfig(loaded).Listen.Where(e => !e.Address.Equals(System.Net.IPAddress.Any) && !e.Address.Equals(System.Net.IPAddress.IPv6Any))
+                    .Select(e => e.Address.ToString()));
+            settings.Initialise(MirrorNodeSettings.FromConfig(loaded).SystemName, DateTimeOffset.UtcNow, addresses);
             var output = parsed.InvocationConfiguration.Output;
             output.WriteLine($"fleet CA {settings.CaCertificate} (key {settings.CaKey}, owner-only)");
             output.WriteLine($"mirror certificate {settings.MirrorCertificate} (key {settings.MirrorKey}, owner-only)");

@@ -33,7 +33,7 @@ public static class MirrorNodeHost
         var parts = MirrorNodeParts.FromConfig(config);
         var settings = parts.Settings;
 
-        await using var app = await MirrorWebHost.Build(config, parts, new NoBearerTokens(), builder =>
+        await using var app = await MirrorWebHost.Build(config, parts, builder =>
         {
             builder.Logging.AddNodeConsole();
             // SIGTERM and SIGINT stop the host; the empty builder does not add the console lifetime itself.

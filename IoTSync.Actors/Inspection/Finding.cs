@@ -16,7 +16,7 @@ public sealed record Finding(DeviceId? Device, FindingPlace Place, long Sequence
     public static Finding InLog(DeviceId device, Origin log, long sequence, long? journalSequenceNr, string reason) =>
         new(device, PlaceOf(log), sequence, journalSequenceNr, reason);
 
-    /// <summary>"device log", "mirror log", "journal", "snapshot", "window history", "device registry", "export".</summary>
+    /// <summary>"device log", "mirror log", "journal", "snapshot", "window history", "device registry", "api tokens", "export".</summary>
     public string PlaceName => Place switch
     {
         FindingPlace.DeviceLog => "device log",
@@ -25,6 +25,7 @@ public sealed record Finding(DeviceId? Device, FindingPlace Place, long Sequence
         FindingPlace.Snapshot => "snapshot",
         FindingPlace.WindowHistory => "window history",
         FindingPlace.Registry => "device registry",
+        FindingPlace.Tokens => "api tokens",
         _ => "export",
     };
 
@@ -36,7 +37,7 @@ public sealed record Finding(DeviceId? Device, FindingPlace Place, long Sequence
             var where = Place switch
             {
                 FindingPlace.DeviceLog or FindingPlace.MirrorLog => $"entry {Sequence}",
-                FindingPlace.Journal or FindingPlace.WindowHistory or FindingPlace.Registry => $"event {Sequence}",
+                FindingPlace.Journal or FindingPlace.WindowHistory or FindingPlace.Registry or FindingPlace.Tokens => $"event {Sequence}",
                 FindingPlace.Snapshot => $"at event {Sequence}",
                 _ => Sequence > 0 ? $"entry {Sequence}" : "",
             };

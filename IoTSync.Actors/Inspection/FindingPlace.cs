@@ -2,8 +2,8 @@ namespace IoTSync.Inspection;
 
 /// <summary>
 /// Where a problem is: one of the two logs, the journal's own sequence, the snapshot, an export
-/// document, a device's window history journal (<c>window-history-ID</c>), or the mirror's device
-/// registry (<c>device-registry</c>).
+/// document, a device's window history journal (<c>window-history-ID</c>), the mirror's device
+/// registry (<c>device-registry</c>), or its API tokens (<c>api-tokens</c>).
 /// </summary>
 public enum FindingPlace
 {
@@ -14,4 +14,5 @@ public enum FindingPlace
     Document,
     WindowHistory,
     Registry,
+    Tokens,
 }

@@ -1,4 +1,5 @@
 using IoTSync.Mirror;
+using IoTSync.Mirror.Tokens;
 using IoTSync.Model;
 
 namespace IoTSync.Inspection;
@@ -77,6 +78,17 @@ public sealed class JournalInspector(ReadOnlyJournal journal, NodeRole role)
             return null;
         var audit = new RegistryAudit();
         await foreach (var stored in journal.Events(DeviceRegistry.Id, cancellationToken: cancellationToken))
+            audit.Feed(stored);
+        return audit;
+    }
+
+    /// <summary>Audits the mirror's API tokens; null when the journal holds none.</summary>
+    public async Task<ApiTokenAudit?> AuditTokens(CancellationToken cancellationToken = default)
+    {
+        if (await journal.HighestSequenceNr(ApiTokenStore.Id, cancellationToken) == 0)
+            return null;
+        var audit = new ApiTokenAudit();
+        await foreach (var stored in journal.Events(ApiTokenStore.Id, cancellationToken: cancellationToken))
             audit.Feed(stored);
         return audit;
     }

@@ -79,6 +79,11 @@ public static class JournalVerification
                     findings.AddRange(registry.Findings.Select(f => new SourcedFinding(journal!.DatabasePath, f)));
                     others.Add(registry.Describe());
                 }
+                if (thisRole == NodeRole.Mirror && await inspector.AuditTokens(cancellationToken) is { } tokens)
+                {
+                    findings.AddRange(tokens.Findings.Select(f => new SourcedFinding(journal!.DatabasePath, f)));
+                    others.Add(tokens.Describe());
+                }
             }
 
             string? comparison = null;

@@ -12,6 +12,12 @@ public static class MirrorNodeActors
         private Registry() { }
     }
 
+    /// <summary>The ApiTokenStore: the HTTP API's tokens, their roles and revocations (core). Registered once its tokens have recovered into <c>MirrorNodeParts.Tokens</c>.</summary>
+    public sealed class Tokens
+    {
+        private Tokens() { }
+    }
+
     /// <summary>The StateJournals: one StateJournal per device (core).</summary>
     public sealed class Journals
     {

@@ -2,6 +2,7 @@ using Akka.Configuration;
 using IoTSync.Logs;
 using IoTSync.Mirror.Alerts;
 using IoTSync.Mirror.Ssh;
+using IoTSync.Mirror.Tokens;
 using IoTSync.Security;
 using IoTSync.Sync;
 
@@ -9,7 +10,8 @@ namespace IoTSync.Mirror;
 
 /// <summary>
 /// What the mirror node's actors and its control socket are made of: its settings, its SSH key, the
-/// device keys the registry keeps current, the session opener and the clock.
+/// device keys the registry keeps current, the API tokens the token store keeps current, the session
+/// opener and the clock.
 /// </summary>
 public sealed record MirrorNodeParts(
     MirrorNodeSettings Settings,
@@ -27,6 +29,9 @@ public sealed record MirrorNodeParts(
 
     /// <summary>The webhooks health changes are sent to; none by default (then no alert actor runs).</summary>
     public AlertSettings Alerts { get; init; } = AlertSettings.None;
+
+    /// <summary>The API tokens the <see cref="ApiTokenStore"/> keeps current: what the HTTP API authenticates with.</summary>
+    public ApiTokenCache Tokens { get; init; } = new(Wall);
 
     /// <summary>What the edge needs besides the core's actors: the keys heartbeats are checked with, who is admitted, its limits and the clock.</summary>
     public MirrorEdgeParts Edge => new(Devices, Devices, new HeartbeatListenerSettings(Settings.HeartbeatTimeWindow, Settings.RequestTimeout, Settings.HeartbeatRate), Wall, Tls)

@@ -5,6 +5,7 @@ using Akka.Hosting;
 using IoTSync.Hosting;
 using IoTSync.Logs;
 using IoTSync.Mirror.Alerts;
+using IoTSync.Mirror.Tokens;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using static IoTSync.Mirror.DeviceRegistryMessages;
@@ -13,7 +14,7 @@ namespace IoTSync.Mirror;
 
 /// <summary>
 /// Registers the mirror node's actors on an Akka.Hosting builder in two systems: the core (DeviceRegistry,
-/// StateJournals, SshReplicator, HealthWatch, webhook alerts), with no remoting at all, and the edge
+/// ApiTokenStore, StateJournals, SshReplicator, HealthWatch, webhook alerts), with no remoting at all, and the edge
 /// (<see cref="EdgeSystem"/>), the only system with remoting, which holds the HeartbeatListener alone and
 /// gets the core's actors handed in as <see cref="MirrorCoreRefs"/>. A peer can reach the listener and
 /// nothing else: the registry, journals, replicator, health watch and alerts have no address on the network.
@@ -35,8 +36,9 @@ public static class MirrorNodeRegistration
         builder.AddMirrorCore(parts).AddMirrorEdge(config, parts.Settings.SystemName, parts.Edge);
 
     /// <summary>
-    /// The core: the DeviceRegistry first, and once it has recovered the devices' keys, the
-    /// StateJournals, the SshReplicator, the webhook alerts (when any webhook is configured) and the HealthWatch.
+    /// The core: the DeviceRegistry and the ApiTokenStore first, and once they have recovered the devices'
+    /// keys and the API tokens, the StateJournals, the SshReplicator, the webhook alerts (when any webhook
+    /// is configured) and the HealthWatch.
     /// </summary>
     public static AkkaConfigurationBuilder AddMirrorCore(this AkkaConfigurationBuilder builder, MirrorNodeParts parts) =>
         builder.WithActors(new ActorStarter((system, registry) => StartCore(system, registry, parts)));
@@ -60,8 +62,12 @@ public static class MirrorNodeRegistration
         var settings = parts.Settings;
         var deviceRegistry = system.ActorOf(JournalSupervisor.Props(DeviceRegistry.Props(parts.Devices), "journal", DeviceRegistry.Id, parts.Journals.Journal.Restart), "registry");
         registry.Register<MirrorNodeActors.Registry>(deviceRegistry);
+        var tokens = system.ActorOf(JournalSupervisor.Props(ApiTokenStore.Props(parts.Tokens, parts.Wall), "journal", ApiTokenStore.Id, parts.Journals.Journal.Restart), "tokens");
         // Heartbeats are checked against the registry's keys: wait until it has recovered them.
         await deviceRegistry.Ask<Devices>(ListDevices.Instance, settings.RequestTimeout);
+        // Requests are authenticated against the tokens' cache: the store is registered once it has recovered them.
+        await tokens.Ask<ApiTokenStoreMessages.TokenList>(ApiTokenStoreMessages.ListTokens.Instance, settings.RequestTimeout);
+        registry.Register<MirrorNodeActors.Tokens>(tokens);
         var journals = system.ActorOf(StateJournals.Props(parts.Journals, parts.Wall), "devices");
         var replicator = system.ActorOf(SshReplicator.Props(parts.Devices, journals, parts.Opener,
             new SshReplicatorSettings(settings.MaxConcurrentSessions, settings.SessionTimeout, settings.RequestTimeout, parts.Exchange), wall: parts.Wall,

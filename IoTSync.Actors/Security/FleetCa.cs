@@ -54,18 +54,33 @@ public sealed class FleetCa : IDisposable
         return Issue(request.PublicKey, FleetIdentity.DeviceSubject(device), FleetIdentity.ClientAuth, validity, now);
     }
 
-    /// <summary>The mirror's certificate, for server authentication, with a fresh key of its own.</summary>
-    public X509Certificate2 IssueMirror(string name, TimeSpan validity, DateTimeOffset now)
+    /// <summary>
+    /// The mirror's certificate, for server authentication, with a fresh key of its own; <paramref name="addresses"/>
+    /// (IP addresses or host names) go in its subject alternative names, so HTTPS clients such as curl or a
+    /// browser that trust the fleet CA accept it at those addresses.
+    /// </summary>
+    public X509Certificate2 IssueMirror(string name, TimeSpan validity, DateTimeOffset now, IEnumerable<string>? addresses = null)
     {
         using var key = ECDsa.Create(ECCurve.NamedCurves.nistP256);
         var request = new CertificateRequest(FleetIdentity.MirrorSubject(name), key, HashAlgorithmName.SHA256);
-        using var issued = Issue(request.PublicKey, request.SubjectName, FleetIdentity.ServerAuth, validity, now);
+        using var issued = Issue(request.PublicKey, request.SubjectName, FleetIdentity.ServerAuth, validity, now, addresses);
         return issued.CopyWithPrivateKey(key);
     }
 
-    private X509Certificate2 Issue(PublicKey publicKey, X500DistinguishedName subject, Oid usage, TimeSpan validity, DateTimeOffset now)
+    private X509Certificate2 Issue(PublicKey publicKey, X500DistinguishedName subject, Oid usage, TimeSpan validity, DateTimeOffset now,
+        IEnumerable<string>? addresses = null)
     {
         var request = new CertificateRequest(subject, publicKey, HashAlgorithmName.SHA256);
+        if (addresses?.Distinct(StringComparer.OrdinalIgnoreCase).ToList() is { Count: > 0 } names)
+        {
+            var alternative = new SubjectAlternativeNameBuilder();
+            foreach (var address in names)
+                if (System.Net.IPAddress.TryParse(address, out var ip))
+                    alternative.AddIpAddress(ip);
+                else
+                    alternative.AddDnsName(address);
+            request.CertificateExtensions.Add(alternative.Build());
+        }
         request.CertificateExtensions.Add(new X509BasicConstraintsExtension(false, false, 0, true));
         request.CertificateExtensions.Add(new X509KeyUsageExtension(X509KeyUsageFlags.DigitalSignature, true));
         request.CertificateExtensions.Add(new X509EnhancedKeyUsageExtension([usage], true));

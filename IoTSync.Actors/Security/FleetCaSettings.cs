@@ -21,14 +21,15 @@ public sealed record FleetCaSettings(string CaCertificate, string CaKey, string 
         root.RequireDuration("iotsync.mirror.ca.mirror-validity", TimeSpan.FromDays(1)));
 
     /// <summary>Makes the fleet CA and the mirror's certificate from it; refuses when any of the files exists.</summary>
-    public void Initialise(string mirrorName, DateTimeOffset now)
+    /// <summary>Makes the CA and the mirror's certificate for <paramref name="addresses"/> (its subject alternative names).</summary>
+    public void Initialise(string mirrorName, DateTimeOffset now, IEnumerable<string>? addresses = null)
     {
         foreach (var file in new[] { CaCertificate, CaKey, MirrorCertificate, MirrorKey })
             if (File.Exists(file))
                 throw new IOException($"{file} already exists; the fleet CA is made once");
         using var ca = FleetCa.Create(Validity, now);
         ca.Save(CaCertificate, CaKey);
-        using var mirror = ca.IssueMirror(mirrorName, MirrorValidity, now);
+        using var mirror = ca.IssueMirror(mirrorName, MirrorValidity, now, addresses);
         PemFiles.WriteNew(MirrorKey, mirror.GetECDsaPrivateKey()!.ExportPkcs8PrivateKeyPem(), ownerOnly: true);
         PemFiles.WriteNew(MirrorCertificate, mirror.ExportCertificatePem(), ownerOnly: false);
     }

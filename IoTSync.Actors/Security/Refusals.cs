@@ -81,6 +81,12 @@ public sealed class Refusals
     /// <summary>A control request that does not decode or is not one the node serves.</summary>
     public const string ControlMalformed = "control-malformed";
 
+    /// <summary>An API request over TCP with a bearer token that is malformed, unknown, expired or revoked.</summary>
+    public const string ApiToken = "api-token-refused";
+
+    /// <summary>An API request whose token's role does not allow it.</summary>
+    public const string ApiRole = "api-role-refused";
+
     private readonly ConcurrentDictionary<string, long> _counts = new(StringComparer.Ordinal);
 
     /// <summary>Counts one refusal of <paramref name="kind"/>.</summary>

@@ -4,6 +4,7 @@ using IoTSync.Control;
 using IoTSync.Device;
 using IoTSync.Logs;
 using IoTSync.Mirror;
+using IoTSync.Mirror.Tokens;
 using IoTSync.Protocol;
 
 namespace IoTSync.Serialization;
@@ -85,6 +86,8 @@ public static class IoTSyncCodec
         (typeof(StateJournalMessages.GetSyncView), "get-sync-view"),
         (typeof(StateJournalMessages.GetJournalState), "get-journal-state"),
         (typeof(StateJournalMessages.ReadLogRange), "read-log-range"),
+        (typeof(ApiTokenEvents.TokenCreated), "api-token-created"),
+        (typeof(ApiTokenEvents.TokenRevoked), "api-token-revoked"),
     ];
 
     private static readonly Dictionary<Type, string> ManifestByType = Registry.ToDictionary(r => r.Type, r => r.Manifest);
@@ -97,7 +100,7 @@ public static class IoTSyncCodec
         RespectRequiredConstructorParameters = true,
         // Our encoder never writes a name twice; a reader that took the last of two would see another message than one that took the first.
         AllowDuplicateProperties = false,
-        Converters = { new Sha256HashConverter(), new DeviceIdConverter(), new ApplicationStateConverter() },
+        Converters = { new Sha256HashConverter(), new DeviceIdConverter(), new ApplicationStateConverter(), new ApiTokenNameConverter(), new ApiRoleConverter() },
         TypeInfoResolver = new DefaultJsonTypeInfoResolver { Modifiers = { LeaveOutComputedProperties, RefuseWhatTheTypesCannotMean } },
     };
 

@@ -125,6 +125,14 @@ public sealed class MirrorApiClient : IDisposable
     public Task<RotatedResource> Rotate(string id, RotateRequest request, CancellationToken cancel = default) =>
         Send<RotatedResource>(HttpMethod.Post, $"api/v1/devices/{Escape(id)}/rotate", request, cancel);
 
+    public Task<IssuedTokenResource> CreateToken(CreateTokenRequest request, CancellationToken cancel = default) =>
+        Send<IssuedTokenResource>(HttpMethod.Post, "api/v1/tokens", request, cancel);
+
+    public Task<TokenList> Tokens(CancellationToken cancel = default) => Get<TokenList>("api/v1/tokens", cancel);
+
+    public Task<TokenResource> RevokeToken(string name, CancellationToken cancel = default) =>
+        Send<TokenResource>(HttpMethod.Post, $"api/v1/tokens/{Escape(name)}/revoke", null, cancel);
+
     public Task<RefusalsResource> Refusals(CancellationToken cancel = default) => Get<RefusalsResource>("api/v1/refusals", cancel);
 
     private Task<T> Get<T>(string path, CancellationToken cancel) => Send<T>(HttpMethod.Get, path, null, cancel);

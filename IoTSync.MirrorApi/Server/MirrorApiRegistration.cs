@@ -2,6 +2,7 @@ using System.Security.Cryptography.X509Certificates;
 using System.Threading.RateLimiting;
 using Akka.Configuration;
 using IoTSync.Control;
+using IoTSync.Mirror.Tokens;
 using IoTSync.MirrorApi.Events;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Builder;
@@ -21,13 +22,13 @@ namespace IoTSync.MirrorApi.Server;
 /// </summary>
 public static class MirrorApiRegistration
 {
-    public static IServiceCollection AddMirrorApi(this IServiceCollection services, MirrorApiSettings settings, IBearerTokens tokens)
+    public static IServiceCollection AddMirrorApi(this IServiceCollection services, MirrorApiSettings settings)
     {
         services.AddSingleton(settings);
-        services.AddSingleton(tokens);
         services.AddSingleton<JournalChangeFeed>();
         services.AddSingleton<MirrorOperations>();
         services.AddRoutingCore();
+        services.AddOpenApi(MirrorOpenApi.DocumentName, MirrorOpenApi.Configure);
         services.ConfigureHttpJsonOptions(options => ApiJson.Configure(options.SerializerOptions));
         // Binding failures (a query value that is not a number, a body that is not JSON) become problem documents.
         services.Configure<RouteHandlerOptions>(options => options.ThrowOnBadRequest = true);
@@ -35,8 +36,8 @@ public static class MirrorApiRegistration
             .AddScheme<AuthenticationSchemeOptions, CallerAuthentication>(CallerAuthentication.SchemeName, null);
         services.AddAuthorization(options =>
         {
-            foreach (var role in new[] { ApiRoles.Read, ApiRoles.Operate, ApiRoles.Admin })
-                options.AddPolicy(role, policy => policy.RequireRole(ApiRoles.Including(role)));
+            foreach (var role in ApiRoles.All)
+                options.AddPolicy(role.Word(), policy => policy.RequireRole(ApiPolicies.Including(role)));
         });
         services.AddRateLimiter(options =>
         {
@@ -117,6 +118,7 @@ public static class MirrorApiRegistration
         app.UseAuthorization();
         app.UseRateLimiter();
         app.MapMirrorEndpoints();
+        app.MapOpenApi(MirrorOpenApi.Route).AllowAnonymous();
         // Anything else: a problem document, not an empty 404.
         app.MapFallback((HttpContext http) =>
             throw new ApiProblem(404, "Not found", $"no resource {http.Request.Method} {http.Request.Path} (the API is under {MirrorEndpoints.Prefix})"));

@@ -4,6 +4,7 @@ using Akka.Event;
 using Akka.Hosting;
 using IoTSync.Logs;
 using IoTSync.Mirror;
+using IoTSync.Mirror.Tokens;
 using IoTSync.Model;
 using IoTSync.MirrorApi.Resources;
 using static IoTSync.Mirror.DeviceRegistryMessages;
@@ -20,6 +21,7 @@ namespace IoTSync.MirrorApi.Server;
 public sealed class MirrorOperations(
     IRequiredActor<MirrorNodeActors.Registry> registry,
     IRequiredActor<MirrorNodeActors.Journals> journals,
+    IRequiredActor<MirrorNodeActors.Tokens> tokens,
     MirrorNodeParts parts,
     MirrorApiSettings api,
     Events.JournalChangeFeed changes,
@@ -277,6 +279,54 @@ public sealed class MirrorOperations(
                 throw new InvalidOperationException($"unexpected answer {other.GetType().Name} from the registry");
         }
     }
+
+    public async Task<IssuedTokenResource> CreateToken(CreateTokenRequest request, CancellationToken cancel)
+    {
+        if (ApiTokenName.Problem(request.Name) is { } problem)
+            throw ApiProblem.BadRequest(problem, "name");
+        if (!ApiRoles.TryParse(request.Role, out var role))
+            throw ApiProblem.BadRequest(ApiRoles.Problem(request.Role), "role");
+        if (request.ValidForMs is < 1)
+            throw ApiProblem.BadRequest($"validForMs must be 1 or more, not {request.ValidForMs}", "validForMs");
+        var validFor = request.ValidForMs is { } ms ? TimeSpan.FromMilliseconds(ms) : (TimeSpan?)null;
+        return await AskTokens(new ApiTokenStoreMessages.CreateToken(new ApiTokenName(request.Name!), role, validFor), cancel) switch
+        {
+            ApiTokenStoreMessages.Issued issued => new IssuedTokenResource(Of(issued.Token), issued.Bearer),
+            var other => throw Refused(other),
+        };
+    }
+
+    public async Task<TokenResource> RevokeToken(string name, CancellationToken cancel)
+    {
+        if (ApiTokenName.Problem(name) is { } problem)
+            throw ApiProblem.BadRequest(problem, "name");
+        return await AskTokens(new ApiTokenStoreMessages.RevokeToken(new ApiTokenName(name)), cancel) switch
+        {
+            ApiTokenStoreMessages.Revoked revoked => Of(revoked.Token),
+            var other => throw Refused(other),
+        };
+    }
+
+    public async Task<TokenList> Tokens(CancellationToken cancel) =>
+        new([.. ((ApiTokenStoreMessages.TokenList)await AskTokens(ApiTokenStoreMessages.ListTokens.Instance, cancel)).All.Select(Of)]);
+
+    private async Task<object> AskTokens(object message, CancellationToken cancel) =>
+        await (await tokens.GetAsync(cancel)).Ask<object>(message, _settings.RequestTimeout, cancel) switch
+        {
+            Status.Failure { Cause: var cause } => throw cause,
+            var answer => answer,
+        };
+
+    private TokenResource Of(ApiTokenListing token) => new(token.Name.ToString(), token.Role.Word(), token.StatusAt(parts.Wall.UtcNowMs),
+        token.CreatedAtUnixMs, token.ExpiresAtUnixMs, token.RevokedAtUnixMs);
+
+    private static ApiProblem Refused(object answer) => answer switch
+    {
+        ApiTokenStoreMessages.TokenRefused { Kind: TokenRefusal.Duplicate } refused => ApiProblem.Conflict(refused.Reason),
+        ApiTokenStoreMessages.TokenRefused { Kind: TokenRefusal.Unknown } refused => ApiProblem.NotFound(refused.Reason),
+        ApiTokenStoreMessages.TokenRefused refused => ApiProblem.BadRequest(refused.Reason),
+        _ => throw new InvalidOperationException($"unexpected answer {answer.GetType().Name} from the token store"),
+    };
 
     public RefusalsResource RefusalCounts() =>
         new(Control.RefusalCount.From(parts.Refusals).ToImmutableSortedDictionary(r => r.Kind, r => r.Count, StringComparer.Ordinal));

@@ -15,14 +15,14 @@ namespace IoTSync.MirrorApi.Server;
 public static class MirrorWebHost
 {
     /// <summary>The built application, not started; <paramref name="configure"/> adds what the caller needs (logging, lifetime).</summary>
-    public static async Task<WebApplication> Build(Config config, MirrorNodeParts parts, IBearerTokens tokens, Action<WebApplicationBuilder>? configure = null)
+    public static async Task<WebApplication> Build(Config config, MirrorNodeParts parts, Action<WebApplicationBuilder>? configure = null)
     {
         var api = MirrorApiSettings.FromConfig(config);
         var builder = WebApplication.CreateEmptyBuilder(new WebApplicationOptions());
         await builder.WebHost.UseMirrorApiServer(api);
         configure?.Invoke(builder);
         builder.Services.AddMirrorNode(config, parts);
-        builder.Services.AddMirrorApi(api, tokens);
+        builder.Services.AddMirrorApi(api);
         builder.Services.AddMirrorEvents(config);
         var app = builder.Build();
         app.UseMirrorApi();

@@ -16,13 +16,14 @@ public static class Program
         "       iotsync-bench windows [--results DIR] [--cycles N] [--commands K] [--period-ms N] [--window-limit-ms N] [--network ip|nft]\n" +
         "       iotsync-bench ssh [--results DIR] [--connects N]\n" +
         "       iotsync-bench soak [--results DIR] [--minutes N] [--seed S] [--keep DIR]\n" +
+        "       iotsync-bench api [--results DIR] [--devices N] [--seconds N] [--concurrency N]\n" +
         "       iotsync-bench sample --out DIR";
 
     public static async Task<int> Main(string[] args)
     {
         if (args is ["sample", "--out", var directory])
             return await new SampleJournals(Path.GetFullPath(directory)).Run();
-        if (args.Length == 0 || args[0] is not ("journal" or "recovery-check" or "verify" or "windows" or "ssh" or "soak") || (args.Length - 1) % 2 != 0)
+        if (args.Length == 0 || args[0] is not ("journal" or "recovery-check" or "verify" or "windows" or "ssh" or "soak" or "api") || (args.Length - 1) % 2 != 0)
         {
             Console.Error.WriteLine(Usage);
             return 2;
@@ -31,6 +32,8 @@ public static class Program
         {
             if (args[0] == "ssh")
                 return await new SshBench(SshOptions(args)).Run();
+            if (args[0] == "api")
+                return await new ApiBench(ApiOptions(args)).Run();
             if (args[0] == "soak")
                 return await new SoakBench(SoakOptions(args)).Run();
             if (args[0] == "windows")
@@ -59,6 +62,24 @@ public static class Program
                 "--results" => options with { ResultsDir = args[i + 1] },
                 "--connects" => options with { Connects = Count(args[i + 1]) },
                 _ => throw new ArgumentException($"unknown option {args[i]} for ssh"),
+            };
+        }
+        return options;
+    }
+
+    private static ApiBenchOptions ApiOptions(string[] args)
+    {
+        var options = new ApiBenchOptions("bench/results", 1000, 10, 32);
+        for (var i = 1; i < args.Length; i += 2)
+        {
+            var value = args[i + 1];
+            options = args[i] switch
+            {
+                "--results" => options with { ResultsDir = value },
+                "--devices" => options with { Devices = Count(value) },
+                "--seconds" => options with { Seconds = Count(value) },
+                "--concurrency" => options with { Concurrency = Count(value) },
+                _ => throw new ArgumentException($"unknown option {args[i]} for api"),
             };
         }
         return options;

@@ -22,15 +22,17 @@ Deployment? deployment = null;
 try
 {
     var binaries = NodeBinaries.Locate();
-    deployment = await Deployment.Create(directory, binaries, new DeploymentOptions());
+    deployment = await Deployment.Create(directory, binaries, new DeploymentOptions { MirrorApi = true });
     Console.WriteLine($"  ✓ device sshd on 127.0.0.1:{deployment.Sshd.Port}, host key {deployment.Sshd.HostKey}");
     await deployment.StartMirror();
     Console.WriteLine($"  ✓ mirror node running (heartbeats on 127.0.0.1:{deployment.MirrorPort}, SQLite {deployment.MirrorDatabase})");
     var line = await deployment.Enroll();
     Console.WriteLine($"  ✓ enrolled {deployment.DeviceId}: host key pinned; authorized_keys: {line[..line.IndexOf(" ecdsa", StringComparison.Ordinal)]} ecdsa-sha2-nistp256 …");
+    var token = (await deployment.MirrorCli(["token", "create", "--name", "demo-app", "--role", "operate"])).EnsureSuccess("iotsync-mirror token create").Stdout.Trim();
+    Console.WriteLine($"  ✓ mirror API at {deployment.ApiAddress} (HTTPS; trust {deployment.FleetCaCertificate}); an application's token (role operate): {token}");
     await deployment.StartDevice();
     Console.WriteLine($"  ✓ device node running (cycle {deployment.Options.Period.TotalSeconds:0.#} s, window limit {deployment.Options.WindowLimit.TotalSeconds:0.#} s, toggler none, SQLite {deployment.DeviceDatabase})");
-    var story = new Story(deployment, Console.Out);
+    var story = new Story(deployment, token, Console.Out);
     await story.Run();
     await File.WriteAllTextAsync(Path.Combine(directory, "windows.json"), JsonSerializer.Serialize(new
     {
@@ -60,6 +62,7 @@ if (keep is not null)
           {dotnet} {deployment?.Binaries.DeviceDll} run --config {Path.Combine(keep, "device", "device.hocon")}
           {dotnet} {deployment?.Binaries.MirrorDll} journal list --config {Path.Combine(keep, "mirror", "mirror.hocon")}
           {dotnet} {deployment?.Binaries.DeviceDll} journal verify --config {Path.Combine(keep, "device", "device.hocon")}
+          curl --cacert {deployment?.FleetCaCertificate} -H "Authorization: Bearer TOKEN" {deployment?.ApiAddress}api/v1/devices
         """);
 }
 else

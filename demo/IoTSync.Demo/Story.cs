@@ -1,6 +1,8 @@
 using System.Diagnostics;
 using System.Globalization;
 using System.Text.Json;
+using IoTSync.MirrorApi.Client;
+using IoTSync.MirrorApi.Resources;
 using IoTSync.Testing;
 using IoTSync.Testing.Rig;
 
@@ -14,7 +16,7 @@ public sealed class StepFailed(string message) : Exception(message);
 /// each side, equal state digests, and the windows the device saw. Each step prints one line
 /// when it is seen; the first that is not seen in time throws <see cref="StepFailed"/>.
 /// </summary>
-public sealed class Story(Deployment deployment, TextWriter output)
+public sealed class Story(Deployment deployment, string token, TextWriter output)
 {
     private static readonly TimeSpan StepTimeout = TimeSpan.FromSeconds(60);
     private static readonly CultureInfo Invariant = CultureInfo.InvariantCulture;
@@ -24,17 +26,22 @@ public sealed class Story(Deployment deployment, TextWriter output)
         var clock = Stopwatch.StartNew();
         var device = deployment.DeviceId;
 
-        // 1. Mirror → device: a command left at the mirror runs in the device's next window, its output comes back.
-        var left = await deployment.MirrorJson("exec", "--device", device, "--", "uname", "-sr");
-        var sequence = left.GetProperty("sequence").GetInt64();
-        Say($"mirror: left 'uname -sr' for {device} as mirror command {sequence}; the device is dark until its next window");
-        var result = await Until("the mirror command's result back at the mirror", async () =>
+        // 1. Application → mirror → device: a command left over HTTPS with a token runs in the device's next window, its output comes back.
+        using var ca = System.Security.Cryptography.X509Certificates.X509Certificate2.CreateFromPem(await File.ReadAllTextAsync(deployment.FleetCaCertificate));
+        using var api = MirrorApiClient.ForUrl(deployment.ApiAddress!, token, ca);
+        var left = await api.Submit(device, new SubmitCommandRequest(["uname", "-sr"]));
+        var sequence = left.Sequence;
+        Say($"application: left 'uname -sr' for {device} over HTTPS (202 Accepted, mirror command {sequence}, issuer {left.Command.Issuer}); the device is dark until its next window");
+        CommandResource? resolved = null;
+        await Until("the mirror command's result back at the mirror", async () =>
         {
-            var status = await deployment.CommandResult(sequence);
-            return status.GetProperty("status").GetString() == "resolved" ? status : (JsonElement?)null;
+            // The mirror answers once the result is stored, or after 10 s with the status as it stands.
+            resolved = await api.Command(device, sequence, waitMs: 10_000);
+            return resolved.Status == "resolved" ? true : (bool?)null;
         });
-        Expect(result.GetProperty("outcome").GetString() == "executed", $"the command ran (outcome {result.GetProperty("outcome")})");
-        Say($"mirror: result of command {sequence} came back: exit {result.GetProperty("exitCode")}, output \"{result.GetProperty("output").GetString()!.Trim()}\"");
+        var result = resolved!.Result!;
+        Expect(result.Outcome == "executed", $"the command ran (outcome {result.Outcome})");
+        Say($"application: result of command {sequence} came back: exit {result.ExitCode}, output \"{result.Output.Trim()}\"");
 
         // 2. Device → mirror: a command run on the device with exec appears at the mirror.
         var exec = (await deployment.DeviceCli(["exec", "--", "echo", "hello from the device"])).EnsureSuccess("iotsync-device exec");
@@ -51,7 +58,7 @@ public sealed class Story(Deployment deployment, TextWriter output)
         Say("mirror: set colour=blue; device: set location=lab-3");
         await Until("both properties on both sides", async () =>
         {
-            var onMirror = Properties((await deployment.MirrorJson("state", "--device", device)).GetProperty("properties"));
+            var onMirror = (await deployment.MirrorJson("state", "--device", device)).GetProperty("properties").EnumerateObject().ToDictionary(p => p.Name, p => p.Value.GetString()!);
             var onDevice = Properties((await deployment.DeviceJson("status")).GetProperty("properties"));
             return HasBoth(onMirror) && HasBoth(onDevice) ? true : (bool?)null;
         });

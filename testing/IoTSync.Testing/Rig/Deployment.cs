@@ -39,6 +39,9 @@ public sealed record DeploymentOptions
 
     /// <summary>The directory of the mirror node's database; the mirror's own directory when null.</summary>
     public string? MirrorDatabaseDirectory { get; init; }
+
+    /// <summary>Whether the mirror also serves its HTTP API on TCP (HTTPS on a free loopback port, see <see cref="Deployment.ApiAddress"/>).</summary>
+    public bool MirrorApi { get; init; }
 }
 
 /// <summary>
@@ -74,6 +77,7 @@ public sealed partial class Deployment : IAsyncDisposable
 
     private Deployment(string directory, NodeBinaries binaries, DeploymentOptions options, PrivateSshd sshd, int mirrorPort)
     {
+        ApiAddress = options.MirrorApi ? new Uri($"https://127.0.0.1:{PrivateSshd.FreePort()}/") : null;
         Directory = directory;
         Binaries = binaries;
         Options = options;
@@ -90,6 +94,12 @@ public sealed partial class Deployment : IAsyncDisposable
     public PrivateSshd Sshd { get; }
 
     public int MirrorPort { get; }
+
+    /// <summary>The mirror's HTTP API on TCP (HTTPS, the fleet CA's certificate), when <see cref="DeploymentOptions.MirrorApi"/>.</summary>
+    public Uri? ApiAddress { get; }
+
+    /// <summary>The fleet CA's certificate: what an HTTPS client of the mirror's API trusts.</summary>
+    public string FleetCaCertificate => Path.Combine(Directory, "mirror", "fleet-ca.crt");
 
     public string DeviceId => Options.DeviceId;
 
@@ -188,7 +198,11 @@ public sealed partial class Deployment : IAsyncDisposable
             # The device's window limit: not heard from for longer, with no session running, it is dark.
             iotsync.mirror.window-limit = {(long)Options.WindowLimit.TotalMilliseconds}ms
 
-            """ + (Options.RotationOverlap is { } overlap ? $"""
+            """ + (ApiAddress is { } api ? $"""
+            # The HTTP API for applications: HTTPS on loopback with the mirror's certificate from the fleet CA.
+            iotsync.mirror.http.listen = ["127.0.0.1:{api.Port}"]
+
+            """ : "") + (Options.RotationOverlap is { } overlap ? $"""
             # Credentials replaced by `device rotate` are honoured this long.
             iotsync.mirror.rotation-overlap = {(long)overlap.TotalMilliseconds}ms
 

@@ -4,6 +4,7 @@ using IoTSync.Control;
 using IoTSync.Device;
 using IoTSync.Logs;
 using IoTSync.Mirror;
+using IoTSync.Mirror.Tokens;
 using IoTSync.Model;
 using IoTSync.Protocol;
 using IoTSync.Serialization;
@@ -110,5 +111,9 @@ public static class MessageSamples
         yield return new StateJournalMessages.GetSyncView(Device);
         yield return new StateJournalMessages.GetJournalState(Device);
         yield return new StateJournalMessages.ReadLogRange(Device, Origin.Mirror, 1, 10);
+        var token = new ApiTokenName("ci-deploy");
+        yield return new ApiTokenEvents.TokenCreated(token, ApiRole.Operate, Sha256Hash.Of("iotsync_sample"u8), 1_700_000_000_000, 1_700_086_400_000,
+            Sha256Hash.Of("chain"u8));
+        yield return new ApiTokenEvents.TokenRevoked(token, 1_700_000_100_000, Sha256Hash.Of("chain 2"u8));
     }
 }

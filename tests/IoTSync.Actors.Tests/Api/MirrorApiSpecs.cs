@@ -3,6 +3,7 @@ using System.Net.Http.Json;
 using System.Text;
 using System.Text.Json;
 using Akka.Actor;
+using Microsoft.Extensions.DependencyInjection;
 using IoTSync.Logs;
 using IoTSync.MirrorApi;
 using IoTSync.MirrorApi.Client;
@@ -160,6 +161,26 @@ public sealed class MirrorApiSpecs : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Should_serve_a_valid_openapi_document_that_describes_every_route_of_the_api()
+    {
+        using var http = MirrorApiClient.RawSocketClient(_mirror.ControlSocket);
+        await using var document = await http.GetStreamAsync(IoTSync.MirrorApi.Server.MirrorOpenApi.Path);
+        var read = await Microsoft.OpenApi.OpenApiDocument.LoadAsync(document, "json");
+        var routes = _mirror.Services.GetRequiredService<Microsoft.AspNetCore.Routing.EndpointDataSource>().Endpoints
+            .OfType<Microsoft.AspNetCore.Routing.RouteEndpoint>()
+            .Select(e => "/" + e.RoutePattern.RawText!.Trim('/'))
+            .Where(r => r.StartsWith("/api/v1", StringComparison.Ordinal))
+            .Select(r => System.Text.RegularExpressions.Regex.Replace(r, @"\{(\w+):\w+\}", "{$1}"))
+            .ToHashSet();
+
+        Assert.Empty(read.Diagnostic?.Errors ?? []);
+        Assert.NotEmpty(routes);
+        Assert.Equal(routes.Order(), read.Document!.Paths.Keys.Order());
+        Assert.Contains("bearer", read.Document.Components!.SecuritySchemes!.Keys);
+        Assert.Contains("202", read.Document.Paths["/api/v1/devices/{id}/commands"].Operations![HttpMethod.Post].Responses!.Keys);
+    }
+
+    [Fact]
     public async Task Should_refuse_to_cancel_what_is_not_an_open_device_command_with_409()
     {
         var property = await _api.Submit(Device, new SubmitCommandRequest(["set", "colour", "blue"]));
@@ -210,6 +231,20 @@ public sealed class MirrorApiTcpSpecs
         Assert.Equal("https", address.Scheme);
         Assert.Equal(HttpStatusCode.Unauthorized, refused.StatusCode);
         Assert.IsNotType<MirrorApiException>(untrusted);
+        // A client that also checks the name (curl --cacert, a browser): the certificate names 127.0.0.1.
+        using var strict = new HttpClient(new HttpClientHandler
+        {
+            ServerCertificateCustomValidationCallback = (_, certificate, chain, errors) =>
+            {
+                if ((errors & ~System.Net.Security.SslPolicyErrors.RemoteCertificateChainErrors) != System.Net.Security.SslPolicyErrors.None)
+                    return false;
+                chain!.ChainPolicy.TrustMode = System.Security.Cryptography.X509Certificates.X509ChainTrustMode.CustomRootTrust;
+                chain.ChainPolicy.CustomTrustStore.Add(fleet.Ca.Certificate);
+                chain.ChainPolicy.RevocationMode = System.Security.Cryptography.X509Certificates.X509RevocationMode.NoCheck;
+                return chain.Build(certificate!);
+            },
+        }) { BaseAddress = address };
+        Assert.Equal(HttpStatusCode.Unauthorized, (await strict.GetAsync("api/v1/devices")).StatusCode);
     }
 
     [Fact]

@@ -68,6 +68,7 @@ public sealed class NodeRegistrationSpecs : IDisposable
         {
             var registry = host.Services.GetRequiredService<ActorRegistry>();
             Assert.True(registry.TryGet<MirrorNodeActors.Registry>(out _));
+            Assert.True(registry.TryGet<MirrorNodeActors.Tokens>(out _));
             Assert.True(registry.TryGet<MirrorNodeActors.Journals>(out _));
             Assert.True(registry.TryGet<MirrorNodeActors.Replicator>(out _));
             Assert.True(registry.TryGet<MirrorNodeActors.LateWatch>(out _));

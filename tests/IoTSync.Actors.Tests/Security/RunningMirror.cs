@@ -57,15 +57,17 @@ internal sealed class RunningMirror : IAsyncDisposable
     /// <summary>The node's refusal counters (the same object its control socket reports).</summary>
     public IoTSync.Security.Refusals Refusals => _host.Services.GetRequiredService<MirrorNodeParts>().Refusals;
 
+    public IServiceProvider Services => _host.Services;
+
     /// <summary>The HTTP API's TCP addresses as bound (none unless <c>iotsync.mirror.http.listen</c> was given).</summary>
     public IReadOnlyList<Uri> ApiAddresses => [.. MirrorWebHost.TcpAddresses(_host)];
-
-    /// <summary>The node's services (its actor system, the API's live events and metrics).</summary>
-    public IServiceProvider Services => _host.Services;
 
     public IActorRef Journals => _host.Services.GetRequiredService<ActorRegistry>().Get<MirrorNodeActors.Journals>();
 
     public string ControlSocket => Path.Combine(_directory, "mirror.sock");
+
+    /// <summary>Where the node keeps its database, keys and socket.</summary>
+    public string StateDirectory => _directory;
 
     /// <summary>
     /// The mirror, over mutual TLS against <paramref name="fleet"/> (a fresh one when not given) when
@@ -89,7 +91,7 @@ internal sealed class RunningMirror : IAsyncDisposable
             akka.stdout-loglevel = WARNING
             {{extraConfig}}
             """).WithFallback(IoTSyncSystem.LoadNodeConfig(Path.Combine(AppContext.BaseDirectory, "hocon", "mirror.hocon")));
-        var host = await MirrorWebHost.Build(config, MirrorNodeParts.FromConfig(config), new NoBearerTokens());
+        var host = await MirrorWebHost.Build(config, MirrorNodeParts.FromConfig(config));
         using var deadline = new CancellationTokenSource(Timeout);
         await host.StartAsync(deadline.Token);
         var mirror = new RunningMirror(directory, host, key ?? RandomNumberGenerator.GetBytes(32), fleet, ownsFleet);

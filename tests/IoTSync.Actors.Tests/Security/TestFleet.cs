@@ -24,7 +24,7 @@ internal sealed class TestFleet : IDisposable
     /// <summary>Writes the CA certificate and a mirror certificate and key into <paramref name="directory"/>; returns the iotsync.tls HOCON for them.</summary>
     public string MirrorFiles(string directory)
     {
-        using var mirror = Ca.IssueMirror("iotsync-mirror", Year, DateTimeOffset.UtcNow);
+        using var mirror = Ca.IssueMirror("iotsync-mirror", Year, DateTimeOffset.UtcNow, ["127.0.0.1", "localhost"]);
         PemFiles.WriteNew(Path.Combine(directory, "fleet-ca.crt"), Ca.Certificate.ExportCertificatePem(), ownerOnly: false);
         PemFiles.WriteNew(Path.Combine(directory, "mirror.crt"), mirror.ExportCertificatePem(), ownerOnly: false);
         PemFiles.WriteNew(Path.Combine(directory, "mirror.key"), mirror.GetECDsaPrivateKey()!.ExportPkcs8PrivateKeyPem(), ownerOnly: true);

@@ -15,7 +15,7 @@ public sealed class NodeCommandLineSpecs : IDisposable
     private static readonly string[][] DeviceCommands = [["run"], ["exec"], ["sync-endpoint"], ["status"], ["init"], ["tls", "renew"], ["tls", "install"]];
 
     private static readonly string[][] MirrorCommands = [["run"], ["enroll"], ["exec"], ["result"], ["cancel"], ["devices"], ["state"], ["windows"],
-        ["device", "disable"], ["device", "enable"], ["device", "rotate"]];
+        ["device", "disable"], ["device", "enable"], ["device", "rotate"], ["token", "create"], ["token", "list"], ["token", "revoke"], ["refusals"]];
 
     [Fact]
     public async Task Should_answer_help_on_every_node_command()

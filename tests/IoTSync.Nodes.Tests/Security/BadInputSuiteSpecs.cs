@@ -51,7 +51,7 @@ public sealed class BadInputSuiteSpecs(BadInputPair pair) : IClassFixture<BadInp
     [Fact]
     public async Task Should_print_the_refusal_counters_in_iotsync_mirror_refusals_and_iotsync_device_status()
     {
-        await BadInputCases.Named("mirror-control-malformed").Attack(pair);
+        await BadInputCases.Named("mirror-api-malformed").Attack(pair);
         await BadInputCases.Named("device-control-malformed").Attack(pair);
 
         var mirror = (await pair.Deployment.MirrorCli(["refusals"])).EnsureSuccess("iotsync-mirror refusals");

@@ -90,6 +90,18 @@ public sealed class FleetCaSpecs : IDisposable
     }
 
     [Fact]
+    public void Should_name_the_mirrors_addresses_in_its_certificate_so_https_clients_accept_it_there()
+    {
+        using var mirror = _ca.IssueMirror("iotsync-mirror", Year, DateTimeOffset.UtcNow, ["127.0.0.1", "10.0.0.1", "localhost"]);
+
+        Assert.True(mirror.MatchesHostname("127.0.0.1"));
+        Assert.True(mirror.MatchesHostname("10.0.0.1"));
+        Assert.True(mirror.MatchesHostname("localhost"));
+        Assert.False(mirror.MatchesHostname("10.0.0.2"));
+        Assert.Null(FleetTlsValidator.AtDevice(_ca.Certificate).Problem(mirror));
+    }
+
+    [Fact]
     public void Should_refuse_another_cas_certificate_and_an_expired_one_and_none_at_all()
     {
         using var otherCa = FleetCa.Create(Year, DateTimeOffset.UtcNow);
