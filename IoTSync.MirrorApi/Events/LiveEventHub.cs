@@ -122,10 +122,11 @@ public sealed class LiveEventHub : IAsyncDisposable
                 {
                     await Handle(published);
                 }
-                catch (Exception e) when (!_stop.IsCancellationRequested)
+                catch (Exception e) when (e is not OperationCanceledException)
                 {
-                    // A command's resource that could not be read (the node shutting down, a timeout): the entry events still went out.
-                    _log.Warning("live events: {0} not turned into events: {1}", published.GetType().Name, e.Message);
+                    // A command's resource that could not be read (a timeout, the node stopping): the entry events still went out.
+                    if (!_stop.IsCancellationRequested)
+                        _log.Warning("live events: {0} not turned into events: {1}", published.GetType().Name, e.Message);
                 }
             }
         }
