@@ -111,27 +111,37 @@ public static class IoTSyncSystem
 
     /// <summary>
     /// A node's configuration: its own file (<c>device.hocon</c> or <c>mirror.hocon</c>) over
-    /// <c>shared.hocon</c> from the same directory. A clear error when either is missing or malformed.
+    /// <c>shared.hocon</c> from the same directory. A clear error when either is missing or malformed,
+    /// or has a key under <c>iotsync</c> that no node knows (<see cref="Configuration.ConfigReference.AnyNode"/>).
     /// </summary>
-    public static Config LoadNodeConfig(string nodeFile)
+    public static Config LoadNodeConfig(string nodeFile) => LoadNodeConfig(nodeFile, Configuration.ConfigReference.AnyNode);
+
+    /// <summary>
+    /// A node's configuration, as <see cref="LoadNodeConfig(string)"/>, each of its two files refused when
+    /// it has a key under <c>iotsync</c> that <paramref name="reference"/> does not know.
+    /// </summary>
+    public static Config LoadNodeConfig(string nodeFile, Configuration.ConfigReference reference)
     {
         var directory = Path.GetDirectoryName(Path.GetFullPath(nodeFile))!;
         var shared = Path.Combine(directory, "shared.hocon");
-        return ParseFile(nodeFile).WithFallback(ParseFile(shared));
+        return ParseFile(nodeFile, reference).WithFallback(ParseFile(shared, reference));
     }
 
-    private static Config ParseFile(string path)
+    private static Config ParseFile(string path, Configuration.ConfigReference reference)
     {
         if (!File.Exists(path))
             throw new ConfigurationException($"configuration file '{path}' does not exist");
+        Config config;
         try
         {
-            return ConfigurationFactory.ParseString(File.ReadAllText(path));
+            config = ConfigurationFactory.ParseString(File.ReadAllText(path));
         }
         catch (Exception e) when (e is not ConfigurationException)
         {
             throw new ConfigurationException($"configuration file '{path}' is not valid HOCON: {e.Message}");
         }
+        reference.Check(config, path);
+        return config;
     }
 
     /// <summary>Snapshot cadence, read-journal id and restart back-off for the log-holding actors, from <c>iotsync.persistence</c> and <c>iotsync.journal-restart</c>.</summary>

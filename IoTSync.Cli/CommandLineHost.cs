@@ -17,6 +17,27 @@ public static class ExitCodes
 
     /// <summary>The command could not run: bad arguments, a missing file, an unreadable database.</summary>
     public const int Error = 2;
+
+    /// <summary>A device command's result asked for is not there yet (still pending or delivered).</summary>
+    public const int NotResolved = 3;
+
+    /// <summary>A device command expired before it ran, or was cancelled.</summary>
+    public const int ExpiredOrCancelled = 124;
+
+    /// <summary>A device command failed without an exit code of its own (it could not start, timed out, or was interrupted).</summary>
+    public const int FailedWithoutExitCode = 125;
+
+    /// <summary>A device command was refused (not on the device's allow list).</summary>
+    public const int Refused = 126;
+
+    /// <summary>
+    /// The exit codes of a command that runs or waits for a device command, for its <c>--help</c>: the
+    /// device's <c>exec</c>, and with <paramref name="mayBePending"/> the mirror's <c>exec --wait</c> and <c>result</c>.
+    /// </summary>
+    public static string DeviceCommandHelp(bool mayBePending) =>
+        "Exit codes: the device command's own when it ran; " + (mayBePending ? "3 not resolved yet; " : "") + "124 expired or cancelled; " +
+        "125 failed without an exit code (could not start, timed out, interrupted); 126 refused (not allowed on the device); " +
+        "2 this command could not run (bad arguments, no node running).";
 }
 
 /// <summary>

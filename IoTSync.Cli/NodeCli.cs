@@ -33,9 +33,12 @@ public static partial class NodeCli
         return option;
     }
 
-    /// <summary>The node's configuration: the file <c>--config</c> names, or the default beside the executable.</summary>
+    /// <summary>
+    /// The node's configuration: the file <c>--config</c> names, or the default beside the executable; a key
+    /// under <c>iotsync</c> that the node's shipped files (named by <paramref name="defaultConfigFile"/>) lack is refused.
+    /// </summary>
     public static Config LoadConfig(ParseResult parsed, Option<string?> option, string defaultConfigFile) =>
-        IoTSyncSystem.LoadNodeConfig(parsed.GetValue(option) ?? defaultConfigFile);
+        IoTSyncSystem.LoadNodeConfig(parsed.GetValue(option) ?? defaultConfigFile, Configuration.ConfigReference.ForShippedFile(defaultConfigFile));
 
     /// <summary>Tables for people on a command's output: colour and box drawing only when it is the process's terminal.</summary>
     public static Spectre.Console.IAnsiConsole TableConsole(TextWriter output) =>
@@ -74,9 +77,9 @@ public static partial class NodeCli
     {
         CommandOutcome.Executed => result.ExitCode,
         CommandOutcome.Failed when result.ExitCode >= 0 => result.ExitCode,
-        CommandOutcome.Refused => 126,
-        CommandOutcome.Expired or CommandOutcome.Cancelled => 124,
-        _ => 125,
+        CommandOutcome.Refused => ExitCodes.Refused,
+        CommandOutcome.Expired or CommandOutcome.Cancelled => ExitCodes.ExpiredOrCancelled,
+        _ => ExitCodes.FailedWithoutExitCode,
     };
 
     /// <summary>Writes a result as a person reads it: the output on stdout, how it ended on stderr unless it simply ran.</summary>

@@ -25,4 +25,11 @@ public static class Terminal
         }
         return console;
     }
+
+    /// <summary>
+    /// A table for <paramref name="console"/>: rounded box drawing on a terminal, plain ASCII borders
+    /// otherwise (Spectre draws its default box in Unicode whatever the console's capabilities say).
+    /// </summary>
+    public static Table Table(IAnsiConsole console) =>
+        new() { Border = console.Profile.Capabilities.Unicode ? TableBorder.Rounded : TableBorder.Ascii };
 }

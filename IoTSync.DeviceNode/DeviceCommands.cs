@@ -32,14 +32,18 @@ public static class DeviceCommands
 
     private static Command Exec(string defaultConfigFile)
     {
-        var command = new Command("exec", "Run a command on this device through the running node (an argument vector, no shell), recorded with its result in the device log; prints its output and exits with its exit code.");
+        var command = new Command("exec",
+            "Run a command on this device through the running node (an argument vector, no shell, only programs on the device's allow list), " +
+            "recorded with its result in the device log; prints its output and exits with its exit code. The command goes after '--': " +
+            "a word before it (a mistyped option) is refused and nothing is recorded. 'set KEY VALUE' and 'unset KEY' change a property " +
+            "of the device's state instead (recorded, nothing run). " + ExitCodes.DeviceCommandHelp(mayBePending: false));
         var config = NodeCli.ConfigOption(command, defaultConfigFile);
-        var argv = new Argument<string[]>("argv") { Description = "The command and its arguments, after --.", Arity = ArgumentArity.OneOrMore };
-        command.Arguments.Add(argv);
+        var argv = CommandWords.Add(command);
         command.SetAction(async (parsed, cancellationToken) =>
         {
+            var words = CommandWords.Get(parsed, argv);
             var settings = DeviceNodeSettings.FromConfig(NodeCli.LoadConfig(parsed, config, defaultConfigFile));
-            var reply = await ControlSocketClient.Exec(settings.ControlSocket, parsed.GetValue(argv)!, $"cli:{Environment.UserName}", cancellationToken);
+            var reply = await ControlSocketClient.Exec(settings.ControlSocket, words, $"cli:{Environment.UserName}", cancellationToken);
             var output = parsed.InvocationConfiguration.Output;
             var error = parsed.InvocationConfiguration.Error;
             if (reply.Result?.Result is not { } result)
@@ -86,7 +90,10 @@ public static class DeviceCommands
 
     private static Command Status(string defaultConfigFile)
     {
-        var command = new Command("status", "The running node: window state, recent windows, both logs' update numbers and the state digest, last sync, open commands, properties.");
+        var command = new Command("status",
+            "The running node: its window (dark: the interface closed between windows; opening, calling the mirror, syncing), recent windows, " +
+            "both logs' update numbers and the state digest, last sync, open commands, properties, and what it refused. " +
+            "Plain ASCII when the output is not a terminal.");
         var config = NodeCli.ConfigOption(command, defaultConfigFile);
         var json = NodeCli.JsonOption(command);
         command.SetAction(async (parsed, cancellationToken) =>
@@ -96,11 +103,11 @@ public static class DeviceCommands
             var output = parsed.InvocationConfiguration.Output;
             if (parsed.GetValue(json))
             {
-                NodeCli.WriteJson(output, status);
+                NodeCli.WriteJson(output, StatusDocument(status));
                 return ExitCodes.Ok;
             }
             var console = NodeCli.TableConsole(output);
-            var table = new Table().AddColumn("").AddColumn("");
+            var table = Terminal.Table(console).AddColumn("").AddColumn("");
             table.HideHeaders();
             table.AddRow("device", Markup.Escape(status.Device));
             table.AddRow("window", Markup.Escape($"{status.Cycle.Phase} (window {status.Cycle.Window}, every {status.Cycle.Period.TotalSeconds:0.###} s)"));
@@ -122,6 +129,39 @@ public static class DeviceCommands
         });
         return command;
     }
+
+    /// <summary>The status as scripts read it: durations as milliseconds (<c>…Ms</c>), never TimeSpan's "00:00:01.8000000".</summary>
+    private static object StatusDocument(DeviceStatusReply status) => new
+    {
+        device = status.Device,
+        cycle = new
+        {
+            phase = status.Cycle.Phase,
+            window = status.Cycle.Window,
+            periodMs = Ms(status.Cycle.Period),
+            recent = status.Cycle.Recent.Select(w => new
+            {
+                number = w.Number,
+                durationMs = Ms(w.Duration),
+                usableAfterMs = Ms(w.UsableAfter),
+                outcome = w.Outcome,
+                answeredAfterMs = Ms(w.AnsweredAfter),
+                sessionStartedAfterMs = Ms(w.SessionStartedAfter),
+                sessionEndedAfterMs = Ms(w.SessionEndedAfter),
+                closingAfterMs = Ms(w.ClosingAfter),
+            }),
+        },
+        view = status.View,
+        lastSyncEndedUnixMs = status.LastSyncEndedUnixMs,
+        openCommands = status.OpenCommands,
+        properties = status.Properties,
+        refusals = status.Refusals,
+        journalFault = status.JournalFault,
+    };
+
+    private static double Ms(TimeSpan duration) => Math.Round(duration.TotalMilliseconds, 1);
+
+    private static double? Ms(TimeSpan? duration) => duration is { } d ? Ms(d) : null;
 
     private static Command Init(string defaultConfigFile)
     {
@@ -186,12 +226,14 @@ public static class DeviceCommands
                 Set(text, "Programs device commands may run.", "iotsync.device.commands.allow", "[" + string.Join(", ", programs.Select(Quote)) + "]");
             File.WriteAllText(configFile, text.ToString());
             // Read it back as the node will, so a bad value fails here and not at run.
-            DeviceNodeSettings.FromConfig(IoTSyncSystem.LoadNodeConfig(configFile));
+            DeviceNodeSettings.FromConfig(IoTSyncSystem.LoadNodeConfig(configFile, ConfigReference.Device));
             var output = parsed.InvocationConfiguration.Output;
             output.WriteLine($"wrote {configFile}");
             output.WriteLine($"heartbeat key {keyFile} (give it to the mirror's enroll --heartbeat-key-file)");
             output.WriteLine($"certificate request {request} (give it to the mirror's enroll --csr; the key {tlsKey} stays here)");
             output.WriteLine($"start the node with: {Program.Name} run --config {configFile}");
+            if (DeviceNodeSettings.MirrorNameWarningFor(parsed.GetValue(mirror)!) is { } warning)
+                parsed.InvocationConfiguration.Error.WriteLine($"{Program.Name}: warning: {warning}");
             return ExitCodes.Ok;
         });
         return command;

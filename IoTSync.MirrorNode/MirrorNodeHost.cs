@@ -27,9 +27,11 @@ public static class MirrorNodeHost
         // Before anything is created: the database, its -wal and -shm, the keys and the socket's directory.
         OwnerOnlyFiles.Restrict();
         var databasePath = IoTSync.Persistence.IoTSyncPersistenceSettings.FromConfig(config).DatabasePath;
+        var stateDirectory = OwnerOnlyFiles.StateDirectory(Path.GetDirectoryName(Path.GetFullPath(databasePath))!);
+        // A second mirror on this configuration stops here, before it binds a port or a socket.
+        using var nodeLock = NodeLock.Acquire(databasePath, "mirror");
         // A damaged database stops the node here, with one line, before a plugin could write to it.
         IoTSync.Persistence.DatabaseFile.EnsureUsable(databasePath);
-        var stateDirectory = OwnerOnlyFiles.StateDirectory(Path.GetDirectoryName(Path.GetFullPath(databasePath))!);
         var parts = MirrorNodeParts.FromConfig(config);
         var settings = parts.Settings;
 

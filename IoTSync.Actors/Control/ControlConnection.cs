@@ -56,9 +56,19 @@ public static class ControlConnection
         catch (SocketException e)
         {
             socket.Dispose();
-            throw new ControlSocketException($"no {node} is running (nothing answers on {path}: {e.SocketErrorCode})", e);
+            throw new ControlSocketException($"no {node} is running (nothing answers on {path}: {Reason(e)})", e);
         }
     }
+
+    /// <summary>Why a connect to a Unix socket failed, in words (not .NET's enum names).</summary>
+    private static string Reason(SocketException e) => e.SocketErrorCode switch
+    {
+        // ENOENT comes back from .NET as AddressNotAvailable.
+        SocketError.AddressNotAvailable => "no such socket",
+        SocketError.ConnectionRefused => "the socket is there but refuses connections; the node that made it has stopped",
+        SocketError.AccessDenied => "permission denied",
+        _ => e.Message,
+    };
 
     /// <summary>Writes an answer, unless the client has already gone.</summary>
     public static async Task TryWrite(Stream stream, ControlMessage message, CancellationToken cancellationToken)

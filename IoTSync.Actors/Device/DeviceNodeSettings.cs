@@ -117,6 +117,21 @@ public sealed record DeviceNodeSettings(
             ? ip
             : null;
 
+    /// <summary>
+    /// Null when <see cref="MirrorAddress"/> is an address literal; else the warning that a name is dialled:
+    /// Akka.Remote compares addresses as text, so a mirror not bound as exactly this name (its
+    /// <c>akka.remote.dot-netty.tcp.hostname</c>) drops every heartbeat addressed to it.
+    /// </summary>
+    public string? MirrorNameWarning => MirrorNameWarningFor(MirrorAddress);
+
+    /// <summary>See <see cref="MirrorNameWarning"/>.</summary>
+    public static string? MirrorNameWarningFor(string mirrorAddress) =>
+        HostPort.TryParse(mirrorAddress, out var host, out _) && !IPAddress.TryParse(host, out _)
+            ? $"mirror address {mirrorAddress} is a name: the mirror takes heartbeats only addressed exactly as it is bound " +
+              "(its akka.remote.dot-netty.tcp.hostname, usually an IP address such as 127.0.0.1) and drops all others; " +
+              "use that address unless the mirror is bound as this name"
+            : null;
+
     /// <summary>The interface as the mode reaches it, behind the window firewall when it is used (nftables in-process, <c>nft</c> where libnftables cannot be loaded).</summary>
     public INetworkInterface CreateInterface()
     {

@@ -154,7 +154,7 @@ public sealed class HeartbeatSender : ReceiveActor, IWithTimers
             Timers.CancelAll();
             _announcedSession = ack.Action == HeartbeatAction.Sync ? ack.SessionId : "";
             var answered = new MirrorAnswered(ack, _sentByNonce.Count, _clockOffsetMs, TimeSpan.FromMilliseconds(sample.RoundTripMs));
-            var line = $"mirror answered {ack.Action} after {_sentByNonce.Count} heartbeat(s)";
+            var line = $"mirror answered: {ack.Action.InWords()}, after {_sentByNonce.Count} heartbeat(s)";
             // An answer that closes the window at once waits a little for the answers to its other
             // heartbeats: written after the link went down, one would hold up this association.
             if (ack.Action != HeartbeatAction.Sync && _answered.Count < _sentByNonce.Count)

@@ -38,8 +38,17 @@ public sealed class EdgeRefusalWatch : ReceiveActor
         {
             if (IsUndecodableFrame(error.ToString()))
                 refusals.Count(Refusals.FrameMalformed);
+            else if (MisaddressedMessage.From(error.Message?.ToString() ?? "", error.LogSource) is { } misaddressed)
+            {
+                refusals.Count(Refusals.RemoteMessageDropped);
+                // Akka.Remote logs every such drop as an error in its own words; the operator is told once per peer what to change.
+                if (_misaddressedWarned.Add((misaddressed.Peer, misaddressed.AddressedTo)))
+                    _log.Warning("{0}", misaddressed.Explanation);
+            }
         });
     }
+
+    private readonly HashSet<(string Peer, string AddressedTo)> _misaddressedWarned = [];
 
     /// <summary>Akka.Remote's words for an inbound frame it could not decode (it logs them itself; the association may stay up).</summary>
     public static bool IsUndecodableFrame(string message) =>

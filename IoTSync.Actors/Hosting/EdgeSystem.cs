@@ -90,7 +90,7 @@ public sealed class EdgeSystem
                 if (_stopping || core.WhenTerminated.IsCompleted || !ReferenceEquals(_system, edge))
                     return;
                 var log = Logging.GetLogger(core, "iotsync-edge");
-                log.Warning("the node's edge ended on its own (a failed TLS handshake ends it); starting it again in {0}", delay);
+                log.Warning("the node's edge ended on its own (a failed TLS handshake ends it); starting it again in {0}", Configuration.DurationText.Of(delay));
                 await Task.Delay(delay);
                 if (_stopping || core.WhenTerminated.IsCompleted || !ReferenceEquals(_system, edge))
                     return;

@@ -13,10 +13,12 @@ public static class JournalExport
     public const string Format = "iotsync-journal-export";
     public const int Version = 1;
 
+    // Every enumeration as a word (origin, kind, outcome, verdict, role), as people and scripts read it;
+    // an export written with numbers (before this) still reads.
     private static readonly JsonSerializerOptions Options = new(IoTSyncCodec.Options)
     {
         WriteIndented = true,
-        Converters = { new System.Text.Json.Serialization.JsonStringEnumConverter<NodeRole>(JsonNamingPolicy.CamelCase) },
+        Converters = { new System.Text.Json.Serialization.JsonStringEnumConverter(JsonNamingPolicy.CamelCase) },
     };
 
     /// <summary>The export of an audit that kept its entries and found nothing wrong.</summary>

@@ -93,8 +93,8 @@ public sealed class HeartbeatListener : ReceiveActor
                 _announced[heartbeat.Device] = (sessionId, decide.ReplyTo, decide.Key);
                 replicator.Tell(new SyncRequested(heartbeat.Device, sessionId, heartbeat));
             }
-            _log.Info("[{0}] heartbeat: device log {1}, mirror log seen {2}; answer {3}{4}", heartbeat.Device,
-                heartbeat.DeviceLog, heartbeat.MirrorLogSeen, action, sessionId.Length > 0 ? $" (session {sessionId})" : reason.Length > 0 ? $" ({reason})" : "");
+            _log.Info("[{0}] heartbeat: device log {1}, mirror log seen {2}; answer: {3}{4}", heartbeat.Device,
+                heartbeat.DeviceLog, heartbeat.MirrorLogSeen, action.InWords(), sessionId.Length > 0 ? $" (session {sessionId})" : reason.Length > 0 ? $" ({reason})" : "");
             var ack = new HeartbeatAck(heartbeat.Device, action, sessionId, decide.Held.Logs.MirrorLog, wall.UtcNowMs, reason, heartbeat.Nonce, "");
             decide.ReplyTo.Tell(HeartbeatAuthenticator.Sign(ack, decide.Key));
             journals.Tell(new StateJournalMessages.RecordHeartbeat(heartbeat.Device, new StateJournalEvents.HeartbeatRecorded(wall.UtcNowMs, heartbeat.CyclePeriodMs, Bounded(heartbeat.PreviousWindow), sessionId)));

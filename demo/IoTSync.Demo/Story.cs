@@ -1,5 +1,4 @@
 using System.Diagnostics;
-using System.Globalization;
 using System.Text.Json;
 using IoTSync.MirrorApi.Client;
 using IoTSync.MirrorApi.Resources;
@@ -19,7 +18,6 @@ public sealed class StepFailed(string message) : Exception(message);
 public sealed class Story(Deployment deployment, string token, TextWriter output)
 {
     private static readonly TimeSpan StepTimeout = TimeSpan.FromSeconds(60);
-    private static readonly CultureInfo Invariant = CultureInfo.InvariantCulture;
 
     public async Task Run()
     {
@@ -76,7 +74,7 @@ public sealed class Story(Deployment deployment, string token, TextWriter output
         // 5. The windows the device saw.
         var cycle = (await deployment.DeviceJson("status")).GetProperty("cycle");
         var windows = cycle.GetProperty("recent").EnumerateArray()
-            .Select(w => (Duration: TimeSpan.Parse(w.GetProperty("duration").GetString()!, Invariant), Outcome: w.GetProperty("outcome").GetString()!))
+            .Select(w => (Duration: TimeSpan.FromMilliseconds(w.GetProperty("durationMs").GetDouble()), Outcome: w.GetProperty("outcome").GetString()!))
             .ToList();
         Expect(windows.Count > 0, "the device closed at least one window");
         var sorted = windows.Select(w => w.Duration.TotalMilliseconds).Order().ToList();

@@ -50,7 +50,7 @@ public sealed class NodeRegistrationSpecs : IDisposable
     }
 
     [Fact]
-    public async Task Should_register_every_mirror_actor_and_open_the_control_socket()
+    public async Task Should_register_every_mirror_actor_and_serve_the_api_on_the_control_socket()
     {
         var config = NodeConfig("mirror.hocon", $$"""
             akka.remote.dot-netty.tcp.port = 0
@@ -61,10 +61,8 @@ public sealed class NodeRegistrationSpecs : IDisposable
             iotsync.persistence.database-path = "{{_directory}}/mirror.db"
             """);
         var parts = MirrorNodeParts.FromConfig(config);
-        var builder = Host.CreateEmptyApplicationBuilder(new HostApplicationBuilderSettings());
-        builder.Services.AddMirrorNode(config, parts);
 
-        await Running(builder.Build(), async host =>
+        await Running(await IoTSync.MirrorApi.Server.MirrorWebHost.Build(config, parts), async host =>
         {
             var registry = host.Services.GetRequiredService<ActorRegistry>();
             Assert.True(registry.TryGet<MirrorNodeActors.Registry>(out _));
@@ -74,7 +72,8 @@ public sealed class NodeRegistrationSpecs : IDisposable
             Assert.True(registry.TryGet<MirrorNodeActors.LateWatch>(out _));
             Assert.True(registry.TryGet<MirrorNodeActors.Listener>(out var listener));
             Assert.Equal($"/user/{HeartbeatListener.Name}", listener.Path.ToStringWithoutAddress());
-            Assert.True(await ControlConnection.IsAnswering(parts.Settings.ControlSocket));
+            using var api = IoTSync.MirrorApi.Client.MirrorApiClient.ForSocket(parts.Settings.ControlSocket);
+            Assert.Empty((await api.Devices()).Devices);
         });
     }
 

@@ -43,7 +43,7 @@ public sealed partial class WindowEndSpecs
         // The device closed each window with a session in it as synced, none at the limit.
         var recent = (await deployment.DeviceJson("status")).GetProperty("cycle").GetProperty("recent").EnumerateArray().ToList();
         var withSession = recent.Where(w => w.GetProperty("number").GetInt32() >= firstJudged
-                                            && w.TryGetProperty("sessionStartedAfter", out var s) && s.ValueKind != JsonValueKind.Null).ToList();
+                                            && w.TryGetProperty("sessionStartedAfterMs", out var s) && s.ValueKind != JsonValueKind.Null).ToList();
         Assert.NotEmpty(withSession);
         Assert.All(withSession, w => Assert.True(w.GetProperty("outcome").GetString() == "synced", $"{w}\n{rig.Logs()}"));
         Assert.Equal(Windows + 1, Enumerable.Range(0, Windows).Sum(i => rig.Runs($"window-{i}")) + rig.Runs("warm-up"));

@@ -39,6 +39,21 @@ public sealed class JournalExportSpecs
     }
 
     [Fact]
+    public void Should_write_every_enumeration_as_a_word_and_still_read_an_export_written_with_numbers()
+    {
+        var (_, document) = Exported();
+
+        var text = System.Text.Encoding.UTF8.GetString(JournalExport.Encode(document));
+        var numbered = text.Replace("\"kind\": \"command\"", "\"kind\": 1", StringComparison.Ordinal).Replace("\"origin\": \"mirror\"", "\"origin\": 2", StringComparison.Ordinal);
+
+        Assert.Contains("\"kind\": \"command\"", text);
+        Assert.Contains("\"origin\": \"mirror\"", text);
+        Assert.DoesNotMatch("\"(kind|origin|outcome)\": [0-9]", text);
+        Assert.NotEqual(text, numbered);
+        Assert.Empty(JournalExport.Verify(JournalExport.Decode(System.Text.Encoding.UTF8.GetBytes(numbered))));
+    }
+
+    [Fact]
     public void Should_export_a_device_journal_with_its_started_commands()
     {
         var (_, document) = Exported(NodeRole.Device);
