@@ -47,6 +47,7 @@ public sealed class WindowHistoryJournal : ReceivePersistentActor
             {
                 _history = _history.Apply(persisted, _retention);
                 Context.Parent.Tell(new WindowsChanged(_history, persisted, replyTo));
+                Context.System.EventStream.Publish(new WindowRecorded(_device, persisted));
                 if (_retention.SnapshotDue(LastSequenceNr))
                     SaveSnapshot(_history);
             });

@@ -23,8 +23,10 @@ public static class MirrorWebHost
         configure?.Invoke(builder);
         builder.Services.AddMirrorNode(config, parts);
         builder.Services.AddMirrorApi(api);
+        builder.Services.AddMirrorEvents(config);
         var app = builder.Build();
         app.UseMirrorApi();
+        app.MapEventEndpoints();
         return app;
     }
 
