@@ -26,7 +26,7 @@ public sealed class AlertSpecs
             """);
         await deployment.StartAll();
         await NodeRig.Poll("the device seen", async () =>
-            (await deployment.MirrorJson("devices"))[0].GetProperty("status").GetString() is "ok" or "dark" ? true : (bool?)null);
+            (await deployment.MirrorJson("devices")).GetProperty("devices")[0].GetProperty("status").GetString() is "ok" or "dark" ? true : (bool?)null);
 
         deployment.Device!.Kill();
         await NodeRig.Poll("the late alert", () => Task.FromResult(receiver.Accepted.Count >= 1 ? true : (bool?)null));
