@@ -133,6 +133,10 @@ public sealed class MirrorApiClient : IDisposable
     public Task<TokenResource> RevokeToken(string name, CancellationToken cancel = default) =>
         Send<TokenResource>(HttpMethod.Post, $"api/v1/tokens/{Escape(name)}/revoke", null, cancel);
 
+    /// <summary>The live events of the fleet, or of <paramref name="device"/>, continuing after <paramref name="lastEventId"/> when given.</summary>
+    public Task<LiveEventReader> Events(string? device = null, string? lastEventId = null, CancellationToken cancel = default) =>
+        LiveEventReader.Open(_http, device is null ? "api/v1/events" : $"api/v1/devices/{Escape(device)}/events", lastEventId, cancel);
+
     public Task<RefusalsResource> Refusals(CancellationToken cancel = default) => Get<RefusalsResource>("api/v1/refusals", cancel);
 
     private Task<T> Get<T>(string path, CancellationToken cancel) => Send<T>(HttpMethod.Get, path, null, cancel);

@@ -59,6 +59,9 @@ public sealed class ApiBench(ApiBenchOptions options)
             });
             Console.WriteLine($"  state reads: {reads.PerSecond:0} per second, p50 {reads.P50Ms:0.00} ms, p95 {reads.P95Ms:0.00} ms, p99 {reads.P99Ms:0.00} ms ({reads.Count} in {reads.Seconds:0.0} s)");
 
+            var delivery = await WithClients(deployment, readToken, ca, 100, clients => EventDelivery(clients, deployment, operateToken, ca));
+            Console.WriteLine($"  an entry stored to its event at 100 SSE subscribers: p50 {delivery.P50Ms:0.0} ms, p95 {delivery.P95Ms:0.0} ms, p99 {delivery.P99Ms:0.0} ms ({delivery.Count} deliveries)");
+
             var report = new
             {
                 bench = "api",
@@ -70,6 +73,7 @@ public sealed class ApiBench(ApiBenchOptions options)
                 enrolment,
                 submissions,
                 reads,
+                eventDelivery = delivery,
             };
             Directory.CreateDirectory(options.ResultsDir);
             var file = Path.Combine(options.ResultsDir, $"api-{DateTime.UtcNow:yyyyMMdd-HHmmss}.json");
@@ -93,9 +97,12 @@ public sealed class ApiBench(ApiBenchOptions options)
         MirrorApiClient.ForUrl(deployment.ApiAddress!, token, ca);
 
     /// <summary>One client (one HTTPS connection) per request in flight, disposed after.</summary>
-    private async Task<Figures> WithClients(Deployment deployment, string token, X509Certificate2 ca, Func<IReadOnlyList<MirrorApiClient>, Task<Figures>> run)
+    private Task<Figures> WithClients(Deployment deployment, string token, X509Certificate2 ca, Func<IReadOnlyList<MirrorApiClient>, Task<Figures>> run) =>
+        WithClients(deployment, token, ca, options.Concurrency, run);
+
+    private static async Task<Figures> WithClients(Deployment deployment, string token, X509Certificate2 ca, int count, Func<IReadOnlyList<MirrorApiClient>, Task<Figures>> run)
     {
-        var clients = Enumerable.Range(0, options.Concurrency).Select(_ => Client(deployment, token, ca)).ToList();
+        var clients = Enumerable.Range(0, count).Select(_ => Client(deployment, token, ca)).ToList();
         try
         {
             return await run(clients);
@@ -105,6 +112,45 @@ public sealed class ApiBench(ApiBenchOptions options)
             foreach (var api in clients)
                 api.Dispose();
         }
+    }
+
+    /// <summary>
+    /// Every subscriber on the fleet's event stream; then commands left one after the other, each only once all
+    /// subscribers saw the last one's entry. The delay is from the entry's own timestamp (the mirror's wall clock
+    /// when it wrote it; the same machine's clock the subscribers read, to the millisecond) to each subscriber reading it.
+    /// </summary>
+    private static async Task<Figures> EventDelivery(IReadOnlyList<MirrorApiClient> subscribers, Deployment deployment, string operateToken, X509Certificate2 ca)
+    {
+        const int Entries = 20;
+        var streams = await Task.WhenAll(subscribers.Select(s => s.Events()));
+        try
+        {
+            using var operate = Client(deployment, operateToken, ca);
+            var delays = new List<double>();
+            for (var i = 0; i < Entries; i++)
+            {
+                var marker = $"sse-{i}";
+                var left = await operate.Submit(Id(0), new SubmitCommandRequest(["echo", marker]));
+                var seen = await Task.WhenAll(streams.Select(stream => SeenAt(stream, left.Command.Hash)));
+                delays.AddRange(seen.Select(at => (double)(at - left.Command.WallMs)));
+            }
+            return Figures.Of(delays, TimeSpan.Zero);
+        }
+        finally
+        {
+            foreach (var stream in streams)
+                stream.Dispose();
+        }
+    }
+
+    /// <summary>When (wall clock, ms) <paramref name="stream"/> delivers the entry with <paramref name="hash"/>.</summary>
+    private static async Task<long> SeenAt(LiveEventReader stream, string hash)
+    {
+        using var deadline = new CancellationTokenSource(TimeSpan.FromSeconds(30));
+        while (await stream.Next(deadline.Token) is { } message)
+            if (message.Type == "entry" && message.As<EntryEventResource>().Entry.Hash == hash)
+                return DateTimeOffset.UtcNow.ToUnixTimeMilliseconds();
+        throw new InvalidOperationException("the event stream ended before the entry came");
     }
 
     /// <summary>Each client calls in turn, one request at a time, while <paramref name="more"/> says so for the next request number.</summary>
@@ -133,7 +179,7 @@ public sealed class ApiBench(ApiBenchOptions options)
         {
             latencies.Sort();
             double At(double q) => latencies.Count == 0 ? 0 : latencies[Math.Min(latencies.Count - 1, (int)(q * latencies.Count))];
-            return new Figures(latencies.Count, elapsed.TotalSeconds, latencies.Count / elapsed.TotalSeconds, At(0.50), At(0.95), At(0.99));
+            return new Figures(latencies.Count, elapsed.TotalSeconds, elapsed > TimeSpan.Zero ? latencies.Count / elapsed.TotalSeconds : 0, At(0.50), At(0.95), At(0.99));
         }
     }
 }
