@@ -12,7 +12,7 @@ namespace IoTSync.MirrorApi.Metrics;
 /// process defaults, nothing shared between nodes in one process). What happens is counted as it is
 /// published (heartbeats answered, sessions, entries moved, the device's own window durations); what is
 /// is read when scraped (refusals, devices by health, open commands, journal size, event streams).
-/// docs/API-events.md lists them.
+/// docs/API.md ("Live events, metrics and probes") lists them.
 /// </summary>
 public sealed class MirrorMetrics
 {

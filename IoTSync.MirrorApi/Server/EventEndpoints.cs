@@ -9,7 +9,7 @@ namespace IoTSync.MirrorApi.Server;
 /// <summary>
 /// The live event streams (<c>GET /api/v1/events</c>, <c>/api/v1/devices/{id}/events</c>), the metrics
 /// (<c>GET /metrics</c>), all for the read role, and the probes (<c>/healthz</c>, <c>/readyz</c>) for anyone.
-/// docs/API-events.md describes them.
+/// docs/API.md ("Live events, metrics and probes") describes them.
 /// </summary>
 public static class EventEndpoints
 {
