@@ -43,16 +43,7 @@ public static class RegistryChain
     };
 
     /// <summary>The chain's hash after <paramref name="event"/>, whatever hash it stores.</summary>
-    public static Sha256Hash Next(Sha256Hash previous, IIoTSyncMessage @event)
-    {
-        var writer = new CanonicalWriter();
-        writer.Hash(previous);
-        writer.Tag(IoTSyncCodec.ManifestOf(@event));
-        var encoded = IoTSyncCodec.Encode(WithHash(@event, null));
-        writer.Int32(encoded.Length);
-        var bytes = writer.ToArray();
-        return Sha256Hash.Of([.. bytes, .. encoded]);
-    }
+    public static Sha256Hash Next(Sha256Hash previous, IIoTSyncMessage @event) => EventChainLink.Next(previous, WithHash(@event, null));
 
     /// <summary>The event to persist after <paramref name="previous"/>: with its hash stored; and the chain's hash after it.</summary>
     public static (IIoTSyncMessage Sealed, Sha256Hash Head) Seal(Sha256Hash previous, IIoTSyncMessage @event)

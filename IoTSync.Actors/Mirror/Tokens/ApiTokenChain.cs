@@ -38,15 +38,7 @@ public static class ApiTokenChain
     };
 
     /// <summary>The chain's hash after <paramref name="event"/>, whatever hash it stores.</summary>
-    public static Sha256Hash Next(Sha256Hash previous, IIoTSyncMessage @event)
-    {
-        var writer = new CanonicalWriter();
-        writer.Hash(previous);
-        writer.Tag(IoTSyncCodec.ManifestOf(@event));
-        var encoded = IoTSyncCodec.Encode(WithHash(@event, null));
-        writer.Int32(encoded.Length);
-        return Sha256Hash.Of([.. writer.ToArray(), .. encoded]);
-    }
+    public static Sha256Hash Next(Sha256Hash previous, IIoTSyncMessage @event) => EventChainLink.Next(previous, WithHash(@event, null));
 
     /// <summary>The event to persist after <paramref name="previous"/>: with its hash stored; and the chain's hash after it.</summary>
     public static (IIoTSyncMessage Sealed, Sha256Hash Head) Seal(Sha256Hash previous, IIoTSyncMessage @event)
