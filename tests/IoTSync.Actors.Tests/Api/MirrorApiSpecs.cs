@@ -93,6 +93,8 @@ public sealed class MirrorApiSpecs : IAsyncLifetime
         Assert.False(rest.More);
         Assert.Empty(none.MirrorEntries);
         Assert.Equal("d0,m5", none.Next);
+        // A device event stream's id names the same point.
+        Assert.Equal(["c4", "c5"], (await _api.Changes(Device, "1796012072000.42.d0,m3")).MirrorEntries.Select(e => e.Argv[1]));
     }
 
     [Fact]
@@ -245,6 +247,41 @@ public sealed class MirrorApiTcpSpecs
             },
         }) { BaseAddress = address };
         Assert.Equal(HttpStatusCode.Unauthorized, (await strict.GetAsync("api/v1/devices")).StatusCode);
+    }
+
+    [Fact]
+    public async Task Should_serve_https_with_a_configured_certificate_instead_of_the_fleet_one()
+    {
+        using var key = System.Security.Cryptography.ECDsa.Create(System.Security.Cryptography.ECCurve.NamedCurves.nistP256);
+        var request = new System.Security.Cryptography.X509Certificates.CertificateRequest("CN=api.example", key, System.Security.Cryptography.HashAlgorithmName.SHA256);
+        using var configured = request.CreateSelfSigned(DateTimeOffset.UtcNow.AddMinutes(-5), DateTimeOffset.UtcNow.AddDays(1));
+        var directory = Directory.CreateTempSubdirectory("iotsync-api-cert-").FullName;
+        try
+        {
+            await File.WriteAllTextAsync(Path.Combine(directory, "api.crt"), configured.ExportCertificatePem());
+            await File.WriteAllTextAsync(Path.Combine(directory, "api.key"), key.ExportPkcs8PrivateKeyPem());
+            await using var mirror = await RunningMirror.Start(tls: false, extraConfig: $$"""
+                iotsync.mirror.http { listen = ["127.0.0.1:0"], certificate = "{{directory}}/api.crt", key = "{{directory}}/api.key" }
+                """);
+            string? served = null;
+            using var http = new HttpClient(new HttpClientHandler
+            {
+                ServerCertificateCustomValidationCallback = (_, certificate, _, _) =>
+                {
+                    served = certificate?.Thumbprint;
+                    return true;
+                },
+            }) { BaseAddress = Assert.Single(mirror.ApiAddresses) };
+
+            using var answer = await http.GetAsync("api/v1/devices");
+
+            Assert.Equal(HttpStatusCode.Unauthorized, answer.StatusCode);
+            Assert.Equal(configured.Thumbprint, served);
+        }
+        finally
+        {
+            Directory.Delete(directory, recursive: true);
+        }
     }
 
     [Fact]
