@@ -19,6 +19,8 @@ public static class NodeLogging
         logging.SetMinimumLevel(LogLevel.Trace);
         logging.AddFilter("Microsoft", LogLevel.Warning);
         logging.AddFilter("System", LogLevel.Warning);
+        // ASP.NET's authentication handlers log under their own type names, a line per request at Debug.
+        logging.AddFilter("IoTSync.MirrorApi.Server", LogLevel.Warning);
         // A host that fails to start is reported by the command line, in one line on stderr, as before the host.
         logging.AddFilter("Microsoft.Extensions.Hosting", LogLevel.None);
         logging.AddFilter("Akka.Hosting.AkkaHostedService", LogLevel.None);
