@@ -104,7 +104,14 @@ public sealed class CommandRecorder : LogHoldingActor
             // Nothing runs and nothing is answered but the fault: the node stops at start on it.
             var corrupt = new CorruptJournalException(PersistenceId, fault);
             Log.Error("[{0}] ALERT {1}", _device, corrupt.Message);
-            Become(() => CommandAny(_ => Sender.Tell(new Status.Failure(corrupt))));
+            // A message of its own (a failure bounced back, a timer) is not a request: answering it would
+            // send the failure to itself round and round, and its last lap would reach the dead letters
+            // at shutdown with the exception's stack trace.
+            Become(() => CommandAny(_ =>
+            {
+                if (!Sender.Equals(Self) && !Sender.IsNobody())
+                    Sender.Tell(new Status.Failure(corrupt));
+            }));
             return;
         }
         _openAtRecovery = _state.OpenAtRecovery();

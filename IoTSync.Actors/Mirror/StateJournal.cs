@@ -119,7 +119,9 @@ public sealed class StateJournal : LogHoldingActor
         {
             if (request is SubmitCommand or CancelCommand)
                 Log.Warning("[{0}] request refused: the device's journal is corrupt", _device);
-            Sender.Tell(_state.CorruptAnswer(request));
+            // Its own messages (a timer, a failure bounced back) are not requests; answering them would loop.
+            if (!Sender.Equals(Self) && !Sender.IsNobody())
+                Sender.Tell(_state.CorruptAnswer(request));
         }));
     }
 
