@@ -44,7 +44,7 @@ public sealed class EnrolmentFileCliSpecs
         var good = JsonNode.Parse(await File.ReadAllTextAsync(deployment.DeviceEnrolmentFile))!.AsObject();
         var cases = new (string Name, string Text, string[] Extra, string Expected)[]
         {
-            ("not-json.json", "device = d1\n", [], "is not JSON"),
+            ("not-json.json", "device = d1\n", [], "not an enrolment file: not JSON"),
             ("version-2.json", With(good, "version", 2), [], "is version 2; this program reads version 1 only"),
             ("unknown-field.json", With(good, "sshPassword", "hunter2"), [], "unknown field \"sshPassword\""),
             ("bad-key.json", With(good, "heartbeatKey", "abc"), [], "heartbeatKey is not hex"),
