@@ -88,6 +88,9 @@ public static class NodeBackup
         var result = await Verify(role, backup, cancellationToken);
         if (!result.Holds)
             return (result, null);
+        // Verified as this node's journal, the other node's database holds no log of this role and would pass empty.
+        if (HoldsActorsOf(backup, role.Other()))
+            throw new InspectionException($"{backup} is a {role.Other().Name()} node's database, not a {role.Name()} node's");
         if (expectedDevice is not null && result.Copies.FirstOrDefault(c => c.Device.Value != expectedDevice) is { } stranger)
             throw new InspectionException($"{backup} holds device {stranger.Device}'s log; this node is device {expectedDevice}");
         string? aside = null;
@@ -114,6 +117,22 @@ public static class NodeBackup
         }
         File.Move(incoming, database);
         return (result, aside);
+    }
+
+    /// <summary>Whether the database at <paramref name="path"/> holds events of <paramref name="role"/>'s log-holding actor.</summary>
+    private static bool HoldsActorsOf(string path, NodeRole role)
+    {
+        using var connection = new SqliteConnection(new SqliteConnectionStringBuilder
+        {
+            DataSource = new Uri(path).AbsoluteUri + "?immutable=1",
+            Mode = SqliteOpenMode.ReadOnly,
+            Pooling = false,
+        }.ToString());
+        connection.Open();
+        using var command = connection.CreateCommand();
+        command.CommandText = "SELECT EXISTS (SELECT 1 FROM journal WHERE substr(persistence_id, 1, length($prefix)) = $prefix)";
+        command.Parameters.AddWithValue("$prefix", role.PersistenceIdPrefix());
+        return Convert.ToInt64(command.ExecuteScalar(), CultureInfo.InvariantCulture) == 1;
     }
 
     /// <summary>VACUUM INTO on a read-only connection: the writer is neither blocked nor written to.</summary>

@@ -32,6 +32,8 @@ public static class BackupCommands
         command.Options.Add(output);
         command.SetAction(async (parsed, cancellationToken) =>
         {
+            // Whatever SQLite makes beside the copy (its -wal and -shm while it is verified) is owner-only as well.
+            Hosting.OwnerOnlyFiles.Restrict();
             var database = IoTSyncPersistenceSettings.FromConfig(NodeCli.LoadConfig(parsed, config, defaultConfigFile)).DatabasePath;
             var target = Path.GetFullPath(parsed.GetValue(output)!);
             var result = await NodeBackup.Take(role, database, target, cancellationToken);
@@ -58,6 +60,7 @@ public static class BackupCommands
         command.Options.Add(from);
         command.SetAction(async (parsed, cancellationToken) =>
         {
+            Hosting.OwnerOnlyFiles.Restrict();
             var loaded = NodeCli.LoadConfig(parsed, config, defaultConfigFile);
             var database = IoTSyncPersistenceSettings.FromConfig(loaded).DatabasePath;
             // A device's database holds its own log only: another device's backup would make this node that device.

@@ -86,6 +86,21 @@ public sealed class BackupRestoreSpecs
         Assert.True(held.DeviceLength > 0, "the backup holds the device's log");
 
         await deployment.StopNodes();
+        // The mirror's database verifies as a device's journal with nothing in it: refused for what it is.
+        var wrongNode = await deployment.DeviceCli(["restore", "--from", deployment.MirrorDatabase]);
+        Assert.True(wrongNode.ExitCode == 2, wrongNode.ToString());
+        Assert.Contains("is a mirror node's database, not a device node's", wrongNode.Stderr);
+        Assert.Empty(Directory.GetFiles(Path.GetDirectoryName(deployment.DeviceDatabase)!, "*.replaced-*"));
+        // Another device's node would become this device: refused.
+        var other = Path.Combine(deployment.Directory, "device", "other-device.hocon");
+        var otherDatabase = Path.Combine(deployment.Directory, "device", "other-device.db");
+        await File.WriteAllTextAsync(other, await File.ReadAllTextAsync(deployment.DeviceConfig) +
+            $"\n# Another device beside it.\niotsync.device.id = \"other-device\"\n# Its own database.\niotsync.persistence.database-path = \"{otherDatabase}\"\n");
+        var otherDevice = await NodeCliRunner.Run(deployment.Binaries.DeviceDll, ["restore", "--config", other, "--from", backup],
+            timeout: TimeSpan.FromSeconds(60), dotnet: deployment.Binaries.Dotnet);
+        Assert.True(otherDevice.ExitCode == 2, otherDevice.ToString());
+        Assert.Contains($"holds device {deployment.DeviceId}'s log; this node is device other-device", otherDevice.Stderr);
+        Assert.False(File.Exists(otherDatabase));
         (await deployment.DeviceCli(["restore", "--from", backup])).EnsureSuccess("iotsync-device restore");
         Assert.Single(Directory.GetFiles(Path.GetDirectoryName(deployment.DeviceDatabase)!, "device.db.replaced-*"), f => !f.EndsWith("-wal") && !f.EndsWith("-shm"));
 
