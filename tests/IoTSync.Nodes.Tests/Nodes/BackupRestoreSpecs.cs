@@ -143,6 +143,10 @@ public sealed class BackupRestoreSpecs
         (await deployment.MirrorCli(["backup", "--out", backup])).EnsureSuccess("iotsync-mirror backup");
         await deployment.StopNodes();
         var before = Hash(deployment.MirrorDatabase);
+        // No node running: the same command copies the stopped node's file.
+        var ofStopped = Path.Combine(rig.Directory, "of-stopped.db");
+        Assert.Contains("all holds", (await deployment.MirrorCli(["backup", "--out", ofStopped])).EnsureSuccess("iotsync-mirror backup of a stopped mirror").Stdout);
+        Assert.Equal(before, Hash(deployment.MirrorDatabase));
 
         // A copy cut short (a full disk, an interrupted transfer), and one whose last event was altered.
         var truncated = Path.Combine(rig.Directory, "truncated.db");
