@@ -55,6 +55,8 @@ internal sealed record EnrolInput(string Device, string SshHost, int SshPort, st
         foreach (var (option, what) in new[] { (options.Device, "the device id"), (options.HeartbeatKeyFile, "the heartbeat key"), (options.Csr, "the certificate request") })
             if (parsed.GetValue(option) is not null)
                 throw new ArgumentException($"{option.Name} and --file do not go together: the enrolment file holds {what}");
+        if (!File.Exists(path))
+            throw new IOException($"--file: {path} does not exist");
         EnrolmentFile file;
         try
         {
