@@ -1,4 +1,5 @@
 using System.Text.Json.Nodes;
+using IoTSync.Testing.Processes;
 using IoTSync.Testing.Rig;
 using Xunit;
 
@@ -67,6 +68,28 @@ public sealed class EnrolmentFileCliSpecs
             Assert.False(Directory.Exists(output), $"{name}: a certificate was written");
         }
         Assert.Equal(0, (await deployment.MirrorJson("devices")).GetProperty("devices").GetArrayLength());
+    }
+
+    [Fact]
+    public async Task Should_refuse_at_init_a_host_key_file_that_holds_no_key_and_write_nothing()
+    {
+        var directory = Directory.CreateTempSubdirectory("iotsync-init-").FullName;
+        try
+        {
+            var notAKey = Path.Combine(directory, "host_key.pub");
+            await File.WriteAllTextAsync(notAKey, "-----BEGIN OPENSSH PRIVATE KEY-----\n");
+            var device = Path.Combine(directory, "device");
+
+            var run = await NodeCliRunner.RunDevice("init", "--id", "d1", "--mirror", "127.0.0.1:4053", "--dir", device, "--host-key-file", notAKey);
+
+            Assert.True(run.ExitCode == 2, run.ToString());
+            Assert.StartsWith($"iotsync-device: --host-key-file: {notAKey}: not an OpenSSH public key line", run.Stderr);
+            Assert.False(Directory.Exists(device));
+        }
+        finally
+        {
+            Directory.Delete(directory, recursive: true);
+        }
     }
 
     private static string With(JsonObject file, string field, JsonNode value)
