@@ -24,6 +24,7 @@ public static class Program
         foreach (var command in DeviceCommands.Create(DefaultConfigFile))
             root.Subcommands.Add(command);
         root.Subcommands.Add(JournalCommands.Create(NodeRole.Device, DefaultConfigFile));
+        root.Subcommands.Add(InterfaceDownCommand.Create(DefaultConfigFile));
         return root;
     }
 }
