@@ -1,5 +1,6 @@
 using System.Globalization;
 using Akka.Actor;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Hosting.Systemd;
 using Microsoft.Extensions.Logging;
@@ -12,7 +13,7 @@ namespace IoTSync.Hosting;
 /// half: a node whose actors no longer run stops feeding it, and systemd kills and restarts it. Does
 /// nothing when the service manager asked for no watchdog (no <c>WATCHDOG_USEC</c>, or one meant for another process).
 /// </summary>
-public sealed class SystemdWatchdog(ActorSystem system, ISystemdNotifier notifier, ILogger<SystemdWatchdog> log) : BackgroundService
+public sealed class SystemdWatchdog(IServiceProvider services, IHostApplicationLifetime lifetime, ISystemdNotifier notifier, ILogger<SystemdWatchdog> log) : BackgroundService
 {
     /// <summary>The watchdog's interval in microseconds, as systemd passes it.</summary>
     public const string IntervalVariable = "WATCHDOG_USEC";
@@ -34,6 +35,22 @@ public sealed class SystemdWatchdog(ActorSystem system, ISystemdNotifier notifie
     {
         if (FeedEvery(Environment.GetEnvironmentVariable(IntervalVariable), Environment.GetEnvironmentVariable(PidVariable), Environment.ProcessId) is not { } every)
             return;
+        // The actor system exists once the host has started (Akka.Hosting makes it in its own hosted service):
+        // asked for earlier, it would wait for a start that waits for this service.
+        var started = new TaskCompletionSource();
+        await using (lifetime.ApplicationStarted.Register(() => started.TrySetResult()))
+        await using (stoppingToken.Register(() => started.TrySetCanceled(stoppingToken)))
+        {
+            try
+            {
+                await started.Task.ConfigureAwait(false);
+            }
+            catch (OperationCanceledException)
+            {
+                return;
+            }
+        }
+        var system = services.GetRequiredService<ActorSystem>();
         using var timer = new PeriodicTimer(every);
         do
         {
