@@ -98,8 +98,13 @@ public static partial class InstalledBundle
     }
 
     /// <summary>The argument vector of a unit's <c>ExecStart=</c> (no quoting in ours: split on spaces).</summary>
-    public static string[] ExecStart(string unitFile) =>
-        File.ReadLines(unitFile).Single(l => l.StartsWith("ExecStart=", StringComparison.Ordinal))["ExecStart=".Length..]
+    public static string[] ExecStart(string unitFile) => Exec(unitFile, "ExecStart=");
+
+    /// <summary>The argument vector of a unit's <c>ExecStopPost=</c>, without systemd's '-' (ignore failure) prefix.</summary>
+    public static string[] StopPost(string unitFile) => Exec(unitFile, "ExecStopPost=");
+
+    private static string[] Exec(string unitFile, string key) =>
+        File.ReadLines(unitFile).Single(l => l.StartsWith(key, StringComparison.Ordinal))[key.Length..].TrimStart('-')
             .Split(' ', StringSplitOptions.RemoveEmptyEntries);
 
     [GeneratedRegex("<Version>([^<]+)</Version>")]
