@@ -24,6 +24,9 @@
 set -euo pipefail
 
 BUNDLE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+# Runs the bundle's executables through an emulator (qemu-aarch64-static, say): only to prove a
+# foreign-architecture bundle on a build machine; empty on a real installation.
+EMULATOR="${IOTSYNC_EMULATOR:-}"
 ROLE=""
 ROOT=""
 PREFIX="iotsync"
@@ -203,7 +206,7 @@ install_device() {
     if [ ${#INIT_ARGS[@]} -eq 0 ]; then
       say "no $ETC/device.hocon yet: run again with '-- --id ID --mirror HOST:PORT [--network nft --interface IF] …' (iotsync-device init's options)"
     else
-      "$OPT/device/iotsync-device" init --dir "$STATE" "${INIT_ARGS[@]}"
+      $EMULATOR "$OPT/device/iotsync-device" init --dir "$STATE" "${INIT_ARGS[@]}"
       mv "$STATE/device.hocon" "$ETC/device.hocon"
       mv "$STATE/shared.hocon" "$ETC/shared.hocon"
       cat >>"$ETC/device.hocon" <<EOF
@@ -305,7 +308,7 @@ EOF
     say "kept $ETC/mirror.hocon (--address is used only when it does not exist)"
   fi
   if [ ! -f "$STATE/fleet-ca.crt" ]; then
-    setpriv --reuid "$MIRROR_USER" --regid "$MIRROR_USER" --init-groups -- "$OPT/mirror/iotsync-mirror" ca init --config "$ETC/mirror.hocon"
+    setpriv --reuid "$MIRROR_USER" --regid "$MIRROR_USER" --init-groups -- $EMULATOR "$OPT/mirror/iotsync-mirror" ca init --config "$ETC/mirror.hocon"
   fi
   # The reverse-mode drop-in, when this bundle has one.
   if [ -f "$BUNDLE/sshd/iotsync-mirror.conf" ]; then

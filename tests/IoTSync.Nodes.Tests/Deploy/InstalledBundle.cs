@@ -1,3 +1,4 @@
+using System.Collections.Immutable;
 using System.Text.RegularExpressions;
 using Xunit;
 
@@ -11,7 +12,7 @@ namespace IoTSync.Tests.Deploy;
 public static partial class InstalledBundle
 {
     private static readonly SemaphoreSlim Gate = new(1, 1);
-    private static string? _unpacked;
+    private static readonly Dictionary<string, string> UnpackedBundles = [];
 
     /// <summary>The repository's root (the directory holding IoTSync.sln).</summary>
     public static string RepositoryRoot
@@ -35,19 +36,19 @@ public static partial class InstalledBundle
     public static void SkipUnlessInstallable() =>
         Skip.IfNot(NodeUsers.CanRun, "the installer creates accounts: it needs root, useradd and setpriv");
 
-    /// <summary>The unpacked x64 bundle's directory (holding install.sh); published first when dist/ has none.</summary>
-    public static async Task<string> Unpacked()
+    /// <summary>The unpacked bundle's directory (holding install.sh); published first when dist/ has none.</summary>
+    public static async Task<string> Unpacked(string rid = "linux-x64")
     {
         await Gate.WaitAsync();
         try
         {
-            if (_unpacked is not null)
-                return _unpacked;
-            var archive = Archive("linux-x64");
+            if (UnpackedBundles.TryGetValue(rid, out var unpacked))
+                return unpacked;
+            var archive = Archive(rid);
             if (!File.Exists(archive))
-                (await ProcessRunner.Run([Path.Combine(RepositoryRoot, "iotsync"), "publish", "--rid", "linux-x64"], TimeSpan.FromMinutes(20)))
-                    .EnsureSuccess("./iotsync publish --rid linux-x64");
-            var into = Path.Combine(RepositoryRoot, ".work", "bundle-specs");
+                (await ProcessRunner.Run([Path.Combine(RepositoryRoot, "iotsync"), "publish", "--rid", rid], TimeSpan.FromMinutes(20)))
+                    .EnsureSuccess($"./iotsync publish --rid {rid}");
+            var into = Path.Combine(RepositoryRoot, ".work", $"bundle-specs-{rid}");
             if (Directory.Exists(into))
                 Directory.Delete(into, recursive: true);
             Directory.CreateDirectory(into);
@@ -55,8 +56,7 @@ public static partial class InstalledBundle
             // Every account must reach the bundle's files, as under /opt.
             if (!OperatingSystem.IsWindows())
                 File.SetUnixFileMode(into, (UnixFileMode)0b111_101_101);
-            _unpacked = Path.Combine(into, $"iotsync-{Version}-linux-x64");
-            return _unpacked;
+            return UnpackedBundles[rid] = Path.Combine(into, $"iotsync-{Version}-{rid}");
         }
         finally
         {
@@ -82,9 +82,19 @@ public static partial class InstalledBundle
 
     public static string PrefixOf(NodeUsers users) => users.DeviceUser[..^"-device".Length];
 
-    /// <summary>install.sh with <paramref name="arguments"/>, as root.</summary>
-    public static async Task<CliRun> Install(params string[] arguments) =>
-        await ProcessRunner.Run(["bash", Path.Combine(await Unpacked(), "install.sh"), .. arguments], TimeSpan.FromMinutes(3));
+    /// <summary>The x64 bundle's install.sh with <paramref name="arguments"/>, as root.</summary>
+    public static Task<CliRun> Install(params string[] arguments) => InstallFrom("linux-x64", null, arguments);
+
+    /// <summary>
+    /// The <paramref name="rid"/> bundle's install.sh with <paramref name="arguments"/>, as root; its executables
+    /// through <paramref name="emulator"/> when given (install.sh's IOTSYNC_EMULATOR).
+    /// </summary>
+    public static async Task<CliRun> InstallFrom(string rid, string? emulator, params string[] arguments)
+    {
+        var install = Path.Combine(await Unpacked(rid), "install.sh");
+        string[] argv = emulator is null ? ["bash", install, .. arguments] : ["env", $"IOTSYNC_EMULATOR={emulator}", "bash", install, .. arguments];
+        return await ProcessRunner.Run(argv, TimeSpan.FromMinutes(5));
+    }
 
     /// <summary>Deletes the test's accounts and groups, whatever state they are in (a test's cleanup).</summary>
     public static async Task RemoveAccounts(NodeUsers users)
@@ -106,6 +116,27 @@ public static partial class InstalledBundle
     private static string[] Exec(string unitFile, string key) =>
         File.ReadLines(unitFile).Single(l => l.StartsWith(key, StringComparison.Ordinal))[key.Length..].TrimStart('-')
             .Split(' ', StringSplitOptions.RemoveEmptyEntries);
+
+    /// <summary>
+    /// The emulator that runs linux-arm64 executables here (qemu-user-static with the arm64 libc, OpenSSL and ICU
+    /// of Debian's multiarch, which <c>./iotsync test</c> installs), or null with the reason when there is none.
+    /// </summary>
+    public static (string? Emulator, string? Reason) Arm64Emulator()
+    {
+        if (System.Runtime.InteropServices.RuntimeInformation.OSArchitecture == System.Runtime.InteropServices.Architecture.Arm64)
+            return ("", null);
+        var qemu = ProcessRunner.Find("qemu-aarch64-static") ?? ProcessRunner.Find("qemu-aarch64");
+        if (qemu is null)
+            return (null, "no qemu-aarch64(-static) to run the arm64 bundle (apt-get install qemu-user-static)");
+        if (!File.Exists("/lib/ld-linux-aarch64.so.1") || !Directory.Exists("/usr/lib/aarch64-linux-gnu")
+            || !Directory.EnumerateFiles("/usr/lib/aarch64-linux-gnu", "libicuuc.so.*").Any())
+            return (null, "no arm64 libc and ICU for qemu (dpkg --add-architecture arm64; apt-get install libc6:arm64 libssl3:arm64 libicu72:arm64)");
+        return (qemu, null);
+    }
+
+    /// <summary><paramref name="inner"/> with <paramref name="emulator"/> last in its prefix: the program runs under it.</summary>
+    public static Launcher Through(Launcher inner, string emulator) =>
+        emulator.Length == 0 ? inner : new([.. inner.Prefix.IsDefault ? ImmutableArray<string>.Empty : inner.Prefix, emulator], inner.OwnProcessGroup);
 
     [GeneratedRegex("<Version>([^<]+)</Version>")]
     private static partial Regex VersionElement();

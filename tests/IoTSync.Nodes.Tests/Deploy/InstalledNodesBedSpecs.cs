@@ -13,18 +13,32 @@ namespace IoTSync.Tests.Deploy;
 /// the mirror in the mirror's namespace with none, the device node in the device's with CAP_NET_ADMIN
 /// alone — the device's sshd with the installed drop-in's account. A command goes each way; after the
 /// device node is killed, the unit's <c>ExecStopPost=</c> takes a link that was left up down.
+/// The device's bundle is the x64 one, and the arm64 one with every arm64 executable (node, relay,
+/// command runner, CLI) under qemu-user against the x64 mirror: the arm64 evidence.
 /// </summary>
 [Collection(TestBedCollection.Name)]
 public sealed partial class InstalledNodesBedSpecs
 {
     private const string DeviceId = "bed-device";
-    private static readonly TimeSpan StartTimeout = TimeSpan.FromSeconds(90);
 
-    [SkippableFact]
-    public async Task Should_sync_a_command_each_way_running_each_units_exec_start_as_its_account_and_take_the_link_down_after_a_kill()
+    [SkippableTheory]
+    [InlineData("linux-x64")]
+    [InlineData("linux-arm64")]
+    public async Task Should_sync_a_command_each_way_running_each_units_exec_start_as_its_account_and_take_the_link_down_after_a_kill(string deviceRid)
     {
         TestBedRequirement.SkipUnlessAvailable(withSshd: true);
         InstalledBundle.SkipUnlessInstallable();
+        var emulator = "";
+        if (deviceRid == "linux-arm64")
+        {
+            var (found, reason) = InstalledBundle.Arm64Emulator();
+            Skip.If(found is null, reason);
+            emulator = found!;
+        }
+        // Emulated, the device's .NET runs some ten times slower: longer windows and waits.
+        var slow = emulator.Length > 0;
+        var (period, windowLimit, wait) = slow ? ("10s", "8s", TimeSpan.FromSeconds(240)) : ("3s", "2500ms", TimeSpan.FromSeconds(90));
+        string[] Emulated(params string[] argv) => slow ? [emulator, .. argv] : argv;
         var users = InstalledBundle.NewAccounts();
         var prefix = InstalledBundle.PrefixOf(users);
         var (deviceRoot, mirrorRoot) = (InstalledBundle.NewRoot("bed-device"), InstalledBundle.NewRoot("bed-mirror"));
@@ -38,11 +52,21 @@ public sealed partial class InstalledNodesBedSpecs
             var mirrorAddress = bed.MirrorAddress.ToString();
             var port = PrivateSshd.FreePort();
             (await InstalledBundle.Install("mirror", "--root", mirrorRoot, "--accounts", prefix, "--address", $"{mirrorAddress}:{port}")).EnsureSuccess("install.sh mirror");
-            (await InstalledBundle.Install("device", "--root", deviceRoot, "--accounts", prefix, "--", "--id", DeviceId, "--mirror", $"{mirrorAddress}:{port}",
-                "--network", "ip", "--interface", bedDevice.InterfaceName, "--period", "3s", "--window-limit", "2500ms", "--allow", "echo", "uname", "true")).EnsureSuccess("install.sh device");
+            (await InstalledBundle.InstallFrom(deviceRid, slow ? emulator : null, "device", "--root", deviceRoot, "--accounts", prefix, "--", "--id", DeviceId,
+                "--mirror", $"{mirrorAddress}:{port}", "--network", "ip", "--interface", bedDevice.InterfaceName, "--period", period, "--window-limit", windowLimit,
+                "--allow", "echo", "uname", "true")).EnsureSuccess($"install.sh device ({deviceRid})");
             var (mirrorCli, mirrorConfig) = (Path.Combine(mirrorRoot, "usr/local/bin/iotsync-mirror"), Path.Combine(mirrorRoot, "etc/iotsync/mirror.hocon"));
             var (deviceCli, deviceConfig) = (Path.Combine(deviceRoot, "usr/local/bin/iotsync-device"), Path.Combine(deviceRoot, "etc/iotsync/device.hocon"));
             var deviceState = Path.Combine(deviceRoot, "var/lib/iotsync");
+            if (slow)
+            {
+                // The node starts its arm64 command runner by path: through a wrapper that hands it to the emulator.
+                var wrapper = Path.Combine(deviceRoot, "emulated-command-runner");
+                await File.WriteAllTextAsync(wrapper, $"#!/bin/sh\nexec {emulator} {Path.Combine(deviceRoot, "opt/iotsync/bin/iotsync-command-runner")} \"$@\"\n");
+                if (!OperatingSystem.IsWindows())
+                    File.SetUnixFileMode(wrapper, (UnixFileMode)0b111_101_101);
+                await File.AppendAllTextAsync(deviceConfig, $"\n# The arm64 command runner under qemu-user.\niotsync.device.commands.runner = \"{wrapper}\"\n");
+            }
 
             // The device's certificate from the fleet CA, where its configuration expects it, its node's own.
             (await ProcessRunner.Run([mirrorCli, "ca", "sign", "--config", mirrorConfig, "--device", DeviceId, "--csr", Path.Combine(deviceState, "device.csr"),
@@ -53,34 +77,34 @@ public sealed partial class InstalledNodesBedSpecs
             var mirrorStart = InstalledBundle.ExecStart(Path.Combine(mirrorRoot, "etc/systemd/system/iotsync-mirror.service"));
             mirror = NodeProcess.Start(mirrorStart[0], mirrorStart[1..], Path.Combine(mirrorRoot, "mirror.log"), AsService(users.MirrorUser),
                 users.AsMirror(NetnsTestBed.LauncherFor(bed.MirrorNamespace)));
-            await mirror.WaitForOutput(MirrorRunning(), StartTimeout);
+            await mirror.WaitForOutput(MirrorRunning(), wait);
 
             sshd = await PrivateSshd.Start(bed.SshdFor(bedDevice) with
             {
                 Directory = Path.Combine(deviceRoot, "device-ssh"), Port = DeploymentNetwork.SshPort, SyncUser = users.SyncUser, LogLevel = "VERBOSE",
             });
-            var syncCommand = (await File.ReadAllTextAsync(Path.Combine(deviceRoot, "etc/iotsync/sync-command"))).Trim();
+            var syncCommand = (slow ? emulator + " " : "") + (await File.ReadAllTextAsync(Path.Combine(deviceRoot, "etc/iotsync/sync-command"))).Trim();
             var enrolled = (await ProcessRunner.Run([mirrorCli, "enroll", "--config", mirrorConfig, "--device", DeviceId, "--ssh", $"{bedDevice.Address}:{DeploymentNetwork.SshPort}",
                 "--from", mirrorAddress, "--ssh-user", users.SyncUser, "--host-key", sshd.HostKey.Value,
                 "--heartbeat-key-file", Path.Combine(deviceState, "heartbeat.key"), "--device-command", syncCommand], TimeSpan.FromMinutes(1))).EnsureSuccess("iotsync-mirror enroll");
             // The relay is forced by its absolute path, so sshd's PATH plays no part.
-            Assert.Contains($"command=\"{Path.Combine(deviceRoot, "opt/iotsync/bin/iotsync-sync-relay")} ", enrolled.Stdout);
+            Assert.Contains($"{Path.Combine(deviceRoot, "opt/iotsync/bin/iotsync-sync-relay")} --socket ", enrolled.Stdout);
             await File.WriteAllTextAsync(sshd.AuthorizedKeysFile, enrolled.Stdout.Trim() + "\n");
 
             var deviceStart = InstalledBundle.ExecStart(Path.Combine(deviceRoot, "etc/systemd/system/iotsync-device.service"));
             device = NodeProcess.Start(deviceStart[0], deviceStart[1..], Path.Combine(deviceRoot, "device.log"), AsService(users.DeviceUser),
-                users.AsDevice(NetnsTestBed.LauncherFor(bedDevice.Namespace)));
-            await device.WaitForOutput(DeviceRunning(), StartTimeout);
+                InstalledBundle.Through(users.AsDevice(NetnsTestBed.LauncherFor(bedDevice.Namespace)), emulator));
+            await device.WaitForOutput(DeviceRunning(), wait);
 
-            var fromMirror = await ProcessRunner.Run([mirrorCli, "exec", "--config", mirrorConfig, "--device", DeviceId, "--wait", "80s", "--", "echo", "from-the-mirror"],
-                TimeSpan.FromSeconds(100));
+            var fromMirror = await ProcessRunner.Run([mirrorCli, "exec", "--config", mirrorConfig, "--device", DeviceId, "--wait", $"{(int)wait.TotalSeconds - 20}s", "--", "echo", "from-the-mirror"],
+                wait);
             Assert.True(fromMirror.Succeeded && fromMirror.Stdout.Contains("from-the-mirror", StringComparison.Ordinal),
                 $"mirror exec: {fromMirror}\n--- mirror:\n{mirror.Tail(30)}\n--- device:\n{device.Tail(30)}\n--- sshd:\n{string.Join('\n', sshd.Log.Split('\n').TakeLast(20))}");
 
-            (await ProcessRunner.Run([deviceCli, "exec", "--config", deviceConfig, "--", "echo", "from-the-device"], TimeSpan.FromMinutes(1))).EnsureSuccess("iotsync-device exec");
-            (await ProcessRunner.Run([deviceCli, "exec", "--config", deviceConfig, "--", "set", "probe", "from-the-device"], TimeSpan.FromMinutes(1))).EnsureSuccess("iotsync-device exec set");
+            (await ProcessRunner.Run(Emulated(deviceCli, "exec", "--config", deviceConfig, "--", "echo", "from-the-device"), wait)).EnsureSuccess("iotsync-device exec");
+            (await ProcessRunner.Run(Emulated(deviceCli, "exec", "--config", deviceConfig, "--", "set", "probe", "from-the-device"), wait)).EnsureSuccess("iotsync-device exec set");
             // The command, its result and the property set: three device entries at the mirror, the property in its state.
-            await NodeRig.Poll("the device's entries at the mirror", async () =>
+            await Polling.Until("the device's entries at the mirror", wait, async () =>
             {
                 var state = await ProcessRunner.Run([mirrorCli, "state", "--config", mirrorConfig, "--device", DeviceId, "--json"], TimeSpan.FromMinutes(1));
                 if (!state.Succeeded)
@@ -97,8 +121,8 @@ public sealed partial class InstalledNodesBedSpecs
             await device.DisposeAsync();
             await NetnsTestBed.SetLink(bedDevice.Namespace, bedDevice.InterfaceName, up: true);
             var stopPost = InstalledBundle.StopPost(Path.Combine(deviceRoot, "etc/systemd/system/iotsync-device.service"));
-            var (file, arguments) = users.AsDevice(NetnsTestBed.LauncherFor(bedDevice.Namespace)).Wrap(stopPost[0], stopPost[1..]);
-            (await ProcessRunner.Run([file, .. arguments], TimeSpan.FromMinutes(1))).EnsureSuccess("ExecStopPost");
+            var (file, arguments) = InstalledBundle.Through(users.AsDevice(NetnsTestBed.LauncherFor(bedDevice.Namespace)), emulator).Wrap(stopPost[0], stopPost[1..]);
+            (await ProcessRunner.Run([file, .. arguments], wait)).EnsureSuccess("ExecStopPost");
             Assert.False(await NetnsTestBed.IsLinkUp(bedDevice.Namespace, bedDevice.InterfaceName), "the link is down after ExecStopPost");
         }
         finally
