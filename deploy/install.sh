@@ -187,7 +187,17 @@ install_binaries() {
   link "$OPT/$node/iotsync-$node" "$LINKS/iotsync-$node"
 }
 
+# What the nodes need from the system and the bundle does not carry: said, not installed.
+check_libraries() {
+  local library
+  for library in "$@"; do
+    ldconfig -p 2>/dev/null | grep -q "${library%%:*}" || say "warning: ${library%%:*} not found; install ${library#*:}"
+  done
+}
+
 install_device() {
+  check_libraries "libicuuc.so:libicu (Debian: libicu72)" "libssl.so.3:OpenSSL 3 (Debian: libssl3)" "libnftables.so.1:libnftables1 (for network.firewall and mode nft)"
+  command -v sshd >/dev/null 2>&1 || [ -x /usr/sbin/sshd ] || say "warning: no sshd; install openssh-server (the mirror reaches the device through it)"
   ensure_group "$SOCKET_GROUP"
   ensure_user "$DEVICE_USER"
   ensure_user "$SYNC_USER" /bin/sh "$SYNC_HOME"
@@ -256,6 +266,7 @@ EOF
 }
 
 install_mirror() {
+  check_libraries "libicuuc.so:libicu (Debian: libicu72)" "libssl.so.3:OpenSSL 3 (Debian: libssl3)"
   ensure_user "$MIRROR_USER"
   install_binaries mirror
   install -d -m 0700 -o "$MIRROR_USER" -g "$MIRROR_USER" "$STATE"
