@@ -10,7 +10,8 @@ namespace IoTSync.Tests.Deploy;
 /// What a <c>Type=notify</c> unit with <c>WatchdogSec=</c> needs from the nodes, with the test in
 /// systemd's place: each node sends <c>READY=1</c> to the <c>NOTIFY_SOCKET</c> it was given once it
 /// runs, and <c>WATCHDOG=1</c> again and again while its actors answer; and with
-/// <c>iotsync.logging.format = json</c> the device node writes JSON lines with its id as a field.
+/// <c>iotsync.logging.format = json</c> the device node writes JSON lines with its id as a field, while
+/// the mirror, its output a journal stream (<c>JOURNAL_STREAM</c>), starts its lines with their priority.
 /// </summary>
 public sealed class SystemdNotifySpecs
 {
@@ -23,7 +24,7 @@ public sealed class SystemdNotifySpecs
         using var deviceSocket = NotifySocket(Path.Combine(rig.Directory, "device-notify"));
         await File.AppendAllTextAsync(deployment.DeviceConfig, "\n# JSON log lines.\niotsync.logging.format = json\n");
 
-        await deployment.StartMirror(Environment(Path.Combine(rig.Directory, "mirror-notify")));
+        await deployment.StartMirror(new Dictionary<string, string>(Environment(Path.Combine(rig.Directory, "mirror-notify"))) { ["JOURNAL_STREAM"] = "8:12345" });
         await deployment.Enroll();
         await deployment.StartDevice(Environment(Path.Combine(rig.Directory, "device-notify")));
 
@@ -32,6 +33,9 @@ public sealed class SystemdNotifySpecs
             var seen = await Receive(socket, states => states.Contains("READY=1") && states.Count(s => s == "WATCHDOG=1") >= 3);
             Assert.True(seen.IndexOf("READY=1") < seen.LastIndexOf("WATCHDOG=1"), $"{node}: {string.Join(", ", seen)}");
         }
+
+        // The mirror's lines through the journal: syslog's priority first (6 info).
+        Assert.Matches(new System.Text.RegularExpressions.Regex(@"(?m)^<6>\[INFO\]\[[^\]]+\]\[Thread \d+\]\[akka://iotsync-mirror"), deployment.Mirror!.Output);
 
         // The device's log lines as JSON, each with the device's id.
         var lines = await NodeRig.Poll("JSON log lines from the device node", () => Task.FromResult<bool?>(
