@@ -7,7 +7,6 @@ using IoTSync.Device;
 using IoTSync.Hosting;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
-using Microsoft.Extensions.Hosting.Internal;
 
 namespace IoTSync.DeviceNode;
 
@@ -39,10 +38,10 @@ public static class DeviceNodeHost
         var parts = DeviceNodeParts.FromConfig(config, settings, networkInterface, settings.ReadHeartbeatKey());
 
         var builder = Host.CreateEmptyApplicationBuilder(new HostApplicationBuilderSettings());
-        builder.Logging.AddNodeConsole();
-        // SIGTERM and SIGINT stop the host; the empty builder does not add the console lifetime itself.
-        builder.Services.AddSingleton<IHostLifetime, ConsoleLifetime>();
-        builder.Services.Configure<ConsoleLifetimeOptions>(options => options.SuppressStatusMessages = true);
+        builder.Logging.AddNodeConsole(NodeLogSettings.FromConfig(config, settings.Device.ToString()));
+        // SIGTERM and SIGINT stop the host (the empty builder adds no lifetime itself); under a Type=notify unit
+        // it also reports readiness and feeds the watchdog.
+        builder.Services.AddNodeLifetime();
         builder.Services.AddDeviceNode(config, parts);
         using var host = builder.Build();
         await NodeHost.Start(host, cancellationToken);

@@ -27,6 +27,7 @@ public static class Program
         root.Subcommands.Add(JournalCommands.Create(NodeRole.Device, DefaultConfigFile));
         foreach (var command in BackupCommands.Create(NodeRole.Device, DefaultConfigFile))
             root.Subcommands.Add(command);
+        root.Subcommands.Add(InterfaceDownCommand.Create(DefaultConfigFile));
         return root;
     }
 }

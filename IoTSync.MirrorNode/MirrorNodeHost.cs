@@ -8,7 +8,6 @@ using IoTSync.MirrorApi;
 using IoTSync.MirrorApi.Server;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
-using Microsoft.Extensions.Hosting.Internal;
 using static IoTSync.Mirror.DeviceRegistryMessages;
 
 namespace IoTSync.MirrorNode;
@@ -37,10 +36,10 @@ public static class MirrorNodeHost
 
         await using var app = await MirrorWebHost.Build(config, parts, builder =>
         {
-            builder.Logging.AddNodeConsole();
-            // SIGTERM and SIGINT stop the host; the empty builder does not add the console lifetime itself.
-            builder.Services.AddSingleton<IHostLifetime, ConsoleLifetime>();
-            builder.Services.Configure<ConsoleLifetimeOptions>(options => options.SuppressStatusMessages = true);
+            builder.Logging.AddNodeConsole(NodeLogSettings.FromConfig(config));
+            // SIGTERM and SIGINT stop the host (the empty builder adds no lifetime itself); under a Type=notify unit
+            // it also reports readiness and feeds the watchdog.
+            builder.Services.AddNodeLifetime();
         });
         await NodeHost.Start(app, cancellationToken);
 

@@ -11,6 +11,7 @@ namespace IoTSync.Hosting;
 /// <c>[INFO][time][Thread 0012][akka://…/user/cycle] message</c>, one line per event (an error's cause
 /// on the lines after it), so operators, the rig and the test bed read what they always read.
 /// Anything else logged through Microsoft.Extensions.Logging gets the same shape with its category as source.
+/// Under systemd's journal (<see cref="JournalStream"/>) each event is one line with its priority prefix.
 /// </summary>
 public sealed class AkkaLineFormatter() : ConsoleFormatter(FormatterName)
 {
@@ -22,14 +23,23 @@ public sealed class AkkaLineFormatter() : ConsoleFormatter(FormatterName)
         var message = logEntry.Formatter(logEntry.State, logEntry.Exception);
         if (string.IsNullOrEmpty(message) && logEntry.Exception is null)
             return;
+        var line = new System.Text.StringBuilder();
         // Akka.Hosting's state for an Akka log event carries its source and formats to the event's own
         // line (level, time, thread, source, message); anything else gets that shape here.
         if (!IsAkkaEvent(logEntry.State))
-            textWriter.Write($"[{Level(logEntry.LogLevel)}][{DateTime.UtcNow:MM/dd/yyyy HH:mm:ss.fff}Z][Thread {Environment.CurrentManagedThreadId:0000}][{logEntry.Category}] ");
-        textWriter.Write(message);
+            line.Append($"[{Level(logEntry.LogLevel)}][{DateTime.UtcNow:MM/dd/yyyy HH:mm:ss.fff}Z][Thread {Environment.CurrentManagedThreadId:0000}][{logEntry.Category}] ");
+        line.Append(message);
         if (logEntry.Exception is { } cause && !message.Contains(cause.GetType().FullName ?? cause.GetType().Name, StringComparison.Ordinal))
-            textWriter.Write($"{Environment.NewLine}Cause: {cause}");
-        textWriter.WriteLine();
+            line.Append($"{Environment.NewLine}Cause: {cause}");
+        if (JournalStream.Connected)
+        {
+            // The journal keeps a line as an entry: an error's cause stays in its event's entry, and the
+            // prefix gives the entry its priority (journalctl -p warning).
+            textWriter.Write($"<{JournalStream.Priority(logEntry.LogLevel)}>");
+            textWriter.WriteLine(line.Replace("\r", "").Replace("\n", " | ").ToString());
+            return;
+        }
+        textWriter.WriteLine(line.ToString());
     }
 
     private static bool IsAkkaEvent<TState>(TState state) =>

@@ -3,7 +3,7 @@ using Microsoft.Extensions.Logging.Console;
 
 namespace IoTSync.Hosting;
 
-/// <summary>Microsoft.Extensions.Logging for a running node: the console in Akka's line format, and nothing else.</summary>
+/// <summary>Microsoft.Extensions.Logging for a running node: the console in Akka's line format (or JSON lines), and nothing else.</summary>
 public static class NodeLogging
 {
     /// <summary>
@@ -11,11 +11,15 @@ public static class NodeLogging
     /// at any level (<c>akka.loglevel</c> in the node's HOCON already chose them); the hosting
     /// framework's own chatter only from warnings up, so stdout holds what it held before the host.
     /// </summary>
-    public static ILoggingBuilder AddNodeConsole(this ILoggingBuilder logging)
+    public static ILoggingBuilder AddNodeConsole(this ILoggingBuilder logging) => logging.AddNodeConsole(NodeLogSettings.Text);
+
+    /// <summary>As <see cref="AddNodeConsole(ILoggingBuilder)"/>, in the format <paramref name="settings"/> chose: Akka's text line or <see cref="JsonLineFormatter"/>.</summary>
+    public static ILoggingBuilder AddNodeConsole(this ILoggingBuilder logging, NodeLogSettings settings)
     {
         logging.ClearProviders();
-        logging.AddConsole(options => options.FormatterName = AkkaLineFormatter.FormatterName);
+        logging.AddConsole(options => options.FormatterName = settings.Json ? JsonLineFormatter.FormatterName : AkkaLineFormatter.FormatterName);
         logging.AddConsoleFormatter<AkkaLineFormatter, ConsoleFormatterOptions>();
+        logging.AddConsoleFormatter<JsonLineFormatter, JsonLineFormatterOptions>(options => options.DeviceId = settings.DeviceId);
         logging.SetMinimumLevel(LogLevel.Trace);
         logging.AddFilter("Microsoft", LogLevel.Warning);
         logging.AddFilter("System", LogLevel.Warning);
