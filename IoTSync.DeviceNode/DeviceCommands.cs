@@ -165,7 +165,7 @@ public static class DeviceCommands
 
     private static Command Init(string defaultConfigFile)
     {
-        var command = new Command("init", "Write a device configuration (device.hocon beside a copy of shared.hocon), a new heartbeat key, and the device's TLS key with a certificate request for the mirror's enroll, in a directory, with absolute paths, ready for 'run --config DIR/device.hocon'.");
+        var command = new Command("init", "Write a device configuration (device.hocon beside a copy of shared.hocon), a new heartbeat key, the device's TLS key with a certificate request, and the enrolment file (enrol-ID.json, owner-only) for the mirror's 'enroll --file', in a directory, with absolute paths, ready for 'run --config DIR/device.hocon'.");
         var id = new Option<string>("--id") { Description = "The device id (1-64 of a-z, 0-9, '-', '_').", Required = true };
         var mirror = new Option<string>("--mirror") { Description = "The mirror's heartbeat address, HOST:PORT.", Required = true, HelpName = "HOST:PORT" };
         var dir = new Option<string>("--dir") { Description = "Where to write; created when missing. Default: the working directory.", HelpName = "DIR" };
@@ -177,6 +177,7 @@ public static class DeviceCommands
         var force = new Option<bool>("--force") { Description = "Overwrite an existing device.hocon (the heartbeat key is kept)." };
         foreach (var option in new Option[] { id, mirror, dir, network, iface, period, windowLimit, allow, force })
             command.Options.Add(option);
+        var enrolment = new DeviceEnrolment(command);
         command.SetAction(parsed =>
         {
             var directory = Path.GetFullPath(parsed.GetValue(dir) ?? ".");
@@ -190,6 +191,7 @@ public static class DeviceCommands
                 throw new ArgumentException($"--network: '{mode}' is not one of none, ip, command, nft");
             if (mode is "ip" or "nft" && parsed.GetValue(iface) is null)
                 throw new ArgumentException($"--network {mode} needs --interface");
+            var (hostKey, hostKeyNote) = enrolment.Check(parsed);
             var configFile = Path.Combine(directory, "device.hocon");
             if (File.Exists(configFile) && !parsed.GetValue(force))
                 throw new IOException($"{configFile} exists; --force overwrites it");
@@ -227,10 +229,14 @@ public static class DeviceCommands
             File.WriteAllText(configFile, text.ToString());
             // Read it back as the node will, so a bad value fails here and not at run.
             DeviceNodeSettings.FromConfig(IoTSyncSystem.LoadNodeConfig(configFile, ConfigReference.Device));
+            var enrolmentFile = enrolment.Write(parsed, directory, new Model.DeviceId(deviceId), hostKey, keyFile, request);
             var output = parsed.InvocationConfiguration.Output;
             output.WriteLine($"wrote {configFile}");
             output.WriteLine($"heartbeat key {keyFile} (give it to the mirror's enroll --heartbeat-key-file)");
             output.WriteLine($"certificate request {request} (give it to the mirror's enroll --csr; the key {tlsKey} stays here)");
+            output.WriteLine($"enrolment file {enrolmentFile} (owner-only: it holds the heartbeat key; move it to the mirror over scp for 'enroll --file', then delete it)");
+            if (hostKeyNote is not null)
+                parsed.InvocationConfiguration.Error.WriteLine($"{Program.Name}: note: {hostKeyNote}");
             output.WriteLine($"start the node with: {Program.Name} run --config {configFile}");
             if (DeviceNodeSettings.MirrorNameWarningFor(parsed.GetValue(mirror)!) is { } warning)
                 parsed.InvocationConfiguration.Error.WriteLine($"{Program.Name}: warning: {warning}");

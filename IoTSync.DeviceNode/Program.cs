@@ -1,5 +1,6 @@
 using System.CommandLine;
 using IoTSync.Cli;
+using IoTSync.Cli.Backup;
 using IoTSync.Cli.Journal;
 using IoTSync.Inspection;
 
@@ -25,6 +26,8 @@ public static class Program
             root.Subcommands.Add(command);
         root.Subcommands.Add(JournalCommands.Create(NodeRole.Device, DefaultConfigFile));
         root.Subcommands.Add(InterfaceDownCommand.Create(DefaultConfigFile));
+        foreach (var command in BackupCommands.Create(NodeRole.Device, DefaultConfigFile))
+            root.Subcommands.Add(command);
         return root;
     }
 }

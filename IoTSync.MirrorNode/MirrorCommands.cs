@@ -103,43 +103,33 @@ public static class MirrorCommands
 
     private static Command Enroll(string defaultConfigFile)
     {
-        var command = new Command("enroll", "Register a device with the running node (or replace its details): its SSH endpoint and user, its host key (pinned), its heartbeat key. Prints the exact authorized_keys line for the device.");
+        var command = new Command("enroll", "Register a device with the running node (or replace its details): its SSH endpoint and user, its host key (pinned), its heartbeat key; from flags or from the enrolment file 'iotsync-device init' wrote (--file). Prints the exact authorized_keys line for the device.");
         var config = NodeCli.ConfigOption(command, defaultConfigFile);
-        var device = DeviceOption(command);
-        var ssh = new Option<string>("--ssh") { Description = "The device's SSH server, HOST:PORT.", Required = true, HelpName = "HOST:PORT" };
-        var user = new Option<string>("--ssh-user") { Description = "The account the mirror logs in as.", Required = true, HelpName = "USER" };
-        var hostKey = new Option<string>("--host-key") { Description = "The device's SSH host key fingerprint as 'ssh-keygen -lf' prints it (SHA256:...).", Required = true, HelpName = "FINGERPRINT" };
-        var heartbeatKey = new Option<string>("--heartbeat-key-file") { Description = "The device's heartbeat key file (hex; iotsync-device init writes it).", Required = true, HelpName = "FILE" };
+        var file = new Option<string?>("--file") { Description = "The device's enrolment file (iotsync-device init writes DIR/enrol-ID.json): the device id, SSH details, heartbeat key and certificate request in one. --device, --heartbeat-key-file and --csr are refused beside it; --ssh, --ssh-user and --host-key override what it says.", HelpName = "FILE" };
+        var device = new Option<string?>("--device") { Description = "The device id (required without --file).", HelpName = "ID" };
+        var ssh = new Option<string?>("--ssh") { Description = "The device's SSH server, HOST:PORT (required without --file).", HelpName = "HOST:PORT" };
+        var user = new Option<string?>("--ssh-user") { Description = "The account the mirror logs in as (required without --file).", HelpName = "USER" };
+        var hostKey = new Option<string?>("--host-key") { Description = "The device's SSH host key fingerprint as 'ssh-keygen -lf' prints it (SHA256:...) (required without --file).", HelpName = "FINGERPRINT" };
+        var heartbeatKey = new Option<string?>("--heartbeat-key-file") { Description = "The device's heartbeat key file (hex; iotsync-device init writes it) (required without --file).", HelpName = "FILE" };
         var from = new Option<string?>("--from") { Description = "The mirror's address as the device sees it, for from=\"...\" (default: iotsync.mirror.enrolment.outward-address).", HelpName = "ADDRESS" };
         var deviceCommand = new Option<string?>("--device-command") { Description = "The forced command (default: iotsync.mirror.enrolment.device-command).", HelpName = "COMMAND" };
         var csr = new Option<string?>("--csr") { Description = "The device's certificate request (iotsync-device init writes it): signed by the fleet CA for the device's TLS.", HelpName = "FILE" };
-        var certificateOut = new Option<string?>("--certificate-out") { Description = "Where to write the device's certificate and the fleet CA's (device.crt, fleet-ca.crt) for the device; with --csr.", HelpName = "DIR" };
+        var certificateOut = new Option<string?>("--certificate-out") { Description = "Where to write the device's certificate and the fleet CA's (device.crt, fleet-ca.crt) for the device; with --csr, or with --file when it holds a request.", HelpName = "DIR" };
         var json = NodeCli.JsonOption(command);
-        foreach (var option in new Option[] { ssh, user, hostKey, heartbeatKey, from, deviceCommand, csr, certificateOut })
+        foreach (var option in new Option[] { file, device, ssh, user, hostKey, heartbeatKey, from, deviceCommand, csr, certificateOut })
             command.Options.Add(option);
+        var inputs = new EnrolInput.Options(file, device, ssh, user, hostKey, heartbeatKey, csr, certificateOut);
         command.SetAction(async (parsed, cancellationToken) =>
         {
-            if (!Configuration.HostPort.TryParse(parsed.GetValue(ssh)!, out var host, out var port))
-                throw new ArgumentException($"--ssh: '{parsed.GetValue(ssh)}' is not HOST:PORT");
-            if (!HostKeyFingerprint.TryParse(parsed.GetValue(hostKey)!, out _, out string problem))
-                throw new ArgumentException($"--host-key: {problem}");
-            var id = parsed.GetValue(device)!;
-            if (!DeviceId.IsValid(id))
-                throw new ArgumentException($"--device: '{id}' is not a device id (1-64 of a-z, 0-9, '-', '_')");
-            var keyFile = parsed.GetValue(heartbeatKey)!;
-            if (!File.Exists(keyFile))
-                throw new IOException($"--heartbeat-key-file: {keyFile} does not exist");
-            if ((parsed.GetValue(csr) is null) != (parsed.GetValue(certificateOut) is null))
-                throw new ArgumentException("--csr and --certificate-out go together");
-            if (parsed.GetValue(csr) is { } requestFile && !File.Exists(requestFile))
-                throw new IOException($"--csr: {requestFile} does not exist");
-            var issued = parsed.GetValue(csr) is { } request
+            var input = EnrolInput.Resolve(parsed, inputs);
+            var id = input.Device;
+            var issued = input.CertificateRequest is { } request
                 ? FleetCaSettings.FromConfig(NodeCli.LoadConfig(parsed, config, defaultConfigFile))
-                    .IssueDevice(File.ReadAllText(request), new DeviceId(id), parsed.GetValue(certificateOut)!, DateTimeOffset.UtcNow)
+                    .IssueDevice(request, new DeviceId(id), parsed.GetValue(certificateOut)!, DateTimeOffset.UtcNow)
                 : ((string Certificate, string Ca, CertificatePin Pin)?)null;
             // The certificate just signed is the one the registry pins: no other the CA signs for the device is admitted.
             using var api = Api(parsed, config, defaultConfigFile);
-            var enrolled = await api.Enrol(new EnrolRequest(id, host, port, parsed.GetValue(user)!, parsed.GetValue(hostKey)!, File.ReadAllText(keyFile).Trim(),
+            var enrolled = await api.Enrol(new EnrolRequest(id, input.SshHost, input.SshPort, input.SshUser, input.HostKey, input.HeartbeatKey,
                 issued?.Pin is { } pin ? new CertificatePinResource(pin.Sha256, pin.NotAfterUnixMs) : null, parsed.GetValue(from), parsed.GetValue(deviceCommand)), cancellationToken);
             var output = parsed.InvocationConfiguration.Output;
             if (parsed.GetValue(json))
@@ -148,7 +138,7 @@ public static class MirrorCommands
             {
                 if (issued is { } written)
                     parsed.InvocationConfiguration.Error.WriteLine($"{Program.Name}: {id}'s certificate {written.Certificate} and the fleet CA {written.Ca}: install them on the device (iotsync.tls)");
-                parsed.InvocationConfiguration.Error.WriteLine($"{Program.Name}: enrolled {id}; add this line to the device's authorized_keys for {parsed.GetValue(user)}:");
+                parsed.InvocationConfiguration.Error.WriteLine($"{Program.Name}: enrolled {id}; add this line to the device's authorized_keys for {input.SshUser}:");
                 output.WriteLine(enrolled.AuthorizedKeys);
             }
             return ExitCodes.Ok;

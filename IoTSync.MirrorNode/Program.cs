@@ -1,5 +1,6 @@
 using System.CommandLine;
 using IoTSync.Cli;
+using IoTSync.Cli.Backup;
 using IoTSync.Cli.Journal;
 using IoTSync.Inspection;
 
@@ -24,6 +25,8 @@ public static class Program
         foreach (var command in MirrorCommands.Create(DefaultConfigFile))
             root.Subcommands.Add(command);
         root.Subcommands.Add(JournalCommands.Create(NodeRole.Mirror, DefaultConfigFile));
+        foreach (var command in BackupCommands.Create(NodeRole.Mirror, DefaultConfigFile))
+            root.Subcommands.Add(command);
         return root;
     }
 }

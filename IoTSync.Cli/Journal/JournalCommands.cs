@@ -334,7 +334,7 @@ public static class JournalCommands
         return command;
     }
 
-    private static void WriteVerifyText(TextWriter output, VerificationResult result)
+    internal static void WriteVerifyText(TextWriter output, VerificationResult result)
     {
         foreach (var copy in result.Copies.Where(c => c.Holds))
         {

@@ -116,6 +116,9 @@ public sealed partial class Deployment : IAsyncDisposable
 
     public string DeviceSocket => Path.Combine(Directory, "device", "run", "device.sock");
 
+    /// <summary>The enrolment file init writes for the mirror's <c>enroll --file</c>.</summary>
+    public string DeviceEnrolmentFile => Path.Combine(Directory, "device", $"enrol-{DeviceId}.json");
+
     /// <summary>The device's heartbeat key file (made by init; the device reads it at start).</summary>
     public string DeviceHeartbeatKey => Path.Combine(Directory, "device", "heartbeat.key");
 
@@ -235,7 +238,8 @@ public sealed partial class Deployment : IAsyncDisposable
         string[] network = Options.Network is { } apart ? ["--network", apart.Mode, "--interface", apart.DeviceInterface] : [];
         var init = await DeviceCli(["init", "--id", DeviceId, "--mirror", $"{MirrorHost}:{MirrorPort}", "--dir", Path.Combine(Directory, "device"),
             "--period", $"{(long)Options.Period.TotalMilliseconds}ms", "--window-limit", $"{(long)Options.WindowLimit.TotalMilliseconds}ms",
-            .. network, "--force", "--allow", .. Options.Allow]);
+            .. network, "--ssh", DeviceSshEndpoint, "--ssh-user", Options.Users?.SyncUser ?? Environment.UserName, "--host-key-file", Sshd.PathOf("host_key.pub"),
+            "--force", "--allow", .. Options.Allow]);
         init.EnsureSuccess("iotsync-device init");
         // The device's certificate request signed by the fleet CA (no running node needed), written where its configuration expects it.
         (await MirrorCli(["ca", "sign", "--device", DeviceId, "--csr", Path.Combine(Directory, "device", "device.csr"),

@@ -88,8 +88,9 @@ public sealed partial class DarkDeviceSpecs
     public async Task Should_end_the_window_with_the_interface_down_at_the_limit_when_the_mirror_hangs_mid_session()
     {
         var limit = TimeSpan.FromSeconds(1);
-        // A dark period of 5 s after the limit, so the link is read before the next window can open.
-        await using var rig = await NodeRig.CreateInBed(new DeploymentOptions { Period = TimeSpan.FromSeconds(6), WindowLimit = limit });
+        // A dark period of 14 s after the limit, so the link is read before the next window can open even
+        // on a machine loaded enough to delay this process by seconds.
+        await using var rig = await NodeRig.CreateInBed(new DeploymentOptions { Period = TimeSpan.FromSeconds(15), WindowLimit = limit });
         var (deployment, device) = (rig.Deployment, rig.BedDevice);
         await deployment.StartMirror(new Dictionary<string, string> { [ExchangeHalt.EnvironmentVariable] = "hello" });
         await deployment.Enroll();

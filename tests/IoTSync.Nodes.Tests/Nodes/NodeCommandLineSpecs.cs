@@ -12,10 +12,10 @@ public sealed class NodeCommandLineSpecs : IDisposable
 {
     private readonly string _directory = Directory.CreateTempSubdirectory("iotsync-cli-").FullName;
 
-    private static readonly string[][] DeviceCommands = [["run"], ["exec"], ["sync-endpoint"], ["status"], ["init"], ["tls", "renew"], ["tls", "install"]];
+    private static readonly string[][] DeviceCommands = [["run"], ["exec"], ["sync-endpoint"], ["status"], ["init"], ["tls", "renew"], ["tls", "install"], ["backup"], ["restore"]];
 
     private static readonly string[][] MirrorCommands = [["run"], ["enroll"], ["exec"], ["result"], ["cancel"], ["devices"], ["state"], ["windows"],
-        ["device", "disable"], ["device", "enable"], ["device", "rotate"], ["token", "create"], ["token", "list"], ["token", "revoke"], ["refusals"]];
+        ["device", "disable"], ["device", "enable"], ["device", "rotate"], ["token", "create"], ["token", "list"], ["token", "revoke"], ["refusals"], ["backup"], ["restore"]];
 
     [Fact]
     public async Task Should_answer_help_on_every_node_command()
