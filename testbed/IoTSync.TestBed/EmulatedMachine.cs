@@ -61,6 +61,8 @@ public sealed partial class EmulatedMachine : IAsyncDisposable
             set -e
             {mounts}
             mount -t tmpfs -o mode=0755 tmpfs /run
+            # What a booted machine with OpenSSH has in /run (the ssh unit's RuntimeDirectory).
+            mkdir -m 0755 /run/sshd
             install -m 0755 {tools}/systemctl /usr/local/sbin/systemctl
             install -m 0755 {tools}/journalctl /usr/local/sbin/journalctl
             install -m 0755 {tools}/scp /usr/local/sbin/scp

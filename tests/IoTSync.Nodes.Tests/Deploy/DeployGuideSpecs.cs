@@ -67,12 +67,22 @@ public sealed class DeployGuideSpecs
             }
         }
 
-        // What the guide's last steps did, checked from the mirror's side: a command of each side, resolved once.
-        var state = await mirror.Run($"iotsync-mirror state --device {DeviceId} --json", variables);
-        Assert.True(state.Succeeded, state.ToString());
-        using var json = JsonDocument.Parse(state.Stdout);
-        Assert.True(json.RootElement.GetProperty("deviceLog").GetProperty("length").GetInt64() >= 3, $"{state.Stdout}\n{string.Join('\n', transcript)}");
-        Assert.True(json.RootElement.GetProperty("mirrorLog").GetProperty("length").GetInt64() >= 1, $"{state.Stdout}\n{string.Join('\n', transcript)}");
+        // What the guide's steps did, seen from the mirror: the mirror's command and its result (which its
+        // exec --wait printed), and the device's own command with its result, which reach the mirror in the
+        // window after the device ran it.
+        var view = await NodeRig.Poll("the device's command and both results at the mirror", async () =>
+        {
+            var state = await mirror.Run($"iotsync-mirror state --device {DeviceId} --json", variables);
+            Assert.True(state.Succeeded, state.ToString());
+            using var json = JsonDocument.Parse(state.Stdout);
+            var seen = json.RootElement.GetProperty("view").Clone();
+            return seen.GetProperty("deviceLog").GetProperty("length").GetInt64() >= 3 ? seen : (JsonElement?)null;
+        });
+        Assert.Equal(1, view.GetProperty("mirrorLog").GetProperty("length").GetInt64());
+        var entries = await mirror.Run($"iotsync-mirror journal show {DeviceId}", variables);
+        Assert.True(entries.Succeeded, entries.ToString());
+        Assert.Contains("hostname", entries.Stdout);
+        Assert.Contains("uname", transcript.Last(t => t.Contains("iotsync-mirror exec", StringComparison.Ordinal)));
     }
 
     /// <summary>The guide's variables (its "Names used below"), set to this bed's values.</summary>
@@ -84,7 +94,8 @@ public sealed class DeployGuideSpecs
         ["MIRROR_HOST"] = mirrorHost,
         ["DEVICE_HOST"] = deviceHost,
         ["DEVICE_ID"] = DeviceId,
-        ["PERIOD"] = "3s",
+        ["PERIOD"] = "4s",
+        ["WINDOW_LIMIT"] = "3s",
     };
 
     private static string Journal(EmulatedMachine mirror, EmulatedMachine device)
