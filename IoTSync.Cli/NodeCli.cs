@@ -21,7 +21,7 @@ public static partial class NodeCli
 
     public static Option<string?> ConfigOption(Command command, string defaultConfigFile)
     {
-        var option = new Option<string?>("--config") { Description = $"The node's configuration. Default: {defaultConfigFile}", HelpName = "FILE" };
+        var option = new Option<string?>("--config") { Description = $"The node's configuration. Default: {ChosenConfig(null, defaultConfigFile)}", HelpName = "FILE" };
         command.Options.Add(option);
         return option;
     }
@@ -38,7 +38,29 @@ public static partial class NodeCli
     /// under <c>iotsync</c> that the node's shipped files (named by <paramref name="defaultConfigFile"/>) lack is refused.
     /// </summary>
     public static Config LoadConfig(ParseResult parsed, Option<string?> option, string defaultConfigFile) =>
-        IoTSyncSystem.LoadNodeConfig(parsed.GetValue(option) ?? defaultConfigFile, Configuration.ConfigReference.ForShippedFile(defaultConfigFile));
+        IoTSyncSystem.LoadNodeConfig(ChosenConfig(parsed.GetValue(option), defaultConfigFile), Configuration.ConfigReference.ForShippedFile(defaultConfigFile));
+
+    /// <summary>
+    /// The configuration a command reads: <paramref name="given"/> (<c>--config</c>); else, for an executable
+    /// installed by install.sh (<c>ROOT/opt/iotsync/ROLE/</c>), the installation's <c>ROOT/etc/iotsync/ROLE.hocon</c>
+    /// when it exists, so commands on an installed machine need no <c>--config</c>; else the shipped file.
+    /// </summary>
+    public static string ChosenConfig(string? given, string shippedConfigFile)
+    {
+        if (given is not null)
+            return given;
+        var installed = InstalledLayout().Match(AppContext.BaseDirectory);
+        if (installed.Success)
+        {
+            var configuration = $"{installed.Groups["root"].Value}/etc/iotsync/{Path.GetFileName(shippedConfigFile)}";
+            if (File.Exists(configuration))
+                return configuration;
+        }
+        return shippedConfigFile;
+    }
+
+    [GeneratedRegex(@"^(?<root>.*)/opt/iotsync/(?:device|mirror)/?$", RegexOptions.CultureInvariant)]
+    private static partial Regex InstalledLayout();
 
     /// <summary>Tables for people on a command's output: colour and box drawing only when it is the process's terminal.</summary>
     public static Spectre.Console.IAnsiConsole TableConsole(TextWriter output) =>

@@ -153,6 +153,15 @@ ensure_user() {
     account_tool useradd --system --user-group --no-create-home --home-dir "$home" --shell "$shell" "$user"
     say "created account $user"
   fi
+  # An account made earlier (by hand, by an older installer) is brought to what this role needs.
+  if [ "$(getent passwd "$user" | cut -d: -f6)" != "$home" ]; then
+    account_tool usermod --home "$home" "$user"
+    say "set $user's home to $home"
+  fi
+  if [ "$(getent passwd "$user" | cut -d: -f7)" != "$shell" ]; then
+    account_tool usermod --shell "$shell" "$user"
+    say "set $user's shell to $shell"
+  fi
 }
 
 in_group() { id -nG "$1" | tr ' ' '\n' | grep -qx "$2"; }

@@ -75,7 +75,7 @@ public static class JournalCommands
             throw new InspectionException("give --db or --config, not both");
         if (db is not null)
             return Path.GetFullPath(db);
-        var nodeConfig = IoTSyncSystem.LoadNodeConfig(config ?? defaultConfigFile, Configuration.ConfigReference.ForShippedFile(defaultConfigFile));
+        var nodeConfig = IoTSyncSystem.LoadNodeConfig(NodeCli.ChosenConfig(config, defaultConfigFile), Configuration.ConfigReference.ForShippedFile(defaultConfigFile));
         return IoTSyncPersistenceSettings.FromConfig(nodeConfig).DatabasePath;
     }
 
