@@ -6,7 +6,7 @@
 #   install.sh device|mirror [--root DIR] [--accounts PREFIX] --uninstall [--purge]
 #
 # Binaries under /opt/iotsync (iotsync-device / iotsync-mirror linked into /usr/local/bin),
-# configuration under /etc/iotsync (absolute paths inside), state under /var/lib/iotsync (0700, the
+# configuration under /etc/iotsync (absolute paths inside), state under /var/lib/iotsync/ROLE (0700, the
 # node's account), the accounts (device: PREFIX-device with CAP_NET_ADMIN in its unit, PREFIX-sync
 # with /bin/sh whose only power is the forced relay and the socket group PREFIX-relay; mirror:
 # PREFIX-mirror, no capability), the sshd drop-in(s) and the systemd units. Idempotent: a second
@@ -68,7 +68,9 @@ SOCKET_GROUP="$PREFIX-relay"
 
 OPT="$ROOT/opt/iotsync"
 ETC="$ROOT/etc/iotsync"
-STATE="$ROOT/var/lib/iotsync"
+STATE_ROOT="$ROOT/var/lib/iotsync"
+# Each role its own directory, so both can live on one machine (a lab, a trial).
+STATE="$STATE_ROOT/$ROLE"
 RUN="$ROOT/run/iotsync"
 LINKS="$ROOT/usr/local/bin"
 UNITS="$ROOT/etc/systemd/system"
@@ -218,6 +220,7 @@ install_device() {
   add_to_group "$SYNC_USER" "$SOCKET_GROUP"
   install_binaries device
 
+  install -d -m 0755 -o root -g root "$STATE_ROOT"
   install -d -m 0700 -o "$DEVICE_USER" -g "$DEVICE_USER" "$STATE"
   install -d -m 0750 -o "$DEVICE_USER" -g "$SOCKET_GROUP" "$RUN"
   install -d -m 0755 "$ETC"
@@ -231,7 +234,7 @@ install_device() {
       cat >>"$ETC/device.hocon" <<EOF
 
 # Written by install.sh for this installation: these override the lines above.
-# The control socket, in the runtime directory the sync account's group may enter (/var/lib/iotsync is the node's alone).
+# The control socket, in the runtime directory the sync account's group may enter (/var/lib/iotsync/device is the node's alone).
 iotsync.device.control-socket = "$RUN/device.sock"
 # sshd runs the relay as the sync account, a member of this group.
 iotsync.device.control-socket-group = "$SOCKET_GROUP"
@@ -278,6 +281,7 @@ install_mirror() {
   check_libraries "libicuuc.so:libicu (Debian: libicu72)" "libssl.so.3:OpenSSL 3 (Debian: libssl3)"
   ensure_user "$MIRROR_USER"
   install_binaries mirror
+  install -d -m 0755 -o root -g root "$STATE_ROOT"
   install -d -m 0700 -o "$MIRROR_USER" -g "$MIRROR_USER" "$STATE"
   install -d -m 0755 "$ETC"
   if [ ! -f "$ETC/mirror.hocon" ]; then
@@ -379,6 +383,7 @@ uninstall() {
     return 0
   fi
   remove "$STATE" "$ETC/$node.hocon" "$ETC/sync-command"
+  rmdir "$STATE_ROOT" 2>/dev/null || true
   [ -e "$ETC/device.hocon" ] || [ -e "$ETC/mirror.hocon" ] || remove "$ETC"
   if [ "$ROLE" = device ]; then
     remove "$RUN" "$SYNC_HOME"

@@ -34,12 +34,12 @@ public sealed partial class BundleInstallSpecs
                 // Every path the installation wrote is absolute, inside its root.
                 foreach (Match path in WrittenPath().Matches(await File.ReadAllTextAsync(Path.Combine(root, "etc/iotsync", config))))
                     Assert.StartsWith(root + "/", path.Groups["path"].Value, StringComparison.Ordinal);
-                var state = new DirectoryInfo(Path.Combine(root, "var/lib/iotsync"));
+                var state = new DirectoryInfo(Path.Combine(root, "var/lib/iotsync", Path.GetFileNameWithoutExtension(config)));
                 Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute, state.UnixFileMode);
             }
-            Assert.Equal(users.DeviceUser, await Owner(Path.Combine(device, "var/lib/iotsync")));
-            Assert.Equal(users.MirrorUser, await Owner(Path.Combine(mirror, "var/lib/iotsync")));
-            Assert.True(File.Exists(Path.Combine(mirror, "var/lib/iotsync/fleet-ca.crt")), "the installer made the fleet CA");
+            Assert.Equal(users.DeviceUser, await Owner(Path.Combine(device, "var/lib/iotsync/device")));
+            Assert.Equal(users.MirrorUser, await Owner(Path.Combine(mirror, "var/lib/iotsync/mirror")));
+            Assert.True(File.Exists(Path.Combine(mirror, "var/lib/iotsync/mirror/fleet-ca.crt")), "the installer made the fleet CA");
             Assert.Equal("/bin/sh", (await ProcessRunner.Run(["getent", "passwd", users.SyncUser])).Stdout.Trim().Split(':')[6]);
             Assert.Contains(users.SocketGroup, (await ProcessRunner.Run(["id", "-nG", users.SyncUser])).Stdout.Split(' ', StringSplitOptions.TrimEntries));
             Assert.Equal($"{device}/opt/iotsync/bin/iotsync-sync-relay --socket {device}/run/iotsync/device.sock --limit-ms 1800",
@@ -67,15 +67,15 @@ public sealed partial class BundleInstallSpecs
             Assert.False(Directory.Exists(Path.Combine(device, "opt/iotsync")));
             Assert.False(File.Exists(Path.Combine(device, "usr/local/bin/iotsync-device")));
             Assert.False(File.Exists(Path.Combine(device, "etc/systemd/system/iotsync-device.service")));
-            Assert.True(File.Exists(Path.Combine(device, "var/lib/iotsync/heartbeat.key")));
+            Assert.True(File.Exists(Path.Combine(device, "var/lib/iotsync/device/heartbeat.key")));
             Assert.True(File.Exists(Path.Combine(device, "etc/iotsync/device.hocon")));
             Assert.True((await ProcessRunner.Run(["getent", "passwd", users.DeviceUser])).Succeeded);
 
             // Purge: the data and the accounts go too.
             (await InstalledBundle.Install("device", "--root", device, "--accounts", prefix, "--uninstall", "--purge")).EnsureSuccess("install.sh device --uninstall --purge");
             (await InstalledBundle.Install("mirror", "--root", mirror, "--accounts", prefix, "--uninstall", "--purge")).EnsureSuccess("install.sh mirror --uninstall --purge");
-            Assert.False(Directory.Exists(Path.Combine(device, "var/lib/iotsync")));
-            Assert.False(Directory.Exists(Path.Combine(mirror, "var/lib/iotsync")));
+            Assert.False(Directory.Exists(Path.Combine(device, "var/lib/iotsync/device")));
+            Assert.False(Directory.Exists(Path.Combine(mirror, "var/lib/iotsync/mirror")));
             foreach (var user in new[] { users.DeviceUser, users.SyncUser, users.MirrorUser })
                 Assert.False((await ProcessRunner.Run(["getent", "passwd", user])).Succeeded, $"{user} was purged");
         }

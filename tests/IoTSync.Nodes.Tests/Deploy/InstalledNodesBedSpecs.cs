@@ -67,7 +67,7 @@ public sealed partial class InstalledNodesBedSpecs
                 "--allow", "echo", "uname", "true")).EnsureSuccess($"install.sh device ({deviceRid})");
             var (mirrorCli, mirrorConfig) = (Path.Combine(mirrorRoot, "usr/local/bin/iotsync-mirror"), Path.Combine(mirrorRoot, "etc/iotsync/mirror.hocon"));
             var (deviceCli, deviceConfig) = (Path.Combine(deviceRoot, "usr/local/bin/iotsync-device"), Path.Combine(deviceRoot, "etc/iotsync/device.hocon"));
-            var deviceState = Path.Combine(deviceRoot, "var/lib/iotsync");
+            var deviceState = Path.Combine(deviceRoot, "var/lib/iotsync/device");
             if (slow)
             {
                 // The node starts its arm64 command runner by path: through a wrapper that hands it to the emulator.
