@@ -1,4 +1,5 @@
 using System.Text.Json;
+using IoTSync.Testing.Processes;
 using IoTSync.Tests.Nodes;
 using IoTSync.Tests.TestBed;
 using IoTSync.TestBed;
@@ -26,8 +27,9 @@ public sealed class DeployGuideSpecs
     {
         var steps = GuideSteps.Parse(File.ReadAllText(GuidePath));
         foreach (var mode in GuideStep.AllModes)
-            foreach (var machine in GuideStep.Machines)
+            foreach (var machine in new[] { "mirror", "device", "workstation" })
                 Assert.Contains(steps, s => s.Machine == machine && s.IsFor(mode));
+        Assert.DoesNotContain(steps, s => s.Machine == "local");
     }
 
     [SkippableTheory]
@@ -83,6 +85,44 @@ public sealed class DeployGuideSpecs
         Assert.True(entries.Succeeded, entries.ToString());
         Assert.Contains("hostname", entries.Stdout);
         Assert.Contains("uname", transcript.Last(t => t.Contains("iotsync-mirror exec", StringComparison.Ordinal)));
+    }
+
+    /// <summary>
+    /// The README's "by hand" steps (fenced <c>```sh local</c>), followed on one machine: both nodes
+    /// installed from the x64 bundle, the mirror dialling the machine's own sshd, a command each way.
+    /// </summary>
+    [SkippableFact]
+    public async Task Should_take_a_reader_of_the_readme_through_both_nodes_on_one_machine()
+    {
+        TestBedRequirement.SkipUnlessAvailable(withSshd: true);
+        InstalledBundle.SkipUnlessInstallable();
+        var steps = GuideSteps.Parse(File.ReadAllText(Path.Combine(InstalledBundle.RepositoryRoot, "README.md")));
+        Assert.NotEmpty(steps);
+        Assert.All(steps, s => Assert.Equal("local", s.Machine));
+        var archive = InstalledBundle.Archive("linux-x64");
+        await InstalledBundle.Unpacked();
+
+        await using var bed = await NetnsTestBed.Create(0);
+        await using var local = await EmulatedMachine.Start("local", bed.MirrorNamespace);
+        // The reader is in a clone where ./iotsync publish ran: dist/ holds the bundle.
+        Directory.CreateDirectory(Path.Combine(local.Home, "dist"));
+        File.Copy(archive, Path.Combine(local.Home, "dist", Path.GetFileName(archive)));
+        var variables = new Dictionary<string, string> { ["VERSION"] = InstalledBundle.Version };
+        CliRun? last = null;
+        foreach (var step in steps)
+        {
+            last = await local.Run(step.Script, variables, StepTimeout);
+            Assert.True(last.Succeeded, $"README.md {step}\nfailed: {last}\n\n{Journal(local, local)}");
+        }
+        // The last step waited for the mirror's command: uname's output came back from the device node.
+        Assert.Contains("Linux", last!.Stdout);
+        var exec = await local.Run("iotsync-device exec -- hostname", variables);
+        Assert.True(exec.Succeeded, exec.ToString());
+        await NodeRig.Poll("the device node's own command at the mirror", async () =>
+        {
+            var shown = await local.Run("iotsync-mirror journal show pump-7", variables);
+            return shown.Succeeded && shown.Stdout.Contains("hostname", StringComparison.Ordinal) ? true : (bool?)null;
+        });
     }
 
     /// <summary>The guide's variables (its "Names used below"), set to this bed's values.</summary>

@@ -4,14 +4,14 @@ using System.Text.RegularExpressions;
 namespace IoTSync.Tests.Deploy;
 
 /// <summary>
-/// One shell block of a guide (docs/DEPLOY.md) meant to be run: its fence says where
-/// (<c>```sh mirror</c>, <c>```sh device</c>, <c>```sh workstation</c>), optionally for which way of
+/// One shell block of a guide (docs/DEPLOY.md, the README's "by hand") meant to be run: its fence says where
+/// (<c>```sh mirror</c>, <c>```sh device</c>, <c>```sh workstation</c>, or <c>```sh local</c> for both nodes on one machine), optionally for which way of
 /// syncing only (<c>direct</c>, <c>reverse</c>) and which variable the reader is to note from its last
 /// line of output (<c>prints=NAME</c>). Blocks fenced with a bare <c>sh</c> are examples, not steps.
 /// </summary>
 public sealed record GuideStep(int Line, string Machine, ImmutableHashSet<string> Modes, string? Prints, string Script)
 {
-    public static readonly ImmutableHashSet<string> Machines = ["mirror", "device", "workstation"];
+    public static readonly ImmutableHashSet<string> Machines = ["mirror", "device", "workstation", "local"];
     public static readonly ImmutableHashSet<string> AllModes = ["direct", "reverse"];
 
     /// <summary>Whether a reader following <paramref name="mode"/> runs this step.</summary>
