@@ -177,8 +177,10 @@ public static class DeviceCommands
         var force = new Option<bool>("--force") { Description = "Overwrite an existing device.hocon (the heartbeat key is kept)." };
         foreach (var option in new Option[] { id, mirror, dir, network, iface, period, windowLimit, allow, force })
             command.Options.Add(option);
+        var reverse = ReverseInit.AddOptions(command);
         command.SetAction(parsed =>
         {
+            reverse.Check(parsed);
             var directory = Path.GetFullPath(parsed.GetValue(dir) ?? ".");
             var deviceId = parsed.GetValue(id)!;
             if (!Model.DeviceId.IsValid(deviceId))
@@ -224,13 +226,18 @@ public static class DeviceCommands
                 Set(text, "The window limit.", "iotsync.device.cycle.window-limit", NodeCli.ParseDuration(w, "--window-limit").TotalMilliseconds + "ms");
             if (parsed.GetValue(allow) is { Length: > 0 } programs)
                 Set(text, "Programs device commands may run.", "iotsync.device.commands.allow", "[" + string.Join(", ", programs.Select(Quote)) + "]");
+            var devicePublicKey = reverse.Write(parsed, directory, text, Set, Quote);
             File.WriteAllText(configFile, text.ToString());
             // Read it back as the node will, so a bad value fails here and not at run.
-            DeviceNodeSettings.FromConfig(IoTSyncSystem.LoadNodeConfig(configFile, ConfigReference.Device));
+            var written = IoTSyncSystem.LoadNodeConfig(configFile, ConfigReference.Device);
+            DeviceNodeSettings.FromConfig(written);
+            ReverseDialSettings.FromConfig(written);
             var output = parsed.InvocationConfiguration.Output;
             output.WriteLine($"wrote {configFile}");
             output.WriteLine($"heartbeat key {keyFile} (give it to the mirror's enroll --heartbeat-key-file)");
             output.WriteLine($"certificate request {request} (give it to the mirror's enroll --csr; the key {tlsKey} stays here)");
+            if (devicePublicKey is not null)
+                output.WriteLine($"SSH public key {devicePublicKey} (give it to the mirror's enroll --mode reverse --device-key-file; the key stays here)");
             output.WriteLine($"start the node with: {Program.Name} run --config {configFile}");
             if (DeviceNodeSettings.MirrorNameWarningFor(parsed.GetValue(mirror)!) is { } warning)
                 parsed.InvocationConfiguration.Error.WriteLine($"{Program.Name}: warning: {warning}");

@@ -20,6 +20,7 @@ public static class MirrorCommands
     {
         yield return Run(defaultConfigFile);
         yield return Enroll(defaultConfigFile);
+        yield return ReverseEnrolment.AuthorizedKeys(defaultConfigFile);
         yield return Exec(defaultConfigFile);
         yield return Result(defaultConfigFile);
         yield return Cancel(defaultConfigFile);
@@ -103,12 +104,13 @@ public static class MirrorCommands
 
     private static Command Enroll(string defaultConfigFile)
     {
-        var command = new Command("enroll", "Register a device with the running node (or replace its details): its SSH endpoint and user, its host key (pinned), its heartbeat key. Prints the exact authorized_keys line for the device.");
+        var command = new Command("enroll", "Register a device with the running node (or replace its details): its SSH endpoint and user, its host key (pinned), its heartbeat key. Prints the exact authorized_keys line for the device. With --mode reverse (the device dials the mirror host): its public key instead of --ssh, --ssh-user and --host-key, and the line is for the mirror host's sync account.");
         var config = NodeCli.ConfigOption(command, defaultConfigFile);
         var device = DeviceOption(command);
-        var ssh = new Option<string>("--ssh") { Description = "The device's SSH server, HOST:PORT.", Required = true, HelpName = "HOST:PORT" };
-        var user = new Option<string>("--ssh-user") { Description = "The account the mirror logs in as.", Required = true, HelpName = "USER" };
-        var hostKey = new Option<string>("--host-key") { Description = "The device's SSH host key fingerprint as 'ssh-keygen -lf' prints it (SHA256:...).", Required = true, HelpName = "FINGERPRINT" };
+        var ssh = new Option<string?>("--ssh") { Description = "The device's SSH server, HOST:PORT (direct mode).", HelpName = "HOST:PORT" };
+        var user = new Option<string?>("--ssh-user") { Description = "The account the mirror logs in as (direct mode).", HelpName = "USER" };
+        var hostKey = new Option<string?>("--host-key") { Description = "The device's SSH host key fingerprint as 'ssh-keygen -lf' prints it (SHA256:...; direct mode).", HelpName = "FINGERPRINT" };
+        var reverse = ReverseEnrolment.AddOptions(command);
         var heartbeatKey = new Option<string>("--heartbeat-key-file") { Description = "The device's heartbeat key file (hex; iotsync-device init writes it).", Required = true, HelpName = "FILE" };
         var from = new Option<string?>("--from") { Description = "The mirror's address as the device sees it, for from=\"...\" (default: iotsync.mirror.enrolment.outward-address).", HelpName = "ADDRESS" };
         var deviceCommand = new Option<string?>("--device-command") { Description = "The forced command (default: iotsync.mirror.enrolment.device-command).", HelpName = "COMMAND" };
@@ -119,6 +121,11 @@ public static class MirrorCommands
             command.Options.Add(option);
         command.SetAction(async (parsed, cancellationToken) =>
         {
+            if (reverse.IsReverse(parsed))
+                return await reverse.Enroll(parsed, Api(parsed, config, defaultConfigFile), device, heartbeatKey, csr, certificateOut, json,
+                    () => FleetCaSettings.FromConfig(NodeCli.LoadConfig(parsed, config, defaultConfigFile)), [ssh, user, hostKey, from, deviceCommand], cancellationToken);
+            if (parsed.GetValue(ssh) is null || parsed.GetValue(user) is null || parsed.GetValue(hostKey) is null)
+                throw new ArgumentException("--ssh, --ssh-user and --host-key are required in direct mode (the mirror dials the device)");
             if (!Configuration.HostPort.TryParse(parsed.GetValue(ssh)!, out var host, out var port))
                 throw new ArgumentException($"--ssh: '{parsed.GetValue(ssh)}' is not HOST:PORT");
             if (!HostKeyFingerprint.TryParse(parsed.GetValue(hostKey)!, out _, out string problem))
