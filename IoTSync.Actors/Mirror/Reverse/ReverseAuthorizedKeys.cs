@@ -13,9 +13,23 @@ public static class ReverseAuthorizedKeys
     /// <summary>The forced command: the relay into the session socket for <paramref name="device"/>.</summary>
     public static string Command(string relayCommand, string sessionSocket, DeviceId device)
     {
-        if (UnsafeIn(relayCommand) is not null || UnsafeIn(sessionSocket) is not null)
-            throw new ArgumentException("the relay command and the session socket must be paths of letters, digits and / . _ + -");
+        if (RelayCommandProblem(relayCommand) is { } problem)
+            throw new ArgumentException(problem, nameof(relayCommand));
+        if (UnsafeIn(sessionSocket) is not null)
+            throw new ArgumentException("the session socket must be a path of letters, digits and / . _ + -", nameof(sessionSocket));
         return $"{relayCommand} --socket {sessionSocket} --device {device.Value}";
+    }
+
+    /// <summary>
+    /// Why <paramref name="relayCommand"/> cannot be forced, or null: an absolute program, then any arguments
+    /// (a managed relay: <c>/usr/bin/dotnet /opt/…/iotsync-sync-relay.dll</c>), single-spaced words of safe characters.
+    /// </summary>
+    public static string? RelayCommandProblem(string relayCommand)
+    {
+        var words = relayCommand.Split(' ');
+        return words.Any(w => UnsafeIn(w) is not null) || !Path.IsPathFullyQualified(words[0])
+            ? $"the relay command '{relayCommand}' must be an absolute program path, then any arguments, in single-spaced words of letters, digits and / . _ + - (sshd runs it through a shell)"
+            : null;
     }
 
     /// <summary>The whole line: options, then the device's key with a comment naming the device.</summary>

@@ -13,8 +13,8 @@ public sealed record ReverseSettings(string SessionSocket, string SessionSocketG
     public static ReverseSettings FromConfig(Config root)
     {
         var relay = root.RequireString("iotsync.mirror.reverse.relay-command");
-        if (!Path.IsPathFullyQualified(relay) || ReverseAuthorizedKeys.UnsafeIn(relay) is not null)
-            throw new ConfigurationException($"iotsync.mirror.reverse.relay-command: '{relay}' must be an absolute path of letters, digits and / . _ + - (sshd runs it through a shell)");
+        if (ReverseAuthorizedKeys.RelayCommandProblem(relay) is { } problem)
+            throw new ConfigurationException($"iotsync.mirror.reverse.relay-command: {problem}");
         var settings = new ReverseSettings(
             root.RequirePath("iotsync.mirror.reverse.session-socket"),
             root.OptionalString("iotsync.mirror.reverse.session-socket-group"),
