@@ -65,7 +65,7 @@ public sealed record MirrorNodeParts(
         var reverse = ReverseSettings.FromConfig(config);
         var rendezvous = new SessionRendezvous<ReverseArrival>();
         var opener = new SessionOpenerByMode(new SshSessionOpener(key.PrivateKeyPath, settings.ConnectTimeout, settings.KeyExchange),
-            new ReverseSessionOpener(rendezvous, reverse.ArrivalTimeout));
+            new ReverseSessionOpener(rendezvous, reverse?.ArrivalTimeout ?? settings.DeviceWindowLimit));
         return new MirrorNodeParts(settings, journals, exchange, lateWatch, key, devices, opener, SystemWallClock.Instance, tls)
         {
             Refusals = refusals, Alerts = alerts, Reverse = reverse, Rendezvous = rendezvous,

@@ -253,7 +253,7 @@ public sealed class MirrorOperations(
         if (request.SshHost is not null || request.SshUser is not null || request.HostKey is not null || request.SshPort != 0 || request.From is not null || request.DeviceCommand is not null)
             throw ApiProblem.BadRequest("a reverse-mode device has no sshHost, sshPort, sshUser, hostKey, from or deviceCommand: it dials the mirror host", "mode");
         if (parts.Reverse is not { } reverse)
-            throw ApiProblem.BadRequest("this mirror serves no reverse sessions (iotsync.mirror.reverse)", "mode");
+            throw ApiProblem.BadRequest("this mirror serves no reverse sessions (iotsync.mirror.reverse.session-socket is empty)", "mode");
         if (!Mirror.Reverse.DevicePublicKey.TryParse(Required(request.DeviceSshKey, "deviceSshKey"), out var key, out var problem))
             throw ApiProblem.BadRequest(problem, "deviceSshKey");
         var device = new EnrolledDevice(id, "", 0, "", "", Required(request.HeartbeatKey, "heartbeatKey"), parts.Wall.UtcNowMs,

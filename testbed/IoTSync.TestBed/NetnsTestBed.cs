@@ -333,7 +333,8 @@ public sealed class NetnsTestBed : IAsyncDisposable
             "link set lo up",
             $"addr add {device.Address}/{PrefixLength} dev {NodeInterface}",
             $"link set {NodeInterface} up",
-            $"route add default via {RouterPrivateAddress} dev {NodeInterface}",
+            // quickack: the mirror host's sshd writes to the device without TCP_NODELAY (as the bed's mirror route, below).
+            $"route add default via {RouterPrivateAddress} dev {NodeInterface} quickack 1",
         ], cancellationToken)));
         (await Exec(router.Namespace, ["sysctl", "-q", "-w", "net.ipv4.ip_forward=1"], cancellationToken: cancellationToken)).EnsureSuccess();
         var nat = $$"""

@@ -10,8 +10,11 @@ namespace IoTSync.Mirror.Reverse;
 /// </summary>
 public sealed record ReverseSettings(string SessionSocket, string SessionSocketGroup, string RelayCommand, TimeSpan ArrivalHold, TimeSpan ArrivalTimeout)
 {
-    public static ReverseSettings FromConfig(Config root)
+    /// <summary>The settings, or null when <c>session-socket</c> is empty: the mirror then serves no reverse sessions.</summary>
+    public static ReverseSettings? FromConfig(Config root)
     {
+        if (root.OptionalString("iotsync.mirror.reverse.session-socket").Length == 0)
+            return null;
         var relay = root.RequireString("iotsync.mirror.reverse.relay-command");
         if (ReverseAuthorizedKeys.RelayCommandProblem(relay) is { } problem)
             throw new ConfigurationException($"iotsync.mirror.reverse.relay-command: {problem}");

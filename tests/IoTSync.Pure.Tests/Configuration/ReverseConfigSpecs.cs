@@ -49,9 +49,16 @@ public sealed class ReverseConfigSpecs
     }
 
     [Fact]
-    public void Should_give_the_mirror_a_session_socket_and_an_absolute_relay_by_default()
+    public void Should_serve_no_reverse_sessions_until_a_session_socket_is_configured()
     {
-        var settings = ReverseSettings.FromConfig(IoTSyncSystem.LoadNodeConfig(HoconFile("mirror.hocon")));
+        Assert.Null(ReverseSettings.FromConfig(IoTSyncSystem.LoadNodeConfig(HoconFile("mirror.hocon"))));
+    }
+
+    [Fact]
+    public void Should_give_a_configured_session_socket_an_absolute_relay_by_default()
+    {
+        var settings = ReverseSettings.FromConfig(ConfigurationFactory.ParseString("iotsync.mirror.reverse.session-socket = \"run/session/session.sock\"")
+            .WithFallback(IoTSyncSystem.LoadNodeConfig(HoconFile("mirror.hocon"))))!;
 
         Assert.True(Path.IsPathFullyQualified(settings.SessionSocket));
         Assert.Equal("session.sock", Path.GetFileName(settings.SessionSocket));
@@ -63,7 +70,7 @@ public sealed class ReverseConfigSpecs
     [Fact]
     public void Should_refuse_a_relay_command_sshd_would_not_find_or_a_shell_would_split()
     {
-        var config = ConfigurationFactory.ParseString("iotsync.mirror.reverse.relay-command = \"iotsync-sync-relay; id\"")
+        var config = ConfigurationFactory.ParseString("iotsync.mirror.reverse { session-socket = \"/run/s.sock\", relay-command = \"iotsync-sync-relay; id\" }")
             .WithFallback(IoTSyncSystem.LoadNodeConfig(HoconFile("mirror.hocon")));
 
         Assert.Contains("relay-command", Assert.Throws<ConfigurationException>(() => ReverseSettings.FromConfig(config)).Message);
