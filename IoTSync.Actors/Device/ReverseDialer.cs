@@ -58,7 +58,10 @@ public sealed class ReverseDialer : ReceiveActor
         try
         {
             session = await SshTransport.Open(_settings.Transport(_closeGrace), bounded.Token);
-            await _sessions.Run(session.FromRemote, session.ToRemote, cycle, $"to the mirror host {session.Endpoint} (reverse)", bounded.Token);
+            var timings = session.Timings;
+            await _sessions.Run(session.FromRemote, session.ToRemote, cycle, string.Create(System.Globalization.CultureInfo.InvariantCulture,
+                $"to the mirror host {session.Endpoint} (reverse; banner {timings.ServerIdentified.TotalMilliseconds:0}, host key {timings.HostKeyVerified.TotalMilliseconds:0}, " +
+                $"authenticated {timings.Authenticated.TotalMilliseconds:0}, relay started {timings.CommandStarted.TotalMilliseconds:0} ms; {session.KeyExchangeAlgorithm})"), bounded.Token);
             return new Dialled(cycle, window, null);
         }
         catch (Exception e) when (e is SshTransportException or IOException or OperationCanceledException or ObjectDisposedException or InvalidOperationException)
