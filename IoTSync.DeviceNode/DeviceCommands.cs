@@ -178,8 +178,10 @@ public static class DeviceCommands
         foreach (var option in new Option[] { id, mirror, dir, network, iface, period, windowLimit, allow, force })
             command.Options.Add(option);
         var enrolment = new DeviceEnrolment(command);
+        var reverse = ReverseInit.AddOptions(command);
         command.SetAction(parsed =>
         {
+            var sessionMode = reverse.Check(parsed);
             var directory = Path.GetFullPath(parsed.GetValue(dir) ?? ".");
             var deviceId = parsed.GetValue(id)!;
             if (!Model.DeviceId.IsValid(deviceId))
@@ -191,7 +193,8 @@ public static class DeviceCommands
                 throw new ArgumentException($"--network: '{mode}' is not one of none, ip, command, nft");
             if (mode is "ip" or "nft" && parsed.GetValue(iface) is null)
                 throw new ArgumentException($"--network {mode} needs --interface");
-            var (hostKey, hostKeyNote) = enrolment.Check(parsed);
+            // A reverse device runs no sshd: its host key is nobody's business.
+            var (hostKey, hostKeyNote) = sessionMode == Model.SessionMode.Direct ? enrolment.Check(parsed) : (null, null);
             var configFile = Path.Combine(directory, "device.hocon");
             if (File.Exists(configFile) && !parsed.GetValue(force))
                 throw new IOException($"{configFile} exists; --force overwrites it");
@@ -226,14 +229,19 @@ public static class DeviceCommands
                 Set(text, "The window limit.", "iotsync.device.cycle.window-limit", NodeCli.ParseDuration(w, "--window-limit").TotalMilliseconds + "ms");
             if (parsed.GetValue(allow) is { Length: > 0 } programs)
                 Set(text, "Programs device commands may run.", "iotsync.device.commands.allow", "[" + string.Join(", ", programs.Select(Quote)) + "]");
+            var devicePublicKey = reverse.Write(parsed, directory, text, Set, Quote);
             File.WriteAllText(configFile, text.ToString());
             // Read it back as the node will, so a bad value fails here and not at run.
-            DeviceNodeSettings.FromConfig(IoTSyncSystem.LoadNodeConfig(configFile, ConfigReference.Device));
-            var enrolmentFile = enrolment.Write(parsed, directory, new Model.DeviceId(deviceId), hostKey, keyFile, request);
+            var written = IoTSyncSystem.LoadNodeConfig(configFile, ConfigReference.Device);
+            DeviceNodeSettings.FromConfig(written);
+            ReverseDialSettings.FromConfig(written);
+            var enrolmentFile = enrolment.Write(parsed, directory, new Model.DeviceId(deviceId), hostKey, keyFile, request, devicePublicKey);
             var output = parsed.InvocationConfiguration.Output;
             output.WriteLine($"wrote {configFile}");
             output.WriteLine($"heartbeat key {keyFile} (give it to the mirror's enroll --heartbeat-key-file)");
             output.WriteLine($"certificate request {request} (give it to the mirror's enroll --csr; the key {tlsKey} stays here)");
+            if (devicePublicKey is not null)
+                output.WriteLine($"SSH public key {devicePublicKey} (in the enrolment file; or give it to the mirror's enroll --mode reverse --device-key-file; the key stays here)");
             output.WriteLine($"enrolment file {enrolmentFile} (owner-only: it holds the heartbeat key; move it to the mirror over scp for 'enroll --file', then delete it)");
             if (hostKeyNote is not null)
                 parsed.InvocationConfiguration.Error.WriteLine($"{Program.Name}: note: {hostKeyNote}");

@@ -59,10 +59,17 @@ public sealed class DeviceEnrolment
         }
     }
 
-    /// <summary>Writes <c>DIR/enrol-ID.json</c> (0600) in direct mode; its path.</summary>
-    public string Write(ParseResult parsed, string directory, DeviceId device, HostKeyFingerprint? hostKey, string heartbeatKeyFile, string requestFile)
+    /// <summary>
+    /// Writes <c>DIR/enrol-ID.json</c> (0600): in reverse mode when <paramref name="devicePublicKeyFile"/> (the key
+    /// the device dials the mirror host with) is given, else in direct mode; its path.
+    /// </summary>
+    public string Write(ParseResult parsed, string directory, DeviceId device, HostKeyFingerprint? hostKey, string heartbeatKeyFile, string requestFile,
+        string? devicePublicKeyFile = null)
     {
-        var file = new EnrolmentFile(device, EnrolmentMode.Direct, parsed.GetValue(_ssh), parsed.GetValue(_sshUser), hostKey, DeviceSshPublicKey: null,
+        var reverse = devicePublicKeyFile is not null;
+        var file = new EnrolmentFile(device, reverse ? EnrolmentMode.Reverse : EnrolmentMode.Direct,
+            reverse ? null : parsed.GetValue(_ssh), reverse ? null : parsed.GetValue(_sshUser), reverse ? null : hostKey,
+            DeviceSshPublicKey: reverse ? File.ReadAllText(devicePublicKeyFile!).Trim() : null,
             File.ReadAllText(heartbeatKeyFile).Trim(), File.Exists(requestFile) ? File.ReadAllText(requestFile) : null);
         var path = Path.Combine(directory, EnrolmentFile.FileName(device));
         file.Write(path);

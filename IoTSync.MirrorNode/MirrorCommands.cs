@@ -20,6 +20,7 @@ public static class MirrorCommands
     {
         yield return Run(defaultConfigFile);
         yield return Enroll(defaultConfigFile);
+        yield return ReverseEnrolment.AuthorizedKeys(defaultConfigFile);
         yield return Exec(defaultConfigFile);
         yield return Result(defaultConfigFile);
         yield return Cancel(defaultConfigFile);
@@ -103,25 +104,29 @@ public static class MirrorCommands
 
     private static Command Enroll(string defaultConfigFile)
     {
-        var command = new Command("enroll", "Register a device with the running node (or replace its details): its SSH endpoint and user, its host key (pinned), its heartbeat key; from flags or from the enrolment file 'iotsync-device init' wrote (--file). Prints the exact authorized_keys line for the device.");
+        var command = new Command("enroll", "Register a device with the running node (or replace its details), from flags or from the enrolment file 'iotsync-device init' wrote (--file). Direct mode (the mirror dials the device): its SSH endpoint and user, its host key (pinned), its heartbeat key; prints the authorized_keys line for the device's sync account. Reverse mode (the device dials the mirror host): its SSH public key instead; prints the line for the mirror host's sync account.");
         var config = NodeCli.ConfigOption(command, defaultConfigFile);
-        var file = new Option<string?>("--file") { Description = "The device's enrolment file (iotsync-device init writes DIR/enrol-ID.json): the device id, SSH details, heartbeat key and certificate request in one. --device, --heartbeat-key-file and --csr are refused beside it; --ssh, --ssh-user and --host-key override what it says.", HelpName = "FILE" };
+        var file = new Option<string?>("--file") { Description = "The device's enrolment file (iotsync-device init writes DIR/enrol-ID.json): the device id, the mode, SSH details or key, heartbeat key and certificate request in one. --device, --heartbeat-key-file, --csr, --mode and --device-key-file are refused beside it; --ssh, --ssh-user and --host-key override what a direct one says.", HelpName = "FILE" };
         var device = new Option<string?>("--device") { Description = "The device id (required without --file).", HelpName = "ID" };
-        var ssh = new Option<string?>("--ssh") { Description = "The device's SSH server, HOST:PORT (required without --file).", HelpName = "HOST:PORT" };
-        var user = new Option<string?>("--ssh-user") { Description = "The account the mirror logs in as (required without --file).", HelpName = "USER" };
-        var hostKey = new Option<string?>("--host-key") { Description = "The device's SSH host key fingerprint as 'ssh-keygen -lf' prints it (SHA256:...) (required without --file).", HelpName = "FINGERPRINT" };
+        var ssh = new Option<string?>("--ssh") { Description = "The device's SSH server, HOST:PORT (direct mode; required without --file).", HelpName = "HOST:PORT" };
+        var user = new Option<string?>("--ssh-user") { Description = "The account the mirror logs in as (direct mode; required without --file).", HelpName = "USER" };
+        var hostKey = new Option<string?>("--host-key") { Description = "The device's SSH host key fingerprint as 'ssh-keygen -lf' prints it (SHA256:...; direct mode; required without --file).", HelpName = "FINGERPRINT" };
         var heartbeatKey = new Option<string?>("--heartbeat-key-file") { Description = "The device's heartbeat key file (hex; iotsync-device init writes it) (required without --file).", HelpName = "FILE" };
-        var from = new Option<string?>("--from") { Description = "The mirror's address as the device sees it, for from=\"...\" (default: iotsync.mirror.enrolment.outward-address).", HelpName = "ADDRESS" };
-        var deviceCommand = new Option<string?>("--device-command") { Description = "The forced command (default: iotsync.mirror.enrolment.device-command).", HelpName = "COMMAND" };
+        var from = new Option<string?>("--from") { Description = "The mirror's address as the device sees it, for from=\"...\" (direct mode; default: iotsync.mirror.enrolment.outward-address).", HelpName = "ADDRESS" };
+        var deviceCommand = new Option<string?>("--device-command") { Description = "The forced command (direct mode; default: iotsync.mirror.enrolment.device-command).", HelpName = "COMMAND" };
         var csr = new Option<string?>("--csr") { Description = "The device's certificate request (iotsync-device init writes it): signed by the fleet CA for the device's TLS.", HelpName = "FILE" };
         var certificateOut = new Option<string?>("--certificate-out") { Description = "Where to write the device's certificate and the fleet CA's (device.crt, fleet-ca.crt) for the device; with --csr, or with --file when it holds a request.", HelpName = "DIR" };
         var json = NodeCli.JsonOption(command);
         foreach (var option in new Option[] { file, device, ssh, user, hostKey, heartbeatKey, from, deviceCommand, csr, certificateOut })
             command.Options.Add(option);
-        var inputs = new EnrolInput.Options(file, device, ssh, user, hostKey, heartbeatKey, csr, certificateOut);
+        var reverse = ReverseEnrolment.AddOptions(command);
+        var inputs = new EnrolInput.Options(file, device, ssh, user, hostKey, heartbeatKey, csr, certificateOut, reverse.Mode, reverse.DeviceKeyFile);
         command.SetAction(async (parsed, cancellationToken) =>
         {
             var input = EnrolInput.Resolve(parsed, inputs);
+            var isReverse = input.Mode == SessionMode.Reverse;
+            if (isReverse && new Option[] { from, deviceCommand }.FirstOrDefault(o => parsed.GetResult(o) is { Implicit: false }) is { } directOnly)
+                throw new ArgumentException($"{directOnly.Name} is for direct mode; a reverse device dials the mirror host");
             var id = input.Device;
             var issued = input.CertificateRequest is { } request
                 ? FleetCaSettings.FromConfig(NodeCli.LoadConfig(parsed, config, defaultConfigFile))
@@ -129,16 +134,21 @@ public static class MirrorCommands
                 : ((string Certificate, string Ca, CertificatePin Pin)?)null;
             // The certificate just signed is the one the registry pins: no other the CA signs for the device is admitted.
             using var api = Api(parsed, config, defaultConfigFile);
-            var enrolled = await api.Enrol(new EnrolRequest(id, input.SshHost, input.SshPort, input.SshUser, input.HostKey, input.HeartbeatKey,
-                issued?.Pin is { } pin ? new CertificatePinResource(pin.Sha256, pin.NotAfterUnixMs) : null, parsed.GetValue(from), parsed.GetValue(deviceCommand)), cancellationToken);
+            var pinned = issued?.Pin is { } pin ? new CertificatePinResource(pin.Sha256, pin.NotAfterUnixMs) : null;
+            var enrolled = await api.Enrol(isReverse
+                ? new EnrolRequest(id, null, 0, null, null, input.HeartbeatKey, pinned, Mode: "reverse", DeviceSshKey: input.DeviceSshKey)
+                : new EnrolRequest(id, input.SshHost, input.SshPort, input.SshUser, input.HostKey, input.HeartbeatKey, pinned, parsed.GetValue(from), parsed.GetValue(deviceCommand)),
+                cancellationToken);
             var output = parsed.InvocationConfiguration.Output;
             if (parsed.GetValue(json))
-                NodeCli.WriteJson(output, new { enrolled.Device, enrolled.Ssh, enrolled.HostKey, enrolled.AuthorizedKeys, certificate = issued?.Certificate, fleetCa = issued?.Ca, enrolled.CertificateSha256 });
+                NodeCli.WriteJson(output, new { enrolled.Device, enrolled.Mode, enrolled.Ssh, enrolled.HostKey, enrolled.AuthorizedKeys, certificate = issued?.Certificate, fleetCa = issued?.Ca, enrolled.CertificateSha256 });
             else
             {
                 if (issued is { } written)
                     parsed.InvocationConfiguration.Error.WriteLine($"{Program.Name}: {id}'s certificate {written.Certificate} and the fleet CA {written.Ca}: install them on the device (iotsync.tls)");
-                parsed.InvocationConfiguration.Error.WriteLine($"{Program.Name}: enrolled {id}; add this line to the device's authorized_keys for {input.SshUser}:");
+                parsed.InvocationConfiguration.Error.WriteLine(isReverse
+                    ? $"{Program.Name}: enrolled {id} in reverse mode; add this line to the authorized_keys of the mirror host's sync account (or run 'authorized-keys'):"
+                    : $"{Program.Name}: enrolled {id}; add this line to the device's authorized_keys for {input.SshUser}:");
                 output.WriteLine(enrolled.AuthorizedKeys);
             }
             return ExitCodes.Ok;

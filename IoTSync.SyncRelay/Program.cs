@@ -3,10 +3,12 @@ using System.Net.Sockets;
 namespace IoTSync.SyncRelay;
 
 /// <summary>
-/// <c>iotsync-sync-relay --socket PATH [--limit-ms N]</c>: what sshd runs for the mirror's key in
+/// <c>iotsync-sync-relay --socket PATH [--limit-ms N] [--device ID]</c>: what sshd runs for the mirror's key in
 /// every window (forced by authorized_keys). It connects to the running device node's control
 /// socket, asks for a sync session, and relays bytes both ways between its stdin/stdout (the SSH
-/// channel) and the node until either side ends. It does what <c>iotsync-device sync-endpoint
+/// channel) and the node until either side ends. With <c>--device ID</c> it runs on the mirror host
+/// for a reverse-mode device's key instead: it connects to the mirror node's session socket and
+/// announces that device (the id comes from the forced command, never from the client). It does what <c>iotsync-device sync-endpoint
 /// --socket PATH</c> does, without starting the runtime's command line, Akka or the codec: its
 /// start-up is part of every window. It bounds its own run time (sshd does not signal a forced
 /// command whose client vanished).
@@ -21,33 +23,64 @@ public static class Program
 
     private const int DefaultLimitMs = 60_000;
 
+    /// <summary>
+    /// The frame <c>RelayArrival</c> for <paramref name="device"/> as the mirror node's codec writes it:
+    /// length, manifest length, manifest, <c>{"device":"ID"}</c>. Only a valid device id is ever put in it.
+    /// </summary>
+    public static byte[] ArrivalFrame(string device)
+    {
+        if (!IsDeviceId(device))
+            throw new ArgumentException($"'{device}' is not a device id", nameof(device));
+        var manifest = "control-relay-arrival"u8;
+        var body = System.Text.Encoding.ASCII.GetBytes($"{{\"device\":\"{device}\"}}");
+        var frame = new byte[4 + 1 + manifest.Length + body.Length];
+        System.Buffers.Binary.BinaryPrimitives.WriteInt32BigEndian(frame, frame.Length - 4);
+        frame[4] = (byte)manifest.Length;
+        manifest.CopyTo(frame.AsSpan(5));
+        body.CopyTo(frame.AsSpan(5 + manifest.Length));
+        return frame;
+    }
+
+    /// <summary>The device id alphabet (IoTSync.Model.DeviceId's, which this process does not load): 1-64 of a-z, 0-9, '-', '_', starting with a letter or digit.</summary>
+    public static bool IsDeviceId(string value) =>
+        value.Length is >= 1 and <= 64 && (char.IsAsciiLetterLower(value[0]) || char.IsAsciiDigit(value[0]))
+        && value.All(c => char.IsAsciiLetterLower(c) || char.IsAsciiDigit(c) || c is '-' or '_');
+
     public static int Main(string[] args)
     {
-        if (!TryParse(args, out var socket, out var limitMs))
+        if (!TryParse(args, out var socket, out var limitMs, out var device))
         {
-            Console.Error.WriteLine($"usage: {Name} --socket PATH [--limit-ms N]");
+            Console.Error.WriteLine($"usage: {Name} --socket PATH [--limit-ms N] [--device ID]");
             return 2;
         }
         try
         {
-            return Relay(socket, limitMs);
+            return Relay(socket, limitMs, device.Length == 0 ? SyncSessionFrame : ArrivalFrame(device));
         }
         catch (SocketException e)
         {
-            Console.Error.WriteLine($"{Name}: no device node is running (nothing answers on {socket}: {e.SocketErrorCode})");
+            Console.Error.WriteLine(device.Length == 0
+                ? $"{Name}: no device node is running (nothing answers on {socket}: {e.SocketErrorCode})"
+                : $"{Name}: no mirror node is running (nothing answers on {socket}: {e.SocketErrorCode})");
             return 3;
         }
     }
 
-    public static bool TryParse(string[] args, out string socket, out int limitMs)
+    public static bool TryParse(string[] args, out string socket, out int limitMs) => TryParse(args, out socket, out limitMs, out _);
+
+    /// <summary>The options; <paramref name="device"/> is empty without <c>--device</c> (the device host's relay).</summary>
+    public static bool TryParse(string[] args, out string socket, out int limitMs, out string device)
     {
-        (socket, limitMs) = ("", DefaultLimitMs);
+        (socket, limitMs, device) = ("", DefaultLimitMs, "");
         for (var i = 0; i + 1 < args.Length; i += 2)
         {
             switch (args[i])
             {
                 case "--socket":
                     socket = args[i + 1];
+                    break;
+                case "--device" when IsDeviceId(args[i + 1]):
+                    device = args[i + 1];
                     break;
                 case "--limit-ms" when int.TryParse(args[i + 1], System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var ms) && ms > 0:
                     limitMs = ms;
@@ -59,14 +92,14 @@ public static class Program
         return args.Length % 2 == 0 && socket.Length > 0;
     }
 
-    private static int Relay(string path, int limitMs)
+    private static int Relay(string path, int limitMs, ReadOnlySpan<byte> firstFrame)
     {
         // Neither the socket nor the standard streams are disposed: the process ends as soon as one
         // direction does, and disposing them under the other thread's feet raised exceptions in it
         // while the runtime shut down ("Unhandled exception." on stderr). The exit closes them.
         var node = new Socket(AddressFamily.Unix, SocketType.Stream, ProtocolType.Unspecified);
         node.Connect(new UnixDomainSocketEndPoint(path));
-        node.Send(SyncSessionFrame);
+        node.Send(firstFrame);
         var stdin = Console.OpenStandardInput();
         var stdout = Console.OpenStandardOutput();
         // Two plain threads, no thread pool or tasks to start: the mirror's bytes to the node (then

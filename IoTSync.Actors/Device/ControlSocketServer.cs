@@ -24,36 +24,39 @@ public sealed class ControlSocketServer : IAsyncDisposable
     private readonly DeviceId _device;
     private readonly IActorRef _recorder;
     private readonly IActorRef? _cycle;
-    private readonly ExchangeSettings _exchange;
     private readonly TimeSpan _timeout;
     private readonly ILoggingAdapter _log;
-    private readonly IWallClock _wall;
     private readonly Security.Refusals _refusals;
+    private readonly DeviceSyncSession _sessions;
+    private readonly LastSyncSession _lastSync;
     private UnixSocketServer? _server;
-    private long _lastSyncEndedUnixMs;
 
-    private ControlSocketServer(DeviceId device, IActorRef recorder, IActorRef? cycle, ExchangeSettings exchange, TimeSpan timeout, ILoggingAdapter log, IWallClock wall,
-        Security.Refusals refusals)
+    private ControlSocketServer(DeviceId device, IActorRef recorder, IActorRef? cycle, TimeSpan timeout, ILoggingAdapter log, Security.Refusals refusals,
+        DeviceSyncSession sessions, LastSyncSession lastSync)
     {
+        _lastSync = lastSync;
         _refusals = refusals;
         _device = device;
         _recorder = recorder;
         _cycle = cycle;
-        _exchange = exchange;
         _timeout = timeout;
         _log = log;
-        _wall = wall;
+        _sessions = sessions;
     }
 
     /// <summary>
     /// Listens on <paramref name="path"/>; <paramref name="cycle"/> is the NetworkToggler (none in tests of the socket alone);
     /// <paramref name="group"/> may connect besides the node's user (the sync account's group; empty for the owner alone);
-    /// what it refuses is counted in <paramref name="refusals"/>, which its status replies carry.
+    /// what it refuses is counted in <paramref name="refusals"/>, which its status replies carry; <paramref name="lastSync"/>
+    /// is when the last sync session ended, by this socket or a reverse device's own dial (the node's parts hold it).
     /// </summary>
     public static async Task<ControlSocketServer> Start(string path, DeviceId device, IActorRef recorder, ExchangeSettings exchange,
-        TimeSpan timeout, ILoggingAdapter log, IActorRef? cycle = null, string group = "", Security.Refusals? refusals = null)
+        TimeSpan timeout, ILoggingAdapter log, IActorRef? cycle = null, string group = "", Security.Refusals? refusals = null, LastSyncSession? lastSync = null)
     {
-        var server = new ControlSocketServer(device, recorder, cycle, exchange, timeout, log, SystemWallClock.Instance, refusals ?? new Security.Refusals());
+        refusals ??= new Security.Refusals();
+        lastSync ??= new LastSyncSession();
+        var server = new ControlSocketServer(device, recorder, cycle, timeout, log, refusals,
+            new DeviceSyncSession(device, recorder, exchange, timeout, log, refusals, SystemWallClock.Instance, lastSync), lastSync);
         server._server = await UnixSocketServer.Start(path, NodeName, server.Serve, group);
         return server;
     }
@@ -76,7 +79,7 @@ public sealed class ControlSocketServer : IAsyncDisposable
                         await FrameCodec.Write(stream, new ControlError($"refused: {refusal}"), stopping);
                         break;
                     }
-                    await RunSyncSession(stream, stopping);
+                    await _sessions.Run(stream, stream, _cycle, "on the control socket", stopping);
                     break;
                 case DeviceStatusRequest:
                     await FrameCodec.Write(stream, await Status(stopping), stopping);
@@ -105,30 +108,6 @@ public sealed class ControlSocketServer : IAsyncDisposable
     private async Task<string?> RefusalOutsideWindow(CancellationToken stopping) =>
         _cycle is null ? null : SyncSessionAdmission.Refusal((await _cycle.Ask<CycleStatus>(GetCycleStatus.Instance, _timeout, stopping)).Phase);
 
-    private async Task RunSyncSession(NetworkStream stream, CancellationToken stopping)
-    {
-        _log.Info("[{0}] sync session opened on the control socket", _device);
-        _cycle?.Tell(SessionStarted.Instance);
-        try
-        {
-            var exchange = new DeviceExchange(_device, new CommandRecorderSide(_recorder, _timeout), _exchange);
-            var halt = ExchangeHalt.FromEnvironment();
-            await StreamExchangeServer.Serve(exchange, stream, stream, stopping,
-                afterHandled: halt is null ? null : request => halt.After(request, _device, _log, stopping),
-                malformed: reason =>
-                {
-                    _refusals.Count(Security.Refusals.FrameMalformed);
-                    _log.Warning("[{0}] sync session refused a malformed frame: {1}", _device, reason);
-                });
-            _log.Info("[{0}] sync session closed", _device);
-        }
-        finally
-        {
-            Interlocked.Exchange(ref _lastSyncEndedUnixMs, _wall.UtcNowMs);
-            _cycle?.Tell(SessionEnded.Instance);
-        }
-    }
-
     private async Task<DeviceStatusReply> Status(CancellationToken stopping)
     {
         // Down after a failed write, the recorder's supervisor answers at once with the fault, and so does status.
@@ -137,7 +116,7 @@ public sealed class ControlSocketServer : IAsyncDisposable
         var cycle = _cycle is null
             ? new CycleStatus("not cycling", 0, TimeSpan.Zero, [])
             : await _cycle.Ask<CycleStatus>(GetCycleStatus.Instance, _timeout, stopping);
-        var lastSync = Interlocked.Read(ref _lastSyncEndedUnixMs);
+        var lastSync = _lastSync.EndedUnixMs;
         return new DeviceStatusReply(_device.Value, cycle, state.Logs.View, lastSync == 0 ? null : lastSync,
             state.Logs.Model.OpenCommands.Count, [.. state.Logs.Model.LiveProperties.Select(p => new NamedValue(p.Key, p.Value))])
         {

@@ -22,6 +22,12 @@ public sealed record DeviceNodeParts(
     /// <summary>The node's refusal counters: the edge, the command runner and the control socket count into the same one.</summary>
     public Refusals Refusals { get; init; } = new();
 
+    /// <summary>When the last sync session ended, by the control socket or the device's own dial (reverse mode).</summary>
+    public LastSyncSession LastSync { get; } = new();
+
+    /// <summary>Reverse mode's dial to the mirror host; null in direct mode (the mirror dials the device).</summary>
+    public ReverseDialSettings? Reverse { get; init; }
+
     /// <summary>The device's clock corrected by the mirror's offset: the recorder's and the cycle's time.</summary>
     public MirrorCorrectedClock Clock { get; } = new(Wall);
 
@@ -32,6 +38,7 @@ public sealed record DeviceNodeParts(
     public static DeviceNodeParts FromConfig(Config config, DeviceNodeSettings settings, INetworkInterface networkInterface, byte[] heartbeatKey)
     {
         var refusals = new Refusals();
+        var reverse = ReverseDialSettings.FromConfig(config);
         return new(settings,
             CommandRecorderSettings.FromConfig(config),
             ExchangeSettings.FromConfig(config),
@@ -39,6 +46,6 @@ public sealed record DeviceNodeParts(
             networkInterface,
             heartbeatKey,
             SystemWallClock.Instance,
-            TlsSettings.FromConfig(config).Load(ca => FleetTlsValidator.AtDevice(ca, refusals))) { Refusals = refusals };
+            TlsSettings.FromConfig(config).Load(ca => FleetTlsValidator.AtDevice(ca, refusals))) { Refusals = refusals, Reverse = reverse };
     }
 }

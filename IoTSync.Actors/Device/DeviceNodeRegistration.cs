@@ -65,6 +65,12 @@ public static class DeviceNodeRegistration
             new HeartbeatSenderSettings(settings.MirrorListenerPath, parts.HeartbeatKey, settings.InitialBackoff, settings.GiveUpAfter),
             recorder, parts.Wall, parts.Refusals, recycleEdge), "heartbeat"))));
         registry.Register<DeviceNodeActors.Heartbeat>(heartbeat);
-        registry.Register<DeviceNodeActors.Cycle>(system.ActorOf(NetworkToggler.Props(device, parts.Interface, heartbeat, settings.Cycle, parts.Clock), "cycle"));
+        // Reverse mode: the device opens the session itself, with the control socket's session code.
+        var dialer = parts.Reverse is { } reverse
+            ? system.ActorOf(ReverseDialer.Props(device, reverse, new DeviceSyncSession(device, recorder, parts.Exchange, settings.RequestTimeout,
+                Akka.Event.Logging.GetLogger(system, "iotsync-device"), parts.Refusals, parts.Wall, parts.LastSync), settings.Cycle.WindowLimit,
+                parts.Exchange.CloseGrace, parts.Refusals), "dialer")
+            : null;
+        registry.Register<DeviceNodeActors.Cycle>(system.ActorOf(NetworkToggler.Props(device, parts.Interface, heartbeat, settings.Cycle, parts.Clock, dialer), "cycle"));
     }
 }

@@ -34,13 +34,16 @@ public sealed class NetworkToggler : ReceiveActor, IWithTimers
     private readonly IActorRef _heartbeat;
     private readonly NetworkTogglerSettings _settings;
     private readonly MirrorCorrectedClock? _clock;
+    private readonly IActorRef? _dialer;
     private readonly Stopwatch _window = new();
     private readonly List<WindowClosed> _closed = [];
     private WindowTimer _current = WindowTimer.BeforeFirst;
 
-    public NetworkToggler(DeviceId device, INetworkInterface networkInterface, IActorRef heartbeat, NetworkTogglerSettings settings, MirrorCorrectedClock? clock = null)
+    public NetworkToggler(DeviceId device, INetworkInterface networkInterface, IActorRef heartbeat, NetworkTogglerSettings settings, MirrorCorrectedClock? clock = null,
+        IActorRef? dialer = null)
     {
         _clock = clock;
+        _dialer = dialer;
         _device = device;
         _interface = networkInterface;
         _heartbeat = heartbeat;
@@ -50,9 +53,13 @@ public sealed class NetworkToggler : ReceiveActor, IWithTimers
 
     public ITimerScheduler Timers { get; set; } = null!;
 
-    /// <summary>The clock, when given, takes the mirror's offset from each answered heartbeat (for expiry checks).</summary>
-    public static Props Props(DeviceId device, INetworkInterface networkInterface, IActorRef heartbeat, NetworkTogglerSettings settings, MirrorCorrectedClock? clock = null) =>
-        Akka.Actor.Props.Create(() => new NetworkToggler(device, networkInterface, heartbeat, settings, clock));
+    /// <summary>
+    /// The clock, when given, takes the mirror's offset from each answered heartbeat (for expiry checks); the
+    /// dialer, when given (reverse mode), is told to open the session when the mirror's answer says sync.
+    /// </summary>
+    public static Props Props(DeviceId device, INetworkInterface networkInterface, IActorRef heartbeat, NetworkTogglerSettings settings, MirrorCorrectedClock? clock = null,
+        IActorRef? dialer = null) =>
+        Akka.Actor.Props.Create(() => new NetworkToggler(device, networkInterface, heartbeat, settings, clock, dialer));
 
     protected override void PreStart()
     {
@@ -82,6 +89,7 @@ public sealed class NetworkToggler : ReceiveActor, IWithTimers
         Receive<MirrorUnreachable>(_ => { });
         Receive<LocalJournalFault>(_ => { });
         Receive<MirrorGaveUp>(_ => { });
+        Receive<ReverseSessionFailed>(_ => { });
     }
 
     private void OpenAndWait()
@@ -119,6 +127,8 @@ public sealed class NetworkToggler : ReceiveActor, IWithTimers
             Become(Calling);
         });
         Receive<Status.Failure>(failure => Close(WindowTimer.CouldNotComeUp(failure.Cause.GetBaseException().Message)));
+        // A reverse session of the window before, ended by its limit, may report its failure late.
+        Receive<ReverseSessionFailed>(_ => { });
         Receive<LimitReached>(limit => CloseIfCurrent(limit, WindowTimer.LimitWhileComingUp));
         // Interface down can finish after the next window began (a slow command, a short period): still record it.
         Receive<Lowered>(RecordLowered);
@@ -136,7 +146,10 @@ public sealed class NetworkToggler : ReceiveActor, IWithTimers
             if (WindowTimer.OutcomeOf(answered.Ack) is { } outcome)
                 Close(outcome);
             else
+            {
+                _dialer?.Tell(new ReverseDialerMessages.DialMirror(_current.Number));
                 Become(Syncing);
+            }
         });
         // The mirror's session arriving is its answer too (the ack itself may still be on its way): keep the window for it.
         Receive<SessionStarted>(_ =>
@@ -147,6 +160,7 @@ public sealed class NetworkToggler : ReceiveActor, IWithTimers
         Receive<MirrorUnreachable>(unreachable => Close(WindowTimer.Unreachable(unreachable.Attempts)));
         Receive<LocalJournalFault>(fault => Close(WindowTimer.LocalJournalFault(fault.Fault)));
         Receive<LimitReached>(limit => CloseIfCurrent(limit, WindowTimer.LimitWaitingForMirror));
+        Receive<ReverseSessionFailed>(_ => { });
         // Interface down can finish after the next window began (a slow command, a short period): still record it.
         Receive<Lowered>(RecordLowered);
         Receive<Tick>(_ => { });
@@ -167,6 +181,7 @@ public sealed class NetworkToggler : ReceiveActor, IWithTimers
         Receive<LocalJournalFault>(_ => { });
         // The mirror's session will not come, or broke: close now rather than at the limit.
         Receive<MirrorGaveUp>(gaveUp => Close(WindowTimer.MirrorGaveUp(gaveUp.Reason)));
+        Receive<ReverseSessionFailed>(failed => Close(WindowTimer.ReverseSessionFailed(failed.Reason)));
         Receive<SessionEnded>(_ =>
         {
             _current = _current.SessionEnded(_window.Elapsed);

@@ -9,6 +9,9 @@ public static class NetworkTogglerMessages
         public static SessionEnded Instance { get; } = new();
     }
 
+    /// <summary>Reverse mode: the device's own session to the mirror host failed (from the <see cref="ReverseDialer"/>): the window can close.</summary>
+    public sealed record ReverseSessionFailed(string Reason);
+
     /// <summary>The mirror's sync session reached this device (from the control socket): for the window's measurement.</summary>
     public sealed record SessionStarted
     {

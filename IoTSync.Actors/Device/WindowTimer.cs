@@ -57,6 +57,9 @@ public sealed record WindowTimer(int Number, TimeSpan UsableAfter, TimeSpan? Ans
     /// <summary>The mirror told the device it gave up the window's session (it could not open it, or it failed).</summary>
     public static string MirrorGaveUp(string reason) => $"mirror gave up the session: {reason}";
 
+    /// <summary>Reverse mode: the device's own session to the mirror host failed.</summary>
+    public static string ReverseSessionFailed(string reason) => $"reverse session failed: {reason}";
+
     public static string Unreachable(int attempts) => $"mirror unreachable after {attempts} heartbeat(s)";
 
     /// <summary>The device's own journal is down (a failed write, restarting): no heartbeat was sent.</summary>

@@ -1,4 +1,5 @@
 using System.Collections.Immutable;
+using System.Text.Json.Serialization;
 using System.Text.RegularExpressions;
 using IoTSync.Logs;
 using IoTSync.Model;
@@ -18,11 +19,17 @@ namespace IoTSync.Mirror;
 /// signed for it at <c>enroll --csr</c> or the last <c>device rotate --csr</c>; null when none was pinned
 /// (enrolled before pins or without <c>--csr</c>): then any certificate the CA signed for it is admitted
 /// until its first rotation with <c>--csr</c>. <see cref="PreviousCertificate"/>: the one that rotation
-/// replaced, honoured for the overlap.
+/// replaced, honoured for the overlap. <see cref="Mode"/>: who opens the sync session; a
+/// <see cref="SessionMode.Reverse"/> device has no SSH address, user or host key here (the mirror never
+/// dials it) but <see cref="DeviceSshKey"/>, the public key it logs in to the mirror host with. Both are left
+/// out of the encoding at their defaults, so a direct device encodes (and hashes in <see cref="RegistryChain"/>)
+/// exactly as before they existed, and an event written before them reads as direct.
 /// </summary>
 public sealed record EnrolledDevice(DeviceId Device, string SshHost, int SshPort, string SshUser, string HostKeyFingerprint, string HeartbeatKey, long EnrolledAtUnixMs,
     bool Disabled = false, RetiredCredentials? Retired = null, string MirrorKeyFile = "",
-    CertificatePin? Certificate = null, RetiredCertificate? PreviousCertificate = null)
+    CertificatePin? Certificate = null, RetiredCertificate? PreviousCertificate = null,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingDefault)] SessionMode Mode = SessionMode.Direct,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? DeviceSshKey = null)
 {
     /// <summary>
     /// Why the TLS certificate <paramref name="presented"/> (already chained to the fleet CA and naming
@@ -66,7 +73,7 @@ public sealed record EnrolledDevice(DeviceId Device, string SshHost, int SshPort
                 Retired is { } retired ? new RetiredKey(Convert.FromHexString(retired.HeartbeatKey), retired.RotatedAtUnixMs, retired.HonouredAt(nowUnixMs, overlap)) : null);
 
     /// <summary>The device without its heartbeat keys: what replies and listings carry.</summary>
-    public DeviceListing Listing => new(Device, SshHost, SshPort, SshUser, HostKeyFingerprint, EnrolledAtUnixMs, Disabled, MirrorKeyFile, Certificate);
+    public DeviceListing Listing => new(Device, SshHost, SshPort, SshUser, HostKeyFingerprint, EnrolledAtUnixMs, Disabled, MirrorKeyFile, Certificate, Mode, DeviceSshKey);
 
     // A record prints every property; the keys (current and retired) must not reach a log line that way.
     public override string ToString() => $"EnrolledDevice {{ {Listing} }}";
@@ -235,6 +242,12 @@ public static partial class DeviceRegistryMessages
         /// <summary>Why the details cannot be enrolled, or null.</summary>
         public static string? Problem(EnrolledDevice device)
         {
+            if (device.Mode == SessionMode.Reverse)
+                return ReverseProblem(device) ?? KeyProblem(device.HeartbeatKey);
+            if (device.DeviceSshKey is not null)
+                return "a direct-mode device has no device SSH key (the mirror dials it)";
+            if (!Enum.IsDefined(device.Mode))
+                return $"mode {(int)device.Mode} is neither direct nor reverse";
             if (!Fingerprint().IsMatch(device.HostKeyFingerprint))
                 return $"'{device.HostKeyFingerprint}' is not an OpenSSH SHA256 fingerprint (SHA256: and 43 base64 characters)";
             if (device.SshPort is < 1 or > 65535)
@@ -244,6 +257,16 @@ public static partial class DeviceRegistryMessages
             if (string.IsNullOrWhiteSpace(device.SshUser) || !UserName().IsMatch(device.SshUser))
                 return $"'{device.SshUser}' is not a valid user name";
             return KeyProblem(device.HeartbeatKey);
+        }
+
+        /// <summary>A reverse device dials the mirror: no address, user or host key of its own; its public key in OpenSSH's form.</summary>
+        private static string? ReverseProblem(EnrolledDevice device)
+        {
+            if (device.SshHost.Length > 0 || device.SshPort != 0 || device.SshUser.Length > 0 || device.HostKeyFingerprint.Length > 0)
+                return "a reverse-mode device has no SSH address, user or host key (it dials the mirror host)";
+            return Reverse.DevicePublicKey.TryParse(device.DeviceSshKey, out var key, out var problem)
+                ? key.Line == device.DeviceSshKey ? null : "the device SSH key must be stored as 'ALGORITHM BASE64' with no comment"
+                : problem;
         }
 
         private static string? KeyProblem(string heartbeatKey) =>

@@ -1,6 +1,7 @@
 using Akka.Configuration;
 using IoTSync.Logs;
 using IoTSync.Mirror.Alerts;
+using IoTSync.Mirror.Reverse;
 using IoTSync.Mirror.Ssh;
 using IoTSync.Mirror.Tokens;
 using IoTSync.Security;
@@ -30,6 +31,12 @@ public sealed record MirrorNodeParts(
     /// <summary>The webhooks health changes are sent to; none by default (then no alert actor runs).</summary>
     public AlertSettings Alerts { get; init; } = AlertSettings.None;
 
+    /// <summary>Reverse devices' sessions: where they arrive (<see cref="Reverse.MirrorSessionSocket"/>); null runs no session socket.</summary>
+    public ReverseSettings? Reverse { get; init; }
+
+    /// <summary>Where an arriving reverse session meets the replicator's opener for it.</summary>
+    public SessionRendezvous<ReverseArrival> Rendezvous { get; init; } = new();
+
     /// <summary>The API tokens the <see cref="ApiTokenStore"/> keeps current: what the HTTP API authenticates with.</summary>
     public ApiTokenCache Tokens { get; init; } = new(Wall);
 
@@ -55,7 +62,13 @@ public sealed record MirrorNodeParts(
         var devices = new DeviceKeyCache(settings.RotationOverlap);
         var refusals = new Refusals();
         var tls = TlsSettings.FromConfig(config).Load(ca => FleetTlsValidator.AtMirror(ca, devices, refusals));
-        return new MirrorNodeParts(settings, journals, exchange, lateWatch, key, devices,
-            new SshSessionOpener(key.PrivateKeyPath, settings.ConnectTimeout, settings.KeyExchange), SystemWallClock.Instance, tls) { Refusals = refusals, Alerts = alerts };
+        var reverse = ReverseSettings.FromConfig(config);
+        var rendezvous = new SessionRendezvous<ReverseArrival>();
+        var opener = new SessionOpenerByMode(new SshSessionOpener(key.PrivateKeyPath, settings.ConnectTimeout, settings.KeyExchange),
+            new ReverseSessionOpener(rendezvous, reverse?.ArrivalTimeout ?? settings.DeviceWindowLimit));
+        return new MirrorNodeParts(settings, journals, exchange, lateWatch, key, devices, opener, SystemWallClock.Instance, tls)
+        {
+            Refusals = refusals, Alerts = alerts, Reverse = reverse, Rendezvous = rendezvous,
+        };
     }
 }

@@ -29,7 +29,8 @@ public static class MirrorNodeRegistration
         services
             .AddSingleton(parts)
             .AddSingleton<EdgeSystem>()
-            .AddAkka(parts.Settings.SystemName, builder => builder.AddIoTSyncCore(config).AddMirrorActors(config, parts));
+            .AddAkka(parts.Settings.SystemName, builder => builder.AddIoTSyncCore(config).AddMirrorActors(config, parts))
+            .AddHostedService<Reverse.MirrorSessionSocketService>();
 
     /// <summary>The core's actors, then the edge started beside the core with the core's actors handed in.</summary>
     public static AkkaConfigurationBuilder AddMirrorActors(this AkkaConfigurationBuilder builder, Config config, MirrorNodeParts parts) =>

@@ -71,7 +71,7 @@ public sealed class SshReplicator : ReceiveActor
             return;
         }
         _active.Add(device);
-        _log.Info("[{0}] session {1}: opening {2}@{3}:{4}", device, request.SessionId, enrolled.SshUser, enrolled.SshHost, enrolled.SshPort);
+        _log.Info("[{0}] session {1}: opening {2}", device, request.SessionId, enrolled.Endpoint);
         Run(enrolled, request.SessionId, Sender).PipeTo(Self);
     }
 

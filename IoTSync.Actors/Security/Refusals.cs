@@ -78,6 +78,9 @@ public sealed class Refusals
     /// <summary>At the device: a heartbeat ack or session-abandoned message that is not for this window or has a bad MAC.</summary>
     public const string MirrorAnswerRefused = "mirror-answer-refused";
 
+    /// <summary>At the mirror: a reverse session arriving through the relay for a direct-mode device, or when no session is wanted.</summary>
+    public const string ReverseArrivalRefused = "reverse-arrival-refused";
+
     /// <summary>A control request that does not decode or is not one the node serves.</summary>
     public const string ControlMalformed = "control-malformed";
 

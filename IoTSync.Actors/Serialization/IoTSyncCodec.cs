@@ -88,6 +88,7 @@ public static class IoTSyncCodec
         (typeof(StateJournalMessages.ReadLogRange), "read-log-range"),
         (typeof(ApiTokenEvents.TokenCreated), "api-token-created"),
         (typeof(ApiTokenEvents.TokenRevoked), "api-token-revoked"),
+        (typeof(Mirror.Reverse.RelayArrival), "control-relay-arrival"),
     ];
 
     private static readonly Dictionary<Type, string> ManifestByType = Registry.ToDictionary(r => r.Type, r => r.Manifest);

@@ -119,6 +119,10 @@ public sealed class MirrorApiClient : IDisposable
     public Task<EnrolledResource> Enrol(EnrolRequest request, CancellationToken cancel = default) =>
         Send<EnrolledResource>(HttpMethod.Post, "api/v1/devices", request, cancel);
 
+    /// <summary>The mirror host's authorized_keys lines for the enrolled, enabled reverse devices.</summary>
+    public Task<AuthorizedKeysResource> ReverseAuthorizedKeys(CancellationToken cancel = default) =>
+        Get<AuthorizedKeysResource>("api/v1/reverse/authorized-keys", cancel);
+
     public Task<StandingResource> SetDisabled(string id, bool disable, CancellationToken cancel = default) =>
         Send<StandingResource>(HttpMethod.Post, $"api/v1/devices/{Escape(id)}/{(disable ? "disable" : "enable")}", null, cancel);
 

@@ -63,14 +63,15 @@ public sealed class MirrorOperations(
             device.Disabled ? "disabled" : health,
             Liveness.ProblemOf(state),
             device.Disabled,
-            $"{device.SshUser}@{device.SshHost}:{device.SshPort}",
+            device.Mode == SessionMode.Reverse ? "" : $"{device.SshUser}@{device.SshHost}:{device.SshPort}",
             windows.LastHeartbeatAtUnixMs,
             windows.LastDeviceWindow is { } last ? ApiResources.Of(last) : null,
             state.Logs.DeviceLog.Length,
             state.Logs.MirrorLog.Length,
             state.DeliveredThrough,
             state.Logs.Model.OpenCommands.Count,
-            state.Logs.View.StateDigest.ToString());
+            state.Logs.View.StateDigest.ToString(),
+            device.Mode.Text());
     }
 
     public async Task<DeviceStateResource> State(string id, CancellationToken cancel)
@@ -220,6 +221,12 @@ public sealed class MirrorOperations(
         var id = Required(request.Device, "device");
         if (!DeviceId.IsValid(id))
             throw ApiProblem.BadRequest($"'{id}' is not a device id (1-64 of a-z, 0-9, '-', '_')", "device");
+        if (!SessionModes.TryParse(request.Mode ?? "direct", out var mode))
+            throw ApiProblem.BadRequest($"mode must be direct or reverse, not '{request.Mode}'", "mode");
+        if (mode == SessionMode.Reverse)
+            return await EnrolReverse(new DeviceId(id), request, cancel);
+        if (request.DeviceSshKey is not null)
+            throw ApiProblem.BadRequest("deviceSshKey is for mode reverse (a direct device is dialled by the mirror)", "deviceSshKey");
         var host = Required(request.SshHost, "sshHost");
         if (request.SshPort is < 1 or > 65535)
             throw ApiProblem.BadRequest($"sshPort must be from 1 to 65535, not {request.SshPort}", "sshPort");
@@ -238,6 +245,38 @@ public sealed class MirrorOperations(
             EnrolRefused refused => throw ApiProblem.BadRequest($"cannot enroll {id}: {refused.Reason}"),
             var other => throw new InvalidOperationException($"unexpected answer {other.GetType().Name} from the registry"),
         };
+    }
+
+    /// <summary>A reverse device: its public key instead of an SSH endpoint, and the mirror host's authorized_keys line for it.</summary>
+    private async Task<EnrolledResource> EnrolReverse(DeviceId id, EnrolRequest request, CancellationToken cancel)
+    {
+        if (request.SshHost is not null || request.SshUser is not null || request.HostKey is not null || request.SshPort != 0 || request.From is not null || request.DeviceCommand is not null)
+            throw ApiProblem.BadRequest("a reverse-mode device has no sshHost, sshPort, sshUser, hostKey, from or deviceCommand: it dials the mirror host", "mode");
+        if (parts.Reverse is not { } reverse)
+            throw ApiProblem.BadRequest("this mirror serves no reverse sessions (iotsync.mirror.reverse.session-socket is empty)", "mode");
+        if (!Mirror.Reverse.DevicePublicKey.TryParse(Required(request.DeviceSshKey, "deviceSshKey"), out var key, out var problem))
+            throw ApiProblem.BadRequest(problem, "deviceSshKey");
+        var device = new EnrolledDevice(id, "", 0, "", "", Required(request.HeartbeatKey, "heartbeatKey"), parts.Wall.UtcNowMs,
+            Certificate: request.Certificate is { } pin ? new CertificatePin(pin.Sha256, pin.NotAfterUnixMs) : null, Mode: SessionMode.Reverse, DeviceSshKey: key.Line);
+        return await (await registry.GetAsync(cancel)).Ask<object>(new Enrol(device), _settings.RequestTimeout, cancel) switch
+        {
+            Enrolled enrolled => new EnrolledResource(id.Value, "reverse", "", enrolled.Device.Certificate?.Sha256,
+                Mirror.Reverse.ReverseAuthorizedKeys.Line(reverse.RelayCommand, reverse.SessionSocket, id, key), "reverse"),
+            EnrolRefused refused => throw ApiProblem.BadRequest($"cannot enroll {id}: {refused.Reason}"),
+            var other => throw new InvalidOperationException($"unexpected answer {other.GetType().Name} from the registry"),
+        };
+    }
+
+    /// <summary>The mirror host's authorized_keys lines for every enrolled, enabled reverse device (to regenerate the file).</summary>
+    public async Task<AuthorizedKeysResource> ReverseAuthorizedKeys(CancellationToken cancel)
+    {
+        var enrolled = (await (await registry.GetAsync(cancel)).Ask<Devices>(ListDevices.Instance, _settings.RequestTimeout, cancel)).All;
+        if (parts.Reverse is not { } reverse)
+            return new AuthorizedKeysResource([]);
+        return new AuthorizedKeysResource([.. enrolled
+            .Where(d => d is { Mode: SessionMode.Reverse, Disabled: false, DeviceSshKey: not null })
+            .OrderBy(d => d.Device.Value, StringComparer.Ordinal)
+            .Select(d => Mirror.Reverse.ReverseAuthorizedKeys.Line(reverse.RelayCommand, reverse.SessionSocket, d.Device, Mirror.Reverse.DevicePublicKey.Parse(d.DeviceSshKey)))]);
     }
 
     public async Task<StandingResource> SetDisabled(string id, bool disable, CancellationToken cancel)

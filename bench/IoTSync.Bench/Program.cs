@@ -13,7 +13,7 @@ public static class Program
         "usage: iotsync-bench journal [--results DIR] [--entries N] [--snapshot-every N] [--single N] [--batched N] [--runs N]\n" +
         "       iotsync-bench recovery-check [--entries N] [--runs N]\n" +
         "       iotsync-bench verify [--results DIR] [--entries N] [--snapshot-every N] [--runs N] [--keep DIR] [--mirror-exe DLL]\n" +
-        "       iotsync-bench windows [--results DIR] [--cycles N] [--commands K] [--period-ms N] [--window-limit-ms N] [--network ip|nft]\n" +
+        "       iotsync-bench windows [--results DIR] [--cycles N] [--commands K] [--period-ms N] [--window-limit-ms N] [--network ip|nft] [--mode direct|reverse]\n" +
         "       iotsync-bench ssh [--results DIR] [--connects N]\n" +
         "       iotsync-bench soak [--results DIR] [--minutes N] [--seed S] [--keep DIR]\n" +
         "       iotsync-bench api [--results DIR] [--devices N] [--seconds N] [--concurrency N]\n" +
@@ -140,9 +140,13 @@ public static class Program
                 "--period-ms" => options with { Period = TimeSpan.FromMilliseconds(Count(value)) },
                 "--window-limit-ms" => options with { WindowLimit = TimeSpan.FromMilliseconds(Count(value)) },
                 "--network" => value is "ip" or "nft" ? options with { Network = value } : throw new ArgumentException($"--network: '{value}' is not ip or nft"),
+                "--mode" => value is "direct" or "reverse" ? options with { Mode = value } : throw new ArgumentException($"--mode: '{value}' is not direct or reverse"),
                 _ => throw new ArgumentException($"unknown option {args[i]} for windows"),
             };
         }
+        // Behind the bed's router the device's link keeps its default route only in nft mode (ip takes the link down, and the route with it).
+        if (options.Mode == "reverse" && options.Network == "ip")
+            options = options with { Network = "nft" };
         return options.WindowLimit < options.Period ? options : throw new ArgumentException("the window limit must be shorter than the period");
     }
 

@@ -16,7 +16,11 @@ namespace IoTSync.Bench;
 
 /// <summary>Options of <c>iotsync-bench windows</c>.</summary>
 /// <param name="Network">The device's network mode: <c>ip</c> (link down between windows, the window firewall behind it) or <c>nft</c> (the firewall alone).</param>
-public sealed record WindowsBenchOptions(string ResultsDir, int Cycles, int Commands, TimeSpan Period, TimeSpan WindowLimit, string Network = "ip");
+/// <param name="Mode">
+/// Who opens the session: <c>direct</c> (the mirror dials the device's sshd) or <c>reverse</c> (the device, behind the bed's
+/// masquerading router, dials the mirror host's sshd; its network mode is then <c>nft</c>).
+/// </param>
+public sealed record WindowsBenchOptions(string ResultsDir, int Cycles, int Commands, TimeSpan Period, TimeSpan WindowLimit, string Network = "ip", string Mode = "direct");
 
 /// <summary>One window as the device measured it, split into its parts (milliseconds).</summary>
 public sealed record WindowParts(int Number, string Outcome, double Window, double Usable, double? Heartbeat, double? Connect, double? Exchange, double Down);
@@ -27,7 +31,8 @@ public sealed record WindowParts(int Number, string Outcome, double Window, doub
 /// each of three cases: nothing to sync, K mirror commands to deliver (each a trivial process), K
 /// device entries to upload. Each window is split by the device's own clock into interface up
 /// until usable, heartbeat, SSH connect (the mirror's session reaching the device's control
-/// socket: TCP, key exchange, authentication, sshd's fork and the forced command's start),
+/// socket: TCP, key exchange, authentication, sshd's fork and the forced command's start; in reverse
+/// mode the device's own dial to the mirror host's sshd and the relay's start there),
 /// exchange (with the commands run in it), and interface down. The mirror's SSH steps and the
 /// forced command's start-up are measured beside it.
 /// </summary>
@@ -45,18 +50,20 @@ public sealed partial class WindowsBench(WindowsBenchOptions options)
         var directory = Directory.CreateTempSubdirectory("iotsync-bench-windows-").FullName;
         var binaries = NodeBinaries.Locate();
         Console.WriteLine($"windows bench: {options.Cycles} cycles per case, {options.Commands} commands/entries, period {options.Period.TotalSeconds:0.###} s, " +
-                          $"window limit {options.WindowLimit.TotalSeconds:0.###} s, network {options.Network}, sync-endpoint: {binaries.SyncEndpointKind}");
+                          $"window limit {options.WindowLimit.TotalSeconds:0.###} s, network {options.Network}, mode {options.Mode}, sync-endpoint: {binaries.SyncEndpointKind}");
         var startup = await SyncEndpointStartup(binaries, directory);
         Console.WriteLine($"  sync-endpoint start-up (process start to control-socket connect, 10 runs): median {startup.Median:0.0} ms, worst {startup.Worst:0.0} ms");
         try
         {
-            await using var bed = await NetnsTestBed.Create(1);
+            var reverse = options.Mode == "reverse";
+            await using var bed = await NetnsTestBed.Create(1, behindNat: reverse);
             var deployment = await Deployment.Create(directory, binaries, new DeploymentOptions
             {
                 DeviceId = "bench-device",
                 Period = options.Period,
                 WindowLimit = options.WindowLimit,
                 Network = bed.NetworkFor(bed.Devices[0]) with { Mode = options.Network },
+                Reverse = reverse,
             });
             await using (deployment)
             {
@@ -229,7 +236,7 @@ public sealed partial class WindowsBench(WindowsBenchOptions options)
             bench = "windows",
             at = DateTime.UtcNow,
             machine = new { Environment.ProcessorCount, os = Environment.OSVersion.VersionString, load = File.Exists("/proc/loadavg") ? File.ReadAllText("/proc/loadavg").Trim() : "" },
-            options = new { options.Cycles, options.Commands, periodMs = options.Period.TotalMilliseconds, windowLimitMs = options.WindowLimit.TotalMilliseconds, network = options.Network },
+            options = new { options.Cycles, options.Commands, periodMs = options.Period.TotalMilliseconds, windowLimitMs = options.WindowLimit.TotalMilliseconds, network = options.Network, mode = options.Mode },
             syncEndpoint = new { kind = binaries.SyncEndpointKind, startupMedianMs = startup.Median, startupWorstMs = startup.Worst, startupRunsMs = startup.Runs },
             cases = cases.Select(c => new
             {
@@ -255,7 +262,7 @@ public sealed partial class WindowsBench(WindowsBenchOptions options)
                 open = Of(ssh.Select(s => s[3])),
             },
         };
-        var file = Path.Combine(options.ResultsDir, $"windows-{options.Network}-{DateTime.UtcNow:yyyyMMdd-HHmmss}.json");
+        var file = Path.Combine(options.ResultsDir, $"windows-{options.Network}{(options.Mode == "reverse" ? "-reverse" : "")}-{DateTime.UtcNow:yyyyMMdd-HHmmss}.json");
         await File.WriteAllTextAsync(file, JsonSerializer.Serialize(report, new JsonSerializerOptions { WriteIndented = true, NumberHandling = System.Text.Json.Serialization.JsonNumberHandling.AllowNamedFloatingPointLiterals }));
         Console.WriteLine($"wrote {file}");
     }

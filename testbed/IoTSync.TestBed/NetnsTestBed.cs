@@ -45,6 +45,18 @@ public sealed class NetnsTestBed : IAsyncDisposable
     /// <summary>The stranger's address (<see cref="Stranger"/>): on the bed's network, but neither mirror nor device.</summary>
     public static readonly IPAddress StrangerAddress = IPAddress.Parse("10.231.87.250");
 
+    /// <summary>Behind NAT (<see cref="Router"/>): the devices' private network, which nothing on the bed's network has a route to.</summary>
+    public const string PrivateSubnet = "192.168.77.0/24";
+
+    /// <summary>Behind NAT: the router's address on the bed's network, which the devices' connections come from.</summary>
+    public static readonly IPAddress RouterAddress = IPAddress.Parse("10.231.87.254");
+
+    /// <summary>Behind NAT: the router's address on the devices' private network, their default gateway.</summary>
+    public static readonly IPAddress RouterPrivateAddress = IPAddress.Parse("192.168.77.1");
+
+    /// <summary>Behind NAT: the router's bridge of the devices' private network.</summary>
+    public const string PrivateBridge = "lan0";
+
     private const int FirstDeviceHost = 11;
     private const int PrefixLength = 24;
     private static readonly TimeSpan ReadyTimeout = TimeSpan.FromSeconds(10);
@@ -53,13 +65,15 @@ public sealed class NetnsTestBed : IAsyncDisposable
     private readonly List<NodeProcess> _processes = [];
     private int _disposed;
 
-    private NetnsTestBed(string prefix, int devices, bool stranger)
+    private NetnsTestBed(string prefix, int devices, bool stranger, bool behindNat)
     {
         Prefix = prefix;
         BridgeNamespace = prefix + "br";
         MirrorNamespace = prefix + "mirror";
+        Router = behindNat ? new TestBedDevice(-2, prefix + "router", RouterAddress, NodeInterface, "vr") : null;
+        // Behind NAT a device's veth peer is in the router's namespace, on its private bridge.
         Devices = [.. Enumerable.Range(0, devices).Select(i => new TestBedDevice(i, $"{prefix}dev{i + 1}",
-            IPAddress.Parse($"10.231.87.{FirstDeviceHost + i}"), NodeInterface, $"vd{i + 1}"))];
+            IPAddress.Parse(behindNat ? $"192.168.77.{FirstDeviceHost + i}" : $"10.231.87.{FirstDeviceHost + i}"), NodeInterface, behindNat ? $"rd{i + 1}" : $"vd{i + 1}"))];
         Stranger = stranger ? new TestBedDevice(-1, prefix + "stranger", StrangerAddress, NodeInterface, "vs") : null;
     }
 
@@ -83,18 +97,29 @@ public sealed class NetnsTestBed : IAsyncDisposable
     /// </summary>
     public TestBedDevice? Stranger { get; }
 
-    /// <summary>Every namespace of the bed: the devices', the stranger's, the mirror's, the bridge's.</summary>
+    /// <summary>
+    /// With <c>behindNat</c> at <see cref="Create"/>: the router between the devices' private network
+    /// (<see cref="PrivateSubnet"/>, its bridge <see cref="PrivateBridge"/>) and the bed's, masquerading the
+    /// devices' connections as its own address (nftables) and forwarding nothing the other way; null otherwise.
+    /// The mirror then has no route to a device's address, as a cloud VM has none to a board behind a home router.
+    /// </summary>
+    public TestBedDevice? Router { get; }
+
+    /// <summary>Every namespace of the bed: the devices', the stranger's, the router's, the mirror's, the bridge's.</summary>
     public IReadOnlyList<string> Namespaces =>
-        [.. Devices.Select(d => d.Namespace), .. Stranger is { } stranger ? [stranger.Namespace] : Array.Empty<string>(), MirrorNamespace, BridgeNamespace];
+        [.. Devices.Select(d => d.Namespace), .. Stranger is { } stranger ? [stranger.Namespace] : Array.Empty<string>(),
+            .. Router is { } router ? [router.Namespace] : Array.Empty<string>(), MirrorNamespace, BridgeNamespace];
 
     /// <summary>
     /// Builds the bed with <paramref name="devices"/> devices (and a <see cref="Stranger"/> when
     /// <paramref name="stranger"/>) and returns once every node's link has carrier. Removes leftovers
     /// of dead runs first; on any failure removes what it made. <paramref name="prefix"/> (from
     /// <see cref="NewPrefix"/>) names the bed's namespaces, so a caller can look for them even when
-    /// creation is cut short; a fresh one is taken when none is given.
+    /// creation is cut short; a fresh one is taken when none is given. With <paramref name="behindNat"/> the devices
+    /// sit behind a masquerading <see cref="Router"/> on a private network of their own.
     /// </summary>
-    public static async Task<NetnsTestBed> Create(int devices, CancellationToken cancellationToken = default, bool stranger = false, string? prefix = null)
+    public static async Task<NetnsTestBed> Create(int devices, CancellationToken cancellationToken = default, bool stranger = false, string? prefix = null,
+        bool behindNat = false)
     {
         ArgumentOutOfRangeException.ThrowIfNegative(devices);
         ArgumentOutOfRangeException.ThrowIfGreaterThan(devices, 200);
@@ -103,7 +128,7 @@ public sealed class NetnsTestBed : IAsyncDisposable
         if (prefix is not null && !prefix.StartsWith(OwnPrefix, StringComparison.Ordinal))
             throw new ArgumentException($"a bed's prefix starts with {OwnPrefix} (see NewPrefix), not {prefix}", nameof(prefix));
         await CleanLeftovers();
-        var bed = new NetnsTestBed(prefix ?? NewPrefix(), devices, stranger);
+        var bed = new NetnsTestBed(prefix ?? NewPrefix(), devices, stranger, behindNat);
         try
         {
             await bed.Build(cancellationToken);
@@ -263,7 +288,8 @@ public sealed class NetnsTestBed : IAsyncDisposable
 
     private async Task Build(CancellationToken cancellationToken)
     {
-        var nodes = Devices.Concat(Stranger is { } stranger ? [stranger] : []).Select(d => (d.Namespace, d.Address, Port: d.BridgePort))
+        // Behind NAT the router, not the devices, is on the bed's bridge.
+        var nodes = (Router is { } router ? [router] : Devices).Concat(Stranger is { } stranger ? [stranger] : []).Select(d => (d.Namespace, d.Address, Port: d.BridgePort))
             .Prepend((Namespace: MirrorNamespace, Address: MirrorAddress, Port: "vm")).ToList();
         // One ip process per namespace, fed a batch: a few processes however many commands.
         await Batch(null, Namespaces.Select(ns => $"netns add {ns}"), cancellationToken);
@@ -283,10 +309,52 @@ public sealed class NetnsTestBed : IAsyncDisposable
         ], cancellationToken)));
         foreach (var node in nodes)
             await Polling.Until(() => IsLinkUp(node.Namespace, NodeInterface), ReadyTimeout, $"{NodeInterface} in {node.Namespace} coming up");
+        if (Router is { } nat)
+            await BuildPrivateNetwork(nat, cancellationToken);
         // The mirror acknowledges at once towards the devices (see ARCHITECTURE, "Window measurement"):
         // sshd writes without TCP_NODELAY, so its channel-open answer otherwise waits ~40 ms for the
         // mirror's delayed ACK of the write before it.
         await Batch(MirrorNamespace, [$"route replace {Subnet} dev {NodeInterface} proto kernel scope link src {MirrorAddress} quickack 1"], cancellationToken);
+    }
+
+    /// <summary>
+    /// The devices' private network behind <paramref name="router"/>: its bridge with the router's private address,
+    /// each device's veth on it with the router as default gateway, forwarding on, and nftables masquerading what
+    /// leaves for the bed's network while nothing new is forwarded towards the devices.
+    /// </summary>
+    private async Task BuildPrivateNetwork(TestBedDevice router, CancellationToken cancellationToken)
+    {
+        var lan = new List<string> { $"link add {PrivateBridge} type bridge", $"addr add {RouterPrivateAddress}/{PrefixLength} dev {PrivateBridge}", $"link set {PrivateBridge} up" };
+        foreach (var device in Devices)
+            lan.AddRange([$"link add {device.BridgePort} type veth peer name {NodeInterface} netns {device.Namespace}", $"link set {device.BridgePort} master {PrivateBridge} up"]);
+        await Batch(router.Namespace, lan, cancellationToken);
+        await Task.WhenAll(Devices.Select(device => Batch(device.Namespace,
+        [
+            "link set lo up",
+            $"addr add {device.Address}/{PrefixLength} dev {NodeInterface}",
+            $"link set {NodeInterface} up",
+            // quickack: the mirror host's sshd writes to the device without TCP_NODELAY (as the bed's mirror route, below).
+            $"route add default via {RouterPrivateAddress} dev {NodeInterface} quickack 1",
+        ], cancellationToken)));
+        (await Exec(router.Namespace, ["sysctl", "-q", "-w", "net.ipv4.ip_forward=1"], cancellationToken: cancellationToken)).EnsureSuccess();
+        var nat = $$"""
+            table ip iotsync_bed_nat {
+              chain post {
+                type nat hook postrouting priority srcnat; policy accept;
+                oifname "{{NodeInterface}}" ip saddr {{PrivateSubnet}} masquerade
+              }
+              chain forward {
+                type filter hook forward priority filter; policy drop;
+                iifname "{{PrivateBridge}}" oifname "{{NodeInterface}}" accept
+                iifname "{{NodeInterface}}" oifname "{{PrivateBridge}}" ct state established,related accept
+              }
+            }
+
+            """;
+        (await ProcessRunner.Run([IpTool, "netns", "exec", router.Namespace, ProcessRunner.Find("nft") ?? "nft", "-f", "-"], input: nat,
+            cancellationToken: cancellationToken)).EnsureSuccess();
+        foreach (var device in Devices)
+            await Polling.Until(() => IsLinkUp(device.Namespace, NodeInterface), ReadyTimeout, $"{NodeInterface} in {device.Namespace} coming up");
     }
 
     private static async Task Batch(string? ns, IEnumerable<string> commands, CancellationToken cancellationToken)

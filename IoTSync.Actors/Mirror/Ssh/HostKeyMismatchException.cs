@@ -1,12 +1,13 @@
 namespace IoTSync.Mirror.Ssh;
 
 /// <summary>
-/// The device presented a host key other than the enrolled one. The connection was dropped during
-/// key exchange: the mirror neither authenticated nor ran anything there.
+/// The server presented a host key other than the pinned one: a device's other than the one enrolled at
+/// the mirror, or (reverse mode) the mirror host's other than the one in the device's configuration. The
+/// connection was dropped during key exchange: nothing was authenticated or run there.
 /// </summary>
 public sealed class HostKeyMismatchException(string endpoint, HostKeyFingerprint expected, HostKeyFingerprint received, string receivedAlgorithm, Exception? inner = null)
     : SshTransportException(
-        $"host key of {endpoint} is {receivedAlgorithm} {received}, not the enrolled {expected}: session aborted before authentication",
+        $"host key of {endpoint} is {receivedAlgorithm} {received}, not the pinned {expected}: session aborted before authentication",
         inner)
 {
     public HostKeyFingerprint Expected { get; } = expected;

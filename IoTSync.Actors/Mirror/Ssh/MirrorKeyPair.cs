@@ -7,7 +7,8 @@ namespace IoTSync.Mirror.Ssh;
 /// <summary>
 /// The mirror's SSH identity: an ECDSA P-256 key pair made here with .NET (no ssh-keygen needed
 /// on the mirror), the private key as PEM readable by SSH.NET, owner-only, and the public key in
-/// OpenSSH's one-line form for the device's authorized_keys.
+/// OpenSSH's one-line form for the device's authorized_keys. A reverse-mode device makes its own
+/// identity the same way (<c>iotsync-device init --mode reverse</c>), for the mirror host's authorized_keys.
 /// </summary>
 public sealed class MirrorKeyPair
 {
@@ -24,8 +25,8 @@ public sealed class MirrorKeyPair
     /// <summary><c>ecdsa-sha2-nistp256 AAAA… iotsync-mirror</c>.</summary>
     public string PublicKeyLine { get; }
 
-    /// <summary>Loads the key pair at <paramref name="privateKeyPath"/>, creating it (0600) when missing.</summary>
-    public static MirrorKeyPair LoadOrCreate(string privateKeyPath)
+    /// <summary>Loads the key pair at <paramref name="privateKeyPath"/>, creating it (0600) when missing; <paramref name="comment"/> ends the public key line.</summary>
+    public static MirrorKeyPair LoadOrCreate(string privateKeyPath, string comment = "iotsync-mirror")
     {
         if (OperatingSystem.IsWindows())
             throw new PlatformNotSupportedException("the mirror's SSH key needs Unix file permissions");
@@ -38,7 +39,7 @@ public sealed class MirrorKeyPair
             }
             catch (Exception e) when (e is ArgumentException or CryptographicException)
             {
-                throw new IOException($"the mirror's SSH key {privateKeyPath} is not an ECDSA PEM key this node made: {e.Message}", e);
+                throw new IOException($"the SSH key {privateKeyPath} is not an ECDSA PEM key this node made: {e.Message}", e);
             }
         }
         else
@@ -56,7 +57,7 @@ public sealed class MirrorKeyPair
                 writer.Write(key.ExportECPrivateKeyPem() + "\n");
             File.Move(temporary, privateKeyPath);
         }
-        var line = $"{Algorithm} {Convert.ToBase64String(PublicBlob(key.ExportParameters(false)))} iotsync-mirror";
+        var line = $"{Algorithm} {Convert.ToBase64String(PublicBlob(key.ExportParameters(false)))} {comment}";
         File.WriteAllText(privateKeyPath + ".pub", line + "\n");
         return new MirrorKeyPair(privateKeyPath, line);
     }

@@ -45,6 +45,15 @@ public sealed class SshExchangeSession : IAsyncDisposable
 
     public SshConnectTimings Timings { get; }
 
+    /// <summary>
+    /// The remote command's stdout, for the side that answers rather than asks (a reverse-mode device,
+    /// reading the mirror's requests through the relay); not for use beside <see cref="Channel"/>.
+    /// </summary>
+    public Stream FromRemote => _command.OutputStream;
+
+    /// <summary>The remote command's stdin, for the answering side (see <see cref="FromRemote"/>).</summary>
+    public Stream ToRemote => _input;
+
     /// <summary>The host key found, which is the pinned one (any other aborts <see cref="SshTransport.Open"/>).</summary>
     public HostKeyFingerprint HostKey => _settings.HostKey;
 

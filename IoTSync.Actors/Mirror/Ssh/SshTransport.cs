@@ -8,7 +8,9 @@ namespace IoTSync.Mirror.Ssh;
 /// <summary>
 /// Opens the mirror's SSH session to a device's OpenSSH server (SSH.NET): key authentication
 /// only, the host key pinned to the enrolled fingerprint, and the sync command's stdin and stdout
-/// as an <see cref="Sync.IExchangeChannel"/>.
+/// as an <see cref="Sync.IExchangeChannel"/>. A reverse-mode device opens its session to the mirror
+/// host's sshd with the same code, its own key and the mirror host's key pinned, and serves the
+/// exchange over <see cref="SshExchangeSession.FromRemote"/> and <see cref="SshExchangeSession.ToRemote"/>.
 /// </summary>
 public static class SshTransport
 {
@@ -64,7 +66,7 @@ public static class SshTransport
         catch (SshAuthenticationException e)
         {
             throw new SshAuthenticationFailedException(
-                $"{endpoint} refused the mirror's key {settings.PrivateKeyPath} for user {settings.User}: {e.Message}", e);
+                $"{endpoint} refused {settings.KeyOwner} key {settings.PrivateKeyPath} for user {settings.User}: {e.Message}", e);
         }
         catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
         {
@@ -148,7 +150,7 @@ public static class SshTransport
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException or SshException or ArgumentException or InvalidOperationException)
         {
-            throw new SshTransportException($"cannot read the mirror's private key {settings.PrivateKeyPath}: {e.Message}", e);
+            throw new SshTransportException($"cannot read {settings.KeyOwner} private key {settings.PrivateKeyPath}: {e.Message}", e);
         }
     }
 

@@ -65,5 +65,8 @@ public sealed record SshTransportSettings
 
     public int MaxFrameBytes { get; init; } = Protocol.FrameCodec.DefaultMaxFrameBytes;
 
+    /// <summary>Whose key and server this is, for error messages: the mirror dialling a device (direct mode), or a device dialling the mirror host (reverse).</summary>
+    public string KeyOwner { get; init; } = "the mirror's";
+
     public override string ToString() => $"{User}@{Host}:{Port} (host key {HostKey})";
 }

@@ -43,6 +43,13 @@ public sealed record DeploymentOptions
     /// <summary>Whether the mirror also serves its HTTP API on TCP (HTTPS on a free loopback port, see <see cref="Deployment.ApiAddress"/>).</summary>
     public bool MirrorApi { get; init; }
 
+    /// <summary>
+    /// Reverse mode: the device dials the mirror host's sshd (<see cref="Deployment.Sshd"/> is then the mirror
+    /// host's, with the shipped iotsync-mirror.conf, in the mirror's namespace on the bed) and the relay there
+    /// brings its session to the mirror's session socket; the device runs no sshd.
+    /// </summary>
+    public bool Reverse { get; init; }
+
     /// <summary>HOCON appended to the mirror's configuration (the HTTP API on a TCP address, say); nothing when empty.</summary>
     public string ExtraMirrorConfig { get; init; } = "";
 }
@@ -94,6 +101,7 @@ public sealed partial class Deployment : IAsyncDisposable
 
     public DeploymentOptions Options { get; }
 
+    /// <summary>The device's sshd (direct mode), or the mirror host's (<see cref="DeploymentOptions.Reverse"/>).</summary>
     public PrivateSshd Sshd { get; }
 
     public int MirrorPort { get; }
@@ -145,17 +153,38 @@ public sealed partial class Deployment : IAsyncDisposable
     /// <summary>The mirror node's control socket.</summary>
     public string MirrorSocket => Path.Combine(Directory, "mirror", "run", "mirror.sock");
 
+    /// <summary>Reverse mode: the mirror node's session socket, which the relay on the mirror host connects to.</summary>
+    public string MirrorSessionSocket => Path.Combine(Directory, "mirror", "run", "session", "session.sock");
+
+    /// <summary>Reverse mode: the relay the mirror host's authorized_keys forces (native, or the managed one through dotnet).</summary>
+    public string MirrorRelayCommand => Binaries.Relay switch
+    {
+        null => throw new InvalidOperationException("reverse mode needs the relay (IoTSync.SyncRelay) built"),
+        var dll when dll.EndsWith(".dll", StringComparison.Ordinal) => $"{Binaries.Dotnet} {dll}",
+        var native => native,
+    };
+
+    /// <summary>Reverse mode: the device's SSH public key (made by init), which the mirror's enroll takes.</summary>
+    public string DeviceSshPublicKey => Path.Combine(Directory, "device", "device_ssh_key.pub");
+
     /// <summary>Writes both configs and starts sshd (nodes are started with <see cref="StartMirror"/> and <see cref="StartDevice"/>).</summary>
     public static async Task<Deployment> Create(string directory, NodeBinaries binaries, DeploymentOptions options)
     {
         directory = Path.GetFullPath(directory);
         System.IO.Directory.CreateDirectory(Path.Combine(directory, "mirror"));
-        var sshd = options.Network is { } network
-            ? await PrivateSshd.Start(DeviceSshd(directory, options) with
+        var sshd = (options.Network, options.Reverse) switch
+        {
+            ({ } network, false) => await PrivateSshd.Start(DeviceSshd(directory, options) with
             {
                 ListenAddress = IPAddress.Parse(network.DeviceAddress), Port = DeploymentNetwork.SshPort, Launcher = network.Device,
-            })
-            : await PrivateSshd.Start(DeviceSshd(directory, options));
+            }),
+            ({ } network, true) => await PrivateSshd.Start(MirrorHostSshd(directory, options) with
+            {
+                ListenAddress = IPAddress.Parse(network.MirrorAddress), Port = DeploymentNetwork.SshPort, Launcher = network.Mirror,
+            }),
+            (null, true) => await PrivateSshd.Start(MirrorHostSshd(directory, options)),
+            (null, false) => await PrivateSshd.Start(DeviceSshd(directory, options)),
+        };
         try
         {
             var mirrorPort = PrivateSshd.FreePort();
@@ -218,6 +247,18 @@ public sealed partial class Deployment : IAsyncDisposable
             akka.remote.dot-netty.tcp.hostname = "{network.MirrorAddress}"
             iotsync.mirror.enrolment.outward-address = "{network.MirrorAddress}"
 
+            """ : "") + (Options.Reverse ? $"""
+            # Reverse mode: the device's sessions arrive through the mirror host's sshd and the relay.
+            iotsync.mirror.reverse.session-socket = "{MirrorSessionSocket}"
+            # The relay the printed authorized_keys lines force.
+            iotsync.mirror.reverse.relay-command = "{MirrorRelayCommand}"
+            # The mirror waits for the device's session at most its window.
+            iotsync.mirror.reverse.arrival-timeout = {(long)Options.WindowLimit.TotalMilliseconds}ms
+
+            """ : "") + (Options.Reverse && Options.Users is { } owners ? $"""
+            # sshd runs the relay as the sync account, whose group may use the session socket.
+            iotsync.mirror.reverse.session-socket-group = "{owners.SocketGroup}"
+
             """ : "") + (Options.ExtraMirrorConfig.Length > 0 ? $"""
             # This deployment's own additions.
             {Options.ExtraMirrorConfig}
@@ -229,6 +270,10 @@ public sealed partial class Deployment : IAsyncDisposable
     private async Task InitFleetCa() =>
         (await MirrorCli(["ca", "init"])).EnsureSuccess("iotsync-mirror ca init");
 
+    /// <summary>The mirror host's sshd (reverse mode): the shipped mirror drop-in, its authorized_keys written at enrolment.</summary>
+    private static SshdOptions MirrorHostSshd(string directory, DeploymentOptions options) =>
+        new() { Directory = Path.Combine(directory, "mirror-ssh"), LogLevel = "VERBOSE", SyncUser = options.Users?.SyncUser, DropIn = PrivateSshd.MirrorDropIn };
+
     /// <summary>The device's own sshd: in the deployment's directory, its authorized_keys written at enrolment.</summary>
     private static SshdOptions DeviceSshd(string directory, DeploymentOptions options) =>
         new() { Directory = Path.Combine(directory, "device-ssh"), LogLevel = "VERBOSE", SyncUser = options.Users?.SyncUser };
@@ -236,10 +281,16 @@ public sealed partial class Deployment : IAsyncDisposable
     private async Task InitDevice()
     {
         string[] network = Options.Network is { } apart ? ["--network", apart.Mode, "--interface", apart.DeviceInterface] : [];
+        string[] reverse = Options.Reverse
+            ? ["--mode", "reverse", "--mirror-ssh", $"{Sshd.Address}:{Sshd.Port}", "--mirror-host-key", Sshd.HostKey.Value, "--mirror-ssh-user", Options.Users?.SyncUser ?? Environment.UserName]
+            : [];
+        // The device's own sshd, for its enrolment file (direct mode: the mirror dials it).
+        string[] direct = Options.Reverse
+            ? []
+            : ["--ssh", DeviceSshEndpoint, "--ssh-user", Options.Users?.SyncUser ?? Environment.UserName, "--host-key-file", Sshd.PathOf("host_key.pub")];
         var init = await DeviceCli(["init", "--id", DeviceId, "--mirror", $"{MirrorHost}:{MirrorPort}", "--dir", Path.Combine(Directory, "device"),
             "--period", $"{(long)Options.Period.TotalMilliseconds}ms", "--window-limit", $"{(long)Options.WindowLimit.TotalMilliseconds}ms",
-            .. network, "--ssh", DeviceSshEndpoint, "--ssh-user", Options.Users?.SyncUser ?? Environment.UserName, "--host-key-file", Sshd.PathOf("host_key.pub"),
-            "--force", "--allow", .. Options.Allow]);
+            .. network, .. reverse, .. direct, "--force", "--allow", .. Options.Allow]);
         init.EnsureSuccess("iotsync-device init");
         // The device's certificate request signed by the fleet CA (no running node needed), written where its configuration expects it.
         (await MirrorCli(["ca", "sign", "--device", DeviceId, "--csr", Path.Combine(Directory, "device", "device.csr"),
@@ -301,9 +352,20 @@ public sealed partial class Deployment : IAsyncDisposable
         await Device.WaitForOutput(DeviceRunning(), StartTimeout);
     }
 
-    /// <summary>Enrols the device at the running mirror and installs the printed line as sshd's authorized_keys.</summary>
+    /// <summary>
+    /// Enrols the device at the running mirror and installs the printed line as sshd's authorized_keys (in reverse
+    /// mode, the mirror host's: the device's key forced to the relay for its id; <paramref name="hostKeyFingerprint"/> is not used).
+    /// </summary>
     public async Task<string> Enroll(string? hostKeyFingerprint = null)
     {
+        if (Options.Reverse)
+        {
+            var reverse = (await MirrorCli(["enroll", "--device", DeviceId, "--mode", "reverse", "--device-key-file", DeviceSshPublicKey,
+                "--heartbeat-key-file", DeviceHeartbeatKey])).EnsureSuccess("iotsync-mirror enroll --mode reverse");
+            var reverseLine = reverse.Stdout.Trim();
+            await File.WriteAllTextAsync(Sshd.AuthorizedKeysFile, reverseLine + "\n");
+            return reverseLine;
+        }
         var enrolled = (await MirrorCli(["enroll", "--device", DeviceId, "--ssh", DeviceSshEndpoint, "--from", MirrorHost, "--ssh-user", Options.Users?.SyncUser ?? Environment.UserName,
             "--host-key", hostKeyFingerprint ?? Sshd.HostKey.Value, "--heartbeat-key-file", DeviceHeartbeatKey,
             "--device-command", SyncEndpointCommand])).EnsureSuccess("iotsync-mirror enroll");

@@ -78,6 +78,7 @@ public static class MessageSamples
         yield return new ExecRequest(["uname", "-a"], "operator");
         yield return new ExecReply(set, result);
         yield return SyncSessionRequest.Instance;
+        yield return new Mirror.Reverse.RelayArrival(Device);
         yield return new ControlError("no");
         yield return DeviceStatusRequest.Instance;
         yield return new DeviceStatusReply(Device.Value, new NetworkTogglerMessages.CycleStatus("dark", 3, TimeSpan.FromSeconds(30),

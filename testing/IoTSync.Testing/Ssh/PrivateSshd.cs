@@ -45,14 +45,23 @@ public sealed class PrivateSshd : IAsyncDisposable
     /// <summary>The user the server admits: whoever runs the tests (root in CI).</summary>
     public static string User => Environment.UserName;
 
+    /// <summary>The device's sshd drop-in's file name.</summary>
+    public const string DeviceDropIn = "iotsync-device.conf";
+
+    /// <summary>The mirror host's sshd drop-in's file name (reverse mode).</summary>
+    public const string MirrorDropIn = "iotsync-mirror.conf";
+
     /// <summary>The device's sshd drop-in the project ships (deploy/sshd/iotsync-device.conf), as copied beside the test support.</summary>
-    public static string ShippedDropInFile => Path.Combine(AppContext.BaseDirectory, "deploy", "sshd", "iotsync-device.conf");
+    public static string ShippedDropInFile => ShippedDropInFileOf(DeviceDropIn);
+
+    /// <summary>A drop-in the project ships under deploy/sshd/, as copied beside the test support.</summary>
+    public static string ShippedDropInFileOf(string name) => Path.Combine(AppContext.BaseDirectory, "deploy", "sshd", name);
 
     /// <summary>The shipped drop-in with <paramref name="syncUser"/> as its sync account, as an installer writes it.</summary>
-    public static string ShippedDropIn(string syncUser) =>
-        File.Exists(ShippedDropInFile)
-            ? File.ReadAllText(ShippedDropInFile).Replace("@SYNC_USER@", syncUser, StringComparison.Ordinal)
-            : throw new FileNotFoundException($"the shipped sshd drop-in is not beside the test support: {ShippedDropInFile}");
+    public static string ShippedDropIn(string syncUser, string name = DeviceDropIn) =>
+        File.Exists(ShippedDropInFileOf(name))
+            ? File.ReadAllText(ShippedDropInFileOf(name)).Replace("@SYNC_USER@", syncUser, StringComparison.Ordinal)
+            : throw new FileNotFoundException($"the shipped sshd drop-in is not beside the test support: {ShippedDropInFileOf(name)}");
 
     /// <summary>The host key's fingerprint as <c>ssh-keygen -lf host_key.pub -E sha256</c> prints it: what the mirror pins at enrolment.</summary>
     public HostKeyFingerprint HostKey { get; }
@@ -136,6 +145,9 @@ public sealed class PrivateSshd : IAsyncDisposable
                 // A namespace of the bed is the device's own: nothing else listens there.
                 var port = options.Port ?? (options.Launcher.Prefix.IsDefaultOrEmpty ? FreePort() : 22);
                 var config = Path.Combine(directory, "sshd_config");
+                // Included, not inlined: a drop-in's Match block ends with its file, as under /etc/ssh/sshd_config.d/.
+                if (options.ShippedDropIn)
+                    await File.WriteAllTextAsync(Path.Combine(directory, options.DropIn), ShippedDropIn(options.SyncUser ?? User, options.DropIn));
                 await File.WriteAllTextAsync(config, Config(directory, options, port));
                 // With a passwd copy, sshd runs in a mount namespace of its own where that copy is
                 // /etc/passwd. unshare and sh exec in turn, so the process started is sshd itself.
@@ -193,9 +205,11 @@ public sealed class PrivateSshd : IAsyncDisposable
     }
 
     /// <summary>A keyword's value in the server's effective configuration (<c>sshd -T</c>), lower case.</summary>
-    public async Task<string> EffectiveSetting(string keyword)
+    public async Task<string> EffectiveSetting(string keyword, string? forUser = null)
     {
-        var effective = (await ProcessRunner.Run([SshdPath()!, "-T", "-f", PathOf("sshd_config")], ToolTimeout)).EnsureSuccess().Stdout;
+        // With a user, the settings a connection of that user gets (its Match blocks applied).
+        string[] connection = forUser is null ? [] : ["-C", $"user={forUser},host=device.example,addr=192.0.2.7"];
+        var effective = (await ProcessRunner.Run([SshdPath()!, "-T", "-f", PathOf("sshd_config"), .. connection], ToolTimeout)).EnsureSuccess().Stdout;
         return effective.Split('\n').Select(line => line.Split(' ', 2))
             .Single(parts => parts[0] == keyword.ToLowerInvariant())[1].Trim();
     }
@@ -230,7 +244,7 @@ public sealed class PrivateSshd : IAsyncDisposable
     }
 
     private static string Config(string directory, SshdOptions options, int port) =>
-        string.Join('\n', options.ExtraConfig.Concat(options.ShippedDropIn ? [ShippedDropIn(options.SyncUser ?? User)] : []).Concat(
+        string.Join('\n', options.ExtraConfig.Concat(options.ShippedDropIn ? [$"Include {Path.Combine(directory, options.DropIn)}"] : []).Concat(
         [
             "# A private sshd for one run: one address, keys only, this run's files only.",
             $"ListenAddress {options.ListenAddress}:{port}",

@@ -37,6 +37,12 @@ public sealed record SshdOptions
     /// </summary>
     public bool ShippedDropIn { get; init; } = true;
 
+    /// <summary>
+    /// Which shipped drop-in: the device's (<c>iotsync-device.conf</c>, the mirror dials in) or the mirror
+    /// host's (<c>iotsync-mirror.conf</c>, reverse-mode devices dial in).
+    /// </summary>
+    public string DropIn { get; init; } = PrivateSshd.DeviceDropIn;
+
     /// <summary>The sync account the shipped drop-in admits (<c>AllowUsers</c>); null: this run's user.</summary>
     public string? SyncUser { get; init; }
 

@@ -49,7 +49,8 @@ public sealed class EnrolmentFileCliSpecs
             ("version-2.json", With(good, "version", 2), [], "is version 2; this program reads version 1 only"),
             ("unknown-field.json", With(good, "sshPassword", "hunter2"), [], "unknown field \"sshPassword\""),
             ("bad-key.json", With(good, "heartbeatKey", "abc"), [], "heartbeatKey is not hex"),
-            ("reverse.json", With(good, "mode", "reverse"), [], "reverse mode"),
+            ("reverse-without-key.json", With(good, "mode", "reverse"), [], "is for reverse mode but holds no device SSH key"),
+            ("with-mode.json", good.ToJsonString(), ["--mode", "reverse"], "--mode and --file do not go together"),
             ("with-device.json", good.ToJsonString(), ["--device", "other"], "--device and --file do not go together"),
         };
         await deployment.StartMirror();

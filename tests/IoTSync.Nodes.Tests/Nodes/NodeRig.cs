@@ -90,6 +90,38 @@ public sealed partial class NodeRig : IAsyncDisposable
         }
     }
 
+    /// <summary>
+    /// Reverse mode on a <see cref="NetnsTestBed"/> whose one device sits behind a masquerading router
+    /// (<see cref="NetnsTestBed.Router"/>): the mirror node and the mirror host's sshd in the mirror's
+    /// namespace, the device node (window firewall alone, mode <c>nft</c>: its link keeps its default route)
+    /// in the device's, which the mirror has no route to. The nodes run as this process's user.
+    /// </summary>
+    public static async Task<NodeRig> CreateBehindNat(DeploymentOptions options)
+    {
+        TestBedRequirement.SkipUnlessAvailable(withSshd: true);
+        var directory = System.IO.Directory.CreateTempSubdirectory("iotsync-nat-").FullName;
+        NetnsTestBed? bed = null;
+        try
+        {
+            bed = await NetnsTestBed.Create(1, behindNat: true);
+            var deployment = await Deployment.Create(directory, NodeBinaries.Locate(), options with
+            {
+                Reverse = true,
+                Network = bed.NetworkFor(bed.Devices[0]) with { Mode = "nft" },
+            });
+            var rig = new NodeRig(deployment, directory, bed);
+            await File.WriteAllTextAsync(rig.RunsFile, "");
+            return rig;
+        }
+        catch
+        {
+            if (bed is not null)
+                await bed.DisposeAsync();
+            System.IO.Directory.Delete(directory, recursive: true);
+            throw;
+        }
+    }
+
     /// <summary>A device command that leaves a trace each time it runs: <c>sh -c 'echo LABEL >> runs.txt'</c>.</summary>
     public string[] Traced(string label) => ["sh", "-c", $"echo {label} >> {RunsFile}"];
 

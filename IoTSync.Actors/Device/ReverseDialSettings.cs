@@ -1,0 +1,48 @@
+using System.Collections.Immutable;
+using Akka.Configuration;
+using IoTSync.Configuration;
+using IoTSync.Mirror.Ssh;
+using IoTSync.Model;
+
+namespace IoTSync.Device;
+
+/// <summary>
+/// <c>iotsync.device.mode = reverse</c> and <c>iotsync.device.reverse</c>: the mirror host's sshd the
+/// device dials when a heartbeat's answer says sync, as whom, with which key of its own, and the host
+/// key it must find there (pinned; any other aborts before authentication).
+/// </summary>
+public sealed record ReverseDialSettings(string Host, int Port, string User, HostKeyFingerprint HostKey, string KeyFile, TimeSpan ConnectTimeout,
+    ImmutableArray<string> KeyExchange, string RemoteCommand)
+{
+    /// <summary>The settings, or null when the device is in direct mode (the mirror dials it).</summary>
+    public static ReverseDialSettings? FromConfig(Config root)
+    {
+        var modeText = root.RequireString("iotsync.device.mode");
+        if (!SessionModes.TryParse(modeText, out var mode))
+            throw new ConfigurationException($"iotsync.device.mode: '{modeText}' is not direct or reverse");
+        if (mode == SessionMode.Direct)
+            return null;
+        const string at = "iotsync.device.reverse";
+        var hostKeyText = root.RequireString($"{at}.host-key");
+        if (!HostKeyFingerprint.TryParse(hostKeyText, out var hostKey, out string problem))
+            throw new ConfigurationException($"{at}.host-key: {problem} (the mirror host's sshd key: ssh-keygen -lf /etc/ssh/ssh_host_ed25519_key.pub -E sha256 there)");
+        var host = root.RequireString($"{at}.host");
+        if (string.IsNullOrWhiteSpace(host) || host.Any(char.IsWhiteSpace))
+            throw new ConfigurationException($"{at}.host: the mirror host's name or address, not '{host}'");
+        return new ReverseDialSettings(host, root.RequireInt($"{at}.port", 1, 65535), root.RequireString($"{at}.user"), hostKey,
+            root.RequirePath($"{at}.key-file"), root.RequireDuration($"{at}.connect-timeout"), root.StringList($"{at}.key-exchange"),
+            root.RequireString($"{at}.remote-command"));
+    }
+
+    /// <summary>What <see cref="SshTransport.Open"/> is given: key-only, the host key pinned, the relay asked for (sshd forces it anyway).</summary>
+    public SshTransportSettings Transport(TimeSpan closeTimeout) => new(Host, Port, User, KeyFile, HostKey)
+    {
+        ConnectTimeout = ConnectTimeout,
+        CloseTimeout = closeTimeout,
+        KeyExchangeAlgorithms = KeyExchange,
+        RemoteCommand = RemoteCommand,
+        KeyOwner = "the device's",
+    };
+
+    public override string ToString() => $"{User}@{Host}:{Port} (host key {HostKey})";
+}
