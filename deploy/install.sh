@@ -72,6 +72,8 @@ STATE_ROOT="$ROOT/var/lib/iotsync"
 # Each role its own directory, so both can live on one machine (a lab, a trial).
 STATE="$STATE_ROOT/$ROLE"
 RUN="$ROOT/run/iotsync"
+# The mirror's runtime directory: the session socket reverse-mode devices reach through the relay.
+MIRROR_RUN="$ROOT/run/iotsync-mirror"
 LINKS="$ROOT/usr/local/bin"
 UNITS="$ROOT/etc/systemd/system"
 SSHD_DROPINS="$ROOT/etc/ssh/sshd_config.d"
@@ -208,16 +210,9 @@ check_libraries() {
 
 install_device() {
   check_libraries "libicuuc.so:libicu (Debian: libicu72)" "libssl.so.3:OpenSSL 3 (Debian: libssl3)" "libnftables.so.1:libnftables1 (for network.firewall and mode nft)"
-  command -v sshd >/dev/null 2>&1 || [ -x /usr/sbin/sshd ] || say "warning: no sshd; install openssh-server (the mirror reaches the device through it)"
   ensure_group "$SOCKET_GROUP"
   ensure_user "$DEVICE_USER"
-  ensure_user "$SYNC_USER" /bin/sh "$SYNC_HOME"
-  # No password, but not locked: sshd without PAM admits no locked account, even by key.
-  if [ "$(getent shadow "$SYNC_USER" | cut -d: -f2)" != "*" ]; then
-    account_tool usermod --password '*' "$SYNC_USER"
-  fi
   add_to_group "$DEVICE_USER" "$SOCKET_GROUP"
-  add_to_group "$SYNC_USER" "$SOCKET_GROUP"
   install_binaries device
 
   install -d -m 0755 -o root -g root "$STATE_ROOT"
@@ -249,23 +244,30 @@ EOF
     say "kept $ETC/device.hocon (the init options are used only when it does not exist)"
   fi
 
-  # The forced command the mirror's enroll puts in the authorized_keys line: absolute, so sshd's PATH does not matter.
-  if [ -f "$ETC/device.hocon" ]; then
-    local limit
-    limit="$(duration_ms "$(hocon_value "$ETC/device.hocon" 'iotsync.device.cycle.window-limit')")"
-    echo "$OPT/bin/iotsync-sync-relay --socket $RUN/device.sock --limit-ms $limit" | put_text "$ETC/sync-command" 0644
+  # A reverse device dials the mirror host: no sync account, no sshd drop-in, nothing listening.
+  local reverse=0
+  if [ -f "$ETC/device.hocon" ] && [ "$(hocon_value "$ETC/device.hocon" 'iotsync.device.mode')" = reverse ]; then
+    reverse=1
   fi
-
-  install -d -m 0755 -o root -g root "$SYNC_HOME"
-  install -d -m 0700 -o "$SYNC_USER" -g "$SYNC_USER" "$SYNC_HOME/.ssh"
-  [ -f "$SYNC_HOME/.ssh/authorized_keys" ] || install -m 0600 -o "$SYNC_USER" -g "$SYNC_USER" /dev/null "$SYNC_HOME/.ssh/authorized_keys"
-  sed "s|@SYNC_USER@|$SYNC_USER|g" "$BUNDLE/sshd/iotsync-device.conf" | put_text "$SSHD_DROPINS/iotsync-device.conf" 0644
+  if [ "$reverse" -eq 0 ]; then
+    command -v sshd >/dev/null 2>&1 || [ -x /usr/sbin/sshd ] || say "warning: no sshd; install openssh-server (the mirror reaches the device through it)"
+    ensure_sync_account
+    # The forced command the mirror's enroll puts in the authorized_keys line: absolute, so sshd's PATH does not matter.
+    if [ -f "$ETC/device.hocon" ]; then
+      local limit
+      limit="$(duration_ms "$(hocon_value "$ETC/device.hocon" 'iotsync.device.cycle.window-limit')")"
+      echo "$OPT/bin/iotsync-sync-relay --socket $RUN/device.sock --limit-ms $limit" | put_text "$ETC/sync-command" 0644
+    fi
+    sed "s|@SYNC_USER@|$SYNC_USER|g" "$BUNDLE/sshd/iotsync-device.conf" | put_text "$SSHD_DROPINS/iotsync-device.conf" 0644
+  else
+    remove "$SSHD_DROPINS/iotsync-device.conf" "$ETC/sync-command"
+  fi
 
   put_unit iotsync-device.service
   put_unit iotsync-device-dark.service
   if live_systemd; then
     systemctl daemon-reload
-    command -v sshd >/dev/null 2>&1 && sshd -t && systemctl reload ssh 2>/dev/null || true
+    [ "$reverse" -eq 1 ] || { command -v sshd >/dev/null 2>&1 && sshd -t && systemctl reload ssh 2>/dev/null; } || true
     if [ -f "$ETC/device.hocon" ]; then
       systemctl enable --quiet iotsync-device-dark.service iotsync-device.service
       systemctl start iotsync-device-dark.service iotsync-device.service
@@ -277,10 +279,30 @@ EOF
   fi
 }
 
+# The sync account sshd runs the forced relay as: /bin/sh, no password (but not locked: sshd without
+# PAM admits no locked account, even by key), its authorized_keys, in the socket group. On a device
+# the mirror's key logs in to it (direct); on the mirror host the devices' keys do (reverse).
+ensure_sync_account() {
+  ensure_group "$SOCKET_GROUP"
+  ensure_user "$SYNC_USER" /bin/sh "$SYNC_HOME"
+  if [ "$(getent shadow "$SYNC_USER" | cut -d: -f2)" != "*" ]; then
+    account_tool usermod --password '*' "$SYNC_USER"
+  fi
+  add_to_group "$SYNC_USER" "$SOCKET_GROUP"
+  install -d -m 0755 -o root -g root "$SYNC_HOME"
+  install -d -m 0700 -o "$SYNC_USER" -g "$SYNC_USER" "$SYNC_HOME/.ssh"
+  [ -f "$SYNC_HOME/.ssh/authorized_keys" ] || install -m 0600 -o "$SYNC_USER" -g "$SYNC_USER" /dev/null "$SYNC_HOME/.ssh/authorized_keys"
+}
+
 install_mirror() {
   check_libraries "libicuuc.so:libicu (Debian: libicu72)" "libssl.so.3:OpenSSL 3 (Debian: libssl3)"
   ensure_user "$MIRROR_USER"
+  # Reverse mode: devices dial this host's sshd as the sync account, whose forced relay reaches the
+  # node's session socket through the socket group, of which the node is a member too.
+  ensure_sync_account
+  add_to_group "$MIRROR_USER" "$SOCKET_GROUP"
   install_binaries mirror
+  install -d -m 0755 -o "$MIRROR_USER" -g "$MIRROR_USER" "$MIRROR_RUN"
   install -d -m 0755 -o root -g root "$STATE_ROOT"
   install -d -m 0700 -o "$MIRROR_USER" -g "$MIRROR_USER" "$STATE"
   install -d -m 0755 "$ETC"
@@ -310,6 +332,16 @@ iotsync.mirror.ca.key = "$STATE/fleet-ca.key"
 iotsync.tls.certificate = "$STATE/mirror.crt"
 # Its key.
 iotsync.tls.key = "$STATE/mirror.key"
+# Reverse-mode devices' sessions arrive here through the relay sshd forces for each device's key; the
+# node makes session/ 0750 of the sync account's group.
+iotsync.mirror.reverse.session-socket = "$MIRROR_RUN/session/session.sock"
+# The group the relay (run by sshd as $SYNC_USER) connects through.
+iotsync.mirror.reverse.session-socket-group = "$SOCKET_GROUP"
+# The relay the printed authorized_keys lines force, by its absolute path.
+iotsync.mirror.reverse.relay-command = "$OPT/bin/iotsync-sync-relay"
+# Direct mode: the forced command enroll writes for a device that install.sh installed (its native relay
+# into its control socket, by absolute paths; the device's /etc/iotsync/sync-command says the same with its window limit).
+iotsync.mirror.enrolment.device-command = "$ROOT/opt/iotsync/bin/iotsync-sync-relay --socket $ROOT/run/iotsync/device.sock"
 EOF
       if [ -n "$host" ]; then
         cat <<EOF
@@ -385,14 +417,20 @@ uninstall() {
   remove "$STATE" "$ETC/$node.hocon" "$ETC/sync-command"
   rmdir "$STATE_ROOT" 2>/dev/null || true
   [ -e "$ETC/device.hocon" ] || [ -e "$ETC/mirror.hocon" ] || remove "$ETC"
+  local user
   if [ "$ROLE" = device ]; then
-    remove "$RUN" "$SYNC_HOME"
-    for user in "$DEVICE_USER" "$SYNC_USER"; do
-      if getent passwd "$user" >/dev/null; then account_tool userdel "$user"; say "removed account $user"; fi
-    done
+    remove "$RUN"
+    user="$DEVICE_USER"
+  else
+    remove "$MIRROR_RUN"
+    user="$MIRROR_USER"
+  fi
+  if getent passwd "$user" >/dev/null; then account_tool userdel "$user"; say "removed account $user"; fi
+  # The sync account and the socket group serve both roles: they go with the last one.
+  if [ ! -e "$ETC/$other.hocon" ]; then
+    remove "$SYNC_HOME"
+    if getent passwd "$SYNC_USER" >/dev/null; then account_tool userdel "$SYNC_USER"; say "removed account $SYNC_USER"; fi
     if getent group "$SOCKET_GROUP" >/dev/null; then account_tool groupdel "$SOCKET_GROUP"; say "removed group $SOCKET_GROUP"; fi
-  elif getent passwd "$MIRROR_USER" >/dev/null; then
-    account_tool userdel "$MIRROR_USER"; say "removed account $MIRROR_USER"
   fi
 }
 

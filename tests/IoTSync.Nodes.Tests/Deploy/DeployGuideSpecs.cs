@@ -34,6 +34,7 @@ public sealed class DeployGuideSpecs
 
     [SkippableTheory]
     [InlineData("direct")]
+    [InlineData("reverse")]
     public async Task Should_take_a_reader_from_the_bundle_to_a_command_each_way(string mode)
     {
         TestBedRequirement.SkipUnlessAvailable(withSshd: true);
@@ -42,7 +43,8 @@ public sealed class DeployGuideSpecs
         var archive = InstalledBundle.Archive("linux-x64");
         await InstalledBundle.Unpacked();
 
-        await using var bed = await NetnsTestBed.Create(1);
+        // Reverse: the device on a private network behind a masquerading router, which the mirror cannot reach.
+        await using var bed = await NetnsTestBed.Create(1, behindNat: mode == "reverse");
         var deviceNamespace = bed.Devices[0].Namespace;
         var (mirrorHost, deviceHost) = (bed.MirrorAddress.ToString(), bed.Devices[0].Address.ToString());
         await using var mirror = await EmulatedMachine.Start("mirror", bed.MirrorNamespace);
