@@ -42,6 +42,18 @@ public static class FrameCodec
         return frame;
     }
 
+    private static object? TryDecode(ReadOnlySpan<byte> payload, string manifest)
+    {
+        try
+        {
+            return IoTSyncCodec.Decode(payload, manifest);
+        }
+        catch (FormatException)
+        {
+            return null;
+        }
+    }
+
     /// <summary>The next exchange message, or null when the stream ends cleanly between frames.</summary>
     public static Task<ExchangeMessage?> Read(Stream stream, int maxFrameBytes, CancellationToken cancellationToken) =>
         Read<ExchangeMessage>(stream, maxFrameBytes, cancellationToken);
@@ -65,7 +77,13 @@ public static class FrameCodec
         var manifest = Encoding.ASCII.GetString(body, 1, manifestLength);
         // Only the expected kind is decoded from the wire: journal and actor types never are.
         if (IoTSyncCodec.TypeOf(manifest) is { } type && !typeof(T).IsAssignableFrom(type))
+        {
+            // The device's end refused the session before any exchange (outside its window, say): say why.
+            if (type == typeof(Control.ControlError) && !typeof(T).IsAssignableFrom(typeof(Control.ControlError))
+                && TryDecode(body.AsSpan(1 + manifestLength), manifest) is Control.ControlError refusal)
+                throw new FrameException($"the device refused the session: {refusal.Message}");
             throw new FrameException($"'{manifest}' is not {KindName<T>()}");
+        }
         object decoded;
         try
         {

@@ -10,6 +10,7 @@ namespace IoTSync.Tests.Deploy;
 /// run changes nothing; <c>--uninstall</c> keeps the configuration, the data and the accounts, and
 /// <c>--purge</c> removes them.
 /// </summary>
+[Collection(DeployCollection.Name)]
 public sealed partial class BundleInstallSpecs
 {
     [SkippableFact]

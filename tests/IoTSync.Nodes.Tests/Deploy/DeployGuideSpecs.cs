@@ -16,7 +16,7 @@ namespace IoTSync.Tests.Deploy;
 /// accounts with their capabilities; READY=1 awaited), and scp by the workstation's, which copies between
 /// the machines' file systems. A step that fails fails the spec with its line in the guide.
 /// </summary>
-[Collection(TestBedCollection.Name)]
+[Collection(DeployCollection.Name)]
 public sealed class DeployGuideSpecs
 {
     private const string DeviceId = "pump-7";

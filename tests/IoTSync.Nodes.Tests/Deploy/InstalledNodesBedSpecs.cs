@@ -16,7 +16,7 @@ namespace IoTSync.Tests.Deploy;
 /// The device's bundle is the x64 one, and the arm64 one with every arm64 executable (node, relay,
 /// command runner, CLI) under qemu-user against the x64 mirror: the arm64 evidence.
 /// </summary>
-[Collection(TestBedCollection.Name)]
+[Collection(DeployCollection.Name)]
 public sealed partial class InstalledNodesBedSpecs
 {
     private const string DeviceId = "bed-device";

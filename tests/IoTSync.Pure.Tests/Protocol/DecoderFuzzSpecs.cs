@@ -21,6 +21,7 @@ public sealed class DecoderFuzzSpecs
 {
     private const int Seed = 20261129;
     private const int MaxInputs = 20_000;
+    private const int MinInputs = 1_000;
     private static readonly TimeSpan Budget = TimeSpan.FromSeconds(1);
     private static readonly TimeSpan MaxCall = TimeSpan.FromSeconds(1);
     private static readonly TimeSpan Deadline = TimeSpan.FromSeconds(60);
@@ -41,7 +42,8 @@ public sealed class DecoderFuzzSpecs
         // On a worker with a deadline: a decoder that hangs fails the spec instead of the run.
         var run = Task.Run(() =>
         {
-            while (inputs < MaxInputs && clock.Elapsed < Budget)
+            // At least MinInputs whatever the machine's load (a loaded machine once ran none within the budget), then as many as the budget allows.
+            while (inputs < MaxInputs && (inputs < MinInputs || clock.Elapsed < Budget))
             {
                 current = mutator.Next(target);
                 inputs++;

@@ -60,6 +60,18 @@ public sealed class FrameCodecSpecs
     }
 
     [Fact]
+    public async Task Should_name_the_devices_refusal_where_an_exchange_message_was_expected()
+    {
+        using var stream = new MemoryStream();
+        await FrameCodec.Write(stream, new Control.ControlError("refused: the device is dark (no window is open)"), None);
+        stream.Position = 0;
+
+        var refused = await Assert.ThrowsAsync<FrameException>(() => FrameCodec.Read(stream, FrameCodec.DefaultMaxFrameBytes, None));
+
+        Assert.Equal("the device refused the session: refused: the device is dark (no window is open)", refused.Message);
+    }
+
+    [Fact]
     public async Task Should_refuse_a_frame_over_the_bound_without_reading_it()
     {
         using var stream = new MemoryStream();
