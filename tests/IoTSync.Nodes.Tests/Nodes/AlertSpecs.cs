@@ -4,7 +4,7 @@ using Xunit;
 namespace IoTSync.Tests.Nodes;
 
 /// <summary>Webhook alerts from the real mirror process to a receiver on loopback that checks their signature.</summary>
-[Collection(NodeProcessCollection.Name)]
+[Collection(NodeProcessLaneB.Name)]
 [System.Runtime.Versioning.SupportedOSPlatform("linux")]
 public sealed class AlertSpecs
 {

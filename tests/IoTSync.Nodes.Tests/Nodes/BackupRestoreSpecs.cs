@@ -12,7 +12,7 @@ namespace IoTSync.Tests.Nodes;
 /// held; a restore refused while the node runs, changing nothing; a damaged backup refused by restore,
 /// and a copy that does not verify not left behind as a backup.
 /// </summary>
-[Collection(NodeProcessCollection.Name)]
+[Collection(NodeProcessLaneB.Name)]
 [System.Runtime.Versioning.SupportedOSPlatform("linux")]
 public sealed class BackupRestoreSpecs
 {

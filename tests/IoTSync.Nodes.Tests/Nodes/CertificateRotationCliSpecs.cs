@@ -11,7 +11,7 @@ namespace IoTSync.Tests.Nodes;
 /// install</c>; once the overlap is over (the old credentials refused), the device on its new certificate,
 /// heartbeat key and authorized_keys line syncs again.
 /// </summary>
-[Collection(NodeProcessCollection.Name)]
+[Collection(NodeProcessLaneB.Name)]
 [System.Runtime.Versioning.SupportedOSPlatform("linux")]
 public sealed class CertificateRotationCliSpecs
 {

@@ -12,7 +12,7 @@ namespace IoTSync.Tests.Nodes;
 /// node is frozen past the command's limit is not "timed out"; a command past its limit is killed
 /// with its whole process group. One deployment for the three; the device's command limit is 3 s.
 /// </summary>
-[Collection(NodeProcessCollection.Name)]
+[Collection(NodeProcessLaneB.Name)]
 public sealed class CommandOutcomeSpecs(CommandOutcomeSpecs.Pair pair) : IClassFixture<CommandOutcomeSpecs.Pair>
 {
     private static readonly TimeSpan CommandLimit = TimeSpan.FromSeconds(3);

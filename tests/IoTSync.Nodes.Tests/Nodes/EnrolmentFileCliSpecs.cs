@@ -10,7 +10,7 @@ namespace IoTSync.Tests.Nodes;
 /// enrolment file, <c>iotsync-mirror enroll --file</c> takes it, and a command syncs; a file that is
 /// malformed, of another version, or given with the flags it replaces is refused in one line and nothing is written.
 /// </summary>
-[Collection(NodeProcessCollection.Name)]
+[Collection(NodeProcessLaneB.Name)]
 [System.Runtime.Versioning.SupportedOSPlatform("linux")]
 public sealed class EnrolmentFileCliSpecs
 {

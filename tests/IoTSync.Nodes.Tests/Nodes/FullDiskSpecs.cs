@@ -12,7 +12,7 @@ namespace IoTSync.Tests.Nodes;
 /// The node answers at once with the cause ("database full: …") instead of timing out, keeps its windows going,
 /// and heals by itself once the file is deleted: the next command is recorded and syncs, and nothing is written twice.
 /// </summary>
-[Collection(NodeProcessCollection.Name)]
+[Collection(NodeProcessLaneB.Name)]
 public sealed class FullDiskSpecs(FullDiskSpecs.Pair pair) : IClassFixture<FullDiskSpecs.Pair>
 {
     [SkippableFact]

@@ -11,7 +11,7 @@ namespace IoTSync.Tests.Nodes;
 /// not run it again at start-up; the next exchange's hello shows the device behind what the mirror
 /// holds of its log, the mirror marks it diverged with the reason, and nothing runs.
 /// </summary>
-[Collection(NodeProcessCollection.Name)]
+[Collection(NodeProcessLaneB.Name)]
 public sealed class LostTailSpecs
 {
     [SkippableFact]

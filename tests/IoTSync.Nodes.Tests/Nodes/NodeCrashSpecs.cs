@@ -9,7 +9,7 @@ namespace IoTSync.Tests.Nodes;
 /// exchange (the <see cref="ExchangeHalt"/> hook stops it there), then restarted: the next window
 /// converges, nothing is lost and nothing runs twice.
 /// </summary>
-[Collection(NodeProcessCollection.Name)]
+[Collection(NodeProcessLaneB.Name)]
 public sealed class NodeCrashSpecs
 {
     public static TheoryData<string, string> Points()

@@ -13,7 +13,7 @@ namespace IoTSync.Tests.Nodes;
 /// request for it is refused at once with the reason, and the other device keeps syncing. At the
 /// device, the node stops at start with one line naming the entry and a non-zero exit.
 /// </summary>
-[Collection(NodeProcessCollection.Name)]
+[Collection(NodeProcessLaneB.Name)]
 public sealed class TamperedJournalSpecs
 {
     private const string Ghost = "ghost-device";
