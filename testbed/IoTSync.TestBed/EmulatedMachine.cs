@@ -101,6 +101,18 @@ public sealed partial class EmulatedMachine : IAsyncDisposable
             $"set -euo pipefail\ncd \"$HOME\"\n{script}"], timeout ?? TimeSpan.FromMinutes(3), environment: variables);
     }
 
+    /// <summary>
+    /// Takes the accounts and groups whose names start with <paramref name="prefix"/> out of the machine's
+    /// /etc (its overlay; the host keeps them): a fresh machine has none of the accounts other specs made on
+    /// this host, whose processes would also make usermod refuse to touch them.
+    /// </summary>
+    public async Task ForgetAccounts(string prefix)
+    {
+        var run = await Run($"sed -i '/^{prefix}/d' /etc/passwd /etc/shadow /etc/group /etc/gshadow");
+        if (!run.Succeeded)
+            throw new InvalidOperationException($"{this}: could not forget the {prefix}* accounts: {run}");
+    }
+
     /// <summary>Where <paramref name="path"/> on the machine is seen from this host (through the holder's root).</summary>
     public string HostPath(string path) => $"/proc/{Pid}/root{(Path.IsPathRooted(path) ? path : Path.Combine(Home, path))}";
 

@@ -1,6 +1,6 @@
 using Xunit;
 
-// Four lanes of node processes at once (NodeProcessCollection, NodeProcessLaneB, TestBedCollection,
-// DeployCollection) and the uncollected specs between them, on two cores: these specs mostly wait on
-// windows and processes (one lane each, the suite took over 15 minutes).
-[assembly: CollectionBehavior(MaxParallelThreads = 4)]
+// Three lanes of node processes at once over the collections (NodeProcessCollection, NodeProcessLaneB,
+// TestBedCollection, DeployCollection) and the uncollected specs, on two cores: these specs mostly wait on
+// windows and processes. Four at once overloaded the machine (timing specs failed).
+[assembly: CollectionBehavior(MaxParallelThreads = 3)]

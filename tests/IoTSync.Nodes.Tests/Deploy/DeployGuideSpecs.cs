@@ -20,6 +20,8 @@ namespace IoTSync.Tests.Deploy;
 public sealed class DeployGuideSpecs
 {
     private const string DeviceId = "pump-7";
+    /// <summary>The guide's accounts (install.sh's default prefix), which other specs on this host also use.</summary>
+    private const string AccountPrefix = "iotsync-";
     private static readonly TimeSpan StepTimeout = TimeSpan.FromMinutes(4);
 
     [Fact]
@@ -50,6 +52,8 @@ public sealed class DeployGuideSpecs
         await using var mirror = await EmulatedMachine.Start("mirror", bed.MirrorNamespace);
         await using var device = await EmulatedMachine.Start("device", deviceNamespace);
         await using var workstation = await EmulatedMachine.Start("workstation", bed.MirrorNamespace);
+        foreach (var machine in new[] { mirror, device })
+            await machine.ForgetAccounts(AccountPrefix);
         // The workstation is where ./iotsync publish ran: dist/ holds the bundle.
         Directory.CreateDirectory(Path.Combine(workstation.Home, "dist"));
         File.Copy(archive, Path.Combine(workstation.Home, "dist", Path.GetFileName(archive)));
@@ -106,6 +110,7 @@ public sealed class DeployGuideSpecs
 
         await using var bed = await NetnsTestBed.Create(0);
         await using var local = await EmulatedMachine.Start("local", bed.MirrorNamespace);
+        await local.ForgetAccounts(AccountPrefix);
         // The reader is in a clone where ./iotsync publish ran: dist/ holds the bundle.
         Directory.CreateDirectory(Path.Combine(local.Home, "dist"));
         File.Copy(archive, Path.Combine(local.Home, "dist", Path.GetFileName(archive)));
