@@ -34,6 +34,9 @@ class ApiError extends Error {
 // The API
 
 async function api(path, options = {}) {
+  // Signed out meanwhile (a refresh or an event that fires after sign-out): nothing to ask the mirror,
+  // and no request with an empty token for it to refuse.
+  if (session.token === null) throw new ApiError(401, 'not signed in');
   const response = await fetch(API + path, {
     ...options,
     cache: 'no-store',
