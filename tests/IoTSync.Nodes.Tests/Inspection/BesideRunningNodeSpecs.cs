@@ -49,7 +49,7 @@ public sealed class BesideRunningNodeSpecs : IDisposable
         await writer.WaitAsync(Timeout);
 
         Assert.True(verify.ExitCode == 0, verify.ToString());
-        Assert.Contains("snapshot at event", verify.Stdout);
+        Assert.True(verify.Stdout.Contains("snapshot at event", StringComparison.Ordinal), verify.ToString());
         Assert.True(list.ExitCode == 0, list.ToString());
         var during = acks.Where(t => t >= started && t <= finished).Prepend(started).Append(finished).ToArray();
         Assert.True(during.Length > 10, $"only {during.Length - 2} writes acknowledged while the tool read for {finished - started} ms");

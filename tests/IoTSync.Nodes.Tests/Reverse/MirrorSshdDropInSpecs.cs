@@ -58,6 +58,6 @@ public sealed class MirrorSshdDropInSpecs
 
         // Either the forwarding is refused outright, or the session runs the forced command alone: never 'id'.
         Assert.DoesNotContain("uid=", forwarded.Stdout, StringComparison.Ordinal);
-        Assert.True(File.Exists(sshd.PathOf("ran")), $"the forced command did not run: {forwarded.Stderr}");
+        Assert.True(File.Exists(sshd.PathOf("ran")), $"the forced command did not run: {forwarded}\n--- sshd\n{sshd.Log}");
     }
 }
