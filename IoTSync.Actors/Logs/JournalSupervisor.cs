@@ -25,11 +25,14 @@ public sealed class JournalSupervisor : ReceiveActor, IWithTimers
     private readonly string _label;
     private readonly JournalRestartSettings _settings;
     private readonly Random _random;
+    private readonly Func<IJournalGaveUp, object, object>? _answerOnceGivenUp;
     private JournalOutage _outage = JournalOutage.Healthy;
     private IActorRef _child = ActorRefs.Nobody;
 
-    public JournalSupervisor(Props childProps, string childName, string label, JournalRestartSettings settings, Random? random = null)
+    public JournalSupervisor(Props childProps, string childName, string label, JournalRestartSettings settings, Random? random = null,
+        Func<IJournalGaveUp, object, object>? answerOnceGivenUp = null)
     {
+        _answerOnceGivenUp = answerOnceGivenUp;
         _childProps = childProps;
         _childName = childName;
         _label = label;
@@ -64,6 +67,11 @@ public sealed class JournalSupervisor : ReceiveActor, IWithTimers
         Receive<IJournalGaveUp>(_ => Sender.Equals(_child), gaveUp =>
         {
             _log.Error("[{0}] the journal cannot be recovered; not starting it again", _label);
+            if (_answerOnceGivenUp is { } answer)
+            {
+                Become(() => GivenUp(gaveUp, answer));
+                return;
+            }
             Context.Parent.Forward(gaveUp);
             Context.Stop(Self);
         });
@@ -83,12 +91,40 @@ public sealed class JournalSupervisor : ReceiveActor, IWithTimers
 
     public ITimerScheduler Timers { get; set; } = null!;
 
+    /// <summary>
+    /// After the child gave up, with an answerer: every request (and every one lost in the stopping child) is
+    /// answered at once from <paramref name="answer"/>, until this actor stops (a sharded entity is passivated
+    /// when idle, and recovery is tried afresh on its next message).
+    /// </summary>
+    private void GivenUp(IJournalGaveUp gaveUp, Func<IJournalGaveUp, object, object> answer)
+    {
+        Receive<DeadLetter>(letter =>
+        {
+            var sender = letter.Sender;
+            if (Self.Path.Equals(letter.Recipient.Path.Parent) && sender is not null && !sender.IsNobody() && !sender.Equals(Context.System.DeadLetters)
+                && !sender.Equals(Self) && !sender.Equals(letter.Recipient) && letter.Message is not (Status.Failure or Attach or Terminated))
+                sender.Tell(answer(gaveUp, letter.Message));
+        });
+        Receive<Terminated>(_ => { });
+        Receive<GetJournalHealth>(_ => Sender.Tell(new JournalHealth(_outage.Fault, true, _outage.Restarts)));
+        ReceiveAny(message =>
+        {
+            if (!Sender.IsNobody() && !Sender.Equals(Self))
+                Sender.Tell(answer(gaveUp, message));
+        });
+    }
+
     /// <param name="childProps">The persistent actor.</param>
     /// <param name="childName">Its name under the supervisor.</param>
     /// <param name="label">The device id (or the registry's name), for the start of every log line.</param>
     /// <param name="settings">The back-off.</param>
-    public static Props Props(Props childProps, string childName, string label, JournalRestartSettings settings) =>
-        Akka.Actor.Props.Create(() => new JournalSupervisor(childProps, childName, label, settings, null));
+    /// <param name="answerOnceGivenUp">
+    /// When the child cannot be recovered at all: null tells the parent and stops; otherwise this supervisor stays and
+    /// answers every request with what this gives for it.
+    /// </param>
+    public static Props Props(Props childProps, string childName, string label, JournalRestartSettings settings,
+        Func<IJournalGaveUp, object, object>? answerOnceGivenUp = null) =>
+        Akka.Actor.Props.Create(() => new JournalSupervisor(childProps, childName, label, settings, null, answerOnceGivenUp));
 
     protected override void PreStart()
     {

@@ -1,6 +1,7 @@
 using Akka.Configuration;
 using IoTSync.Logs;
 using IoTSync.Mirror.Alerts;
+using IoTSync.Mirror.Cluster;
 using IoTSync.Mirror.Reverse;
 using IoTSync.Mirror.Ssh;
 using IoTSync.Mirror.Tokens;
@@ -37,6 +38,12 @@ public sealed record MirrorNodeParts(
     /// <summary>Where an arriving reverse session meets the replicator's opener for it.</summary>
     public SessionRendezvous<ReverseArrival> Rendezvous { get; init; } = new();
 
+    /// <summary>Whether this node runs alone or in a cluster of mirror nodes, and that cluster's shape.</summary>
+    public MirrorClusterSettings Cluster { get; init; } = MirrorClusterSettings.Single;
+
+    /// <summary>Mutual TLS among cluster nodes: this node's certificate and a validator that admits mirror certificates only; null without TLS.</summary>
+    public EdgeTls? ClusterTls { get; init; }
+
     /// <summary>The API tokens the <see cref="ApiTokenStore"/> keeps current: what the HTTP API authenticates with.</summary>
     public ApiTokenCache Tokens { get; init; } = new(Wall);
 
@@ -61,14 +68,17 @@ public sealed record MirrorNodeParts(
         var key = MirrorKeyPair.LoadOrCreate(settings.PrivateKey);
         var devices = new DeviceKeyCache(settings.RotationOverlap);
         var refusals = new Refusals();
-        var tls = TlsSettings.FromConfig(config).Load(ca => FleetTlsValidator.AtMirror(ca, devices, refusals));
+        var tlsSettings = TlsSettings.FromConfig(config);
+        var tls = tlsSettings.Load(ca => FleetTlsValidator.AtMirror(ca, devices, refusals));
+        var cluster = MirrorClusterSettings.FromConfig(config);
         var reverse = ReverseSettings.FromConfig(config);
         var rendezvous = new SessionRendezvous<ReverseArrival>();
         var opener = new SessionOpenerByMode(new SshSessionOpener(key.PrivateKeyPath, settings.ConnectTimeout, settings.KeyExchange),
             new ReverseSessionOpener(rendezvous, reverse?.ArrivalTimeout ?? settings.DeviceWindowLimit));
         return new MirrorNodeParts(settings, journals, exchange, lateWatch, key, devices, opener, SystemWallClock.Instance, tls)
         {
-            Refusals = refusals, Alerts = alerts, Reverse = reverse, Rendezvous = rendezvous,
+            Refusals = refusals, Alerts = alerts, Reverse = reverse, Rendezvous = rendezvous, Cluster = cluster,
+            ClusterTls = cluster.IsCluster ? tlsSettings.Load(ca => FleetTlsValidator.BetweenMirrors(ca, refusals)) : null,
         };
     }
 }

@@ -1,10 +1,12 @@
 using Akka.Actor;
+using Akka.Cluster.Tools.Singleton;
 using Akka.Configuration;
 using Akka.DependencyInjection;
 using Akka.Hosting;
 using IoTSync.Hosting;
 using IoTSync.Logs;
 using IoTSync.Mirror.Alerts;
+using IoTSync.Mirror.Cluster;
 using IoTSync.Mirror.Tokens;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
@@ -29,8 +31,22 @@ public static class MirrorNodeRegistration
         services
             .AddSingleton(parts)
             .AddSingleton<EdgeSystem>()
-            .AddAkka(parts.Settings.SystemName, builder => builder.AddIoTSyncCore(config).AddMirrorActors(config, parts))
+            .AddAkka(parts.Settings.SystemName, builder => builder.AddMirrorCoreSystem(config, parts).AddMirrorActors(config, parts))
             .AddHostedService<Reverse.MirrorSessionSocketService>();
+
+    /// <summary>
+    /// The core's actor system: alone, with no remoting at all; in a cluster, a member of the mirror nodes' Akka.Cluster
+    /// on its own address, over mutual TLS that admits mirror certificates only (<see cref="MirrorCluster.CoreHocon"/>).
+    /// </summary>
+    public static AkkaConfigurationBuilder AddMirrorCoreSystem(this AkkaConfigurationBuilder builder, Config config, MirrorNodeParts parts)
+    {
+        if (!parts.Cluster.IsCluster)
+            return builder.AddIoTSyncCore(config);
+        builder.AddIoTSyncSystem(config).AddHocon(MirrorCluster.CoreHocon(parts.Cluster, parts.Settings.SystemName, parts.ClusterTls is not null), HoconAddMode.Prepend);
+        if (parts.ClusterTls is { } tls)
+            builder.AddSetup(tls.Setup());
+        return builder;
+    }
 
     /// <summary>The core's actors, then the edge started beside the core with the core's actors handed in.</summary>
     public static AkkaConfigurationBuilder AddMirrorActors(this AkkaConfigurationBuilder builder, Config config, MirrorNodeParts parts) =>
@@ -61,15 +77,14 @@ public static class MirrorNodeRegistration
     private static async Task StartCore(ActorSystem system, IActorRegistry registry, MirrorNodeParts parts)
     {
         var settings = parts.Settings;
-        var deviceRegistry = system.ActorOf(JournalSupervisor.Props(DeviceRegistry.Props(parts.Devices), "journal", DeviceRegistry.Id, parts.Journals.Journal.Restart), "registry");
+        var (deviceRegistry, tokens) = parts.Cluster.IsCluster
+            ? await StartClusterRecords(system, parts)
+            : await StartRecords(system, parts);
         registry.Register<MirrorNodeActors.Registry>(deviceRegistry);
-        var tokens = system.ActorOf(JournalSupervisor.Props(ApiTokenStore.Props(parts.Tokens, parts.Wall), "journal", ApiTokenStore.Id, parts.Journals.Journal.Restart), "tokens");
-        // Heartbeats are checked against the registry's keys: wait until it has recovered them.
-        await deviceRegistry.Ask<Devices>(ListDevices.Instance, settings.RequestTimeout);
-        // Requests are authenticated against the tokens' cache: the store is registered once it has recovered them.
-        await tokens.Ask<ApiTokenStoreMessages.TokenList>(ApiTokenStoreMessages.ListTokens.Instance, settings.RequestTimeout);
         registry.Register<MirrorNodeActors.Tokens>(tokens);
-        var journals = system.ActorOf(StateJournals.Props(parts.Journals, parts.Wall), "devices");
+        var journals = parts.Cluster.IsCluster
+            ? MirrorCluster.StartJournals(system, parts.Cluster, parts.Journals, parts.Wall)
+            : system.ActorOf(StateJournals.Props(parts.Journals, parts.Wall), "devices");
         var replicator = system.ActorOf(SshReplicator.Props(parts.Devices, journals, parts.Opener,
             new SshReplicatorSettings(settings.MaxConcurrentSessions, settings.SessionTimeout, settings.RequestTimeout, parts.Exchange), wall: parts.Wall,
             refusals: parts.Refusals), "replicator");
@@ -79,5 +94,47 @@ public static class MirrorNodeRegistration
         registry.Register<MirrorNodeActors.LateWatch>(system.ActorOf(HealthWatch.Props(parts.Devices, journals, parts.Wall, parts.LateWatch), "late-watch"));
         registry.Register<MirrorNodeActors.Replicator>(replicator);
         registry.Register<MirrorNodeActors.Journals>(journals);
+    }
+
+    /// <summary>A single node's registry and token store, each the one writer of its journal and the publisher of its cache, once recovered.</summary>
+    private static async Task<(IActorRef Registry, IActorRef Tokens)> StartRecords(ActorSystem system, MirrorNodeParts parts)
+    {
+        var deviceRegistry = system.ActorOf(JournalSupervisor.Props(DeviceRegistry.Props(parts.Devices), "journal", DeviceRegistry.Id, parts.Journals.Journal.Restart), "registry");
+        var tokens = system.ActorOf(JournalSupervisor.Props(ApiTokenStore.Props(parts.Tokens, parts.Wall), "journal", ApiTokenStore.Id, parts.Journals.Journal.Restart), "tokens");
+        // Heartbeats are checked against the registry's keys and requests against the tokens: wait until both have recovered.
+        await deviceRegistry.Ask<Devices>(ListDevices.Instance, parts.Settings.RequestTimeout);
+        await tokens.Ask<ApiTokenStoreMessages.TokenList>(ApiTokenStoreMessages.ListTokens.Instance, parts.Settings.RequestTimeout);
+        return (deviceRegistry, tokens);
+    }
+
+    /// <summary>
+    /// A cluster node's registry and token store: each one writer in the whole cluster (a cluster singleton, reached
+    /// through its proxy), whose caches are not this node's; every node follows both journals and publishes what they
+    /// hold to its own caches (<see cref="JournalFollower{TState}"/>). Started once this node's copies have caught up.
+    /// </summary>
+    private static async Task<(IActorRef Registry, IActorRef Tokens)> StartClusterRecords(ActorSystem system, MirrorNodeParts parts)
+    {
+        var restart = parts.Journals.Journal.Restart;
+        var deviceRegistry = Singleton(system, "registry",
+            JournalSupervisor.Props(DeviceRegistry.Props(new DeviceKeyCache(parts.Devices.RotationOverlap)), "journal", DeviceRegistry.Id, restart));
+        var tokens = Singleton(system, "tokens",
+            JournalSupervisor.Props(ApiTokenStore.Props(new ApiTokenCache(parts.Wall), parts.Wall), "journal", ApiTokenStore.Id, restart));
+        var readJournal = Persistence.SqlitePersistence.ReadJournalPluginId;
+        var registryFollower = system.ActorOf(JournalFollower<RegistryState>.Props(DeviceRegistry.Id, readJournal, RegistryState.Empty,
+            (state, @event) => state.Apply((Serialization.IIoTSyncMessage)@event), parts.Devices.Replace), "registry-follower");
+        var tokensFollower = system.ActorOf(JournalFollower<ApiTokensState>.Props(ApiTokenStore.Id, readJournal, ApiTokensState.Empty,
+            (state, @event) => state.Apply((Serialization.IIoTSyncMessage)@event), parts.Tokens.Replace), "tokens-follower");
+        var timeout = parts.Settings.RequestTimeout;
+        await registryFollower.Ask<JournalFollowerMessages.CaughtUp>(JournalFollowerMessages.AwaitCaughtUp.Instance, timeout);
+        await tokensFollower.Ask<JournalFollowerMessages.CaughtUp>(JournalFollowerMessages.AwaitCaughtUp.Instance, timeout);
+        return (deviceRegistry, tokens);
+    }
+
+    /// <summary>The singleton <paramref name="name"/>'s manager on this node (it runs on the oldest) and the proxy this node reaches it through.</summary>
+    private static IActorRef Singleton(ActorSystem system, string name, Props props)
+    {
+        system.ActorOf(ClusterSingletonManager.Props(props, PoisonPill.Instance, ClusterSingletonManagerSettings.Create(system).WithSingletonName(name)),
+            $"{name}-singleton");
+        return system.ActorOf(ClusterSingletonProxy.Props($"/user/{name}-singleton", ClusterSingletonProxySettings.Create(system).WithSingletonName(name)), name);
     }
 }

@@ -126,7 +126,7 @@ public sealed class StateJournal : LogHoldingActor
     }
 
     /// <summary>A recovery that failed outright: <see cref="StateJournals"/> answers for the device from now on (this actor stops; its supervisor passes the word up).</summary>
-    protected override JournalSupervisorMessages.IJournalGaveUp GaveUp(RecoveryFault fault) => new StateJournals.Unrecoverable(_device, fault);
+    protected override JournalSupervisorMessages.IJournalGaveUp GaveUp(RecoveryFault fault) => new StateJournalEntity.Unrecoverable(_device, fault);
 
     private void StartWindowJournal()
     {

@@ -87,13 +87,17 @@ public sealed record WindowHistory(
 
     /// <summary>
     /// The newest session's error when the session before it failed the same way (the same kind of
-    /// error: the text before its first colon), or null. A device whose every session fails alike
-    /// (a batch too large for a frame, a key that no longer works) is stuck, not unlucky.
+    /// error: the text before its first colon), or null; null too once a later heartbeat was answered with
+    /// nothing to sync. A device whose every session fails alike (a batch too large for a frame, a key that
+    /// no longer works) is stuck, not unlucky.
     /// </summary>
     public string? RepeatedSessionFailure
     {
         get
         {
+            // A heartbeat answered since with nothing to sync shows both sides holding both logs: what failed is behind them.
+            if (LastAnswerStartedSession == false)
+                return null;
             var sessions = Recent.Select(w => w.Session).OfType<SessionRecorded>().TakeLast(2).ToList();
             return sessions is [{ Error: { } before }, { Error: { } newest }] && KindOf(before) == KindOf(newest) ? newest : null;
 

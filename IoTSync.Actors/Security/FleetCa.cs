@@ -51,11 +51,12 @@ public sealed class FleetCa : IDisposable
         var request = CertificateRequest.LoadSigningRequestPem(requestPem, HashAlgorithmName.SHA256);
         if (FleetIdentity.DeviceOf(request.SubjectName) is not { } named || named != device)
             throw new CryptographicException($"the certificate request names '{request.SubjectName.Name}', not the device {device}");
-        return Issue(request.PublicKey, FleetIdentity.DeviceSubject(device), FleetIdentity.ClientAuth, validity, now);
+        return Issue(request.PublicKey, FleetIdentity.DeviceSubject(device), [FleetIdentity.ClientAuth], validity, now);
     }
 
     /// <summary>
-    /// The mirror's certificate, for server authentication, with a fresh key of its own; <paramref name="addresses"/>
+    /// The mirror's certificate, for server authentication (devices, HTTPS clients) and client authentication (the
+    /// other mirror nodes of a cluster, which it dials), with a fresh key of its own; <paramref name="addresses"/>
     /// (IP addresses or host names) go in its subject alternative names, so HTTPS clients such as curl or a
     /// browser that trust the fleet CA accept it at those addresses.
     /// </summary>
@@ -63,11 +64,11 @@ public sealed class FleetCa : IDisposable
     {
         using var key = ECDsa.Create(ECCurve.NamedCurves.nistP256);
         var request = new CertificateRequest(FleetIdentity.MirrorSubject(name), key, HashAlgorithmName.SHA256);
-        using var issued = Issue(request.PublicKey, request.SubjectName, FleetIdentity.ServerAuth, validity, now, addresses);
+        using var issued = Issue(request.PublicKey, request.SubjectName, [FleetIdentity.ServerAuth, FleetIdentity.ClientAuth], validity, now, addresses);
         return issued.CopyWithPrivateKey(key);
     }
 
-    private X509Certificate2 Issue(PublicKey publicKey, X500DistinguishedName subject, Oid usage, TimeSpan validity, DateTimeOffset now,
+    private X509Certificate2 Issue(PublicKey publicKey, X500DistinguishedName subject, Oid[] usages, TimeSpan validity, DateTimeOffset now,
         IEnumerable<string>? addresses = null)
     {
         var request = new CertificateRequest(subject, publicKey, HashAlgorithmName.SHA256);
@@ -83,7 +84,7 @@ public sealed class FleetCa : IDisposable
         }
         request.CertificateExtensions.Add(new X509BasicConstraintsExtension(false, false, 0, true));
         request.CertificateExtensions.Add(new X509KeyUsageExtension(X509KeyUsageFlags.DigitalSignature, true));
-        request.CertificateExtensions.Add(new X509EnhancedKeyUsageExtension([usage], true));
+        request.CertificateExtensions.Add(new X509EnhancedKeyUsageExtension([.. usages], true));
         request.CertificateExtensions.Add(X509AuthorityKeyIdentifierExtension.CreateFromCertificate(Certificate, true, false));
         // An issued certificate lies within the CA's own validity.
         var notBefore = now.AddMinutes(-5) > Certificate.NotBefore ? now.AddMinutes(-5) : new DateTimeOffset(Certificate.NotBefore);

@@ -61,6 +61,13 @@ public sealed class FleetTlsValidator(X509Certificate2 fleetCa, Oid usage, IDevi
     public static FleetTlsValidator AtMirror(X509Certificate2 fleetCa, IDeviceAdmission admission, Refusals? refusals = null) =>
         new(fleetCa, FleetIdentity.ClientAuth, admission, refusals: refusals);
 
+    /// <summary>
+    /// A cluster mirror node's validator for its peers: only mirror certificates of the fleet CA (a device's
+    /// certificate names no mirror and is refused). Both directions check for server authentication, which
+    /// every mirror certificate carries.
+    /// </summary>
+    public static FleetTlsValidator BetweenMirrors(X509Certificate2 fleetCa, Refusals? refusals = null) => new(fleetCa, FleetIdentity.ServerAuth, null, refusals: refusals);
+
     /// <summary>The device's validator: the mirror's server certificate.</summary>
     public static FleetTlsValidator AtDevice(X509Certificate2 fleetCa, Refusals? refusals = null) => new(fleetCa, FleetIdentity.ServerAuth, null, refusals: refusals);
 }

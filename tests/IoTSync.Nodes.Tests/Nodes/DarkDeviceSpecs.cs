@@ -56,9 +56,9 @@ public sealed partial class DarkDeviceSpecs
         Assert.Equal(0, rig.Runs("dark"));
 
         // The next window: the same probe now succeeds, the commands run and their results come back.
-        await Polling.Until(() => NetnsTestBed.IsLinkUp(device.Namespace, device.InterfaceName), NodeRig.Deadline, "the next window opening");
-        Assert.True(await NetnsTestBed.CanConnect(bed.MirrorNamespace, device.Address, DeploymentNetwork.SshPort, TimeSpan.FromSeconds(1)),
-            $"the mirror's namespace could not reach the device's sshd during a window\n{rig.Logs()}");
+        // Probed until it answers: a window on a loaded machine may close between seeing the link up and the probe.
+        await Polling.Until(() => NetnsTestBed.CanConnect(bed.MirrorNamespace, device.Address, DeploymentNetwork.SshPort, TimeSpan.FromSeconds(1)),
+            NodeRig.Deadline, "the mirror's namespace reaching the device's sshd in a window");
         Assert.Equal("executed", (await rig.AwaitResult(traced)).GetProperty("outcome").GetString());
         Assert.Equal("executed", (await rig.AwaitResult(slow)).GetProperty("outcome").GetString());
         Assert.Equal(1, rig.Runs("dark"));

@@ -37,6 +37,20 @@ public sealed class FleetCaSpecs : IDisposable
     }
 
     [Fact]
+    public void Should_issue_a_mirror_certificate_that_cluster_peers_accept_and_that_never_passes_as_a_device()
+    {
+        using var mirror = _ca.IssueMirror("mirror-a", Year, DateTimeOffset.UtcNow);
+        using var device = _ca.IssueDevice(Request(Device), Device, Year, DateTimeOffset.UtcNow);
+        var peers = FleetTlsValidator.BetweenMirrors(_ca.Certificate);
+
+        var usage = Assert.Single(mirror.Extensions.OfType<X509EnhancedKeyUsageExtension>()).EnhancedKeyUsages;
+        Assert.Equal([FleetIdentity.ServerAuth.Value, FleetIdentity.ClientAuth.Value], usage.Cast<Oid>().Select(o => o.Value));
+        Assert.Null(peers.Problem(mirror));
+        Assert.NotNull(peers.Problem(device));
+        Assert.Contains("names no device", MirrorValidator(DeviceStanding.Enabled).Problem(mirror));
+    }
+
+    [Fact]
     public void Should_refuse_a_request_that_names_another_device()
     {
         Assert.Throws<CryptographicException>(() => _ca.IssueDevice(Request(new DeviceId("dev-someone-else")), Device, Year, DateTimeOffset.UtcNow));

@@ -112,6 +112,9 @@ public sealed class EntryBoundSpecs
         Assert.Equal("FrameException: frame of 17000100 bytes exceeds 16777216", failing.RepeatedSessionFailure);
         Assert.Null(failing.Apply(Session("c", null)).RepeatedSessionFailure);
         Assert.Null(failing.Apply(Session("c", "TaskCanceledException: A task was canceled.")).RepeatedSessionFailure);
+        // Converged by other means (a failed session's writes were kept): the next heartbeat is answered with nothing to sync.
+        Assert.NotNull(failing.Apply(new HeartbeatRecorded(3, 30_000, null, "session-d")).RepeatedSessionFailure);
+        Assert.Null(failing.Apply(new HeartbeatRecorded(3, 30_000, null, "")).RepeatedSessionFailure);
         Assert.Equal(LivenessStatus.Failing, Liveness.Judge(1, 30_000, 2, 3, failing: true).Status);
         Assert.Equal(LivenessStatus.Diverged, Liveness.Judge(1, 30_000, 2, 3, diverged: true, failing: true).Status);
     }

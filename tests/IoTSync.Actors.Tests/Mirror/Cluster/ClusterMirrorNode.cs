@@ -1,0 +1,91 @@
+using Akka.Actor;
+using Akka.Cluster;
+using Akka.Configuration;
+using Akka.Hosting;
+using IoTSync.Mirror;
+using IoTSync.MirrorApi.Server;
+using IoTSync.Tests.Security;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace IoTSync.Tests.Mirror.Cluster;
+
+/// <summary>
+/// One mirror node in cluster mode as <c>iotsync-mirror run</c> builds it (the shipped mirror.hocon, mutual TLS of
+/// <paramref name="fleet"/>), in this process, on a journal the cluster's nodes share; its own directory for keys and socket.
+/// </summary>
+[System.Runtime.Versioning.SupportedOSPlatform("linux")]
+internal sealed class ClusterMirrorNode : IAsyncDisposable
+{
+    public static readonly TimeSpan Timeout = TimeSpan.FromSeconds(30);
+
+    private readonly Microsoft.AspNetCore.Builder.WebApplication _host;
+    private readonly string _directory;
+
+    private ClusterMirrorNode(Microsoft.AspNetCore.Builder.WebApplication host, string directory, int clusterPort)
+    {
+        (_host, _directory, ClusterPort) = (host, directory, clusterPort);
+    }
+
+    public int ClusterPort { get; }
+
+    public ActorSystem Core => _host.Services.GetRequiredService<ActorSystem>();
+
+    public MirrorNodeParts Parts => _host.Services.GetRequiredService<MirrorNodeParts>();
+
+    public IActorRef Registry => _host.Services.GetRequiredService<ActorRegistry>().Get<MirrorNodeActors.Registry>();
+
+    public IActorRef Journals => _host.Services.GetRequiredService<ActorRegistry>().Get<MirrorNodeActors.Journals>();
+
+    /// <summary>The members this node sees as up.</summary>
+    public int MembersUp => Akka.Cluster.Cluster.Get(Core).State.Members.Count(m => m.Status == MemberStatus.Up);
+
+    /// <summary>
+    /// Starts a node on <paramref name="clusterPort"/> that joins <paramref name="seedPorts"/> (loopback), keeping its
+    /// journal in <paramref name="database"/>; <paramref name="tlsFiles"/> writes its TLS files and gives their HOCON.
+    /// </summary>
+    public static async Task<ClusterMirrorNode> Start(Func<string, string> tlsFiles, string database, int clusterPort, params int[] seedPorts)
+    {
+        var directory = Directory.CreateTempSubdirectory("iotsync-cluster-node-").FullName;
+        try
+        {
+            var seeds = string.Join(", ", seedPorts.Select(p => $"\"127.0.0.1:{p}\""));
+            var config = ConfigurationFactory.ParseString(tlsFiles(directory) + $$"""
+                akka.remote.dot-netty.tcp.port = 0
+                iotsync.mirror.control-socket = "{{directory}}/mirror.sock"
+                iotsync.mirror.ssh.private-key = "{{directory}}/mirror_ssh_key"
+                iotsync.persistence.database-path = "{{database}}"
+                iotsync.mirror.cluster {
+                  mode = cluster
+                  hostname = "127.0.0.1"
+                  port = {{clusterPort}}
+                  seed-nodes = [{{seeds}}]
+                  down-unreachable-after = 2s
+                }
+                akka.loglevel = WARNING
+                akka.stdout-loglevel = WARNING
+                """).WithFallback(IoTSyncSystem.LoadNodeConfig(Path.Combine(AppContext.BaseDirectory, "hocon", "mirror.hocon")));
+            var host = await MirrorWebHost.Build(config, MirrorNodeParts.FromConfig(config));
+            using var deadline = new CancellationTokenSource(Timeout);
+            await host.StartAsync(deadline.Token);
+            return new ClusterMirrorNode(host, directory, clusterPort);
+        }
+        catch
+        {
+            Directory.Delete(directory, recursive: true);
+            throw;
+        }
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        try
+        {
+            await _host.StopAsync(CancellationToken.None);
+            await _host.DisposeAsync();
+        }
+        finally
+        {
+            Directory.Delete(_directory, recursive: true);
+        }
+    }
+}

@@ -1,0 +1,74 @@
+using Akka.Actor;
+using IoTSync.Mirror;
+using IoTSync.Model;
+using IoTSync.Testing;
+using IoTSync.Testing.Ssh;
+using IoTSync.Tests.Security;
+using Xunit;
+using static IoTSync.Mirror.DeviceRegistryMessages;
+using static IoTSync.Mirror.StateJournalMessages;
+
+namespace IoTSync.Tests.Mirror.Cluster;
+
+/// <summary>
+/// Two mirror nodes as one Akka.Cluster over mutual TLS: a device's journal is one sharded entity whichever node is
+/// asked, and an enrolment made through one node reaches every node's key cache.
+/// </summary>
+[System.Runtime.Versioning.SupportedOSPlatform("linux")]
+public sealed class MirrorClusterSpecs : IDisposable
+{
+    private static readonly TimeSpan Deadline = TimeSpan.FromSeconds(30);
+    private readonly string _shared = Directory.CreateTempSubdirectory("iotsync-cluster-").FullName;
+    private readonly TestFleet _fleet = new();
+
+    private string Database => Path.Combine(_shared, "mirror.db");
+
+    [Fact]
+    public async Task Should_serve_one_journal_per_device_from_either_node_and_spread_enrolments_to_both()
+    {
+        var (portA, portB) = (PrivateSshd.FreePort(), PrivateSshd.FreePort());
+        await using var a = await ClusterMirrorNode.Start(_fleet.MirrorFiles, Database, portA, portA);
+        await using var b = await ClusterMirrorNode.Start(_fleet.MirrorFiles, Database, portB, portA);
+        await Polling.Until(() => Task.FromResult(a.MembersUp == 2 && b.MembersUp == 2), Deadline, "both nodes up in one cluster");
+
+        var device = new DeviceId("dev-clustered");
+        await b.Registry.Ask<Enrolled>(new Enrol(new EnrolledDevice(device, "127.0.0.1", 2222, "iotsync", "SHA256:" + new string('A', 43),
+            new string('a', 64), 1_700_000_000_000)), Deadline);
+        await Polling.Until(() => Task.FromResult(a.Parts.Devices.Find(device) is not null && b.Parts.Devices.Find(device) is not null), Deadline,
+            "the enrolment in both nodes' key caches");
+
+        var first = await a.Journals.Ask<Submitted>(new SubmitCommand(device, ["echo", "one"], "app", null), Deadline);
+        var second = await b.Journals.Ask<Submitted>(new SubmitCommand(device, ["echo", "two"], "app", null), Deadline);
+        // One writer: the second command follows the first in the same mirror log, whichever node was asked.
+        Assert.Equal(first.Entry.Sequence + 1, second.Entry.Sequence);
+        Assert.Equal(first.Entry.Hash, second.Entry.PreviousHash);
+        var stateAtA = await a.Journals.Ask<StateJournalState>(new GetJournalState(device), Deadline);
+        var stateAtB = await b.Journals.Ask<StateJournalState>(new GetJournalState(device), Deadline);
+        Assert.Equal(second.Entry.Hash, stateAtA.Logs.MirrorLog.Head);
+        Assert.Equal(stateAtA.Logs.MirrorLog, stateAtB.Logs.MirrorLog);
+    }
+
+    [Fact]
+    public async Task Should_refuse_a_cluster_peer_that_presents_a_device_certificate()
+    {
+        var (portA, portIntruder) = (PrivateSshd.FreePort(), PrivateSshd.FreePort());
+        await using var a = await ClusterMirrorNode.Start(_fleet.MirrorFiles, Database, portA, portA);
+        await Polling.Until(() => Task.FromResult(a.MembersUp == 1), Deadline, "the first node up alone");
+        var tlsRefusedBefore = a.Parts.Refusals.Of(IoTSync.Security.Refusals.TlsRefused);
+
+        // A device's certificate of the same fleet CA, offered as a mirror node's: it may reach the port, never join.
+        await using var intruder = await ClusterMirrorNode.Start(dir => _fleet.DeviceFiles(dir, new DeviceId("dev-intruder")), Database, portIntruder, portA);
+        await Polling.Until(() => Task.FromResult(a.Parts.Refusals.Of(IoTSync.Security.Refusals.TlsRefused) > tlsRefusedBefore), Deadline,
+            "the first node refusing the intruder's TLS handshake");
+
+        Assert.Equal(1, a.MembersUp);
+        Assert.Equal(0, intruder.MembersUp);
+    }
+
+    public void Dispose()
+    {
+        IoTSync.Persistence.SqlitePersistence.ClearPool(Database);
+        _fleet.Dispose();
+        Directory.Delete(_shared, recursive: true);
+    }
+}
