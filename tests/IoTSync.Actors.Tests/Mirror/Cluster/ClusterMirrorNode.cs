@@ -43,7 +43,12 @@ internal sealed class ClusterMirrorNode : IAsyncDisposable
     /// Starts a node on <paramref name="clusterPort"/> that joins <paramref name="seedPorts"/> (loopback), keeping its
     /// journal in <paramref name="database"/>; <paramref name="tlsFiles"/> writes its TLS files and gives their HOCON.
     /// </summary>
-    public static async Task<ClusterMirrorNode> Start(Func<string, string> tlsFiles, string database, int clusterPort, params int[] seedPorts)
+    public static Task<ClusterMirrorNode> Start(Func<string, string> tlsFiles, string database, int clusterPort, params int[] seedPorts) =>
+        Start(tlsFiles, database, clusterPort, TimeSpan.FromMinutes(2), seedPorts);
+
+    /// <summary>As the other Start, with the devices' journals passivated after <paramref name="passivateIdleAfter"/>.</summary>
+    public static async Task<ClusterMirrorNode> Start(Func<string, string> tlsFiles, string database, int clusterPort, TimeSpan passivateIdleAfter,
+        params int[] seedPorts)
     {
         var directory = Directory.CreateTempSubdirectory("iotsync-cluster-node-").FullName;
         try
@@ -60,6 +65,7 @@ internal sealed class ClusterMirrorNode : IAsyncDisposable
                   port = {{clusterPort}}
                   seed-nodes = [{{seeds}}]
                   down-unreachable-after = 2s
+                  passivate-idle-after = {{(long)passivateIdleAfter.TotalMilliseconds}}ms
                 }
                 akka.loglevel = WARNING
                 akka.stdout-loglevel = WARNING

@@ -49,6 +49,33 @@ public sealed class MirrorClusterSpecs : IDisposable
     }
 
     [Fact]
+    public async Task Should_stop_an_idle_device_journal_and_recover_it_from_the_journal_on_its_next_message()
+    {
+        var port = PrivateSshd.FreePort();
+        await using var node = await ClusterMirrorNode.Start(_fleet.MirrorFiles, Database, port, TimeSpan.FromSeconds(1), port);
+        await Polling.Until(() => Task.FromResult(node.MembersUp == 1), Deadline, "the node up");
+        var device = new DeviceId("dev-idle");
+        var submitted = await node.Journals.Ask<Submitted>(new SubmitCommand(device, ["echo", "kept"], "app", null), Deadline);
+        Assert.Equal(1, await ActiveJournals(node));
+
+        await Polling.Until(async () => await ActiveJournals(node) == 0, Deadline, "the idle journal passivated");
+        var recovered = await node.Journals.Ask<StateJournalState>(new GetJournalState(device), Deadline);
+
+        Assert.Equal(submitted.Entry.Hash, recovered.Logs.MirrorLog.Head);
+        Assert.Equal(1, await ActiveJournals(node));
+        // Split-brain resolution is on, keeping the majority side.
+        var cluster = Akka.Cluster.Cluster.Get(node.Core);
+        Assert.Equal(typeof(Akka.Cluster.SBR.SplitBrainResolverProvider), cluster.Settings.DowningProviderType);
+        Assert.Equal("keep-majority", node.Core.Settings.Config.GetString("akka.cluster.split-brain-resolver.active-strategy"));
+    }
+
+    private static async Task<int> ActiveJournals(ClusterMirrorNode node)
+    {
+        var state = await node.Journals.Ask<Akka.Cluster.Sharding.CurrentShardRegionState>(Akka.Cluster.Sharding.GetShardRegionState.Instance, Deadline);
+        return state.Shards.Sum(s => s.EntityIds.Count);
+    }
+
+    [Fact]
     public async Task Should_refuse_a_cluster_peer_that_presents_a_device_certificate()
     {
         var (portA, portIntruder) = (PrivateSshd.FreePort(), PrivateSshd.FreePort());
