@@ -52,6 +52,9 @@ public static class MirrorNodeHost
             log.Info("{0}", stateDirectory);
         log.Info("mirror node running: heartbeats at {0}/user/{1}, {2} device(s) enrolled, control socket {3}, SSH key {4}",
             address, HeartbeatListener.Name, enrolled.All.Length, settings.ControlSocket, parts.Key.PrivateKeyPath);
+        if (parts.Cluster.IsCluster)
+            log.Info("cluster member at {0}, seed nodes {1}, devices' journals in {2} shards",
+                Akka.Cluster.Cluster.Get(system).SelfAddress, string.Join(", ", parts.Cluster.SeedNodes.Select(s => $"{s.Host}:{s.Port}")), parts.Cluster.Shards);
         var served = MirrorWebHost.TcpAddresses(app).Select(a => a.Scheme == "https"
             ? $"HTTPS API at {a}"
             : $"plain HTTP API at {a} (no TLS: iotsync.mirror.http.tls = off, loopback only)").ToList();
