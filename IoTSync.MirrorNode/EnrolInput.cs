@@ -49,6 +49,13 @@ internal sealed record EnrolInput(string Device, SessionMode Mode, string? SshHo
         var (host, port) = Endpoint("--ssh", ssh);
         CheckHostKey("--host-key", hostKey);
         CheckDevice("--device", id);
+        var (heartbeatKey, request) = KeyAndRequest(parsed, options, keyFile);
+        return new EnrolInput(id, SessionMode.Direct, host, port, user, hostKey, null, heartbeatKey, request);
+    }
+
+    /// <summary>The heartbeat key from <paramref name="keyFile"/> and the certificate request <c>--csr</c> names (with <c>--certificate-out</c>), or null.</summary>
+    private static (string HeartbeatKey, string? Request) KeyAndRequest(ParseResult parsed, Options options, string keyFile)
+    {
         if (!File.Exists(keyFile))
             throw new IOException($"--heartbeat-key-file: {keyFile} does not exist");
         if ((parsed.GetValue(options.Csr) is null) != (parsed.GetValue(options.CertificateOut) is null))
@@ -56,7 +63,7 @@ internal sealed record EnrolInput(string Device, SessionMode Mode, string? SshHo
         string? request = null;
         if (parsed.GetValue(options.Csr) is { } requestFile)
             request = File.Exists(requestFile) ? File.ReadAllText(requestFile) : throw new IOException($"--csr: {requestFile} does not exist");
-        return new EnrolInput(id, SessionMode.Direct, host, port, user, hostKey, null, File.ReadAllText(keyFile).Trim(), request);
+        return (File.ReadAllText(keyFile).Trim(), request);
     }
 
     private static EnrolInput ReverseFromFlags(ParseResult parsed, Options options)
@@ -70,15 +77,8 @@ internal sealed record EnrolInput(string Device, SessionMode Mode, string? SshHo
                             ?? throw new ArgumentException("--mode reverse needs --device-key-file (the device's device_ssh_key.pub)");
         if (!File.Exists(deviceKeyFile))
             throw new IOException($"--device-key-file: {deviceKeyFile} does not exist");
-        var keyFile = Required(parsed, options.HeartbeatKeyFile);
-        if (!File.Exists(keyFile))
-            throw new IOException($"--heartbeat-key-file: {keyFile} does not exist");
-        if ((parsed.GetValue(options.Csr) is null) != (parsed.GetValue(options.CertificateOut) is null))
-            throw new ArgumentException("--csr and --certificate-out go together");
-        string? request = null;
-        if (parsed.GetValue(options.Csr) is { } requestFile)
-            request = File.Exists(requestFile) ? File.ReadAllText(requestFile) : throw new IOException($"--csr: {requestFile} does not exist");
-        return new EnrolInput(id, SessionMode.Reverse, null, 0, null, null, File.ReadAllText(deviceKeyFile).Trim(), File.ReadAllText(keyFile).Trim(), request);
+        var (heartbeatKey, request) = KeyAndRequest(parsed, options, Required(parsed, options.HeartbeatKeyFile));
+        return new EnrolInput(id, SessionMode.Reverse, null, 0, null, null, File.ReadAllText(deviceKeyFile).Trim(), heartbeatKey, request);
     }
 
     private static EnrolInput FromFile(ParseResult parsed, Options options, string path)

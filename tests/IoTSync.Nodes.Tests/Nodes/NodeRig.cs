@@ -59,36 +59,13 @@ public sealed partial class NodeRig : IAsyncDisposable
     /// <paramref name="networkMode"/> is the device's mode (<c>ip</c> or <c>nft</c>); <paramref name="stranger"/>
     /// adds the bed's <see cref="NetnsTestBed.Stranger"/>.
     /// </summary>
-    public static async Task<NodeRig> CreateInBed(DeploymentOptions options, string networkMode = "ip", bool stranger = false)
-    {
-        TestBedRequirement.SkipUnlessAvailable(withSshd: true);
-        var directory = System.IO.Directory.CreateTempSubdirectory("iotsync-bed-").FullName;
-        NetnsTestBed? bed = null;
-        try
+    public static Task<NodeRig> CreateInBed(DeploymentOptions options, string networkMode = "ip", bool stranger = false) =>
+        InNewBed("iotsync-bed-", () => NetnsTestBed.Create(1, stranger: stranger), bed => options with
         {
-            bed = await NetnsTestBed.Create(1, stranger: stranger);
             // As installed: the device node its own user with CAP_NET_ADMIN alone, the mirror unprivileged, sessions as the sync account.
-            var deployment = await Deployment.Create(directory, NodeBinaries.Locate(), options with
-            {
-                Network = bed.NetworkFor(bed.Devices[0]) with { Mode = networkMode },
-                Users = options.Users ?? (NodeUsers.CanRun ? NodeUsers.Default : null),
-            });
-            var rig = new NodeRig(deployment, directory, bed);
-            // The device's commands run as the device node's user: they may append to the runs file, nothing else here.
-            await File.WriteAllTextAsync(rig.RunsFile, "");
-            if (!OperatingSystem.IsWindows())
-                    File.SetUnixFileMode(rig.RunsFile, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.GroupRead | UnixFileMode.GroupWrite
-                                                   | UnixFileMode.OtherRead | UnixFileMode.OtherWrite);
-            return rig;
-        }
-        catch
-        {
-            if (bed is not null)
-                await bed.DisposeAsync();
-            System.IO.Directory.Delete(directory, recursive: true);
-            throw;
-        }
-    }
+            Network = bed.NetworkFor(bed.Devices[0]) with { Mode = networkMode },
+            Users = options.Users ?? (NodeUsers.CanRun ? NodeUsers.Default : null),
+        });
 
     /// <summary>
     /// Reverse mode on a <see cref="NetnsTestBed"/> whose one device sits behind a masquerading router
@@ -96,21 +73,29 @@ public sealed partial class NodeRig : IAsyncDisposable
     /// namespace, the device node (window firewall alone, mode <c>nft</c>: its link keeps its default route)
     /// in the device's, which the mirror has no route to. The nodes run as this process's user.
     /// </summary>
-    public static async Task<NodeRig> CreateBehindNat(DeploymentOptions options)
+    public static Task<NodeRig> CreateBehindNat(DeploymentOptions options) =>
+        InNewBed("iotsync-nat-", () => NetnsTestBed.Create(1, behindNat: true), bed => options with
+        {
+            Reverse = true,
+            Network = bed.NetworkFor(bed.Devices[0]) with { Mode = "nft" },
+        });
+
+    /// <summary>A rig on a bed of its own, which goes with the rig; on a failure to make it, nothing is left behind.</summary>
+    private static async Task<NodeRig> InNewBed(string directoryPrefix, Func<Task<NetnsTestBed>> createBed, Func<NetnsTestBed, DeploymentOptions> optionsFor)
     {
         TestBedRequirement.SkipUnlessAvailable(withSshd: true);
-        var directory = System.IO.Directory.CreateTempSubdirectory("iotsync-nat-").FullName;
+        var directory = System.IO.Directory.CreateTempSubdirectory(directoryPrefix).FullName;
         NetnsTestBed? bed = null;
         try
         {
-            bed = await NetnsTestBed.Create(1, behindNat: true);
-            var deployment = await Deployment.Create(directory, NodeBinaries.Locate(), options with
-            {
-                Reverse = true,
-                Network = bed.NetworkFor(bed.Devices[0]) with { Mode = "nft" },
-            });
+            bed = await createBed();
+            var deployment = await Deployment.Create(directory, NodeBinaries.Locate(), optionsFor(bed));
             var rig = new NodeRig(deployment, directory, bed);
+            // The device's commands may run as the device node's user: they may append to the runs file, nothing else here.
             await File.WriteAllTextAsync(rig.RunsFile, "");
+            if (!OperatingSystem.IsWindows())
+                File.SetUnixFileMode(rig.RunsFile, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.GroupRead | UnixFileMode.GroupWrite
+                                               | UnixFileMode.OtherRead | UnixFileMode.OtherWrite);
             return rig;
         }
         catch
