@@ -49,6 +49,7 @@ public sealed class MirrorFailoverSpecs
         Assert.Matches(new Regex($@"mirror answered: .*, by {Regex.Escape(live)}"), device.Output);
         var status = await deployment.DeviceJson("status");
         Assert.Equal(live, status.GetProperty("lastMirror").GetString());
+        Assert.Matches(new Regex($@"mirror +\| {Regex.Escape(live)} answered last, at \d{{4}}-"), (await deployment.DeviceCli(["status"])).EnsureSuccess("status").Stdout);
         // The windows that synced closed within their limit.
         var synced = status.GetProperty("cycle").GetProperty("recent").EnumerateArray().Where(w => w.GetProperty("outcome").GetString() == "synced").ToList();
         Assert.True(synced.Count >= 1, rig.Logs());
