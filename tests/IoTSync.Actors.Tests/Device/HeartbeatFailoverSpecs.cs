@@ -4,6 +4,7 @@ using IoTSync.Device;
 using IoTSync.Logs;
 using IoTSync.Model;
 using IoTSync.Protocol;
+using IoTSync.Security;
 using Xunit;
 using static IoTSync.Device.HeartbeatSenderMessages;
 
@@ -44,6 +45,7 @@ public sealed class HeartbeatFailoverSpecs : TestKit
 
     private readonly IActorRef _recorder;
     private readonly LastAnsweringMirror _lastMirror = new();
+    private readonly Refusals _refusals = new();
 
     public HeartbeatFailoverSpecs() => _recorder = Sys.ActorOf(Props.Create(() => new Recorder()));
 
@@ -58,7 +60,7 @@ public sealed class HeartbeatFailoverSpecs : TestKit
 
     private IActorRef StartSender(params string[] mirrors) =>
         Sys.ActorOf(HeartbeatSender.Props(Device, new HeartbeatSenderSettings(mirrors, Key, TimeSpan.FromMilliseconds(100), GiveUpAfter),
-            _recorder, new SystemWallClock(), recycleEdge: () => { }, lastMirror: _lastMirror));
+            _recorder, new SystemWallClock(), _refusals, recycleEdge: () => { }, lastMirror: _lastMirror));
 
     private static Task<T> Window<T>(IActorRef sender) => sender.Ask<T>(new SendHeartbeat(TimeSpan.FromSeconds(5), null), Timeout);
 
@@ -137,6 +139,7 @@ public sealed class HeartbeatFailoverSpecs : TestKit
         await Window<MirrorAnswered>(StartSender(forger, answering));
 
         Assert.True(forgerHeard() >= 1);
+        Assert.Equal(forgerHeard(), _refusals.Of(Refusals.MirrorAnswerRefused));
         Assert.Equal(1, _lastMirror.Index);
     }
 }
