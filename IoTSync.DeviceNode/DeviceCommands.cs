@@ -119,6 +119,9 @@ public static class DeviceCommands
             table.AddRow("mirror log", Markup.Escape(status.View.MirrorLog.ToString()));
             table.AddRow("state digest", Markup.Escape(status.View.StateDigest.ToString()));
             table.AddRow("last sync", NodeCli.Time(status.LastSyncEndedUnixMs));
+            table.AddRow("mirror", status.LastMirror is { } mirror
+                ? Markup.Escape($"{mirror} answered last, at ") + NodeCli.Time(status.LastMirrorAnsweredUnixMs)
+                : "none has answered yet");
             table.AddRow("open commands", status.OpenCommands.ToString(System.Globalization.CultureInfo.InvariantCulture));
             foreach (var property in status.Properties)
                 table.AddRow(Markup.Escape($"property {property.Name}"), Markup.Escape(property.Value));
@@ -153,6 +156,8 @@ public static class DeviceCommands
         },
         view = status.View,
         lastSyncEndedUnixMs = status.LastSyncEndedUnixMs,
+        lastMirror = status.LastMirror,
+        lastMirrorAnsweredUnixMs = status.LastMirrorAnsweredUnixMs,
         openCommands = status.OpenCommands,
         properties = status.Properties,
         refusals = status.Refusals,
@@ -167,7 +172,11 @@ public static class DeviceCommands
     {
         var command = new Command("init", "Write a device configuration (device.hocon beside a copy of shared.hocon), a new heartbeat key, the device's TLS key with a certificate request, and the enrolment file (enrol-ID.json, owner-only) for the mirror's 'enroll --file', in a directory, with absolute paths, ready for 'run --config DIR/device.hocon'.");
         var id = new Option<string>("--id") { Description = "The device id (1-64 of a-z, 0-9, '-', '_').", Required = true };
-        var mirror = new Option<string>("--mirror") { Description = "The mirror's heartbeat address, HOST:PORT.", Required = true, HelpName = "HOST:PORT" };
+        var mirror = new Option<string[]>("--mirror")
+        {
+            Description = "The mirror's heartbeat address, HOST:PORT; repeated for a fleet's mirror nodes, in the order the device calls them.",
+            Required = true, HelpName = "HOST:PORT",
+        };
         var dir = new Option<string>("--dir") { Description = "Where to write; created when missing. Default: the working directory.", HelpName = "DIR" };
         var network = new Option<string>("--network") { Description = "none, ip, command or nft (see device.hocon).", DefaultValueFactory = _ => "none" };
         var iface = new Option<string?>("--interface") { Description = "The interface for --network ip or nft.", HelpName = "NAME" };
@@ -186,8 +195,9 @@ public static class DeviceCommands
             var deviceId = parsed.GetValue(id)!;
             if (!Model.DeviceId.IsValid(deviceId))
                 throw new ArgumentException($"'{deviceId}' is not a device id (1-64 of a-z, 0-9, '-', '_')");
-            if (!HostPort.TryParse(parsed.GetValue(mirror)!, out _, out _))
-                throw new ArgumentException($"--mirror: '{parsed.GetValue(mirror)}' is not HOST:PORT");
+            var mirrors = parsed.GetValue(mirror) ?? [];
+            if (mirrors.FirstOrDefault(m => !HostPort.TryParse(m, out _, out _)) is { } notHostPort)
+                throw new ArgumentException($"--mirror: '{notHostPort}' is not HOST:PORT");
             var mode = parsed.GetValue(network)!;
             if (mode is not ("none" or "ip" or "command" or "nft"))
                 throw new ArgumentException($"--network: '{mode}' is not one of none, ip, command, nft");
@@ -212,7 +222,14 @@ public static class DeviceCommands
             var text = new StringBuilder(File.ReadAllText(Path.Combine(shipped, "device.hocon")));
             text.AppendLine().AppendLine($"# Written by '{Program.Name} init' for this device; these override the defaults above.");
             Set(text, "The device's id as enrolled at the mirror.", "iotsync.device.id", Quote(deviceId));
-            Set(text, "The mirror's heartbeat address.", "iotsync.device.mirror.address", Quote(parsed.GetValue(mirror)!));
+            if (mirrors.Length == 1)
+                Set(text, "The mirror's heartbeat address.", "iotsync.device.mirror.address", Quote(mirrors[0]));
+            else
+            {
+                Set(text, "The mirror nodes' heartbeat addresses, in the order the device calls them.", "iotsync.device.mirror.addresses",
+                    "[" + string.Join(", ", mirrors.Select(Quote)) + "]");
+                Set(text, "Unset: addresses lists the mirrors.", "iotsync.device.mirror.address", Quote(""));
+            }
             Set(text, "The heartbeat key (hex), made by init.", "iotsync.device.heartbeat-key-file", Quote(keyFile));
             Set(text, "The control socket.", "iotsync.device.control-socket", Quote(Path.Combine(directory, "run", "device.sock")));
             Set(text, "The device's TLS key, made by init.", "iotsync.tls.key", Quote(tlsKey));
@@ -246,7 +263,7 @@ public static class DeviceCommands
             if (hostKeyNote is not null)
                 parsed.InvocationConfiguration.Error.WriteLine($"{Program.Name}: note: {hostKeyNote}");
             output.WriteLine($"start the node with: {Program.Name} run --config {configFile}");
-            if (DeviceNodeSettings.MirrorNameWarningFor(parsed.GetValue(mirror)!) is { } warning)
+            foreach (var warning in mirrors.Select(DeviceNodeSettings.MirrorNameWarningFor).OfType<string>())
                 parsed.InvocationConfiguration.Error.WriteLine($"{Program.Name}: warning: {warning}");
             return ExitCodes.Ok;
         });

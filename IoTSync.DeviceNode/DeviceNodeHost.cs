@@ -29,7 +29,7 @@ public static class DeviceNodeHost
         var networkInterface = settings.CreateInterface();
         await networkInterface.Down(cancellationToken);
         var firewall = networkInterface is Device.Firewall.FirewalledInterface firewalled
-            ? $"; firewall table inet {firewalled.Firewall.Rules.Table} on {firewalled.Firewall.Rules.Interface} admits {firewalled.Firewall.Mirror} in windows only"
+            ? $"; firewall table inet {firewalled.Firewall.Rules.Table} on {firewalled.Firewall.Rules.Interface} admits {string.Join(", ", firewalled.Firewall.Mirrors)} in windows only"
             : "";
         await stdout.WriteLineAsync($"iotsync-device: interface down (resting state, network {settings.Mode.ToString().ToLowerInvariant()}) in {resting.Elapsed.TotalMilliseconds:0.0} ms{firewall}");
         await stdout.FlushAsync(CancellationToken.None);
@@ -48,7 +48,7 @@ public static class DeviceNodeHost
 
         var log = Logging.GetLogger(host.Services.GetRequiredService<ActorSystem>(), "iotsync-device");
         log.Info("[{0}] device node running: control socket {1}, mirror {2}, network {3}, cycle {4}, window limit {5}",
-            settings.Device, settings.ControlSocket, settings.MirrorListenerPath, settings.Mode.ToString().ToLowerInvariant(),
+            settings.Device, settings.ControlSocket, string.Join(", ", settings.MirrorListenerPaths), settings.Mode.ToString().ToLowerInvariant(),
             DurationText.Of(settings.Cycle.Period), DurationText.Of(settings.Cycle.WindowLimit));
         if (settings.MirrorNameWarning is { } warning)
             log.Warning("[{0}] {1}", settings.Device, warning);

@@ -25,8 +25,9 @@ public sealed record DeviceStatusRequest : ControlMessage
 /// <summary>
 /// The device node's status: its cycle (phase, window number, recent windows), both logs and the
 /// state digest, the last sync session, the open commands, the properties, the node's non-zero
-/// refusal counters (empty from a node that predates them), and the journal's last fault while it has not
-/// written since (null when healthy).
+/// refusal counters (empty from a node that predates them), the journal's last fault while it has not
+/// written since (null when healthy), and which mirror address (HOST:PORT) answered the last answered
+/// heartbeat, and when (null before any answer, and from a node that predates them).
 /// </summary>
 public sealed record DeviceStatusReply(
     string Device,
@@ -39,4 +40,8 @@ public sealed record DeviceStatusReply(
     public ImmutableArray<Control.RefusalCount> Refusals { get; init; } = [];
 
     public string? JournalFault { get; init; }
+
+    public string? LastMirror { get; init; }
+
+    public long? LastMirrorAnsweredUnixMs { get; init; }
 }

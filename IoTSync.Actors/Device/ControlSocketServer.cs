@@ -29,12 +29,14 @@ public sealed class ControlSocketServer : IAsyncDisposable
     private readonly Security.Refusals _refusals;
     private readonly DeviceSyncSession _sessions;
     private readonly LastSyncSession _lastSync;
+    private readonly LastAnsweringMirror _lastMirror;
     private UnixSocketServer? _server;
 
     private ControlSocketServer(DeviceId device, IActorRef recorder, IActorRef? cycle, TimeSpan timeout, ILoggingAdapter log, Security.Refusals refusals,
-        DeviceSyncSession sessions, LastSyncSession lastSync)
+        DeviceSyncSession sessions, LastSyncSession lastSync, LastAnsweringMirror lastMirror)
     {
         _lastSync = lastSync;
+        _lastMirror = lastMirror;
         _refusals = refusals;
         _device = device;
         _recorder = recorder;
@@ -48,15 +50,18 @@ public sealed class ControlSocketServer : IAsyncDisposable
     /// Listens on <paramref name="path"/>; <paramref name="cycle"/> is the NetworkToggler (none in tests of the socket alone);
     /// <paramref name="group"/> may connect besides the node's user (the sync account's group; empty for the owner alone);
     /// what it refuses is counted in <paramref name="refusals"/>, which its status replies carry; <paramref name="lastSync"/>
-    /// is when the last sync session ended, by this socket or a reverse device's own dial (the node's parts hold it).
+    /// is when the last sync session ended, by this socket or a reverse device's own dial (the node's parts hold it);
+    /// <paramref name="lastMirror"/> is which mirror answered last (the heartbeat sender writes it).
     /// </summary>
     public static async Task<ControlSocketServer> Start(string path, DeviceId device, IActorRef recorder, ExchangeSettings exchange,
-        TimeSpan timeout, ILoggingAdapter log, IActorRef? cycle = null, string group = "", Security.Refusals? refusals = null, LastSyncSession? lastSync = null)
+        TimeSpan timeout, ILoggingAdapter log, IActorRef? cycle = null, string group = "", Security.Refusals? refusals = null, LastSyncSession? lastSync = null,
+        LastAnsweringMirror? lastMirror = null)
     {
         refusals ??= new Security.Refusals();
         lastSync ??= new LastSyncSession();
         var server = new ControlSocketServer(device, recorder, cycle, timeout, log, refusals,
-            new DeviceSyncSession(device, recorder, exchange, timeout, log, refusals, SystemWallClock.Instance, lastSync), lastSync);
+            new DeviceSyncSession(device, recorder, exchange, timeout, log, refusals, SystemWallClock.Instance, lastSync), lastSync,
+            lastMirror ?? new LastAnsweringMirror());
         server._server = await UnixSocketServer.Start(path, NodeName, server.Serve, group);
         return server;
     }
@@ -122,6 +127,8 @@ public sealed class ControlSocketServer : IAsyncDisposable
         {
             Refusals = RefusalCount.From(_refusals),
             JournalFault = journal.Describe(),
+            LastMirror = _lastMirror.Last?.Address,
+            LastMirrorAnsweredUnixMs = _lastMirror.Last?.AnsweredUnixMs,
         };
     }
 

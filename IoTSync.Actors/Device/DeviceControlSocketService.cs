@@ -22,7 +22,7 @@ public sealed class DeviceControlSocketService(
         var settings = parts.Settings;
         _server = await ControlSocketServer.Start(settings.ControlSocket, settings.Device, await recorder.GetAsync(cancellationToken),
             parts.Exchange, settings.RequestTimeout, Logging.GetLogger(system, "iotsync-device"), await cycle.GetAsync(cancellationToken),
-            settings.ControlSocketGroup, parts.Refusals, parts.LastSync);
+            settings.ControlSocketGroup, parts.Refusals, parts.LastSync, parts.LastMirror);
     }
 
     public async Task StopAsync(CancellationToken cancellationToken)

@@ -25,6 +25,9 @@ public sealed record DeviceNodeParts(
     /// <summary>When the last sync session ended, by the control socket or the device's own dial (reverse mode).</summary>
     public LastSyncSession LastSync { get; } = new();
 
+    /// <summary>Which mirror answered the last answered heartbeat: the first the next window calls, and what status shows.</summary>
+    public LastAnsweringMirror LastMirror { get; } = new();
+
     /// <summary>Reverse mode's dial to the mirror host; null in direct mode (the mirror dials the device).</summary>
     public ReverseDialSettings? Reverse { get; init; }
 

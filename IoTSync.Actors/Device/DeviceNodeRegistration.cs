@@ -62,8 +62,8 @@ public static class DeviceNodeRegistration
         await recovered;
         var heartbeat = system.ActorOf(EdgeGateway.Props(), "heartbeat");
         startEdge(edge => heartbeat.Tell(new EdgeGateway.Target(edge.ActorOf(HeartbeatSender.Props(device,
-            new HeartbeatSenderSettings(settings.MirrorListenerPath, parts.HeartbeatKey, settings.InitialBackoff, settings.GiveUpAfter),
-            recorder, parts.Wall, parts.Refusals, recycleEdge), "heartbeat"))));
+            new HeartbeatSenderSettings(settings.MirrorListenerPaths, parts.HeartbeatKey, settings.InitialBackoff, settings.GiveUpAfter),
+            recorder, parts.Wall, parts.Refusals, recycleEdge, parts.LastMirror), "heartbeat"))));
         registry.Register<DeviceNodeActors.Heartbeat>(heartbeat);
         // Reverse mode: the device opens the session itself, with the control socket's session code.
         var dialer = parts.Reverse is { } reverse

@@ -14,7 +14,7 @@ public sealed record DeviceNodeSettings(
     string ControlSocket,
     string HeartbeatKeyFile,
     string MirrorSystemName,
-    string MirrorAddress,
+    ImmutableArray<string> MirrorAddresses,
     NetworkMode Mode,
     string Interface,
     ImmutableArray<string> UpCommand,
@@ -35,17 +35,22 @@ public sealed record DeviceNodeSettings(
     /// <summary>The Akka system name: the device id in it, so two devices never share an address.</summary>
     public string SystemName => $"iotsync-device-{Device.Value}";
 
-    /// <summary>The mirror's heartbeat listener as an Akka.Remote path.</summary>
-    public string MirrorListenerPath => $"{MirrorScheme}://{MirrorSystemName}@{MirrorAddress}/user/{Mirror.HeartbeatListener.Name}";
+    /// <summary>The first mirror the device lists (the only one, unless it lists a fleet's nodes).</summary>
+    public string MirrorAddress => MirrorAddresses[0];
+
+    /// <summary>The mirrors' heartbeat listeners as Akka.Remote paths, in the order listed: every mirror node shares the system name.</summary>
+    public ImmutableArray<string> MirrorListenerPaths =>
+        [.. MirrorAddresses.Select(address => $"{MirrorScheme}://{MirrorSystemName}@{address}/user/{Mirror.HeartbeatListener.Name}")];
+
+    /// <summary>The first mirror's heartbeat listener as an Akka.Remote path.</summary>
+    public string MirrorListenerPath => MirrorListenerPaths[0];
 
     public static DeviceNodeSettings FromConfig(Config root)
     {
         var id = root.RequireString("iotsync.device.id");
         if (!DeviceId.IsValid(id))
             throw new ConfigurationException($"iotsync.device.id: '{id}' is not a device id (1-64 of a-z, 0-9, '-', '_')");
-        var address = root.RequireString("iotsync.device.mirror.address");
-        if (!HostPort.TryParse(address, out _, out _))
-            throw new ConfigurationException($"iotsync.device.mirror.address: '{address}' is not HOST:PORT");
+        var addresses = MirrorAddressesFrom(root);
         var modeText = root.RequireString("iotsync.device.network.mode");
         var mode = modeText switch
         {
@@ -60,7 +65,7 @@ public sealed record DeviceNodeSettings(
             root.RequirePath("iotsync.device.control-socket"),
             root.RequirePath("iotsync.device.heartbeat-key-file"),
             root.RequireString("iotsync.device.mirror.system-name"),
-            address,
+            addresses,
             mode,
             root.OptionalString("iotsync.device.network.interface"),
             root.StringList("iotsync.device.network.up-command"),
@@ -95,8 +100,8 @@ public sealed record DeviceNodeSettings(
             {
                 throw new ConfigurationException($"iotsync.device.network: {e.Message}");
             }
-            if (settings.MirrorIp is null)
-                throw new ConfigurationException($"iotsync.device.mirror.address: the window firewall admits the mirror by its IPv4 address; '{address}' does not give one");
+            if (settings.MirrorAddresses.FirstOrDefault(a => MirrorIpOf(a) is null) is { } named)
+                throw new ConfigurationException($"{MirrorAddressKey(root)}: the window firewall admits each mirror by its IPv4 address; '{named}' does not give one");
         }
         if (mode == NetworkMode.Command && (settings.UpCommand.IsEmpty || settings.DownCommand.IsEmpty || settings.ProbeCommand.IsEmpty))
             throw new ConfigurationException("iotsync.device.network.up-command, down-command and probe-command must be set when mode = command");
@@ -111,18 +116,67 @@ public sealed record DeviceNodeSettings(
     /// </summary>
     public bool UsesFirewall => Mode == NetworkMode.Nft || (FirewallOn && Mode is NetworkMode.Ip or NetworkMode.Command);
 
-    /// <summary>The mirror's IPv4 address from <see cref="MirrorAddress"/>, or null when it is a name or IPv6.</summary>
-    public IPAddress? MirrorIp =>
-        HostPort.TryParse(MirrorAddress, out var host, out _) && IPAddress.TryParse(host, out var ip) && ip.AddressFamily == AddressFamily.InterNetwork
+    /// <summary>
+    /// The mirrors the device calls, from <c>iotsync.device.mirror.addresses</c> (one or more) or, in a
+    /// configuration from before fleets, the single <c>address</c> (a list of one); both set is refused, as
+    /// is an address that is not HOST:PORT or is listed twice.
+    /// </summary>
+    public static ImmutableArray<string> MirrorAddressesFrom(Config root)
+    {
+        // Akka's HOCON reads a single string as an empty list: the user's value would vanish unsaid.
+        if (root.HasPath(AddressesKey) && root.GetValue(AddressesKey) is { } value && !value.IsArray() && value.IsString())
+            throw new ConfigurationException($"{AddressesKey} must be a list of \"HOST:PORT\" strings");
+        var listed = root.StringList(AddressesKey);
+        if (listed.IsEmpty)
+        {
+            // The old single form; unset too, it says what it always said.
+            var single = root.RequireString(AddressKey);
+            if (!HostPort.TryParse(single, out _, out _))
+                throw new ConfigurationException($"{AddressKey}: '{single}' is not HOST:PORT");
+            return [single];
+        }
+        if (root.OptionalString(AddressKey).Length > 0)
+            throw new ConfigurationException($"{AddressKey} and {AddressesKey} are both set: list every mirror in {AddressesKey} and set {AddressKey} = \"\" " +
+                                             "(address is the single-mirror form of configurations from before fleets)");
+        foreach (var address in listed)
+            if (!HostPort.TryParse(address, out _, out _))
+                throw new ConfigurationException($"{AddressesKey}: '{address}' is not HOST:PORT");
+        if (listed.GroupBy(a => a, StringComparer.OrdinalIgnoreCase).FirstOrDefault(g => g.Count() > 1) is { } twice)
+            throw new ConfigurationException($"{AddressesKey}: '{twice.Key}' is listed twice");
+        return listed;
+    }
+
+    private const string AddressKey = "iotsync.device.mirror.address";
+
+    private const string AddressesKey = "iotsync.device.mirror.addresses";
+
+    private static string MirrorAddressKey(Config root) => root.StringList(AddressesKey).IsEmpty ? AddressKey : AddressesKey;
+
+    /// <summary>The first mirror's IPv4 address, or null when it is a name or IPv6.</summary>
+    public IPAddress? MirrorIp => MirrorIpOf(MirrorAddress);
+
+    /// <summary>Every listed mirror's IPv4 address, in order (the window firewall admits them all); empty unless each is one.</summary>
+    public ImmutableArray<IPAddress> MirrorIps
+    {
+        get
+        {
+            var ips = MirrorAddresses.Select(MirrorIpOf).ToArray();
+            return ips.All(ip => ip is not null) ? [.. ips.Select(ip => ip!)] : ImmutableArray<IPAddress>.Empty;
+        }
+    }
+
+    private static IPAddress? MirrorIpOf(string address) =>
+        HostPort.TryParse(address, out var host, out _) && IPAddress.TryParse(host, out var ip) && ip.AddressFamily == AddressFamily.InterNetwork
             ? ip
             : null;
 
     /// <summary>
-    /// Null when <see cref="MirrorAddress"/> is an address literal; else the warning that a name is dialled:
+    /// Null when every mirror address is an address literal; else the warning that a name is dialled:
     /// Akka.Remote compares addresses as text, so a mirror not bound as exactly this name (its
     /// <c>akka.remote.dot-netty.tcp.hostname</c>) drops every heartbeat addressed to it.
     /// </summary>
-    public string? MirrorNameWarning => MirrorNameWarningFor(MirrorAddress);
+    public string? MirrorNameWarning =>
+        MirrorAddresses.Select(MirrorNameWarningFor).OfType<string>().ToArray() is { Length: > 0 } warnings ? string.Join("; ", warnings) : null;
 
     /// <summary>See <see cref="MirrorNameWarning"/>.</summary>
     public static string? MirrorNameWarningFor(string mirrorAddress) =>
@@ -146,7 +200,7 @@ public sealed record DeviceNodeSettings(
         if (!UsesFirewall)
             return link;
         INftables nftables = (INftables?)LibNftables.TryCreate(out _) ?? new NftProcess();
-        return new FirewalledInterface(link, new WindowFirewall(nftables, WindowFirewallRules.For(FirewallTable, Interface), MirrorIp!, Cycle.WindowLimit, FirewallLinger));
+        return new FirewalledInterface(link, new WindowFirewall(nftables, WindowFirewallRules.For(FirewallTable, Interface), MirrorIps, Cycle.WindowLimit, FirewallLinger));
     }
 
     private static bool OnOff(Config root, string path) =>

@@ -8,18 +8,20 @@ using static IoTSync.Device.HeartbeatSenderMessages;
 
 namespace IoTSync.Device;
 
-/// <summary>Settings of the <see cref="HeartbeatSender"/>.</summary>
-public sealed record HeartbeatSenderSettings(string MirrorListenerPath, byte[] Key, TimeSpan InitialBackoff, TimeSpan GiveUpAfter);
-
 /// <summary>
 /// Sends the window's heartbeat to the mirror's HeartbeatListener over Akka.Remote and waits for a
 /// signed ack, retrying with exponential back-off (each retry a fresh nonce, since the mirror
-/// refuses a nonce it has seen). Gives up after a bounded total and reports the mirror unreachable.
-/// The schedule is the pure <see cref="HeartbeatBackoff"/>, the clock offset a <see cref="ClockOffsetSample"/>.
+/// refuses a nonce it has seen). A device may list several mirror nodes: the window starts with the one
+/// that answered last, and one that leaves its turn unanswered gives way to the next; an answer from any
+/// of them counts. Gives up after a bounded total and reports the mirror unreachable. The schedule is the
+/// pure <see cref="MirrorRotation"/> over <see cref="HeartbeatBackoff"/>, the clock offset a <see cref="ClockOffsetSample"/>.
 /// </summary>
 public sealed class HeartbeatSender : ReceiveActor, IWithTimers
 {
-    private sealed record Retry(int Attempt);
+    private sealed record Retry
+    {
+        public static Retry Instance { get; } = new();
+    }
 
     private sealed record AnswersAwaited;
 
@@ -34,13 +36,17 @@ public sealed class HeartbeatSender : ReceiveActor, IWithTimers
     private readonly HeartbeatSenderSettings _settings;
     private readonly IActorRef _recorder;
     private readonly IWallClock _wall;
-    private readonly HeartbeatBackoff _backoff;
-    private readonly ActorSelection _listener;
-    private readonly Dictionary<string, (long SentAt, int Attempt)> _sentByNonce = new(StringComparer.Ordinal);
+    private readonly MirrorRotation _rotation;
+    private readonly ActorSelection[] _listeners;
+    private readonly string[] _mirrors;
+    private readonly LastAnsweringMirror _lastMirror;
+    private readonly Dictionary<string, (long SentAt, int Attempt, int Mirror)> _sentByNonce = new(StringComparer.Ordinal);
     private readonly HashSet<string> _answered = new(StringComparer.Ordinal);
     private readonly Action? _recycleEdge;
     private object? _heldOutcome;
     private string _heldLogLine = "";
+    private int _heldMirror;
+    private MirrorTurn _turn = new(0, 1, TimeSpan.Zero, 0);
     private readonly Stopwatch _window = new();
     private IActorRef _requester = ActorRefs.Nobody;
     private IActorRef _cycle = ActorRefs.Nobody;
@@ -52,24 +58,37 @@ public sealed class HeartbeatSender : ReceiveActor, IWithTimers
 
     private readonly Security.Refusals _refusals;
 
-    public HeartbeatSender(DeviceId device, HeartbeatSenderSettings settings, IActorRef recorder, IWallClock wall, Security.Refusals? refusals = null, Action? recycleEdge = null)
+    public HeartbeatSender(DeviceId device, HeartbeatSenderSettings settings, IActorRef recorder, IWallClock wall, Security.Refusals? refusals = null, Action? recycleEdge = null,
+        LastAnsweringMirror? lastMirror = null)
     {
+        if (settings.MirrorListenerPaths.Count == 0)
+            throw new ArgumentException("the heartbeat sender needs at least one mirror", nameof(settings));
+        _lastMirror = lastMirror ?? new LastAnsweringMirror();
         _recycleEdge = recycleEdge;
         _refusals = refusals ?? new Security.Refusals();
         _device = device;
         _settings = settings;
         _recorder = recorder;
         _wall = wall;
-        _backoff = new HeartbeatBackoff(settings.InitialBackoff, settings.GiveUpAfter);
-        _listener = Context.ActorSelection(settings.MirrorListenerPath);
+        _rotation = new MirrorRotation(settings.MirrorListenerPaths.Count, new HeartbeatBackoff(settings.InitialBackoff, settings.GiveUpAfter));
+        _listeners = [.. settings.MirrorListenerPaths.Select(path => Context.ActorSelection(path))];
+        _mirrors = [.. settings.MirrorListenerPaths.Select(MirrorName)];
         Idle();
     }
 
     public ITimerScheduler Timers { get; set; } = null!;
 
-    /// <summary>The sender; <paramref name="recycleEdge"/> replaces the edge with a fresh one (<see cref="Hosting.EdgeSystem.Recycle"/>), called after a window left heartbeats unanswered.</summary>
-    public static Props Props(DeviceId device, HeartbeatSenderSettings settings, IActorRef recorder, IWallClock wall, Security.Refusals? refusals = null, Action? recycleEdge = null) =>
-        Akka.Actor.Props.Create(() => new HeartbeatSender(device, settings, recorder, wall, refusals, recycleEdge));
+    /// <summary>
+    /// The sender; <paramref name="recycleEdge"/> replaces the edge with a fresh one (<see cref="Hosting.EdgeSystem.Recycle"/>), called after a
+    /// window left heartbeats unanswered; <paramref name="lastMirror"/> remembers across edges which mirror answered last.
+    /// </summary>
+    public static Props Props(DeviceId device, HeartbeatSenderSettings settings, IActorRef recorder, IWallClock wall, Security.Refusals? refusals = null,
+        Action? recycleEdge = null, LastAnsweringMirror? lastMirror = null) =>
+        Akka.Actor.Props.Create(() => new HeartbeatSender(device, settings, recorder, wall, refusals, recycleEdge, lastMirror));
+
+    /// <summary>A listener's path as the log names it: its HOST:PORT, or the whole path when it has none (a local one).</summary>
+    public static string MirrorName(string listenerPath) =>
+        ActorPath.TryParse(listenerPath, out var path) && path.Address is { Host: { } host, Port: { } port } ? $"{host}:{port}" : listenerPath;
 
     private void Idle()
     {
@@ -82,6 +101,7 @@ public sealed class HeartbeatSender : ReceiveActor, IWithTimers
             _sentByNonce.Clear();
             _answered.Clear();
             _clockCorrectedAtAttempt = 0;
+            _turn = _rotation.Start(_lastMirror.Index);
             _window.Restart();
             _recorder.Ask<SyncView>(LogHolderMessages.GetView.Instance, _settings.GiveUpAfter)
                 .PipeTo(Self, success: view => new ViewRead(view), failure: cause => new ViewFailed(cause));
@@ -115,7 +135,7 @@ public sealed class HeartbeatSender : ReceiveActor, IWithTimers
         Receive<ViewRead>(read =>
         {
             _view = read.View;
-            Send(attempt: 1);
+            Send();
             Become(AwaitingAck);
         });
         Receive<ViewFailed>(failed => Finish(new LocalJournalFault(failed.Cause.Message), $"no heartbeat sent: no view from the recorder: {failed.Cause.Message}"));
@@ -142,24 +162,29 @@ public sealed class HeartbeatSender : ReceiveActor, IWithTimers
                     return;
                 _clockOffsetMs = offset;
                 _clockCorrectedAtAttempt = _sentByNonce.Count;
-                _log.Warning("[{0}] mirror says our clock is off; offset now {1} ms, sending again", _device, _clockOffsetMs);
+                _log.Warning("[{0}] mirror {1} says our clock is off; offset now {2} ms, sending again", _device, _mirrors[sent.Mirror], _clockOffsetMs);
                 Timers.CancelAll();
-                if (_backoff.GivenUp(_window.Elapsed))
+                if (_rotation.GivenUp(_window.Elapsed))
                     Finish(new MirrorUnreachable(_sentByNonce.Count, _window.Elapsed), "mirror kept refusing our clock");
                 else
-                    Send(_sentByNonce.Count + 1);
+                {
+                    _turn = _rotation.StayWith(_turn, sent.Mirror);
+                    Send();
+                }
                 return;
             }
             _clockOffsetMs = offset;
             Timers.CancelAll();
             _announcedSession = ack.Action == HeartbeatAction.Sync ? ack.SessionId : "";
+            _lastMirror.Answered(sent.Mirror, _mirrors[sent.Mirror], _wall.UtcNowMs);
             var answered = new MirrorAnswered(ack, _sentByNonce.Count, _clockOffsetMs, TimeSpan.FromMilliseconds(sample.RoundTripMs));
-            var line = $"mirror answered: {ack.Action.InWords()}, after {_sentByNonce.Count} heartbeat(s)";
+            var line = $"mirror answered: {ack.Action.InWords()}, after {_sentByNonce.Count} heartbeat(s), by {_mirrors[sent.Mirror]}";
             // An answer that closes the window at once waits a little for the answers to its other
-            // heartbeats: written after the link went down, one would hold up this association.
-            if (ack.Action != HeartbeatAction.Sync && _answered.Count < _sentByNonce.Count)
+            // heartbeats on the same association: written after the link went down, one would hold it up.
+            // (Those sent to a mirror that did not answer go unanswered; the edge is recycled after them.)
+            if (ack.Action != HeartbeatAction.Sync && UnansweredAt(sent.Mirror) > 0)
             {
-                (_heldOutcome, _heldLogLine) = (answered, line);
+                (_heldOutcome, _heldLogLine, _heldMirror) = (answered, line, sent.Mirror);
                 Timers.StartSingleTimer("answers", new AnswersAwaited(), _settings.InitialBackoff * 2);
                 Become(AwaitingOtherAnswers);
                 return;
@@ -174,14 +199,19 @@ public sealed class HeartbeatSender : ReceiveActor, IWithTimers
             Finish(new MirrorUnreachable(_sentByNonce.Count, _window.Elapsed), $"window ended before the mirror answered {_sentByNonce.Count} heartbeat(s)");
             RecycleIfUnanswered();
         });
-        Receive<Retry>(retry =>
+        Receive<Retry>(_ =>
         {
-            if (_backoff.GivenUp(_window.Elapsed))
+            if (_rotation.AfterWait(_turn, _window.Elapsed) is not { } next)
             {
-                Finish(new MirrorUnreachable(retry.Attempt - 1, _window.Elapsed), $"mirror unreachable after {retry.Attempt - 1} heartbeat(s)");
+                Finish(new MirrorUnreachable(_sentByNonce.Count, _window.Elapsed), _mirrors.Length == 1
+                    ? $"mirror unreachable after {_sentByNonce.Count} heartbeat(s)"
+                    : $"mirror unreachable after {_sentByNonce.Count} heartbeat(s) to {string.Join(", ", _sentByNonce.Values.Select(s => s.Mirror).Distinct().Select(m => _mirrors[m]))}");
                 return;
             }
-            Send(retry.Attempt);
+            if (next.Address != _turn.Address)
+                _log.Info("[{0}] mirror {1} did not answer {2} heartbeat(s) within its turn; calling {3}", _device, _mirrors[_turn.Address], _turn.Sent, _mirrors[next.Address]);
+            _turn = next;
+            Send();
         });
     }
 
@@ -193,7 +223,7 @@ public sealed class HeartbeatSender : ReceiveActor, IWithTimers
             if (!IsAnswerToThisWindow(ack))
                 return;
             _answered.Add(ack.HeartbeatNonce);
-            if (_answered.Count >= _sentByNonce.Count)
+            if (UnansweredAt(_heldMirror) == 0)
                 FinishHeld();
         });
         Receive<AnswersAwaited>(_ => FinishHeld());
@@ -213,6 +243,8 @@ public sealed class HeartbeatSender : ReceiveActor, IWithTimers
         Finish(outcome, line);
     }
 
+    private int UnansweredAt(int mirror) => _sentByNonce.Count(sent => sent.Value.Mirror == mirror && !_answered.Contains(sent.Key));
+
     private bool IsAnswerToThisWindow(HeartbeatAck ack) =>
         ack.Device == _device && _sentByNonce.ContainsKey(ack.HeartbeatNonce) && HeartbeatAuthenticator.HasValidMac(ack, _settings.Key);
 
@@ -230,15 +262,17 @@ public sealed class HeartbeatSender : ReceiveActor, IWithTimers
         _recycleEdge();
     }
 
-    private void Send(int attempt)
+    /// <summary>A heartbeat, with a fresh nonce, to the mirror whose turn it is; the retry timer waits for its answer.</summary>
+    private void Send()
     {
         var view = _view!;
         var sentAt = _wall.UtcNowMs;
         var heartbeat = HeartbeatAuthenticator.Sign(new Heartbeat(_device, view.DeviceLog, view.MirrorLog, view.StateDigest,
             sentAt + _clockOffsetMs, (long)_request.CyclePeriod.TotalMilliseconds, _request.PreviousWindow, HeartbeatAuthenticator.NewNonce(), ""), _settings.Key);
-        _sentByNonce[heartbeat.Nonce] = (sentAt, attempt);
-        _listener.Tell(heartbeat, Self);
-        Timers.StartSingleTimer("retry", new Retry(attempt + 1), _backoff.DelayAfter(attempt, _window.Elapsed));
+        _turn = _turn.Sending();
+        _sentByNonce[heartbeat.Nonce] = (sentAt, _sentByNonce.Count + 1, _turn.Address);
+        _listeners[_turn.Address].Tell(heartbeat, Self);
+        Timers.StartSingleTimer("retry", Retry.Instance, _rotation.DelayAfter(_turn, _window.Elapsed));
     }
 
     private void Finish(object outcome, string logLine)

@@ -9,7 +9,7 @@ namespace IoTSync.Device.Firewall;
 /// The nftables text of the device's window firewall, pure: a table that drops everything in and
 /// out of the device's interface except traffic to and from the addresses in its set, whose
 /// elements time out in the kernel. A window adds the mirror's address with a timeout equal to the
-/// window limit (<see cref="Open"/>) and removes it when the window closes (<see cref="Close"/>); a
+/// window limit (<see cref="Open(IPAddress, TimeSpan)"/>) and removes it when the window closes (<see cref="Close(IPAddress, TimeSpan)"/>); a
 /// node that dies or freezes mid-window leaves an element that the kernel removes at the limit.
 /// Input is dropped before the TCP stack sees it, so a stranger gets neither a SYN-ACK nor a reset.
 /// A closed window lingers briefly for the mirror's connections already open (<see cref="LingerSetName"/>,
@@ -81,8 +81,11 @@ public sealed partial record WindowFirewallRules
         """;
 
     /// <summary>Admits <paramref name="peer"/> for <paramref name="limit"/>, after which the kernel drops it by itself (re-adding refreshes the timeout).</summary>
-    public string Open(IPAddress peer, TimeSpan limit) =>
-        $"add element inet {Table} {SetName} {{ {Ipv4(peer)} timeout {Milliseconds(limit)}ms }}\n";
+    public string Open(IPAddress peer, TimeSpan limit) => Open([peer], limit);
+
+    /// <summary>Admits each of <paramref name="peers"/> (a fleet's mirror nodes) as <see cref="Open(IPAddress, TimeSpan)"/> does one, in one transaction.</summary>
+    public string Open(IReadOnlyList<IPAddress> peers, TimeSpan limit) =>
+        $"add element inet {Table} {SetName} {{ {string.Join(", ", Peers(peers).Select(peer => $"{peer} timeout {Milliseconds(limit)}ms"))} }}\n";
 
     /// <summary>
     /// Removes <paramref name="peer"/> from the window, and lets its established connections finish
@@ -90,12 +93,22 @@ public sealed partial record WindowFirewallRules
     /// first (with a short timeout) makes the delete succeed whether or not it is still there — it may
     /// have timed out. A zero <paramref name="linger"/> cuts everything at once.
     /// </summary>
-    public string Close(IPAddress peer, TimeSpan linger) =>
-        $"add element inet {Table} {SetName} {{ {Ipv4(peer)} timeout 1s }}\ndelete element inet {Table} {SetName} {{ {Ipv4(peer)} }}\n" +
-        (linger > TimeSpan.Zero ? $"add element inet {Table} {LingerSetName} {{ {Ipv4(peer)} timeout {Milliseconds(linger)}ms }}\n" : "");
+    public string Close(IPAddress peer, TimeSpan linger) => Close([peer], linger);
+
+    /// <summary>Closes the window for each of <paramref name="peers"/> as <see cref="Close(IPAddress, TimeSpan)"/> does for one, in one transaction.</summary>
+    public string Close(IReadOnlyList<IPAddress> peers, TimeSpan linger)
+    {
+        var all = Peers(peers);
+        string Elements(string suffix) => string.Join(", ", all.Select(peer => peer + suffix));
+        return $"add element inet {Table} {SetName} {{ {Elements(" timeout 1s")} }}\ndelete element inet {Table} {SetName} {{ {Elements("")} }}\n" +
+               (linger > TimeSpan.Zero ? $"add element inet {Table} {LingerSetName} {{ {Elements($" timeout {Milliseconds(linger)}ms")} }}\n" : "");
+    }
 
     /// <summary>Removes the table (not used by the node, which keeps it while it lives and after).</summary>
     public string Remove() => $"add table inet {Table}\ndelete table inet {Table}\n";
+
+    private static string[] Peers(IReadOnlyList<IPAddress> peers) =>
+        peers.Count > 0 ? [.. peers.Select(Ipv4).Distinct(StringComparer.Ordinal)] : throw new ArgumentException("the window firewall admits at least one address", nameof(peers));
 
     private static string Ipv4(IPAddress peer) =>
         peer.AddressFamily == AddressFamily.InterNetwork

@@ -83,7 +83,10 @@ public static class MessageSamples
         yield return DeviceStatusRequest.Instance;
         yield return new DeviceStatusReply(Device.Value, new NetworkTogglerMessages.CycleStatus("dark", 3, TimeSpan.FromSeconds(30),
             [new NetworkTogglerMessages.WindowClosed(3, TimeSpan.FromMilliseconds(41.5), TimeSpan.FromMilliseconds(2), "synced")]),
-            view, 1_700_000_000_000, 1, [new NamedValue("ı", "İ")]) { Refusals = [new RefusalCount("relay-outside-window", 2)] };
+            view, 1_700_000_000_000, 1, [new NamedValue("ı", "İ")])
+        {
+            Refusals = [new RefusalCount("relay-outside-window", 2)], LastMirror = "10.0.0.2:4053", LastMirrorAnsweredUnixMs = 1_700_000_000_000,
+        };
         yield return new Heartbeat(Device, logs.DeviceLog, logs.MirrorLog, view.StateDigest, 1_700_000_000_000, 30_000, window, new string('a', 32), new string('b', 64));
         yield return new HeartbeatAck(Device, HeartbeatAction.Sync, "session-9", logs.MirrorLog, 1_700_000_000_500, "", new string('a', 32), new string('c', 64));
         yield return new SessionAbandoned(Device, "session-9", "SshTransportException: connecting to 10.0.0.7:22 took longer than 10 s", new string('d', 64));

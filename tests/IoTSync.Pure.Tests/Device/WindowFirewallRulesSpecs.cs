@@ -43,6 +43,18 @@ public sealed class WindowFirewallRulesSpecs
                      + "add element inet iotsync linger { 10.231.87.1 timeout 500ms }\n", Rules.Close(Mirror, TimeSpan.FromMilliseconds(500)));
     }
 
+    [Fact]
+    public void Should_admit_and_close_every_mirror_of_a_fleet_in_one_transaction()
+    {
+        IPAddress[] fleet = [Mirror, IPAddress.Parse("10.231.87.2")];
+
+        Assert.Equal("add element inet iotsync window { 10.231.87.1 timeout 1800ms, 10.231.87.2 timeout 1800ms }\n", Rules.Open(fleet, TimeSpan.FromMilliseconds(1800)));
+        Assert.Equal("add element inet iotsync window { 10.231.87.1 timeout 1s, 10.231.87.2 timeout 1s }\ndelete element inet iotsync window { 10.231.87.1, 10.231.87.2 }\n"
+                     + "add element inet iotsync linger { 10.231.87.1 timeout 500ms, 10.231.87.2 timeout 500ms }\n", Rules.Close(fleet, TimeSpan.FromMilliseconds(500)));
+        Assert.Throws<ArgumentException>(() => Rules.Open([], TimeSpan.FromSeconds(1)));
+        Assert.Throws<ArgumentException>(() => Rules.Open([Mirror, IPAddress.IPv6Loopback], TimeSpan.FromSeconds(1)));
+    }
+
     [Theory]
     [InlineData("iotsync", "eth0\" accept")]
     [InlineData("iotsync", "eth0 }")]
