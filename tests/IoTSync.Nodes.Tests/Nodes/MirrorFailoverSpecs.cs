@@ -9,7 +9,7 @@ namespace IoTSync.Tests.Nodes;
 /// real processes: its heartbeat sender moves to the second within the window, syncs there, and says which
 /// mirror answered, in its log and in <c>status</c>.
 /// </summary>
-[Collection(NodeProcessCollection.Name)]
+[Collection(NodeProcessLaneB.Name)]
 public sealed class MirrorFailoverSpecs
 {
     // Room for the dead mirror's turn (half of give-up-after), a first TLS association to the live one, and a
