@@ -5,8 +5,8 @@ using System.Text.Json.Serialization;
 
 namespace IoTSync.Fleet;
 
-/// <summary>The mirror process over the measured run: CPU-seconds spent and memory held, in all and per 1,000 devices.</summary>
-public sealed record MirrorCost(int Pid, double CpuSeconds, double CpuSecondsPerSecond, double CpuSecondsPer1000Devices, long RssBytes, double RssMiBPer1000Devices);
+/// <summary>A process over the measured run (the mirror's, or the simulator's own): CPU-seconds spent and memory held, in all and per 1,000 devices.</summary>
+public sealed record ProcessCost(int Pid, double CpuSeconds, double CpuSecondsPerSecond, double CpuSecondsPer1000Devices, long RssBytes, double RssMiBPer1000Devices);
 
 /// <summary>What <c>iotsync-fleet</c> prints and writes: the figures a fleet operator needs, and how they were made.</summary>
 public sealed record FleetReport(
@@ -34,7 +34,8 @@ public sealed record FleetReport(
     Percentiles SyncWindow,
     IReadOnlyDictionary<string, long> Errors,
     IReadOnlyDictionary<string, long> MirrorRefusals,
-    MirrorCost? MirrorProcess,
+    ProcessCost? MirrorProcess,
+    ProcessCost? SimulatorProcess,
     FleetCheck? Check,
     object Machine)
 {
@@ -68,6 +69,8 @@ public sealed record FleetReport(
         {
             Row("mirror CPU and RSS", "not measured (no --mirror-pid)");
         }
+        if (SimulatorProcess is { } simulator)
+            Row("simulator CPU (same machine)", $"{F(simulator.CpuSeconds, "0.00")} s ({F(simulator.CpuSecondsPerSecond, "0.000")} s/s), RSS {F(simulator.RssBytes / 1048576.0)} MiB");
         if (Errors.Count == 0)
             Row("errors", "none");
         foreach (var (reason, count) in Errors.OrderByDescending(e => e.Value))

@@ -166,7 +166,8 @@ public sealed class FleetRun(FleetOptions options, MirrorTarget target, IReadOnl
                 malformed: reason => Stats.Error("session: a malformed frame from the mirror"));
             if (exchange.IsClosed)
                 return true;
-            Stats.Error("session: ended before the exchange was done");
+            // The mirror ended it: it refused the arrival (nobody waited for the device any more), or gave the session up.
+            Stats.Error("session: ended by the mirror before the exchange was done");
             return false;
         }
         catch (OperationCanceledException) when (bounded.IsCancellationRequested && !cancellationToken.IsCancellationRequested)
@@ -176,7 +177,7 @@ public sealed class FleetRun(FleetOptions options, MirrorTarget target, IReadOnl
         }
         catch (Exception e) when (e is SshTransportException or IOException or SocketException or ObjectDisposedException or InvalidOperationException or OperationCanceledException)
         {
-            Stats.Error($"session: {e.GetType().Name}");
+            Stats.Error($"session: {Why(e)}");
             return false;
         }
         finally
@@ -186,4 +187,14 @@ public sealed class FleetRun(FleetOptions options, MirrorTarget target, IReadOnl
             device.Refresh();
         }
     }
+
+    /// <summary>A failed session's reason without its particulars (addresses, times), so that reasons add up.</summary>
+    private static string Why(Exception e) => e switch
+    {
+        HostKeyMismatchException or SshAuthenticationFailedException => e.GetType().Name,
+        SshTransportException { Message: var m } when m.Contains("took longer than", StringComparison.Ordinal) => "the SSH connect took longer than the window allowed",
+        SshTransportException { Message: var m } when m.Contains("did not start", StringComparison.Ordinal) => "the relay did not start",
+        SshTransportException => $"no SSH session ({e.InnerException?.GetType().Name ?? "no cause given"})",
+        _ => e.GetType().Name,
+    };
 }

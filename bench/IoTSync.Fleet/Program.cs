@@ -77,9 +77,17 @@ public static class Program
             Console.WriteLine($"iotsync-fleet: {edges.Systems} edge system(s) ({options.Associations}); running {options.Duration.TotalSeconds:0} s");
             var pid = options.MirrorPid ?? target.MirrorPid;
             var refusedBefore = (await api.Refusals(cancellationToken)).Refusals;
-            ProcessSample? before = null, after = null;
+            ProcessSample? before = null, after = null, ownBefore = null, ownAfter = null;
             var run = new FleetRun(options, target, devices, api, hocon);
-            await run.Run(() => before = pid is { } p ? ProcessSample.Of(p) : null, () => after = pid is { } p ? ProcessSample.Of(p) : null, cancellationToken);
+            await run.Run(() =>
+            {
+                before = pid is { } p ? ProcessSample.Of(p) : null;
+                ownBefore = ProcessSample.Of(Environment.ProcessId);
+            }, () =>
+            {
+                after = pid is { } p ? ProcessSample.Of(p) : null;
+                ownAfter = ProcessSample.Of(Environment.ProcessId);
+            }, cancellationToken);
             var check = options.Check ? await FleetCheck.Of(devices, api, options.EnrolConcurrency) : null;
             var refusedAfter = (await api.Refusals(cancellationToken)).Refusals;
             foreach (var (kind, count) in edges.Refusals.Snapshot())
@@ -92,13 +100,18 @@ public static class Program
             var stats = run.Stats;
             var thousands = options.Devices / 1000.0;
             var mirror = (pid, before, after) is ({ } id, { } first, { } last)
-                ? new MirrorCost(id, last.CpuSeconds - first.CpuSeconds, (last.CpuSeconds - first.CpuSeconds) / seconds, (last.CpuSeconds - first.CpuSeconds) / thousands,
+                ? new ProcessCost(id, last.CpuSeconds - first.CpuSeconds, (last.CpuSeconds - first.CpuSeconds) / seconds, (last.CpuSeconds - first.CpuSeconds) / thousands,
                     last.RssBytes, last.RssBytes / 1048576.0 / thousands)
+                : null;
+            // The simulator shares the machine with the mirror: what it spent says how much of the machine the mirror had.
+            var simulator = (ownBefore, ownAfter) is ({ } start, { } end)
+                ? new ProcessCost(Environment.ProcessId, end.CpuSeconds - start.CpuSeconds, (end.CpuSeconds - start.CpuSeconds) / seconds,
+                    (end.CpuSeconds - start.CpuSeconds) / thousands, end.RssBytes, end.RssBytes / 1048576.0 / thousands)
                 : null;
             return new FleetReport("fleet", DateTimeOffset.UtcNow, options.Devices, options.Cycle.TotalSeconds, options.WindowLimit.TotalSeconds, options.WorkFraction,
                 options.CommandsPerWindow, seconds, options.Associations.ToString(), options.Associations.Describe(options.Devices), edges.Systems, mirrorName, enrolSeconds,
                 stats.Windows, stats.HeartbeatsAnswered, stats.HeartbeatsAnswered / seconds, stats.Syncs, stats.Syncs / seconds, stats.CommandsLeft,
-                stats.HeartbeatLatency(), stats.WindowLength(), stats.SyncWindowLength(), new SortedDictionary<string, long>(stats.Errors, StringComparer.Ordinal), mirrorRefusals, mirror, check,
+                stats.HeartbeatLatency(), stats.WindowLength(), stats.SyncWindowLength(), new SortedDictionary<string, long>(stats.Errors, StringComparer.Ordinal), mirrorRefusals, mirror, simulator, check,
                 new { Environment.ProcessorCount, os = Environment.OSVersion.ToString(), dotnet = Environment.Version.ToString(), load = File.Exists("/proc/loadavg") ? File.ReadAllText("/proc/loadavg").Trim() : "" });
         }
         finally
