@@ -21,6 +21,8 @@ public sealed record FleetReport(
     string Associations,
     string AssociationsMeaning,
     int EdgeSystems,
+    double AssociateSeconds,
+    int AssociationRetries,
     string Mirror,
     double EnrolSeconds,
     long Windows,
@@ -34,6 +36,7 @@ public sealed record FleetReport(
     Percentiles SyncWindow,
     IReadOnlyDictionary<string, long> Errors,
     IReadOnlyDictionary<string, long> MirrorRefusals,
+    IReadOnlyDictionary<string, long> SenderRefusals,
     ProcessCost? MirrorProcess,
     ProcessCost? SimulatorProcess,
     FleetCheck? Check,
@@ -53,6 +56,7 @@ public sealed record FleetReport(
                                                   $"{F(WorkFraction * 100)} % with {CommandsPerWindow} command(s) per window, {F(DurationSeconds)} s measured\n");
         text.Append(CultureInfo.InvariantCulture, $"  associations: {AssociationsMeaning}\n");
         Row("enrolment (API, reverse mode, CA-signed)", $"{F(EnrolSeconds)} s");
+        Row("associations formed (a first heartbeat)", $"{EdgeSystems} in {F(AssociateSeconds)} s, before the measured run ({AssociationRetries} first heartbeat(s) sent again)");
         Row("windows", $"{Windows}");
         Row("heartbeats answered", $"{HeartbeatsAnswered} ({F(HeartbeatsAnsweredPerSecond, "0.00")} per second)");
         Row("syncs (finished exchanges)", $"{Syncs} ({F(SyncsPerSecond, "0.00")} per second)");
@@ -75,6 +79,8 @@ public sealed record FleetReport(
             Row("errors", "none");
         foreach (var (reason, count) in Errors.OrderByDescending(e => e.Value))
             Row("error", $"{count} x {reason}");
+        // mirror-answer-refused also counts an answer to a heartbeat sent again that arrives in the sender's next window.
+        Row("refused by the devices' senders", SenderRefusals.Count == 0 ? "nothing" : string.Join(", ", SenderRefusals.Select(r => $"{r.Key} {r.Value}")));
         Row("refused by the mirror (its counters)", MirrorRefusals.Count == 0 ? "nothing" : string.Join(", ", MirrorRefusals.Select(r => $"{r.Key} {r.Value}")));
         if (Check is { } check)
         {

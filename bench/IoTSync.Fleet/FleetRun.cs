@@ -28,10 +28,63 @@ public sealed class FleetRun(FleetOptions options, MirrorTarget target, IReadOnl
     private readonly ExchangeSettings _exchange = hocon.Exchange;
     private readonly HostKeyFingerprint _hostKey = HostKeyFingerprint.Parse(target.SshHostKey);
 
+    private int _associationRetries;
+
     public FleetStats Stats { get; } = new();
+
+    /// <summary>First heartbeats sent again while the associations formed (not errors of the run: a new association may take longer than a window).</summary>
+    public int AssociationRetries => Volatile.Read(ref _associationRetries);
 
     /// <summary>How long the drain after the measured run may take at most.</summary>
     public TimeSpan DrainLimit => options.Cycle * 3 + TimeSpan.FromSeconds(10);
+
+    /// <summary>How long the associations may take to form before the run.</summary>
+    public static readonly TimeSpan AssociateLimit = TimeSpan.FromMinutes(2);
+
+    /// <summary>
+    /// Before the measured run: every edge system's association to the mirror formed, by a heartbeat of its first
+    /// device answered (sent again until one is), a few systems at a time. The run then measures heartbeats over
+    /// formed associations, and the time the associations took is a figure of its own. Returns that time.
+    /// </summary>
+    public async Task<TimeSpan> Associate(IReadOnlyList<SimulatedDevice> firsts, CancellationToken cancellationToken)
+    {
+        var clock = Stopwatch.StartNew();
+        using var atOnce = new SemaphoreSlim(16);
+        await Task.WhenAll(firsts.Select(async device =>
+        {
+            await atOnce.WaitAsync(cancellationToken);
+            try
+            {
+                while (true)
+                {
+                    object? answer;
+                    try
+                    {
+                        device.Refresh();
+                        answer = await device.Heartbeats.Ask<object>(new SendHeartbeat(options.Cycle, null), options.WindowLimit + TimeSpan.FromSeconds(5), cancellationToken);
+                    }
+                    catch (AskTimeoutException)
+                    {
+                        answer = null;
+                    }
+                    device.Heartbeats.Tell(WindowEnded.Instance);
+                    if (answer is MirrorAnswered)
+                        return;
+                    Interlocked.Increment(ref _associationRetries);
+                    if (clock.Elapsed > AssociateLimit)
+                        throw new TimeoutException($"{device.Id}'s association to the mirror did not form within {AssociateLimit}");
+                }
+            }
+            finally
+            {
+                atOnce.Release();
+            }
+        }));
+        var formed = clock.Elapsed;
+        // The answers to first heartbeats sent again arrive now, not in the first window (where the sender would count them as answers to nothing).
+        await Task.Delay(TimeSpan.FromSeconds(1), cancellationToken);
+        return formed;
+    }
 
     /// <summary>Runs the cycles; <paramref name="measured"/> is told when the measured part starts and ends (for the mirror's CPU).</summary>
     public async Task Run(Action measuredStarts, Action measuredEnds, CancellationToken cancellationToken)
@@ -102,7 +155,7 @@ public sealed class FleetRun(FleetOptions options, MirrorTarget target, IReadOnl
                 break;
             case MirrorAnswered refused:
                 Stats.Answered(measured, heartbeatMs);
-                Stats.Error($"heartbeat answered refused: {refused.Ack.Reason}");
+                Stats.Error($"heartbeat answered refused: {refused.Ack.Reason.Replace(device.Id.Value, "DEVICE", StringComparison.Ordinal)}");
                 outcome = "refused";
                 break;
             case MirrorUnreachable:

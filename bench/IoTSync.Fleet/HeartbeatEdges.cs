@@ -39,6 +39,9 @@ public sealed class HeartbeatEdges : IAsyncDisposable
 
     public Refusals Refusals { get; } = new();
 
+    /// <summary>One device per system, whose heartbeats form that system's association.</summary>
+    public IReadOnlyList<SimulatedDevice> Firsts { get; private set; } = [];
+
     public static async Task<HeartbeatEdges> Start(FleetOptions options, MirrorTarget target, IReadOnlyList<SimulatedDevice> devices, DeviceHocon hocon)
     {
         var edges = new HeartbeatEdges();
@@ -58,6 +61,7 @@ public sealed class HeartbeatEdges : IAsyncDisposable
                 edges._systems.Add(ActorSystem.Create(options.Associations.IsOwn ? $"iotsync-device-{presenting.Id.Value}" : $"iotsync-fleet-{k}",
                     IoTSyncSystem.EdgeSetup(config, null, tls)));
             }
+            edges.Firsts = [.. devices.Take(systemCount)];
             for (var n = 0; n < devices.Count; n++)
             {
                 var simulated = devices[n];

@@ -22,6 +22,9 @@ public sealed class LocalMirror : IAsyncDisposable
 
     public MirrorTarget Target { get; }
 
+    /// <summary>How often the local mirror judges every device's health: the shipped mirror.hocon's value.</summary>
+    public const string LateCheckEvery = "10s";
+
     /// <summary>The mirror node's log.</summary>
     public string MirrorLog => Path.Combine(_directory, "mirror", "node.log");
 
@@ -38,6 +41,9 @@ public sealed class LocalMirror : IAsyncDisposable
                 MirrorApi = true,
                 Period = options.Cycle,
                 WindowLimit = options.WindowLimit,
+                // The rig judges health every second for its second-long cycles; that asks every device's
+                // StateJournal each second. A fleet runs with the shipped cadence.
+                ExtraMirrorConfig = $"iotsync.mirror.late-check-every = {LateCheckEvery}",
             });
             await deployment.StartMirror();
             using var local = MirrorApiClient.ForSocket(deployment.MirrorSocket);

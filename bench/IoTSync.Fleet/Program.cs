@@ -74,11 +74,13 @@ public static class Program
             var enrolSeconds = enrolling.Elapsed.TotalSeconds;
             var hocon = DeviceHocon.Load();
             await using var edges = await HeartbeatEdges.Start(options, target, devices, hocon);
-            Console.WriteLine($"iotsync-fleet: {edges.Systems} edge system(s) ({options.Associations}); running {options.Duration.TotalSeconds:0} s");
+            Console.WriteLine($"iotsync-fleet: {edges.Systems} edge system(s) ({options.Associations}); forming their associations");
             var pid = options.MirrorPid ?? target.MirrorPid;
             var refusedBefore = (await api.Refusals(cancellationToken)).Refusals;
             ProcessSample? before = null, after = null, ownBefore = null, ownAfter = null;
             var run = new FleetRun(options, target, devices, api, hocon);
+            var associated = await run.Associate(edges.Firsts, cancellationToken);
+            Console.WriteLine($"iotsync-fleet: {edges.Systems} association(s) formed in {associated.TotalSeconds:0.0} s; running {options.Duration.TotalSeconds:0} s");
             await run.Run(() =>
             {
                 before = pid is { } p ? ProcessSample.Of(p) : null;
@@ -90,8 +92,6 @@ public static class Program
             }, cancellationToken);
             var check = options.Check ? await FleetCheck.Of(devices, api, options.EnrolConcurrency) : null;
             var refusedAfter = (await api.Refusals(cancellationToken)).Refusals;
-            foreach (var (kind, count) in edges.Refusals.Snapshot())
-                run.Stats.Errors[$"refused by a simulated device: {kind}"] = count;
             var mirrorRefusals = new SortedDictionary<string, long>(refusedAfter
                 .Select(r => (r.Key, Count: r.Value - refusedBefore.GetValueOrDefault(r.Key)))
                 .Where(r => r.Count > 0)
@@ -109,9 +109,9 @@ public static class Program
                     (end.CpuSeconds - start.CpuSeconds) / thousands, end.RssBytes, end.RssBytes / 1048576.0 / thousands)
                 : null;
             return new FleetReport("fleet", DateTimeOffset.UtcNow, options.Devices, options.Cycle.TotalSeconds, options.WindowLimit.TotalSeconds, options.WorkFraction,
-                options.CommandsPerWindow, seconds, options.Associations.ToString(), options.Associations.Describe(options.Devices), edges.Systems, mirrorName, enrolSeconds,
+                options.CommandsPerWindow, seconds, options.Associations.ToString(), options.Associations.Describe(options.Devices), edges.Systems, associated.TotalSeconds, run.AssociationRetries, mirrorName, enrolSeconds,
                 stats.Windows, stats.HeartbeatsAnswered, stats.HeartbeatsAnswered / seconds, stats.Syncs, stats.Syncs / seconds, stats.CommandsLeft,
-                stats.HeartbeatLatency(), stats.WindowLength(), stats.SyncWindowLength(), new SortedDictionary<string, long>(stats.Errors, StringComparer.Ordinal), mirrorRefusals, mirror, simulator, check,
+                stats.HeartbeatLatency(), stats.WindowLength(), stats.SyncWindowLength(), new SortedDictionary<string, long>(stats.Errors, StringComparer.Ordinal), mirrorRefusals, new SortedDictionary<string, long>(edges.Refusals.Snapshot().ToDictionary(), StringComparer.Ordinal), mirror, simulator, check,
                 new { Environment.ProcessorCount, os = Environment.OSVersion.ToString(), dotnet = Environment.Version.ToString(), load = File.Exists("/proc/loadavg") ? File.ReadAllText("/proc/loadavg").Trim() : "" });
         }
         finally

@@ -48,6 +48,9 @@ public sealed class FleetSimulatorSpecs
             Assert.Equal(check.GetProperty("localCommands").GetInt32(), check.GetProperty("localCommandsOnce").GetInt32());
             Assert.Equal(0, check.GetProperty("openAtMirror").GetInt32());
             Assert.True(root.GetProperty("errors").EnumerateObject().Count() == 0, said);
+            Assert.True(root.GetProperty("mirrorRefusals").EnumerateObject().Count() == 0, said);
+            // What the senders refused can only be a late answer to a heartbeat sent again (its MAC is checked all the same).
+            Assert.All(root.GetProperty("senderRefusals").EnumerateObject(), refusal => Assert.Equal("mirror-answer-refused", refusal.Name));
             // Every device had a window answered in each measured cycle; the syncs carried the work.
             Assert.True(root.GetProperty("heartbeatsAnswered").GetInt64() >= 2 * Devices, said);
             Assert.True(root.GetProperty("syncs").GetInt64() > 0, said);
