@@ -80,11 +80,20 @@ public abstract class LogHoldingActor : ReceivePersistentActor
     }
 
     /// <summary>
-    /// A recovery that failed outright (an event or a snapshot that does not decode, a journal that
-    /// cannot be read): one ERROR line naming it, no stack trace; the actor stops after this.
+    /// A recovery that failed outright: when the store could not be read for now (<see cref="Persistence.JournalFault.IsStoreOutage"/>),
+    /// a WARNING and a restart after the supervisor's back-off; otherwise (an event or a snapshot that does not decode, a
+    /// damaged file) one ERROR line naming it, no stack trace, and the journal is given up. The actor stops after this.
     /// </summary>
     protected override void OnRecoveryFailure(Exception reason, object? message = null)
     {
+        if (Persistence.JournalFault.IsStoreOutage(reason))
+        {
+            // The store could not be read for now: the supervisor answers with the fault and starts this actor again after its back-off.
+            var fault = Persistence.JournalFault.Describe(reason);
+            Log.Warning("[{0}] the journal of {1} could not be read ({2}); recovered again after a back-off", DeviceLabel, PersistenceId, fault);
+            Context.Parent.Tell(new JournalSupervisorMessages.ChildFailed(fault));
+            return;
+        }
         Corruption = RecoveryFault.Failed(LastSequenceNr + 1, reason.GetBaseException().Message);
         Log.Error("[{0}] ALERT the journal of {1} did not recover: {2}", DeviceLabel, PersistenceId, Corruption.Describe());
         // Starting it again would fail the same way: the supervisor passes this up and stops for good.

@@ -15,7 +15,30 @@ public static class JournalFault
 
     private const int SqliteFull = 13;
     private const int SqliteIoErr = 10;
+    private const int SqliteCorrupt = 11;
+    private const int SqliteNotADatabase = 26;
     private const int NoSpaceLeft = 28;
+
+    /// <summary>
+    /// Whether a recovery failed because the store could not be read for now (its circuit breaker open, a timeout,
+    /// the database unreachable, busy or full, an I/O error) rather than because what it holds does not decode or
+    /// the file is damaged: such a recovery is tried again after a back-off, not taken for corruption.
+    /// </summary>
+    public static bool IsStoreOutage(Exception cause)
+    {
+        foreach (var e in Chain(cause))
+        {
+            switch (e)
+            {
+                case SqliteException sqlite:
+                    return sqlite.SqliteErrorCode is not (SqliteCorrupt or SqliteNotADatabase);
+                case Akka.Pattern.OpenCircuitException or Akka.Persistence.RecoveryTimedOutException or TimeoutException or OperationCanceledException or IOException
+                    or System.Net.Sockets.SocketException or System.Data.Common.DbException:
+                    return true;
+            }
+        }
+        return false;
+    }
 
     public static string Describe(Exception cause)
     {

@@ -111,6 +111,49 @@ public sealed class JournalSupervisorSpecs : Akka.TestKit.Xunit2.TestKit
     }
 
     [Fact]
+    public async Task Should_recover_again_after_a_back_off_when_the_store_cannot_be_read_for_now_never_calling_the_journal_corrupt()
+    {
+        var first = SupervisedJournal();
+        first.Tell(new SubmitCommand(Device, ["kept"], "operator", null), TestActor);
+        ExpectMsg<Submitted>();
+        Watch(first);
+        Sys.Stop(first);
+        ExpectTerminated(first);
+        await _journal.OnRecovery.SetInterceptorAsync(new StoreOutage());
+
+        // Started while the store cannot be read (a persistence circuit breaker open under a recovery storm).
+        var journal = Sys.ActorOf(JournalSupervisor.Props(StateJournal.Props(Device, StateJournalSettings.Default, _clock), "journal", Device.Value,
+            QuickRestarts, StateJournalEntityAnswers(Device)), "journal-again");
+        await AwaitAssertAsync(() =>
+        {
+            journal.Tell(new GetJournalState(Device), TestActor);
+            var cause = ExpectMsg<Status.Failure>().Cause;
+            Assert.IsType<JournalUnavailableException>(cause);
+            Assert.Contains("Circuit Breaker is open", cause.Message);
+        }, TimeSpan.FromSeconds(10), TimeSpan.FromMilliseconds(100));
+
+        await _journal.OnRecovery.Pass();
+        await AwaitAssertAsync(() =>
+        {
+            journal.Tell(new GetJournalState(Device), TestActor);
+            var state = ExpectMsg<StateJournalState>();
+            Assert.Null(state.Corruption);
+            Assert.Equal(1, state.Logs.MirrorLog.Length);
+        }, TimeSpan.FromSeconds(10), TimeSpan.FromMilliseconds(100));
+    }
+
+    /// <summary>What a device's journal entity answers once its journal is given up (the spec expects never to see it).</summary>
+    private static Func<IJournalGaveUp, object, object> StateJournalEntityAnswers(DeviceId device) =>
+        (_, request) => (StateJournalState.Empty(device) with { Corruption = RecoveryFault.Failed(1, "given up") }).CorruptAnswer(request);
+
+    /// <summary>Every recovery read fails as Akka.Persistence does while its circuit breaker is open.</summary>
+    private sealed class StoreOutage : IJournalInterceptor
+    {
+        public Task InterceptAsync(IPersistentRepresentation message) =>
+            throw new Akka.Pattern.OpenCircuitException("Circuit Breaker is open; calls are failing fast");
+    }
+
+    [Fact]
     public void Should_answer_health_as_healthy_from_an_unsupervised_log_holder()
     {
         var journal = Sys.ActorOf(StateJournal.Props(Device, StateJournalSettings.Default, _clock));

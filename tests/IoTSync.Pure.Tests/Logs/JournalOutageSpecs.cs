@@ -100,4 +100,17 @@ public sealed class JournalOutageSpecs
         Assert.Contains("random-factor", Assert.Throws<ConfigurationException>(() => JournalRestartSettings.FromConfig(
             ConfigurationFactory.ParseString("iotsync.journal-restart { min-backoff = 1s, max-backoff = 2s, random-factor = 3 }"))).Message);
     }
+
+    [Fact]
+    public void Should_take_an_unreadable_store_for_an_outage_and_an_undecodable_or_damaged_journal_for_corruption()
+    {
+        Assert.True(JournalFault.IsStoreOutage(new Akka.Pattern.OpenCircuitException("Circuit Breaker is open; calls are failing fast")));
+        Assert.True(JournalFault.IsStoreOutage(new AggregateException(new TimeoutException("no answer"))));
+        Assert.True(JournalFault.IsStoreOutage(new InvalidOperationException("outer", new SqliteException("database is locked", 5))));
+        Assert.True(JournalFault.IsStoreOutage(new SqliteException("database or disk is full", 13)));
+        Assert.False(JournalFault.IsStoreOutage(new FormatException("malformed 'entry-appended': bad hash")));
+        Assert.False(JournalFault.IsStoreOutage(new SqliteException("database disk image is malformed", 11)));
+        Assert.False(JournalFault.IsStoreOutage(new SqliteException("file is not a database", 26)));
+        Assert.False(JournalFault.IsStoreOutage(new InvalidCastException("not a state")));
+    }
 }
