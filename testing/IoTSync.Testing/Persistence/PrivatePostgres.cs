@@ -128,8 +128,6 @@ public sealed class PrivatePostgres : IAsyncDisposable
         Port = Port,
         Database = database,
         Username = Superuser,
-        // The tests' databases are dropped at their end: no connection should outlive its use by long.
-        ConnectionIdleLifetime = 5,
     }.ConnectionString;
 
     /// <summary>A fresh, empty database on this server for one test; dropped when it is disposed.</summary>
