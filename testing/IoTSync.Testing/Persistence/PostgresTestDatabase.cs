@@ -82,25 +82,35 @@ public sealed class PostgresTestDatabase : IJournalTestStore
 
     public void Dispose()
     {
-        foreach (var system in _systems)
-            system.Terminate().Wait(TimeSpan.FromSeconds(30));
-        PostgresPersistence.ClearPool(Settings);
+        // Each step whatever the one before did: the temp directory and the database go also when a system hung.
         try
         {
-            // FORCE: a connection a crashed test left open must not keep the database.
-            _server.Execute($"DROP DATABASE IF EXISTS {Name} WITH (FORCE)").GetAwaiter().GetResult();
+            foreach (var system in _systems)
+                system.Terminate().Wait(TimeSpan.FromSeconds(30));
         }
-        catch (NpgsqlException)
+        finally
         {
-            // The server is going with its directory at the fixture's end anyway.
-        }
-        try
-        {
-            System.IO.Directory.Delete(Directory, recursive: true);
-        }
-        catch (IOException)
-        {
-            // Left for the OS.
+            try
+            {
+                PostgresPersistence.ClearPool(Settings);
+                // FORCE: a connection a crashed test left open must not keep the database.
+                _server.Execute($"DROP DATABASE IF EXISTS {Name} WITH (FORCE)").GetAwaiter().GetResult();
+            }
+            catch (NpgsqlException)
+            {
+                // The server goes with its directory at the fixture's end anyway.
+            }
+            finally
+            {
+                try
+                {
+                    System.IO.Directory.Delete(Directory, recursive: true);
+                }
+                catch (IOException)
+                {
+                    // Left for the OS.
+                }
+            }
         }
     }
 }
