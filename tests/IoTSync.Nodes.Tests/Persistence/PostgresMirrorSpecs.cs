@@ -5,7 +5,7 @@ namespace IoTSync.Tests.Persistence;
 
 /// <summary>
 /// The mirror node as a real process with its journal in a private PostgreSQL server: it enrols a device and
-/// syncs a command each way with a real device node, and <c>journal list</c> and <c>journal verify</c> read the
+/// syncs a command each way with a real device node, and <c>journal list</c>, <c>stats</c> and <c>verify</c> read the
 /// PostgreSQL journal through <c>--config</c> and agree with the nodes; a server out of reach stops the node at
 /// start in one line, before anything is written; backup points to the server's tools.
 /// </summary>
@@ -35,6 +35,7 @@ public sealed class PostgresMirrorSpecs(PostgresFixture postgres) : IClassFixtur
 
         var list = await deployment.MirrorJson("journal", "list");
         var verify = await deployment.MirrorCli(["journal", "verify"]);
+        var stats = await deployment.MirrorJson("journal", "stats");
 
         Assert.Equal(database.Settings.Description, list.GetProperty("database").GetString());
         var actor = Assert.Single(list.GetProperty("actors").EnumerateArray());
@@ -44,7 +45,10 @@ public sealed class PostgresMirrorSpecs(PostgresFixture postgres) : IClassFixtur
         Assert.True(verify.ExitCode == 0, verify + rig.Logs());
         Assert.Contains($"ok    device {deployment.DeviceId} (mirror's copy in {database.Settings.Description}): device log 3@", verify.Stdout);
         Assert.Contains("all holds", verify.Stdout);
-        Assert.DoesNotContain(File.ReadAllText(database.ConnectionStringFile).Trim(), list.GetRawText() + verify.Stdout + verify.Stderr);
+        Assert.Equal(database.Settings.Description, stats.GetProperty("database").GetString());
+        Assert.True(stats.GetProperty("databaseBytes").GetInt64() > 0, stats.GetRawText());
+        Assert.Equal(actor.GetProperty("events").GetInt64(), Assert.Single(stats.GetProperty("devices").EnumerateArray()).GetProperty("events").GetInt64());
+        Assert.DoesNotContain(File.ReadAllText(database.ConnectionStringFile).Trim(), list.GetRawText() + stats.GetRawText() + verify.Stdout + verify.Stderr);
     }
 
     [SkippableFact]
