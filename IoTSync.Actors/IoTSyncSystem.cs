@@ -10,7 +10,7 @@ using IoTSync.Serialization;
 namespace IoTSync;
 
 /// <summary>
-/// Builds the ActorSystem setup every IoTSync node uses: its HOCON, our serializer, the SQLite journal —
+/// Builds the ActorSystem setup every IoTSync node uses: its HOCON, our serializer, the journal (SQLite, or PostgreSQL for a mirror) —
 /// for a plain ActorSystem (<see cref="Setup"/>) or on an Akka.Hosting builder (<see cref="AddIoTSyncSystem"/>);
 /// and the two halves of a node: its core with no remoting (<see cref="AddIoTSyncCore"/>) and its edge,
 /// the one system with remoting (<see cref="EdgeSetup"/>).
@@ -43,12 +43,12 @@ public static class IoTSyncSystem
     public static ActorSystemSetup Setup(Config nodeConfig, Action<string, System.Data.Common.DbConnection>? connectionObserver = null)
     {
         var config = Complete(nodeConfig);
-        return SqlitePersistence.CreateActorSystemSetup(IoTSyncPersistenceSettings.FromConfig(config), config, connectionObserver);
+        return JournalStore.CreateActorSystemSetup(IoTSyncPersistenceSettings.FromConfig(config), config, connectionObserver);
     }
 
     /// <summary>
     /// What <see cref="Setup"/> gives a plain ActorSystem, on an Akka.Hosting builder: the node's HOCON
-    /// (our serializer and the SQLite plugins in it) and the plugins' connection setup; Akka's log events
+    /// (our serializer and the journal's plugins — SQLite or PostgreSQL, <see cref="JournalStore"/> — in it) and the plugins' connection setup; Akka's log events
     /// go to Microsoft.Extensions.Logging at the node's <c>akka.loglevel</c>.
     /// </summary>
     /// <remarks>
@@ -59,14 +59,15 @@ public static class IoTSyncSystem
     {
         var config = Complete(nodeConfig);
         var persistence = IoTSyncPersistenceSettings.FromConfig(config);
+        foreach (var setup in JournalStore.Setups(persistence))
+            builder.AddSetup(setup);
         return builder
-            .AddHocon(SqlitePersistence.SystemConfig(persistence, config), HoconAddMode.Prepend)
+            .AddHocon(JournalStore.SystemConfig(persistence, config), HoconAddMode.Prepend)
             .AddHocon(Hardening, HoconAddMode.Prepend)
             // The host owns the stop: SIGTERM stops the hosted services in order (the device's interface
             // down first) and then the actor system. Akka's own process-exit hook would start
             // CoordinatedShutdown at once, beside that order.
             .AddHocon("akka.coordinated-shutdown.run-by-clr-shutdown-hook = off", HoconAddMode.Prepend)
-            .AddSetup(SqlitePersistence.CreateSetup(persistence.DatabasePath, persistence.Synchronous))
             .ConfigureLoggers(loggers =>
             {
                 loggers.LogLevel = Logging.LogLevelFor(config.GetString("akka.loglevel", "INFO"));

@@ -20,7 +20,7 @@ public static class DeviceNodeHost
     public static async Task<int> Run(Config config, TextWriter stdout, CancellationToken cancellationToken)
     {
         var settings = DeviceNodeSettings.FromConfig(config);
-        var databasePath = IoTSync.Persistence.IoTSyncPersistenceSettings.FromConfig(config).DatabasePath;
+        var databasePath = IoTSync.Persistence.IoTSyncPersistenceSettings.ForDevice(config).DatabasePath;
         // A second node on this configuration stops before anything: its interface belongs to the first.
         using var nodeLock = NodeLock.Acquire(databasePath, "device");
         // The resting state first, before anything else: a node that starts, or restarts after a

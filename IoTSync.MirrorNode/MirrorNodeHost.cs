@@ -29,8 +29,8 @@ public static class MirrorNodeHost
         var stateDirectory = OwnerOnlyFiles.StateDirectory(Path.GetDirectoryName(Path.GetFullPath(databasePath))!);
         // A second mirror on this configuration stops here, before it binds a port or a socket.
         using var nodeLock = NodeLock.Acquire(databasePath, "mirror");
-        // A damaged database stops the node here, with one line, before a plugin could write to it.
-        IoTSync.Persistence.DatabaseFile.EnsureUsable(databasePath);
+        // A damaged database, or a PostgreSQL journal out of reach, stops the node here, with one line, before a plugin could write to it.
+        IoTSync.Persistence.JournalStore.EnsureUsable(config);
         var parts = MirrorNodeParts.FromConfig(config);
         var settings = parts.Settings;
 

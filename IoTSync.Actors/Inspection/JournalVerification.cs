@@ -40,7 +40,9 @@ public static class JournalVerification
             JournalInspector? inspector = null;
             if (document is null)
             {
-                journal = ReadOnlyJournal.Open(request.DatabasePath ?? throw new InspectionException("no database given"));
+                journal = request.Store is { } store
+                    ? ReadOnlyJournal.Open(store)
+                    : ReadOnlyJournal.Open(request.DatabasePath ?? throw new InspectionException("no database given"));
                 inspector = new JournalInspector(journal, thisRole);
                 if (device is null && request.Against is not null && thisRole == NodeRole.Device)
                     device = await SingleDevice(inspector, cancellationToken);

@@ -9,20 +9,24 @@ using Akka.Streams;
 using Akka.Streams.Dsl;
 using IoTSync.Persistence;
 using Microsoft.Data.Sqlite;
+using Npgsql;
 
 namespace IoTSync.Inspection;
 
 /// <summary>
-/// A node's SQLite journal opened for reading only, through Akka.Persistence.Query (the SQL read
-/// journal: current persistence ids, current events by persistence id) and the SQL snapshot store.
+/// A node's journal opened for reading only — its SQLite file, or a mirror's PostgreSQL database — through
+/// Akka.Persistence.Query (the SQL read journal: current persistence ids, current events by persistence id)
+/// and the SQL snapshot store.
 /// </summary>
 /// <remarks>
-/// Safe beside a running node and on a stopped node's file: every plugin connection opens the
-/// file with <c>Mode=ReadOnly</c> (SQLite refuses any write, and never creates a missing file), all
-/// three plugins run with <c>auto-initialize = off</c> (no CREATE TABLE — the read journal starts its
-/// write plugin too), no durability interceptor runs its pragmas, and a missing file is a clear
-/// error before anything opens it. In WAL mode readers never block the writer; a reader only
-/// holds a snapshot of the WAL for the length of one page query.
+/// Safe beside a running node and on a stopped node's store: all three plugins run with
+/// <c>auto-initialize = off</c> (no CREATE TABLE — the read journal starts its write plugin too), no
+/// durability interceptor runs its pragmas, and a store without a journal table is a clear error before
+/// any plugin opens it. SQLite: every plugin connection opens the file with <c>Mode=ReadOnly</c> (SQLite
+/// refuses any write, and never creates a missing file), a missing file is refused first; in WAL mode readers
+/// never block the writer, and a reader only holds a snapshot of the WAL for the length of one page query.
+/// PostgreSQL: every connection starts with <c>default_transaction_read_only = on</c>, so the server refuses
+/// any write; MVCC readers never block the writers.
 /// </remarks>
 public sealed class ReadOnlyJournal : IAsyncDisposable
 {
@@ -33,20 +37,28 @@ public sealed class ReadOnlyJournal : IAsyncDisposable
     private readonly ICurrentEventsByPersistenceIdQuery _events;
     private readonly IMaterializer _materializer;
     private readonly bool _hasSnapshotTable;
+    private readonly PostgresSettings? _postgres;
 
-    private ReadOnlyJournal(string databasePath, ActorSystem system, bool hasSnapshotTable)
+    private ReadOnlyJournal(string location, ActorSystem system, bool hasSnapshotTable, PostgresSettings? postgres)
     {
-        DatabasePath = databasePath;
+        DatabasePath = location;
         _system = system;
         _hasSnapshotTable = hasSnapshotTable;
+        _postgres = postgres;
         var query = PersistenceQuery.Get(system);
         _ids = query.ReadJournalFor<ICurrentPersistenceIdsQuery>(SqlitePersistence.ReadJournalPluginId);
         _events = query.ReadJournalFor<ICurrentEventsByPersistenceIdQuery>(SqlitePersistence.ReadJournalPluginId);
         _materializer = system.Materializer();
     }
 
-    /// <summary>Absolute path of the database file.</summary>
+    /// <summary>
+    /// Where the journal is: the absolute path of the SQLite file, or the PostgreSQL database as
+    /// <c>postgresql://USER@HOST:PORT/DATABASE</c> (never the password).
+    /// </summary>
     public string DatabasePath { get; }
+
+    /// <summary>Whether this is a PostgreSQL journal (else a SQLite file).</summary>
+    public bool IsPostgres => _postgres is not null;
 
     /// <summary>
     /// The connection string every plugin uses: read-only, never creating the file, pooled (the
@@ -61,14 +73,28 @@ public sealed class ReadOnlyJournal : IAsyncDisposable
     }.ToString();
 
     /// <summary>
+    /// The PostgreSQL connection string every plugin uses: the node's, with every transaction read-only
+    /// (the server refuses any write on it).
+    /// </summary>
+    public static string ConnectionString(PostgresSettings postgres) => new NpgsqlConnectionStringBuilder(postgres.ConnectionString)
+    {
+        Options = "-c default_transaction_read_only=on",
+    }.ConnectionString;
+
+    /// <summary>
     /// The read-only persistence configuration: the three Akka.Persistence.Sql plugins on
     /// <paramref name="databasePath"/> with <c>auto-initialize = off</c>, the tolerant serializer,
     /// and Akka's own logging off (stdout belongs to the command's output).
     /// </summary>
-    public static Config Hocon(string databasePath)
+    public static Config Hocon(string databasePath) => Hocon(ConnectionString(databasePath), SqlitePersistence.ProviderName);
+
+    /// <summary>The read-only persistence configuration, as <see cref="Hocon(string)"/>, on a PostgreSQL journal.</summary>
+    public static Config Hocon(PostgresSettings postgres) => Hocon(ConnectionString(postgres), PostgresPersistence.ProviderName);
+
+    private static Config Hocon(string connectionString, string providerName)
     {
-        var cs = Quote(ConnectionString(databasePath));
-        var provider = Quote(SqlitePersistence.ProviderName);
+        var cs = Quote(connectionString);
+        var provider = Quote(providerName);
         return ConfigurationFactory.ParseString($$"""
             akka {
               loglevel = OFF
@@ -113,6 +139,13 @@ public sealed class ReadOnlyJournal : IAsyncDisposable
     }
 
     /// <summary>
+    /// Opens the journal <paramref name="settings"/> name for reading: the PostgreSQL database when they
+    /// chose it, else their SQLite file (<see cref="Open(string)"/>).
+    /// </summary>
+    public static ReadOnlyJournal Open(IoTSyncPersistenceSettings settings) =>
+        settings.Postgres is { } postgres ? Open(postgres) : Open(settings.DatabasePath);
+
+    /// <summary>
     /// Opens <paramref name="databasePath"/> for reading. A missing file, a directory, a file that
     /// is not SQLite, or a database without a journal table is an <see cref="InspectionException"/>;
     /// nothing is created.
@@ -125,16 +158,32 @@ public sealed class ReadOnlyJournal : IAsyncDisposable
         if (!File.Exists(path))
             throw new InspectionException($"no database at {path}: nothing has been written there yet (point --db or --config at the node's database)");
         var hasSnapshotTable = ProbeSchema(path);
-        var system = ActorSystem.Create("iotsync-journal-inspection", BootstrapSetup.Create().WithConfig(Hocon(path)));
+        return Start(path, Hocon(path), hasSnapshotTable, null, SqliteConnection.ClearAllPools);
+    }
+
+    /// <summary>
+    /// Opens a PostgreSQL journal for reading. A server out of reach, refused credentials, a missing
+    /// database, or a database without a journal table is an <see cref="InspectionException"/> naming the
+    /// server (never the password); nothing is created.
+    /// </summary>
+    public static ReadOnlyJournal Open(PostgresSettings postgres)
+    {
+        var hasSnapshotTable = ProbeSchema(postgres);
+        return Start(postgres.Description, Hocon(postgres), hasSnapshotTable, postgres, NpgsqlConnection.ClearAllPools);
+    }
+
+    private static ReadOnlyJournal Start(string location, Config hocon, bool hasSnapshotTable, PostgresSettings? postgres, Action clearPools)
+    {
+        var system = ActorSystem.Create("iotsync-journal-inspection", BootstrapSetup.Create().WithConfig(hocon));
         try
         {
-            return new ReadOnlyJournal(path, system, hasSnapshotTable);
+            return new ReadOnlyJournal(location, system, hasSnapshotTable, postgres);
         }
         catch (Exception e)
         {
             system.Terminate().Wait(TimeSpan.FromSeconds(10));
-            SqliteConnection.ClearAllPools();
-            throw new InspectionException($"cannot read the journal in {path}: {e.GetBaseException().Message}", e);
+            clearPools();
+            throw new InspectionException($"cannot read the journal in {location}: {e.GetBaseException().Message}", e);
         }
     }
 
@@ -167,6 +216,34 @@ public sealed class ReadOnlyJournal : IAsyncDisposable
         }
         if (!tables.Contains("journal"))
             throw new InspectionException($"{path} holds no journal table: not an IoTSync node's database");
+        return tables.Contains("snapshot");
+    }
+
+    /// <summary>
+    /// The PostgreSQL counterpart of <see cref="ProbeSchema(string)"/>: the server answers, and the tables the
+    /// connection's search path reaches include a journal. Reads the catalogue only, on a read-only connection of its own.
+    /// </summary>
+    private static bool ProbeSchema(PostgresSettings postgres)
+    {
+        if (PostgresDatabase.Problem(postgres) is { } problem)
+            throw new InspectionException($"cannot read the journal in {postgres.Description}: {problem}");
+        var tables = new HashSet<string>(StringComparer.OrdinalIgnoreCase);
+        try
+        {
+            using var connection = new NpgsqlConnection(new NpgsqlConnectionStringBuilder(ConnectionString(postgres)) { Pooling = false }.ConnectionString);
+            connection.Open();
+            using var command = connection.CreateCommand();
+            command.CommandText = "SELECT table_name FROM information_schema.tables WHERE table_schema = ANY (current_schemas(false))";
+            using var reader = command.ExecuteReader();
+            while (reader.Read())
+                tables.Add(reader.GetString(0));
+        }
+        catch (NpgsqlException e)
+        {
+            throw new InspectionException($"cannot read the journal in {postgres.Description}: {e.Message}", e);
+        }
+        if (!tables.Contains("journal"))
+            throw new InspectionException($"{postgres.Description} holds no journal table: not an IoTSync mirror's database (or nothing has been written there yet)");
         return tables.Contains("snapshot");
     }
 
@@ -228,6 +305,9 @@ public sealed class ReadOnlyJournal : IAsyncDisposable
     private Dictionary<long, StoredEvent> MisstoredPayloads(string persistenceId, long from, long to)
     {
         var found = new Dictionary<long, StoredEvent>();
+        // PostgreSQL's payload column is bytea: it holds bytes or nothing.
+        if (_postgres is not null)
+            return found;
         using var connection = new SqliteConnection(new SqliteConnectionStringBuilder { DataSource = DatabasePath, Mode = SqliteOpenMode.ReadOnly, Pooling = false }.ToString());
         connection.Open();
         using var command = connection.CreateCommand();
@@ -291,8 +371,16 @@ public sealed class ReadOnlyJournal : IAsyncDisposable
     public async ValueTask DisposeAsync()
     {
         await _system.Terminate().WaitAsync(TimeSpan.FromSeconds(30));
-        using (var connection = new SqliteConnection(ConnectionString(DatabasePath)))
+        if (_postgres is not null)
+        {
+            using var connection = new NpgsqlConnection(ConnectionString(_postgres));
+            NpgsqlConnection.ClearPool(connection);
+        }
+        else
+        {
+            using var connection = new SqliteConnection(ConnectionString(DatabasePath));
             SqliteConnection.ClearPool(connection);
+        }
     }
 
     private static string Quote(string value) =>

@@ -38,6 +38,34 @@ public sealed record IoTSyncPersistenceSettings
     /// <summary>Number of events after which a persistent actor saves a snapshot.</summary>
     public int SnapshotEvery { get; }
 
+    /// <summary>Where the journal lives: <see cref="PersistenceProvider.Sqlite"/> (default) or <see cref="PersistenceProvider.PostgreSql"/>.</summary>
+    public PersistenceProvider Provider => Postgres is null ? PersistenceProvider.Sqlite : PersistenceProvider.PostgreSql;
+
+    /// <summary>
+    /// The PostgreSQL journal when <c>provider = postgresql</c>, else null. <see cref="DatabasePath"/> then
+    /// holds no journal: it names only the node's state directory and its lock file (<c>DATABASE.lock</c>).
+    /// </summary>
+    public PostgresSettings? Postgres { get; init; }
+
+    /// <summary>Where the journal is, for messages: the SQLite file, or <see cref="PostgresSettings.Description"/> (no secrets).</summary>
+    public string Location => Postgres?.Description ?? DatabasePath;
+
+    /// <summary>
+    /// The device node's settings: <see cref="FromConfig"/>, refused when they choose PostgreSQL. A device keeps
+    /// its journal in SQLite only: its log must be durable on the device itself, with no server to reach.
+    /// </summary>
+    /// <exception cref="ConfigurationException">The configuration (or IOTSYNC_PERSISTENCE_PROVIDER) chose PostgreSQL.</exception>
+    public static IoTSyncPersistenceSettings ForDevice(Config config, Func<string, string?>? environment = null)
+    {
+        ArgumentNullException.ThrowIfNull(config);
+        environment ??= Environment.GetEnvironmentVariable;
+        // Before the rest is read: a PostgreSQL section the device does not have must not be what is reported.
+        if (ReadProvider(config, environment) == PersistenceProvider.PostgreSql)
+            throw new ConfigurationException(
+                $"{ConfigPath}.provider = postgresql: the device node keeps its journal in SQLite only (PostgreSQL is for the mirror); remove the key or set it to sqlite");
+        return FromConfig(config, environment);
+    }
+
     /// <summary>
     /// Environment variables that override keys of <c>iotsync.persistence</c>, by key. An unset or
     /// blank variable leaves the HOCON value in force.
@@ -53,6 +81,8 @@ public sealed record IoTSyncPersistenceSettings
         ["database-path"] = "IOTSYNC_DATABASE_PATH",
         ["synchronous"] = "IOTSYNC_SQLITE_SYNCHRONOUS",
         ["snapshot-every"] = "IOTSYNC_SNAPSHOT_EVERY",
+        ["provider"] = "IOTSYNC_PERSISTENCE_PROVIDER",
+        ["postgresql.connection-string-file"] = "IOTSYNC_POSTGRESQL_CONNECTION_STRING_FILE",
     };
 
     /// <summary>
@@ -89,13 +119,49 @@ public sealed record IoTSyncPersistenceSettings
         if (!int.TryParse(snapshotEveryText, NumberStyles.Integer, CultureInfo.InvariantCulture, out var snapshotEvery) || snapshotEvery <= 0)
             throw new ConfigurationException($"{snapshotEverySource}: '{snapshotEveryText}' is not a whole number greater than 0.");
 
+        IoTSyncPersistenceSettings settings;
         try
         {
-            return new IoTSyncPersistenceSettings(databasePath, synchronous, snapshotEvery);
+            settings = new IoTSyncPersistenceSettings(databasePath, synchronous, snapshotEvery);
         }
         catch (ArgumentException e)
         {
             throw new ConfigurationException($"{databasePathSource}: {e.Message}");
+        }
+        if (ReadProvider(config, environment) == PersistenceProvider.Sqlite)
+            return settings;
+        var (file, fileSource) = Read(config, environment, "postgresql.connection-string-file");
+        return settings with { Postgres = PostgresSettings.FromFile(file, fileSource) };
+    }
+
+    /// <summary>Parses sqlite or postgresql, in any letter case.</summary>
+    /// <exception cref="ArgumentException">Anything else.</exception>
+    public static PersistenceProvider ParseProvider(string? value) =>
+        value?.Trim().ToLowerInvariant() switch
+        {
+            "sqlite" => PersistenceProvider.Sqlite,
+            "postgresql" => PersistenceProvider.PostgreSql,
+            _ => throw new ArgumentException($"'{value}' is not a persistence provider; use sqlite or postgresql.", nameof(value)),
+        };
+
+    /// <summary>The provider: the environment's, else the key's; sqlite when neither says (the device's files have no such key).</summary>
+    private static PersistenceProvider ReadProvider(Config config, Func<string, string?> environment)
+    {
+        var variable = EnvironmentOverrides["provider"];
+        var path = $"{ConfigPath}.provider";
+        var fromEnvironment = environment(variable);
+        var (value, source) = !string.IsNullOrWhiteSpace(fromEnvironment)
+            ? (fromEnvironment, $"{variable} (overriding {path})")
+            : (config.IsEmpty ? null : config.OptionalString(path), path);
+        if (string.IsNullOrWhiteSpace(value))
+            return PersistenceProvider.Sqlite;
+        try
+        {
+            return ParseProvider(value);
+        }
+        catch (ArgumentException e)
+        {
+            throw new ConfigurationException($"{source}: {e.Message}");
         }
     }
 

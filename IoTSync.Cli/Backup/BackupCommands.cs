@@ -34,7 +34,7 @@ public static class BackupCommands
         {
             // Whatever SQLite makes beside the copy (its -wal and -shm while it is verified) is owner-only as well.
             Hosting.OwnerOnlyFiles.Restrict();
-            var database = IoTSyncPersistenceSettings.FromConfig(NodeCli.LoadConfig(parsed, config, defaultConfigFile)).DatabasePath;
+            var database = SqliteOnly(IoTSyncPersistenceSettings.FromConfig(NodeCli.LoadConfig(parsed, config, defaultConfigFile)), "backup").DatabasePath;
             var target = Path.GetFullPath(parsed.GetValue(output)!);
             var result = await NodeBackup.Take(role, database, target, cancellationToken);
             var stdout = parsed.InvocationConfiguration.Output;
@@ -62,7 +62,7 @@ public static class BackupCommands
         {
             Hosting.OwnerOnlyFiles.Restrict();
             var loaded = NodeCli.LoadConfig(parsed, config, defaultConfigFile);
-            var database = IoTSyncPersistenceSettings.FromConfig(loaded).DatabasePath;
+            var database = SqliteOnly(IoTSyncPersistenceSettings.FromConfig(loaded), "restore").DatabasePath;
             // A device's database holds its own log only: another device's backup would make this node that device.
             var device = role == NodeRole.Device ? loaded.GetString("iotsync.device.id") : null;
             var (result, aside) = await NodeBackup.Restore(role, database, parsed.GetValue(from)!, device, clock(), cancellationToken);
@@ -80,6 +80,16 @@ public static class BackupCommands
         });
         return command;
     }
+
+    /// <summary>
+    /// Backup and restore copy a SQLite file; a PostgreSQL journal is the server's to back up (pg_dump, or the
+    /// server's own base backups and WAL archive), refused here in one line that says so.
+    /// </summary>
+    private static IoTSyncPersistenceSettings SqliteOnly(IoTSyncPersistenceSettings settings, string verb) => settings.Postgres is { } postgres
+        ? throw new InspectionException(
+            $"{verb} copies a SQLite journal; this node's journal is in PostgreSQL ({postgres.Description}): use the server's tools instead, " +
+            $"e.g. pg_dump --format=custom --file=FILE {postgres.Database} and pg_restore (see docs/ARCHITECTURE.md, Persistence and durability)")
+        : settings;
 
     private static string ProgramName(NodeRole role) => role == NodeRole.Device ? "iotsync-device" : "iotsync-mirror";
 }

@@ -51,7 +51,7 @@ public static class JournalCommands
         var db = new Option<string?>("--db") { Description = "The SQLite journal database to read (instead of the one --config names).", HelpName = "FILE" };
         var config = new Option<string?>("--config")
         {
-            Description = $"The node's configuration; its iotsync.persistence.database-path names the database. Default: {defaultConfigFile}",
+            Description = $"The node's configuration; its iotsync.persistence section names the journal (database-path, or a mirror's PostgreSQL database). Default: {defaultConfigFile}",
             HelpName = "FILE",
         };
         command.Options.Add(db);
@@ -66,22 +66,25 @@ public static class JournalCommands
         return json;
     }
 
-    /// <summary>The database path: <c>--db</c>, else the one the node's configuration names (environment overrides applied).</summary>
-    private static string DatabasePath(ParseResult parsed, DatabaseOptions options, string defaultConfigFile)
+    /// <summary>
+    /// The journal to read: <c>--db</c> (a SQLite file), else the one the node's configuration names (environment
+    /// overrides applied): its SQLite file or, for a mirror with <c>provider = postgresql</c>, its PostgreSQL database.
+    /// </summary>
+    private static IoTSyncPersistenceSettings Store(ParseResult parsed, DatabaseOptions options, NodeRole role, string defaultConfigFile)
     {
         var db = parsed.GetValue(options.Db);
         var config = parsed.GetValue(options.Config);
         if (db is not null && config is not null)
             throw new InspectionException("give --db or --config, not both");
         if (db is not null)
-            return Path.GetFullPath(db);
+            return new IoTSyncPersistenceSettings(Path.GetFullPath(db));
         var nodeConfig = IoTSyncSystem.LoadNodeConfig(NodeCli.ChosenConfig(config, defaultConfigFile), Configuration.ConfigReference.ForShippedFile(defaultConfigFile));
-        return IoTSyncPersistenceSettings.FromConfig(nodeConfig).DatabasePath;
+        return role == NodeRole.Device ? IoTSyncPersistenceSettings.ForDevice(nodeConfig) : IoTSyncPersistenceSettings.FromConfig(nodeConfig);
     }
 
-    private static async Task<T> WithInspector<T>(NodeRole role, string databasePath, Func<JournalInspector, Task<T>> use)
+    private static async Task<T> WithInspector<T>(NodeRole role, IoTSyncPersistenceSettings store, Func<JournalInspector, Task<T>> use)
     {
-        await using var journal = ReadOnlyJournal.Open(databasePath);
+        await using var journal = ReadOnlyJournal.Open(store);
         return await use(new JournalInspector(journal, role));
     }
 
@@ -102,8 +105,9 @@ public static class JournalCommands
         var json = AddJson(command, "One JSON object instead of a table.");
         command.SetAction(async (parsed, cancellationToken) =>
         {
-            var path = DatabasePath(parsed, db, defaultConfigFile);
-            var reports = await WithInspector(role, path, async inspector =>
+            var store = Store(parsed, db, role, defaultConfigFile);
+            var path = store.Location;
+            var reports = await WithInspector(role, store, async inspector =>
             {
                 var all = new List<ActorReport>();
                 foreach (var device in await inspector.Devices(cancellationToken))
@@ -197,13 +201,14 @@ public static class JournalCommands
         var json = AddJson(command, "JSON lines, one entry each, with every field.");
         command.SetAction(async (parsed, cancellationToken) =>
         {
-            var path = DatabasePath(parsed, db, defaultConfigFile);
+            var store = Store(parsed, db, role, defaultConfigFile);
+            var path = store.Location;
             var only = parsed.GetValue(origin) switch { "device" => Origin.Device, "mirror" => (Origin?)Origin.Mirror, _ => null };
             var filter = new ShowFilter(parsed.GetValue(from) ?? 1, parsed.GetValue(limit) ?? long.MaxValue, only);
             var asJson = parsed.GetValue(json);
             var console = asJson ? null : Terminal.Create(io.Out, io.OutIsTerminal);
             var table = console is null ? null : NewTable(console, "seq", "log", "kind", "argv / result", "hlc (UTC)", "hash", "event");
-            await WithInspector(role, path, async inspector =>
+            await WithInspector(role, store, async inspector =>
             {
                 var id = await inspector.Resolve(parsed.GetValue(device)!, cancellationToken);
                 long shown = 0;
@@ -313,12 +318,13 @@ public static class JournalCommands
             var export = parsed.GetValue(file);
             if (export is not null && (parsed.GetValue(db.Db) is not null || parsed.GetValue(db.Config) is not null))
                 throw new InspectionException("--file verifies an export on its own: give it without --db or --config");
-            var path = export is null ? DatabasePath(parsed, db, defaultConfigFile) : null;
+            var store = export is null ? Store(parsed, db, role, defaultConfigFile) : null;
+            var path = store?.Location;
             var shown = new List<StderrProgress>();
             VerificationResult result;
             try
             {
-                result = await JournalVerification.Run(new VerifyRequest(role, path, parsed.GetValue(device), export, parsed.GetValue(against)),
+                result = await JournalVerification.Run(new VerifyRequest(role, path, parsed.GetValue(device), export, parsed.GetValue(against), store),
                     Progress(io, shown), cancellationToken);
             }
             finally
@@ -418,9 +424,10 @@ public static class JournalCommands
         var db = AddDatabaseOptions(command, defaultConfigFile);
         command.SetAction(async (parsed, cancellationToken) =>
         {
-            var path = DatabasePath(parsed, db, defaultConfigFile);
+            var store = Store(parsed, db, role, defaultConfigFile);
+            var path = store.Location;
             var target = Path.GetFullPath(parsed.GetValue(outFile)!);
-            var report = await WithInspector(role, path, async inspector =>
+            var report = await WithInspector(role, store, async inspector =>
             {
                 var id = await inspector.Resolve(parsed.GetValue(device)!, cancellationToken);
                 using var progress = new StderrProgress($"reading {id}", io.Error, io.ErrorIsTerminal);
@@ -454,14 +461,17 @@ public static class JournalCommands
         var json = AddJson(command, "One JSON object instead of a table.");
         command.SetAction(async (parsed, cancellationToken) =>
         {
-            var path = DatabasePath(parsed, db, defaultConfigFile);
+            var store = Store(parsed, db, role, defaultConfigFile);
+            var path = store.Location;
             var at = now();
-            var stats = await WithInspector(role, path, async inspector =>
+            var stats = await WithInspector(role, store, async inspector =>
             {
                 var reports = new List<ActorReport>();
                 foreach (var device in await inspector.Devices(cancellationToken))
                     reports.Add(await inspector.Audit(device, countSince: at - JournalStatistics.Hour, cancellationToken: cancellationToken));
-                return JournalStatistics.From(path, FileSize(path), FileSize(path + "-wal"), at, reports);
+                return store.Postgres is { } postgres
+                    ? JournalStatistics.From(path, PostgresDatabase.SizeBytes(postgres), 0, at, reports)
+                    : JournalStatistics.From(path, FileSize(path), FileSize(path + "-wal"), at, reports);
             });
             if (parsed.GetValue(json))
                 WriteStatsJson(io.Out, stats);

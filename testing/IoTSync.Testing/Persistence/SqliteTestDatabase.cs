@@ -6,7 +6,7 @@ using IoTSync.Persistence;
 namespace IoTSync.Testing.Persistence;
 
 /// <summary>A SQLite file in a private temp directory, removed on dispose, with ActorSystems started on it.</summary>
-public sealed class SqliteTestDatabase : IDisposable
+public sealed class SqliteTestDatabase : IJournalTestStore
 {
     private readonly List<ActorSystem> _systems = [];
 
@@ -17,6 +17,8 @@ public sealed class SqliteTestDatabase : IDisposable
     }
 
     public string Directory { get; }
+
+    public string Provider => "sqlite";
 
     public string Path { get; }
 

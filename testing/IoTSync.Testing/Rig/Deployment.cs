@@ -50,6 +50,12 @@ public sealed record DeploymentOptions
     /// </summary>
     public bool Reverse { get; init; }
 
+    /// <summary>
+    /// The mirror's journal in PostgreSQL: the owner-only file holding the connection string (a
+    /// <see cref="Persistence.PostgresTestDatabase"/>'s); SQLite (<see cref="Deployment.MirrorDatabase"/>) when null.
+    /// </summary>
+    public string? MirrorPostgresConnectionStringFile { get; init; }
+
     /// <summary>HOCON appended to the mirror's configuration (the HTTP API on a TCP address, say); nothing when empty.</summary>
     public string ExtraMirrorConfig { get; init; } = "";
 }
@@ -258,6 +264,12 @@ public sealed partial class Deployment : IAsyncDisposable
             """ : "") + (Options.Reverse && Options.Users is { } owners ? $"""
             # sshd runs the relay as the sync account, whose group may use the session socket.
             iotsync.mirror.reverse.session-socket-group = "{owners.SocketGroup}"
+
+            """ : "") + (Options.MirrorPostgresConnectionStringFile is { } postgres ? $"""
+            # The mirror's journal in PostgreSQL (the SQLite path above then names only its state directory and lock).
+            iotsync.persistence.provider = postgresql
+            # The owner-only file holding the connection string.
+            iotsync.persistence.postgresql.connection-string-file = "{postgres}"
 
             """ : "") + (Options.ExtraMirrorConfig.Length > 0 ? $"""
             # This deployment's own additions.

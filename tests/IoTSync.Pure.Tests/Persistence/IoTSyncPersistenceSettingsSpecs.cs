@@ -43,7 +43,7 @@ public sealed partial class IoTSyncPersistenceSettingsSpecs
             text.Split('\n').Where(l => !l.TrimStart().StartsWith('#') && !l.TrimStart().StartsWith("//", StringComparison.Ordinal)),
             l => l.Contains("${?", StringComparison.Ordinal));
         Assert.Equal(
-            ["database-path", "snapshot-every", "synchronous"],
+            ["database-path", "provider", "snapshot-every", "synchronous"],
             config.GetConfig(IoTSyncPersistenceSettings.ConfigPath).AsEnumerable().Select(kv => kv.Key).Order());
     }
 
