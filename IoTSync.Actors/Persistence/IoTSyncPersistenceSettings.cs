@@ -145,8 +145,9 @@ public sealed record IoTSyncPersistenceSettings
         };
 
     /// <summary>The provider: the environment's, else the key's; sqlite when neither says (the device's files have no such key).</summary>
-    private static PersistenceProvider ReadProvider(Config config, Func<string, string?> environment)
+    public static PersistenceProvider ReadProvider(Config config, Func<string, string?>? environment = null)
     {
+        environment ??= Environment.GetEnvironmentVariable;
         var variable = EnvironmentOverrides["provider"];
         var path = $"{ConfigPath}.provider";
         var fromEnvironment = environment(variable);

@@ -49,6 +49,9 @@ public sealed record MirrorClusterSettings(
                 : throw new ConfigurationException($"{ConfigPath}.seed-nodes: '{text}' is not HOST:PORT")).ToImmutableArray();
         if (isCluster && seeds.IsEmpty)
             throw new ConfigurationException($"{ConfigPath}.seed-nodes is empty: a cluster node needs at least one seed node (itself, for the first)");
+        // Every node hosts any device's journal in turn: they must share one journal.
+        if (isCluster && Persistence.IoTSyncPersistenceSettings.ReadProvider(root) != Persistence.PersistenceProvider.PostgreSql)
+            throw new ConfigurationException($"{ConfigPath}.mode = cluster needs a journal every node reaches: set iotsync.persistence.provider = postgresql");
         if (isCluster && port == 0)
             throw new ConfigurationException($"{ConfigPath}.port is 0: the other nodes must know where to reach this one (its seed-nodes entry)");
         return new MirrorClusterSettings(isCluster, hostname, port, seeds,

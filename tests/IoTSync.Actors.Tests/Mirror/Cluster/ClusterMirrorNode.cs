@@ -10,8 +10,8 @@ using Microsoft.Extensions.DependencyInjection;
 namespace IoTSync.Tests.Mirror.Cluster;
 
 /// <summary>
-/// One mirror node in cluster mode as <c>iotsync-mirror run</c> builds it (the shipped mirror.hocon, mutual TLS of
-/// <paramref name="fleet"/>), in this process, on a journal the cluster's nodes share; its own directory for keys and socket.
+/// One mirror node in cluster mode as <c>iotsync-mirror run</c> builds it (the shipped mirror.hocon, mutual TLS), in this
+/// process, on the PostgreSQL journal the cluster's nodes share; its own directory for keys, socket and lock.
 /// </summary>
 [System.Runtime.Versioning.SupportedOSPlatform("linux")]
 internal sealed class ClusterMirrorNode : IAsyncDisposable
@@ -41,13 +41,14 @@ internal sealed class ClusterMirrorNode : IAsyncDisposable
 
     /// <summary>
     /// Starts a node on <paramref name="clusterPort"/> that joins <paramref name="seedPorts"/> (loopback), keeping its
-    /// journal in <paramref name="database"/>; <paramref name="tlsFiles"/> writes its TLS files and gives their HOCON.
+    /// journal in the PostgreSQL database whose connection string is in <paramref name="connectionStringFile"/>;
+    /// <paramref name="tlsFiles"/> writes its TLS files and gives their HOCON.
     /// </summary>
-    public static Task<ClusterMirrorNode> Start(Func<string, string> tlsFiles, string database, int clusterPort, params int[] seedPorts) =>
-        Start(tlsFiles, database, clusterPort, TimeSpan.FromMinutes(2), seedPorts);
+    public static Task<ClusterMirrorNode> Start(Func<string, string> tlsFiles, string connectionStringFile, int clusterPort, params int[] seedPorts) =>
+        Start(tlsFiles, connectionStringFile, clusterPort, TimeSpan.FromMinutes(2), seedPorts);
 
     /// <summary>As the other Start, with the devices' journals passivated after <paramref name="passivateIdleAfter"/>.</summary>
-    public static async Task<ClusterMirrorNode> Start(Func<string, string> tlsFiles, string database, int clusterPort, TimeSpan passivateIdleAfter,
+    public static async Task<ClusterMirrorNode> Start(Func<string, string> tlsFiles, string connectionStringFile, int clusterPort, TimeSpan passivateIdleAfter,
         params int[] seedPorts)
     {
         var directory = Directory.CreateTempSubdirectory("iotsync-cluster-node-").FullName;
@@ -58,7 +59,11 @@ internal sealed class ClusterMirrorNode : IAsyncDisposable
                 akka.remote.dot-netty.tcp.port = 0
                 iotsync.mirror.control-socket = "{{directory}}/mirror.sock"
                 iotsync.mirror.ssh.private-key = "{{directory}}/mirror_ssh_key"
-                iotsync.persistence.database-path = "{{database}}"
+                iotsync.persistence {
+                  provider = postgresql
+                  database-path = "{{directory}}/mirror.db"
+                  postgresql.connection-string-file = "{{connectionStringFile}}"
+                }
                 iotsync.mirror.cluster {
                   mode = cluster
                   hostname = "127.0.0.1"
