@@ -69,7 +69,7 @@ public static class DeviceNodeRegistration
         var dialer = parts.Reverse is { } reverse
             ? system.ActorOf(ReverseDialer.Props(device, reverse, new DeviceSyncSession(device, recorder, parts.Exchange, settings.RequestTimeout,
                 Akka.Event.Logging.GetLogger(system, "iotsync-device"), parts.Refusals, parts.Wall, parts.LastSync), settings.Cycle.WindowLimit,
-                parts.Exchange.CloseGrace, parts.Refusals), "dialer")
+                parts.Exchange.CloseGrace, parts.Refusals, parts.LastMirror), "dialer")
             : null;
         registry.Register<DeviceNodeActors.Cycle>(system.ActorOf(NetworkToggler.Props(device, parts.Interface, heartbeat, settings.Cycle, parts.Clock, dialer), "cycle"));
     }

@@ -9,7 +9,9 @@ namespace IoTSync.Device;
 /// <summary>
 /// <c>iotsync.device.mode = reverse</c> and <c>iotsync.device.reverse</c>: the mirror host's sshd the
 /// device dials when a heartbeat's answer says sync, as whom, with which key of its own, and the host
-/// key it must find there (pinned; any other aborts before authentication).
+/// key it must find there (pinned; any other aborts before authentication). An empty <see cref="Host"/> dials the
+/// host of the mirror node that answered the window's heartbeat: a fleet whose mirror nodes each run their own sshd
+/// (sharing one host key) sends each session to the node that asked for it.
 /// </summary>
 public sealed record ReverseDialSettings(string Host, int Port, string User, HostKeyFingerprint HostKey, string KeyFile, TimeSpan ConnectTimeout,
     ImmutableArray<string> KeyExchange, string RemoteCommand)
@@ -26,16 +28,32 @@ public sealed record ReverseDialSettings(string Host, int Port, string User, Hos
         var hostKeyText = root.RequireString($"{at}.host-key");
         if (!HostKeyFingerprint.TryParse(hostKeyText, out var hostKey, out string problem))
             throw new ConfigurationException($"{at}.host-key: {problem} (the mirror host's sshd key: ssh-keygen -lf /etc/ssh/ssh_host_ed25519_key.pub -E sha256 there)");
-        var host = root.RequireString($"{at}.host");
-        if (string.IsNullOrWhiteSpace(host) || host.Any(char.IsWhiteSpace))
-            throw new ConfigurationException($"{at}.host: the mirror host's name or address, not '{host}'");
+        var host = root.OptionalString($"{at}.host");
+        if (host.Any(char.IsWhiteSpace))
+            throw new ConfigurationException($"{at}.host: the mirror host's name or address (or empty: the answering mirror's host), not '{host}'");
         return new ReverseDialSettings(host, root.RequireInt($"{at}.port", 1, 65535), root.RequireString($"{at}.user"), hostKey,
             root.RequirePath($"{at}.key-file"), root.RequireDuration($"{at}.connect-timeout"), root.StringList($"{at}.key-exchange"),
             root.RequireString($"{at}.remote-command"));
     }
 
-    /// <summary>What <see cref="SshTransport.Open"/> is given: key-only, the host key pinned, the relay asked for (sshd forces it anyway).</summary>
-    public SshTransportSettings Transport(TimeSpan closeTimeout) => new(Host, Port, User, KeyFile, HostKey)
+    /// <summary>Whether sessions go to the host of the mirror that answered the heartbeat (<see cref="Host"/> empty).</summary>
+    public bool FollowsAnsweringMirror => Host.Length == 0;
+
+    /// <summary>
+    /// The sshd host to dial: <see cref="Host"/>, or when that is empty the host of <paramref name="answeringMirror"/>
+    /// (HOST:PORT, the mirror that answered the window's heartbeat).
+    /// </summary>
+    /// <exception cref="InvalidOperationException">The host follows the answering mirror and none is known.</exception>
+    public string HostFor(string? answeringMirror) =>
+        !FollowsAnsweringMirror ? Host
+        : answeringMirror is not null && HostPort.TryParse(answeringMirror, out var host, out _) ? host
+        : throw new InvalidOperationException("iotsync.device.reverse.host is empty (the answering mirror's host) and no mirror has answered");
+
+    /// <summary>
+    /// What <see cref="SshTransport.Open"/> is given: key-only, the host key pinned, the relay asked for (sshd forces it
+    /// anyway), at <see cref="HostFor"/> <paramref name="answeringMirror"/>.
+    /// </summary>
+    public SshTransportSettings Transport(TimeSpan closeTimeout, string? answeringMirror = null) => new(HostFor(answeringMirror), Port, User, KeyFile, HostKey)
     {
         ConnectTimeout = ConnectTimeout,
         CloseTimeout = closeTimeout,
@@ -44,5 +62,5 @@ public sealed record ReverseDialSettings(string Host, int Port, string User, Hos
         KeyOwner = "the device's",
     };
 
-    public override string ToString() => $"{User}@{Host}:{Port} (host key {HostKey})";
+    public override string ToString() => $"{User}@{(FollowsAnsweringMirror ? "the answering mirror's host" : Host)}:{Port} (host key {HostKey})";
 }

@@ -25,17 +25,21 @@ public sealed class ReverseDialer : ReceiveActor
     private readonly TimeSpan _windowLimit;
     private readonly TimeSpan _closeGrace;
     private readonly Security.Refusals _refusals;
+    private readonly LastAnsweringMirror? _answering;
     private bool _dialling;
 
-    public ReverseDialer(DeviceId device, ReverseDialSettings settings, DeviceSyncSession sessions, TimeSpan windowLimit, TimeSpan closeGrace, Security.Refusals refusals)
+    // answering: the mirror that answered last, whose host is dialled when the settings' host is empty.
+    public ReverseDialer(DeviceId device, ReverseDialSettings settings, DeviceSyncSession sessions, TimeSpan windowLimit, TimeSpan closeGrace, Security.Refusals refusals,
+        LastAnsweringMirror? answering = null)
     {
-        (_device, _settings, _sessions, _windowLimit, _closeGrace, _refusals) = (device, settings, sessions, windowLimit, closeGrace, refusals);
+        (_device, _settings, _sessions, _windowLimit, _closeGrace, _refusals, _answering) = (device, settings, sessions, windowLimit, closeGrace, refusals, answering);
         Receive<DialMirror>(Dial);
         Receive<Dialled>(Finished);
     }
 
-    public static Props Props(DeviceId device, ReverseDialSettings settings, DeviceSyncSession sessions, TimeSpan windowLimit, TimeSpan closeGrace, Security.Refusals refusals) =>
-        Akka.Actor.Props.Create(() => new ReverseDialer(device, settings, sessions, windowLimit, closeGrace, refusals));
+    public static Props Props(DeviceId device, ReverseDialSettings settings, DeviceSyncSession sessions, TimeSpan windowLimit, TimeSpan closeGrace, Security.Refusals refusals,
+        LastAnsweringMirror? answering = null) =>
+        Akka.Actor.Props.Create(() => new ReverseDialer(device, settings, sessions, windowLimit, closeGrace, refusals, answering));
 
     private void Dial(DialMirror dial)
     {
@@ -46,7 +50,11 @@ public sealed class ReverseDialer : ReceiveActor
             return;
         }
         _dialling = true;
-        _log.Info("[{0}] window {1}: dialling the mirror host {2}", _device, dial.Window, _settings);
+        var answered = _answering?.Last?.Address;
+        _log.Info("[{0}] window {1}: dialling the mirror host {2}", _device, dial.Window, !_settings.FollowsAnsweringMirror ? _settings.ToString()
+            : answered is not null && Configuration.HostPort.TryParse(answered, out var host, out _)
+                ? $"{_settings.User}@{host}:{_settings.Port} (the answering mirror's host; host key {_settings.HostKey})"
+                : "the answering mirror's host, but no mirror has answered");
         Run(cycle, dial.Window).PipeTo(Self);
     }
 
@@ -57,7 +65,7 @@ public sealed class ReverseDialer : ReceiveActor
         SshExchangeSession? session = null;
         try
         {
-            session = await SshTransport.Open(_settings.Transport(_closeGrace), bounded.Token);
+            session = await SshTransport.Open(_settings.Transport(_closeGrace, _answering?.Last?.Address), bounded.Token);
             var timings = session.Timings;
             await _sessions.Run(session.FromRemote, session.ToRemote, cycle, string.Create(System.Globalization.CultureInfo.InvariantCulture,
                 $"to the mirror host {session.Endpoint} (reverse; banner {timings.ServerIdentified.TotalMilliseconds:0}, host key {timings.HostKeyVerified.TotalMilliseconds:0}, " +

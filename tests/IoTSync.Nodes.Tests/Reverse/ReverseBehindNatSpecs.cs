@@ -30,6 +30,8 @@ public sealed partial class ReverseBehindNatSpecs
         Assert.False(await NetnsTestBed.CanConnect(bed.MirrorNamespace, device.Address, 22, TimeSpan.FromSeconds(1)));
         Assert.False(await NetnsTestBed.CanConnect(bed.MirrorNamespace, device.Address, deployment.MirrorPort, TimeSpan.FromSeconds(1)));
         Assert.True(await NetnsTestBed.CanConnect(device.Namespace, bed.MirrorAddress, 22, TimeSpan.FromSeconds(5)));
+        // The device dials the host of the mirror that answered its heartbeat, as a fleet's devices do (the others name it).
+        await File.AppendAllTextAsync(deployment.DeviceConfig, "\n# The answering mirror's host.\niotsync.device.reverse.host = \"\"\n");
         await deployment.StartAll();
 
         var sequence = await rig.LeaveAtMirror(rig.Traced("nat-m1"));
@@ -44,6 +46,7 @@ public sealed partial class ReverseBehindNatSpecs
         Assert.Equal("behind-nat", state.GetProperty("properties").GetProperty("site").GetString());
         // The mirror host saw the device's key come from the router's address: the session was the device's.
         Assert.Matches(new Regex($"Accepted publickey for \\S+ from {Regex.Escape(NetnsTestBed.RouterAddress.ToString())}"), deployment.Sshd.Log);
+        Assert.Matches(new Regex($@"dialling the mirror host \S+@{Regex.Escape(bed.MirrorAddress.ToString())}:\d+ \(the answering mirror's host"), deployment.Device!.Output);
     }
 
     [SkippableFact]

@@ -37,10 +37,26 @@ public sealed class ReverseConfigSpecs
         Assert.Equal(["curve25519-sha256", "curve25519-sha256@libssh.org"], transport.KeyExchangeAlgorithms.ToArray());
     }
 
+    [Fact]
+    public void Should_dial_the_answering_mirrors_host_when_the_host_is_empty()
+    {
+        var settings = ReverseDialSettings.FromConfig(Device($$"""
+            iotsync.device.mode = reverse
+            iotsync.device.reverse { host = "", port = 2222, host-key = "{{Pin}}", key-file = "/var/lib/iotsync/device_ssh_key" }
+            """))!;
+
+        Assert.True(settings.FollowsAnsweringMirror);
+        Assert.Equal("10.0.0.7", settings.Transport(TimeSpan.FromSeconds(1), "10.0.0.7:4053").Host);
+        Assert.Equal("mirror-b.example", settings.HostFor("mirror-b.example:4053"));
+        Assert.Throws<InvalidOperationException>(() => settings.HostFor(null));
+        Assert.Contains("the answering mirror's host", settings.ToString());
+    }
+
     [Theory]
     [InlineData("iotsync.device.mode = sideways", "direct or reverse")]
     [InlineData("iotsync.device.mode = reverse", "host-key")]
     [InlineData("iotsync.device.mode = reverse\niotsync.device.reverse.host-key = \"MD5:aa\"", "host-key")]
+    [InlineData("iotsync.device.mode = reverse\niotsync.device.reverse { host-key = \"" + Pin + "\", host = \"mirror .example\" }", "reverse.host")]
     public void Should_refuse_a_mode_or_a_reverse_dial_it_cannot_use(string overrides, string named)
     {
         var error = Assert.Throws<ConfigurationException>(() => ReverseDialSettings.FromConfig(Device(overrides)));
