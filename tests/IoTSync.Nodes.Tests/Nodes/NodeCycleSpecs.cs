@@ -14,8 +14,11 @@ public sealed class NodeCycleSpecs
     [SkippableFact]
     public async Task Should_deliver_a_mirror_command_and_bring_its_result_back_in_the_same_window()
     {
-        await using var rig = await NodeRig.Create();
+        // A window with room for the command's run on a loaded machine (its runner's start alone was seen at 2.4 s),
+        // and the command left once a first window has closed: the window that carries it has its association already.
+        await using var rig = await NodeRig.Create(new DeploymentOptions { Period = TimeSpan.FromSeconds(6), WindowLimit = TimeSpan.FromSeconds(5) });
         await rig.Deployment.StartAll();
+        await rig.Deployment.Device!.WaitForOutput(new Regex(@"\] window \d+ closed after"), NodeRig.Deadline);
 
         var sequence = await rig.LeaveAtMirror(rig.Traced("m1"));
         var result = await rig.AwaitResult(sequence);
@@ -64,7 +67,8 @@ public sealed class NodeCycleSpecs
     [SkippableFact]
     public async Task Should_exchange_what_both_sides_wrote_while_apart_in_one_window_once_the_mirror_is_back()
     {
-        await using var rig = await NodeRig.Create();
+        // Windows with room for a first association, both directions and the command's run on a loaded machine.
+        await using var rig = await NodeRig.Create(new DeploymentOptions { Period = TimeSpan.FromSeconds(6), WindowLimit = TimeSpan.FromSeconds(5) });
         var deployment = rig.Deployment;
         await deployment.StartMirror();
         await deployment.Enroll();
