@@ -62,5 +62,12 @@ public sealed record ReverseDialSettings(string Host, int Port, string User, Hos
         KeyOwner = "the device's",
     };
 
+    /// <summary>The dial as the log names it: where it goes when <paramref name="answeringMirror"/> answered the window's heartbeat.</summary>
+    public string Describe(string? answeringMirror) =>
+        !FollowsAnsweringMirror ? ToString()
+        : answeringMirror is not null && HostPort.TryParse(answeringMirror, out var host, out _)
+            ? $"{User}@{host}:{Port} (the answering mirror's host; host key {HostKey})"
+            : "the answering mirror's host, but no mirror has answered";
+
     public override string ToString() => $"{User}@{(FollowsAnsweringMirror ? "the answering mirror's host" : Host)}:{Port} (host key {HostKey})";
 }

@@ -50,11 +50,7 @@ public sealed class ReverseDialer : ReceiveActor
             return;
         }
         _dialling = true;
-        var answered = _answering?.Last?.Address;
-        _log.Info("[{0}] window {1}: dialling the mirror host {2}", _device, dial.Window, !_settings.FollowsAnsweringMirror ? _settings.ToString()
-            : answered is not null && Configuration.HostPort.TryParse(answered, out var host, out _)
-                ? $"{_settings.User}@{host}:{_settings.Port} (the answering mirror's host; host key {_settings.HostKey})"
-                : "the answering mirror's host, but no mirror has answered");
+        _log.Info("[{0}] window {1}: dialling the mirror host {2}", _device, dial.Window, _settings.Describe(_answering?.Last?.Address));
         Run(cycle, dial.Window).PipeTo(Self);
     }
 

@@ -383,6 +383,5 @@ public sealed class ReadOnlyJournal : IAsyncDisposable
         }
     }
 
-    private static string Quote(string value) =>
-        "\"" + value.Replace("\\", "\\\\", StringComparison.Ordinal).Replace("\"", "\\\"", StringComparison.Ordinal) + "\"";
+    private static string Quote(string value) => HoconText.Quote(value);
 }

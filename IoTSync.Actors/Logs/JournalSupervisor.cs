@@ -100,9 +100,7 @@ public sealed class JournalSupervisor : ReceiveActor, IWithTimers
     {
         Receive<DeadLetter>(letter =>
         {
-            var sender = letter.Sender;
-            if (Self.Path.Equals(letter.Recipient.Path.Parent) && sender is not null && !sender.IsNobody() && !sender.Equals(Context.System.DeadLetters)
-                && !sender.Equals(Self) && !sender.Equals(letter.Recipient) && letter.Message is not (Status.Failure or Attach or Terminated))
+            if (letter.Message is not Terminated && Requester(letter) is { } sender)
                 sender.Tell(answer(gaveUp, letter.Message));
         });
         Receive<Terminated>(_ => { });
@@ -138,12 +136,19 @@ public sealed class JournalSupervisor : ReceiveActor, IWithTimers
     /// <summary>A request lost in a child that stopped (stashed behind its failed write, or sent to it as it stopped) is answered with the fault.</summary>
     private void AnswerLost(DeadLetter letter)
     {
-        var sender = letter.Sender;
-        if (!Self.Path.Equals(letter.Recipient.Path.Parent) || (letter.Recipient.Equals(_child) && _outage.ChildRunning)
-            || sender is null || sender.IsNobody() || sender.Equals(Context.System.DeadLetters) || sender.Equals(letter.Recipient) || sender.Equals(Self)
-            || letter.Message is Status.Failure or Attach)
+        if ((letter.Recipient.Equals(_child) && _outage.ChildRunning) || Requester(letter) is not { } sender)
             return;
         sender.Tell(new Status.Failure(new JournalUnavailableException(_outage.Fault ?? JournalOutage.StoppedUnexplained)));
+    }
+
+    /// <summary>Who waits for an answer to a message lost in a child of this supervisor; null when nobody does (or it is not a request).</summary>
+    private IActorRef? Requester(DeadLetter letter)
+    {
+        var sender = letter.Sender;
+        return Self.Path.Equals(letter.Recipient.Path.Parent) && sender is not null && !sender.IsNobody() && !sender.Equals(Context.System.DeadLetters)
+               && !sender.Equals(letter.Recipient) && !sender.Equals(Self) && letter.Message is not (Status.Failure or Attach)
+            ? sender
+            : null;
     }
 
     // A child that throws is stopped, not restarted in place: the restart comes after the back-off, from Terminated.

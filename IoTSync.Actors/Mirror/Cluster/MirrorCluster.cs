@@ -25,13 +25,13 @@ public static class MirrorCluster
     public static Config CoreHocon(MirrorClusterSettings settings, string systemName, bool tls)
     {
         var scheme = tls ? "akka.ssl.tcp" : "akka.tcp";
-        var seeds = string.Join(", ", settings.SeedNodes.Select(s => Quote($"{scheme}://{systemName}@{HostText(s.Host)}:{s.Port}")));
+        var seeds = string.Join(", ", settings.SeedNodes.Select(s => Persistence.HoconText.Quote($"{scheme}://{systemName}@{HostText(s.Host)}:{s.Port}")));
         var tlsHocon = tls ? Security.EdgeTls.Hocon.ToString() : "akka.remote.dot-netty.tcp.enable-ssl = off";
         return ConfigurationFactory.ParseString($$"""
             akka.actor.provider = cluster
             akka.remote.untrusted-mode = off
             akka.remote.trusted-selection-paths = []
-            akka.remote.dot-netty.tcp.hostname = {{Quote(settings.Hostname)}}
+            akka.remote.dot-netty.tcp.hostname = {{Persistence.HoconText.Quote(settings.Hostname)}}
             akka.remote.dot-netty.tcp.port = {{settings.Port.ToString(CultureInfo.InvariantCulture)}}
             akka.remote.retry-gate-closed-for = 1s
             akka.remote.transport-failure-detector.heartbeat-interval = 4s
@@ -56,6 +56,4 @@ public static class MirrorCluster
     private static string HostText(string host) => host.Contains(':', StringComparison.Ordinal) ? $"[{host}]" : host;
 
     private static string Millis(TimeSpan span) => ((long)span.TotalMilliseconds).ToString(CultureInfo.InvariantCulture) + "ms";
-
-    private static string Quote(string text) => "\"" + text.Replace("\\", "\\\\", StringComparison.Ordinal).Replace("\"", "\\\"", StringComparison.Ordinal) + "\"";
 }
