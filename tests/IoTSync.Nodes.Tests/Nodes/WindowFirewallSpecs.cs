@@ -173,12 +173,14 @@ public sealed partial class WindowFirewallSpecs
         await rig.LeaveAtMirror(rig.Traced("never"));
         await deployment.StartDevice();
 
+        // The window whose session the mirror tried and gave up at the host key. (On a loaded machine an
+        // earlier window may end at its limit with the attempt still connecting, and the next one is then
+        // given up because that attempt still runs: also at once, but not the case this spec is about.)
         var closed = await deployment.Device!.WaitForOutput(
-            new Regex(@"window (\d+) closed after ([0-9.]+) ms \(usable after [0-9.]+ ms\): mirror gave up the session: (.*)"), NodeRig.Deadline);
+            new Regex(@"window (\d+) closed after ([0-9.]+) ms \(usable after [0-9.]+ ms\): mirror gave up the session: (.*HostKeyMismatch.*)"), NodeRig.Deadline);
 
         var duration = TimeSpan.FromMilliseconds(double.Parse(closed.Groups[2].Value, System.Globalization.CultureInfo.InvariantCulture));
         Assert.True(duration < limit / 2, $"the window stayed open {duration} of its {limit} limit\n{rig.Logs()}");
-        Assert.Contains("HostKeyMismatch", closed.Groups[3].Value, StringComparison.Ordinal);
         Assert.Matches(new Regex(@"session \w+ given up \(.*HostKeyMismatch"), deployment.Mirror!.Output);
         Assert.False(await Passes(bed, device), "the firewall let traffic through after the window closed");
         Assert.Equal(0, rig.Runs("never"));
