@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Globalization;
 using System.Text.Json;
 using System.Text.RegularExpressions;
+using IoTSync.Testing.Logs;
 using IoTSync.Testing.Rig;
 using IoTSync.Device;
 using IoTSync.Sync;
@@ -107,11 +108,15 @@ public sealed partial class DarkDeviceSpecs
 
         // The mirror stops answering inside the session, right after hello. On a loaded machine an earlier
         // window may have reached its limit before the session got as far as hello: the window judged is
-        // the one that closes after the halt.
-        var limitReached = new Regex(@"window (\d+) closed after ([0-9.]+) ms \(usable after [0-9.]+ ms\): window limit reached during the session");
-        await deployment.Mirror!.WaitForOutput(new Regex("TEST HOOK: halted after hello"), NodeRig.Deadline);
-        var closedBefore = limitReached.Matches(deployment.Device!.Output).Count;
-        var closed = await deployment.Device.WaitForOutput(limitReached, NodeRig.Deadline, closedBefore + 1);
+        // the first to close after the halt, by the two logs' times (one clock; the mirror's line may be
+        // read after the device's, so counting lines at the time the halt is seen is not enough).
+        var halted = await deployment.Mirror!.WaitForOutput(new Regex(NodeLogTime.Pattern + "TEST HOOK: halted after hello"), NodeRig.Deadline);
+        var haltedAt = NodeLogTime.Of(halted);
+        var limitReached = new Regex(NodeLogTime.Pattern + @"window (\d+) closed after ([0-9.]+) ms \(usable after [0-9.]+ ms\): window limit reached during the session");
+        Match? found = null;
+        await Polling.Until(() => Task.FromResult((found = limitReached.Matches(deployment.Device!.Output).FirstOrDefault(m => NodeLogTime.Of(m) >= haltedAt)) is not null),
+            NodeRig.Deadline, "a window closed at its limit after the mirror halted");
+        var closed = found ?? throw new InvalidOperationException("found by the poll above");
 
         Assert.False(await NetnsTestBed.IsLinkUp(device.Namespace, device.InterfaceName), $"eth0 stayed up after the window limit\n{rig.Logs()}");
         var duration = double.Parse(closed.Groups[2].Value, CultureInfo.InvariantCulture);
