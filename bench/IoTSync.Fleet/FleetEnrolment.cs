@@ -30,6 +30,12 @@ public static class FleetEnrolment
     public static async Task<IReadOnlyList<SimulatedDevice>> Enrol(FleetOptions options, MirrorTarget target, string directory, IReadOnlyList<MirrorApiClient> apis)
     {
         var api = apis[0];
+        // A token made on a cluster node reaches even that node's API through the journal, within the read journal's refresh.
+        await UntilAccepted(async () =>
+        {
+            await api.Devices();
+            return true;
+        }, $"the node at {target.First.Api} did not accept the admin token");
         using var ca = FleetCa.Load(target.FleetCaCertificate, target.FleetCaKey);
         var devices = new SimulatedDevice?[options.Devices];
         var next = -1;
@@ -51,24 +57,9 @@ public static class FleetEnrolment
     /// </summary>
     public static async Task InstallAuthorizedKeys(MirrorNodeTarget node, MirrorApiClient api, int devices)
     {
-        var clock = System.Diagnostics.Stopwatch.StartNew();
         IReadOnlyList<string> lines = [];
-        while (true)
-        {
-            try
-            {
-                lines = (await api.ReverseAuthorizedKeys()).Lines;
-                if (lines.Count >= devices)
-                    break;
-            }
-            catch (MirrorApiException e) when (e.StatusCode is System.Net.HttpStatusCode.Unauthorized or System.Net.HttpStatusCode.Forbidden)
-            {
-                // The token was made on another node: this one's cache has not read it yet.
-            }
-            if (clock.Elapsed > SpreadLimit)
-                throw new TimeoutException($"the node at {node.Api} listed {lines.Count} of {devices} reverse devices after {SpreadLimit.TotalSeconds:0} s");
-            await Task.Delay(TimeSpan.FromMilliseconds(250));
-        }
+        await UntilAccepted(async () => (lines = (await api.ReverseAuthorizedKeys()).Lines).Count >= devices,
+            $"the node at {node.Api} did not list all {devices} reverse devices");
         var staged = node.AuthorizedKeysFile + ".new";
         await File.WriteAllLinesAsync(staged, lines);
         File.Move(staged, node.AuthorizedKeysFile, overwrite: true);
@@ -98,5 +89,26 @@ public static class FleetEnrolment
     {
         lock (ca)
             return ca.IssueDevice(request, id, TimeSpan.FromDays(1), DateTimeOffset.UtcNow);
+    }
+
+    /// <summary>Asks <paramref name="done"/> until it says so, a token refused meanwhile (not read from the journal yet), up to <see cref="SpreadLimit"/>.</summary>
+    private static async Task UntilAccepted(Func<Task<bool>> done, string failure)
+    {
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        while (true)
+        {
+            try
+            {
+                if (await done())
+                    return;
+            }
+            catch (MirrorApiException e) when (e.StatusCode is System.Net.HttpStatusCode.Unauthorized or System.Net.HttpStatusCode.Forbidden)
+            {
+                // The node's token cache has not read the token from the journal yet.
+            }
+            if (clock.Elapsed > SpreadLimit)
+                throw new TimeoutException($"{failure} within {SpreadLimit.TotalSeconds:0} s");
+            await Task.Delay(TimeSpan.FromMilliseconds(250));
+        }
     }
 }

@@ -187,9 +187,13 @@ public sealed class FleetRun(FleetOptions options, MirrorTarget target, IReadOnl
         for (var k = 0; k < options.CommandsPerWindow; k++)
         {
             string[] argv = ["echo", $"{device.Id.Value}-w{device.Windows}-c{k}"];
+            // Bounded by a window: an application leaving work does not hold up the device's windows (a request to a
+            // journal on a node that just died waits for the API's request timeout; the command then counts as not left).
+            using var bounded = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+            bounded.CancelAfter(options.WindowLimit);
             try
             {
-                var left = await api.Submit(device.Id.Value, new SubmitCommandRequest(argv), cancellationToken);
+                var left = await api.Submit(device.Id.Value, new SubmitCommandRequest(argv), bounded.Token);
                 device.LeftAtMirror.Add((left.Sequence, argv));
                 Stats.CommandLeft();
             }
