@@ -6,7 +6,8 @@ namespace IoTSync.Fleet;
 
 /// <summary>
 /// After the run: each device's own view (both logs' heads and the state digest) compared with the mirror's
-/// state of it read through the API (of node i mod M for device i, so every node is read); both of its logs
+/// state of it read through the API (of node i mod M for device i, so every node is read; the next node's when
+/// that one is gone); both of its logs
 /// compared entry by entry (sequence and hash) with the mirror's through the same API; every command left at
 /// the mirror found with exactly one result in the device's log and run exactly once by its runner; every
 /// command the device gave itself in its log once.
@@ -36,10 +37,7 @@ public sealed record FleetCheck(int Devices, int Converged, int LogsEqual, int C
             while (Interlocked.Increment(ref next) is var n && n < devices.Count)
             {
                 var device = devices[n];
-                var api = apis[n % apis.Count];
-                var state = await api.State(device.Id.Value);
-                var mirrorDeviceLog = await Entries(api, device.Id, "device");
-                var mirrorMirrorLog = await Entries(api, device.Id, "mirror");
+                var (state, mirrorDeviceLog, mirrorMirrorLog) = await Read(apis, n, device.Id);
                 await device.Gate.WaitAsync();
                 try
                 {
@@ -76,6 +74,27 @@ public sealed record FleetCheck(int Devices, int Converged, int LogsEqual, int C
         })));
         return new FleetCheck(devices.Count, converged, logsEqual, devices.Sum(d => d.LeftAtMirror.Count), resulted, ran, devices.Sum(d => d.LocalCommands), localOnce, open,
             [.. mismatches.Take(10)]);
+    }
+
+    /// <summary>
+    /// The device's state and both its logs through node <paramref name="n"/> mod M's API, or the next node's when that
+    /// one cannot be reached (a node that died in the run).
+    /// </summary>
+    private static async Task<(MirrorApi.Resources.DeviceStateResource State, List<(long Sequence, string Hash)> DeviceLog, List<(long Sequence, string Hash)> MirrorLog)> Read(
+        IReadOnlyList<MirrorApiClient> apis, int n, DeviceId device)
+    {
+        for (var k = 0; ; k++)
+        {
+            var api = apis[(n + k) % apis.Count];
+            try
+            {
+                return (await api.State(device.Value), await Entries(api, device, "device"), await Entries(api, device, "mirror"));
+            }
+            catch (HttpRequestException e) when (e is not MirrorApiException && k + 1 < apis.Count)
+            {
+                // Not reachable: the next node reads it.
+            }
+        }
     }
 
     /// <summary>One of the device's logs as the mirror holds it: (sequence, hash) of every entry, page by page.</summary>

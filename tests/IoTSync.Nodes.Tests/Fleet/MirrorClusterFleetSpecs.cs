@@ -43,10 +43,10 @@ public sealed class MirrorClusterFleetSpecs(PostgresFixture postgres, ITestOutpu
     [SkippableFact]
     public async Task Should_move_a_killed_nodes_shards_to_the_survivor_and_lose_or_double_nothing()
     {
-        // The cycle is longer than it takes the survivor to see node 2 gone (failure detector, then the resolver's 2 s),
-        // down it and take its shards: a device misses at most the window the kill fell in.
+        // The cycle is twice what it takes the survivor to see node 2 gone (failure detector, 2 s pause), down it (the
+        // resolver's 1 s) and take its shards, about 5 s: a device misses at most the window the kill fell in.
         await using var fleet = await ClusterFleet.Start(postgres, Devices, nodes: 2, started: 2, Options(10, 4, 30),
-            "akka.cluster.failure-detector.acceptable-heartbeat-pause = 2s");
+            "akka.cluster.failure-detector.acceptable-heartbeat-pause = 2s\niotsync.mirror.cluster.down-unreachable-after = 1s");
         var onNode2 = new HashSet<string>(StringComparer.Ordinal);
         var node1Before = 0;
 
