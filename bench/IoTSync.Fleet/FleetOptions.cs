@@ -21,8 +21,20 @@ public sealed record FleetOptions(
     AssociationMode Associations,
     bool Check)
 {
-    /// <summary>Start a single mirror node (SQLite) and the mirror host's sshd on loopback, as the bench does.</summary>
+    /// <summary>
+    /// Start the mirror on loopback, as the bench does: a single node (SQLite) and its host's sshd, or with
+    /// <see cref="Nodes"/> above 1 or <see cref="Postgres"/> a cluster of that many nodes on a private PostgreSQL.
+    /// </summary>
     public bool LocalMirror { get; init; }
+
+    /// <summary>How many mirror nodes the local mirror has (node 1 the seed); 1: a single node.</summary>
+    public int Nodes { get; init; } = 1;
+
+    /// <summary>With one node: a cluster node on a private PostgreSQL instead of the single node on SQLite.</summary>
+    public bool Postgres { get; init; }
+
+    /// <summary>Whether the local mirror is a cluster of mirror nodes on PostgreSQL (rather than a single node on SQLite).</summary>
+    public bool LocalCluster => Nodes > 1 || Postgres;
 
     /// <summary>The mirror to talk to, when not <see cref="LocalMirror"/>.</summary>
     public MirrorTarget? Target { get; init; }
@@ -51,9 +63,12 @@ public sealed record FleetOptions(
     public const string Usage =
         "usage: iotsync-fleet --devices N [--cycle SECONDS] [--window-limit SECONDS] [--work-fraction F] [--commands-per-window K]\n" +
         "                     [--duration SECONDS] [--associations own|shared:K] [--check] [--json FILE] [--results DIR] [--seed S]\n" +
-        "                     [--nodes 1] (--local-mirror [--keep DIR] | --mirror HOST:PORT --api URL --api-token-file FILE\n" +
+        "                     (--local-mirror [--nodes M] [--postgres] [--keep DIR] | --mirror HOST:PORT --api URL --api-token-file FILE\n" +
         "                     --fleet-ca FILE --fleet-ca-key FILE --ssh HOST:PORT --ssh-user USER --ssh-host-key SHA256:...\n" +
-        "                     --authorized-keys FILE [--mirror-system NAME] [--mirror-pid PID])";
+        "                     --authorized-keys FILE [--mirror-system NAME] [--mirror-pid PID])\n" +
+        "  --local-mirror: one mirror node on SQLite and its host's sshd on loopback; with --nodes M (M > 1) or --postgres, a private\n" +
+        "  PostgreSQL (root, Debian's postgresql) and M mirror nodes in cluster mode on it (node 1 the seed), each with its own ports\n" +
+        "  and host sshd; every device lists all nodes and moves to the next when one does not answer.";
 
     /// <summary>The options from the command line; an <see cref="ArgumentException"/> saying what is wrong.</summary>
     public static FleetOptions Parse(IReadOnlyList<string> args)
@@ -67,6 +82,7 @@ public sealed record FleetOptions(
             {
                 case "--check": options = options with { Check = true }; continue;
                 case "--local-mirror": options = options with { LocalMirror = true }; continue;
+                case "--postgres": options = options with { Postgres = true }; continue;
             }
             if (i + 1 >= args.Count)
                 throw new ArgumentException($"{name} needs a value");
@@ -85,9 +101,7 @@ public sealed record FleetOptions(
                 "--seed" => options with { Seed = int.TryParse(value, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out var seed) ? seed : throw new ArgumentException($"--seed: '{value}' is not a whole number") },
                 "--keep" => options with { KeepDir = Path.GetFullPath(value) },
                 "--mirror-pid" => options with { MirrorPid = Whole(name, value) },
-                "--nodes" => Whole(name, value) == 1
-                    ? options
-                    : throw new ArgumentException("--nodes: only 1 (a single mirror node, SQLite) for now; a cluster of mirror nodes on PostgreSQL comes with the mirror's cluster mode"),
+                "--nodes" => options with { Nodes = Whole(name, value) },
                 "--mirror" or "--mirror-system" or "--api" or "--api-token-file" or "--fleet-ca" or "--fleet-ca-key" or "--ssh" or "--ssh-user" or "--ssh-host-key" or "--authorized-keys" =>
                     Remember(options, target, name, value),
                 _ => throw new ArgumentException($"unknown option {name}"),
@@ -97,6 +111,8 @@ public sealed record FleetOptions(
             options = options with { WindowLimit = TimeSpan.FromMilliseconds(Math.Min(options.Cycle.TotalMilliseconds * 0.6, 5000)) };
         if (options.WindowLimit >= options.Cycle)
             throw new ArgumentException("--window-limit must be shorter than --cycle");
+        if (!options.LocalMirror && (options.Nodes != 1 || options.Postgres))
+            throw new ArgumentException("--nodes and --postgres choose the local mirror: they go with --local-mirror");
         if (options.LocalMirror == (target.Count > 0))
             throw new ArgumentException(options.LocalMirror
                 ? $"--local-mirror starts its own mirror: {string.Join(", ", target.Keys)} do not go with it"
@@ -121,9 +137,9 @@ public sealed record FleetOptions(
         var tokenFile = Need("--api-token-file");
         if (!File.Exists(tokenFile))
             throw new ArgumentException($"--api-token-file: {tokenFile} does not exist");
-        return new MirrorTarget(mirror, given.GetValueOrDefault("--mirror-system") ?? "iotsync-mirror", new Uri(Need("--api")), File.ReadAllText(tokenFile).Trim(),
-            Path.GetFullPath(Need("--fleet-ca")), Path.GetFullPath(Need("--fleet-ca-key")), sshHost, sshPort, Need("--ssh-user"), Need("--ssh-host-key"),
-            Path.GetFullPath(Need("--authorized-keys")), pid);
+        return new MirrorTarget([new MirrorNodeTarget(mirror, new Uri(Need("--api")), sshHost, sshPort, Path.GetFullPath(Need("--authorized-keys")), pid)],
+            given.GetValueOrDefault("--mirror-system") ?? "iotsync-mirror", File.ReadAllText(tokenFile).Trim(),
+            Path.GetFullPath(Need("--fleet-ca")), Path.GetFullPath(Need("--fleet-ca-key")), Need("--ssh-user"), Need("--ssh-host-key"));
     }
 
     private static int Whole(string name, string value) =>

@@ -8,6 +8,21 @@ namespace IoTSync.Fleet;
 /// <summary>A process over the measured run (the mirror's, or the simulator's own): CPU-seconds spent and memory held, in all and per 1,000 devices.</summary>
 public sealed record ProcessCost(int Pid, double CpuSeconds, double CpuSecondsPerSecond, double CpuSecondsPer1000Devices, long RssBytes, double RssMiBPer1000Devices);
 
+/// <summary>
+/// Windows the devices missed (no heartbeat answered within the window), over the whole run: how many devices
+/// missed any, how many windows in all, the most one device missed one after the other, and per device
+/// (devices that missed none are not listed).
+/// </summary>
+public sealed record MissedWindows(int Devices, long Windows, int MostInARow, IReadOnlyDictionary<string, int> PerDevice)
+{
+    public static MissedWindows Of(IEnumerable<SimulatedDevice> devices)
+    {
+        var missing = devices.Where(d => d.MissedWindows > 0).ToList();
+        return new MissedWindows(missing.Count, missing.Sum(d => (long)d.MissedWindows), missing.Count == 0 ? 0 : missing.Max(d => d.MostMissedInARow),
+            new SortedDictionary<string, int>(missing.ToDictionary(d => d.Id.Value, d => d.MissedWindows), StringComparer.Ordinal));
+    }
+}
+
 /// <summary>What <c>iotsync-fleet</c> prints and writes: the figures a fleet operator needs, and how they were made.</summary>
 public sealed record FleetReport(
     string Bench,
@@ -24,6 +39,7 @@ public sealed record FleetReport(
     double AssociateSeconds,
     int AssociationRetries,
     string Mirror,
+    int MirrorNodeCount,
     double EnrolSeconds,
     long Windows,
     long HeartbeatsAnswered,
@@ -38,6 +54,8 @@ public sealed record FleetReport(
     IReadOnlyDictionary<string, long> MirrorRefusals,
     IReadOnlyDictionary<string, long> SenderRefusals,
     ProcessCost? MirrorProcess,
+    IReadOnlyList<ProcessCost?> MirrorNodes,
+    MissedWindows Missed,
     ProcessCost? SimulatorProcess,
     FleetCheck? Check,
     object Machine)
@@ -66,8 +84,13 @@ public sealed record FleetReport(
         Row("window p50/p95 (with a sync)", $"{F(SyncWindow.P50Ms)} / {F(SyncWindow.P95Ms)} ms");
         if (MirrorProcess is { } mirror)
         {
-            Row("mirror CPU", $"{F(mirror.CpuSeconds, "0.00")} s ({F(mirror.CpuSecondsPerSecond, "0.000")} s/s; {F(mirror.CpuSecondsPer1000Devices, "0.00")} s per 1,000 devices over the run)");
-            Row("mirror RSS", $"{F(mirror.RssBytes / 1048576.0)} MiB ({F(mirror.RssMiBPer1000Devices)} MiB per 1,000 devices)");
+            var all = MirrorNodeCount > 1 ? " (all nodes)" : "";
+            Row($"mirror CPU{all}", $"{F(mirror.CpuSeconds, "0.00")} s ({F(mirror.CpuSecondsPerSecond, "0.000")} s/s; {F(mirror.CpuSecondsPer1000Devices, "0.00")} s per 1,000 devices over the run)");
+            Row($"mirror RSS{all}", $"{F(mirror.RssBytes / 1048576.0)} MiB ({F(mirror.RssMiBPer1000Devices)} MiB per 1,000 devices)");
+            for (var k = 0; MirrorNodeCount > 1 && k < MirrorNodes.Count; k++)
+                Row($"  node {k + 1}", MirrorNodes[k] is { } node
+                    ? $"CPU {F(node.CpuSeconds, "0.00")} s ({F(node.CpuSecondsPerSecond, "0.000")} s/s), RSS {F(node.RssBytes / 1048576.0)} MiB"
+                    : "not measured (not running at the start or the end of the run)");
         }
         else
         {
@@ -75,6 +98,10 @@ public sealed record FleetReport(
         }
         if (SimulatorProcess is { } simulator)
             Row("simulator CPU (same machine)", $"{F(simulator.CpuSeconds, "0.00")} s ({F(simulator.CpuSecondsPerSecond, "0.000")} s/s), RSS {F(simulator.RssBytes / 1048576.0)} MiB");
+        Row("windows missed (no heartbeat answered)", Missed.Devices == 0
+            ? "none"
+            : $"{Missed.Windows} by {Missed.Devices} device(s), at most {Missed.MostInARow} in a row: " +
+              string.Join(", ", Missed.PerDevice.Take(20).Select(m => $"{m.Key} {m.Value}")) + (Missed.PerDevice.Count > 20 ? ", ..." : ""));
         if (Errors.Count == 0)
             Row("errors", "none");
         foreach (var (reason, count) in Errors.OrderByDescending(e => e.Value))
@@ -86,6 +113,7 @@ public sealed record FleetReport(
         {
             Row("check", check.Passed ? "passed" : "FAILED");
             Row("  converged (views equal via the API)", $"{check.Converged} of {check.Devices}");
+            Row("  both logs equal entry by entry", $"{check.LogsEqual} of {check.Devices}");
             Row("  mirror commands with one result", $"{check.ResultedOnce} of {check.CommandsLeft}");
             Row("  mirror commands run once", $"{check.RanOnce} of {check.CommandsLeft}");
             Row("  device commands once", $"{check.LocalCommandsOnce} of {check.LocalCommands}");

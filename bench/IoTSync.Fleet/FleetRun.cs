@@ -14,8 +14,9 @@ namespace IoTSync.Fleet;
 
 /// <summary>
 /// The fleet's cycles: every device opens one window per cycle, the windows spread evenly over the cycle.
-/// A window is what a reverse-mode device does: its HeartbeatSender calls the mirror; when the signed answer
-/// says sync, the device dials the mirror host's sshd (SSH.NET, its own key, the host key pinned — the
+/// A window is what a reverse-mode device does: its HeartbeatSender calls the mirror (the node that answered
+/// last first, then the next it lists); when the signed answer says sync, the device dials the host sshd of the
+/// node that answered (as a device's <c>host = ""</c> does) (SSH.NET, its own key, the host key pinned — the
 /// production <see cref="SshTransport"/> with <see cref="ReverseDialSettings"/>), sshd forces the relay for its
 /// id, and the device answers the mirror's exchange (<see cref="DeviceExchange"/> over <see cref="StreamExchangeServer"/>),
 /// all bounded by the window limit. Before a window a device with work this cycle gets commands left at the
@@ -172,6 +173,7 @@ public sealed class FleetRun(FleetOptions options, MirrorTarget target, IReadOnl
                 break;
         }
         device.Heartbeats.Tell(WindowEnded.Instance);
+        device.WindowAnswered(answer is MirrorAnswered);
         device.Windows++;
         device.LastWindow = new WindowReport(device.Windows, (long)window.Elapsed.TotalMilliseconds, 0, outcome);
         Stats.Window(measured, window.Elapsed.TotalMilliseconds, synced);
@@ -185,9 +187,13 @@ public sealed class FleetRun(FleetOptions options, MirrorTarget target, IReadOnl
         for (var k = 0; k < options.CommandsPerWindow; k++)
         {
             string[] argv = ["echo", $"{device.Id.Value}-w{device.Windows}-c{k}"];
+            // Bounded by a window: an application leaving work does not hold up the device's windows (a request to a
+            // journal on a node that just died waits for the API's request timeout; the command then counts as not left).
+            using var bounded = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+            bounded.CancelAfter(options.WindowLimit);
             try
             {
-                var left = await api.Submit(device.Id.Value, new SubmitCommandRequest(argv), cancellationToken);
+                var left = await api.Submit(device.Id.Value, new SubmitCommandRequest(argv), bounded.Token);
                 device.LeftAtMirror.Add((left.Sequence, argv));
                 Stats.CommandLeft();
             }
@@ -209,7 +215,8 @@ public sealed class FleetRun(FleetOptions options, MirrorTarget target, IReadOnl
         }
         using var bounded = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         bounded.CancelAfter(left);
-        var dial = new ReverseDialSettings(target.SshHost, target.SshPort, target.SshUser, _hostKey, device.SshKeyFile, left, hocon.KeyExchange, hocon.RemoteCommand);
+        var node = target.Nodes[device.AnsweringNode];
+        var dial = new ReverseDialSettings(node.SshHost, node.SshPort, target.SshUser, _hostKey, device.SshKeyFile, left, hocon.KeyExchange, hocon.RemoteCommand);
         SshExchangeSession? session = null;
         try
         {

@@ -12,7 +12,9 @@ namespace IoTSync.Fleet;
 /// the device's shipped HOCON, the fleet CA alone trusted for the mirror), each holding the production
 /// <see cref="HeartbeatSender"/> of its devices. <see cref="AssociationMode.Own"/>: one system per device with its
 /// own certificate; shared:K: K systems, system k presenting the certificate of its first device and carrying
-/// every K-th device's heartbeats, each signed with that device's own key.
+/// every K-th device's heartbeats, each signed with that device's own key. Each sender lists every mirror node's
+/// listener, device i from node i mod M on; the sender's own <see cref="MirrorRotation"/> moves to the next node when
+/// one does not answer, and its <see cref="LastAnsweringMirror"/> (the device's) says which one answered.
 /// </summary>
 public sealed class HeartbeatEdges : IAsyncDisposable
 {
@@ -49,7 +51,7 @@ public sealed class HeartbeatEdges : IAsyncDisposable
         {
             var config = Front.WithFallback(hocon.Config);
             var ca = System.Security.Cryptography.X509Certificates.X509Certificate2.CreateFromPem(await File.ReadAllTextAsync(target.FleetCaCertificate));
-            var listener = $"akka.ssl.tcp://{target.SystemName}@{target.HeartbeatAddress}/user/{HeartbeatListener.Name}";
+            var listeners = target.Nodes.Select(node => $"akka.ssl.tcp://{target.SystemName}@{node.HeartbeatAddress}/user/{HeartbeatListener.Name}").ToArray();
             // The sender's retries as the device's HOCON has them, bounded by the window.
             var initialBackoff = hocon.InitialBackoff;
             var giveUp = TimeSpan.FromTicks(Math.Min(hocon.GiveUpAfter.Ticks, options.WindowLimit.Ticks));
@@ -67,8 +69,10 @@ public sealed class HeartbeatEdges : IAsyncDisposable
                 var simulated = devices[n];
                 var system = edges._systems[n % systemCount];
                 var view = system.ActorOf(DeviceViewActor.Props(simulated), $"view-{simulated.Id.Value}");
+                simulated.NodeOrder = [.. Enumerable.Range(0, listeners.Length).Select(i => (n + i) % listeners.Length)];
                 simulated.Heartbeats = system.ActorOf(HeartbeatSender.Props(simulated.Id,
-                    new HeartbeatSenderSettings(listener, simulated.HeartbeatKey, initialBackoff, giveUp), view, SystemWallClock.Instance, edges.Refusals),
+                    new HeartbeatSenderSettings([.. simulated.NodeOrder.Select(i => listeners[i])], simulated.HeartbeatKey, initialBackoff, giveUp), view,
+                    SystemWallClock.Instance, edges.Refusals, lastMirror: simulated.LastMirror),
                     $"heartbeat-{simulated.Id.Value}");
             }
             return edges;

@@ -11,7 +11,7 @@ namespace IoTSync.Fleet;
 /// the relay as the forced command, the HTTP API on HTTPS), and an admin token made over the control socket.
 /// The rig also prepares one device of its own, which is never started.
 /// </summary>
-public sealed class LocalMirror : IAsyncDisposable
+public sealed class LocalMirror : ILocalMirror
 {
     private readonly Deployment _deployment;
     private readonly string _directory;
@@ -21,6 +21,8 @@ public sealed class LocalMirror : IAsyncDisposable
         (_deployment, _directory, _keep, Target) = (deployment, directory, keep, target);
 
     public MirrorTarget Target { get; }
+
+    public string Description => "a single mirror node (SQLite) on loopback";
 
     /// <summary>How often the local mirror judges every device's health: the shipped mirror.hocon's value.</summary>
     public const string LateCheckEvery = "10s";
@@ -48,9 +50,9 @@ public sealed class LocalMirror : IAsyncDisposable
             await deployment.StartMirror();
             using var local = MirrorApiClient.ForSocket(deployment.MirrorSocket);
             var token = (await local.CreateToken(new CreateTokenRequest("fleet-simulator", "admin"))).Bearer;
-            var target = new MirrorTarget($"{deployment.MirrorHost}:{deployment.MirrorPort}", "iotsync-mirror", deployment.ApiAddress!, token,
-                deployment.FleetCaCertificate, Path.Combine(directory, "mirror", "fleet-ca.key"), deployment.Sshd.Address.ToString(), deployment.Sshd.Port,
-                PrivateSshd.User, deployment.Sshd.HostKey.Value, deployment.Sshd.AuthorizedKeysFile, deployment.Mirror!.Id);
+            var target = new MirrorTarget([new MirrorNodeTarget($"{deployment.MirrorHost}:{deployment.MirrorPort}", deployment.ApiAddress!,
+                    deployment.Sshd.Address.ToString(), deployment.Sshd.Port, deployment.Sshd.AuthorizedKeysFile, deployment.Mirror!.Id)],
+                "iotsync-mirror", token, deployment.FleetCaCertificate, Path.Combine(directory, "mirror", "fleet-ca.key"), PrivateSshd.User, deployment.Sshd.HostKey.Value);
             return new LocalMirror(deployment, directory, options.KeepDir is not null, target);
         }
         catch

@@ -26,4 +26,14 @@ public sealed record ProcessSample(double CpuSeconds, long RssBytes)
             return null;
         }
     }
+
+    /// <summary>What the process spent between <paramref name="first"/> and <paramref name="last"/>, over <paramref name="seconds"/> and <paramref name="devices"/>.</summary>
+    public static ProcessCost? Cost(int pid, ProcessSample? first, ProcessSample? last, double seconds, int devices)
+    {
+        if ((first, last) is not ({ } start, { } end))
+            return null;
+        var cpu = end.CpuSeconds - start.CpuSeconds;
+        var thousands = devices / 1000.0;
+        return new ProcessCost(pid, cpu, cpu / seconds, cpu / thousands, end.RssBytes, end.RssBytes / 1048576.0 / thousands);
+    }
 }

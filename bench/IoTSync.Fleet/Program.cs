@@ -28,19 +28,27 @@ public static class Program
             e.Cancel = true;
             stopping.Cancel();
         };
-        LocalMirror? local = null;
+        ILocalMirror? local = null;
         try
         {
             if (options.LocalMirror)
             {
-                Console.WriteLine("iotsync-fleet: starting a single mirror node (SQLite) and the mirror host's sshd on loopback");
-                local = await LocalMirror.Start(options);
+                if (options.LocalCluster)
+                {
+                    Console.WriteLine($"iotsync-fleet: starting a private PostgreSQL and {options.Nodes} mirror node(s) in cluster mode, each with its host's sshd, on loopback");
+                    local = await LocalCluster.Start(options);
+                }
+                else
+                {
+                    Console.WriteLine("iotsync-fleet: starting a single mirror node (SQLite) and the mirror host's sshd on loopback");
+                    local = await LocalMirror.Start(options);
+                }
             }
             var target = local?.Target ?? options.Target!;
-            var report = await Simulate(options, target, local is null ? "the mirror at " + target.HeartbeatAddress : "a single mirror node (SQLite) on loopback", stopping.Token);
+            var report = await Simulate(options, target, local?.Description ?? "the mirror at " + target.First.HeartbeatAddress, stopping.Token);
             Console.Write(report.Table());
             var file = options.JsonFile ?? (options.ResultsDir is { } results
-                ? Path.Combine(results, $"fleet-{(report.Associations.Replace(':', '-'))}-{DateTime.UtcNow:yyyyMMdd-HHmmss}.json")
+                ? Path.Combine(results, $"fleet-{(options.LocalCluster ? $"nodes-{options.Nodes}-" : "")}{(report.Associations.Replace(':', '-'))}-{DateTime.UtcNow:yyyyMMdd-HHmmss}.json")
                 : null);
             if (file is not null)
             {
@@ -67,57 +75,90 @@ public static class Program
         try
         {
             using var ca = X509Certificate2.CreateFromPem(await File.ReadAllTextAsync(target.FleetCaCertificate));
-            using var api = MirrorApiClient.ForUrl(target.Api, target.ApiToken, ca, TimeSpan.FromSeconds(60));
-            var enrolling = Stopwatch.StartNew();
-            Console.WriteLine($"iotsync-fleet: enrolling {options.Devices} devices (reverse mode, through the API)");
-            var devices = await FleetEnrolment.Enrol(options, target, directory, api);
-            var enrolSeconds = enrolling.Elapsed.TotalSeconds;
-            var hocon = DeviceHocon.Load();
-            await using var edges = await HeartbeatEdges.Start(options, target, devices, hocon);
-            Console.WriteLine($"iotsync-fleet: {edges.Systems} edge system(s) ({options.Associations}); forming their associations");
-            var pid = options.MirrorPid ?? target.MirrorPid;
-            var refusedBefore = (await api.Refusals(cancellationToken)).Refusals;
-            ProcessSample? before = null, after = null, ownBefore = null, ownAfter = null;
-            var run = new FleetRun(options, target, devices, api, hocon);
-            var associated = await run.Associate(edges.Firsts, cancellationToken);
-            Console.WriteLine($"iotsync-fleet: {edges.Systems} association(s) formed in {associated.TotalSeconds:0.0} s; running {options.Duration.TotalSeconds:0} s");
-            await run.Run(() =>
+            var apis = target.Nodes.Select(node => MirrorApiClient.ForUrl(node.Api, target.ApiToken, ca, TimeSpan.FromSeconds(60))).ToList();
+            try
             {
-                before = pid is { } p ? ProcessSample.Of(p) : null;
-                ownBefore = ProcessSample.Of(Environment.ProcessId);
-            }, () =>
+                return await Simulate(options, target, mirrorName, directory, apis, cancellationToken);
+            }
+            finally
             {
-                after = pid is { } p ? ProcessSample.Of(p) : null;
-                ownAfter = ProcessSample.Of(Environment.ProcessId);
-            }, cancellationToken);
-            var check = options.Check ? await FleetCheck.Of(devices, api, options.EnrolConcurrency) : null;
-            var refusedAfter = (await api.Refusals(cancellationToken)).Refusals;
-            var mirrorRefusals = new SortedDictionary<string, long>(refusedAfter
-                .Select(r => (r.Key, Count: r.Value - refusedBefore.GetValueOrDefault(r.Key)))
-                .Where(r => r.Count > 0)
-                .ToDictionary(r => r.Key, r => r.Count), StringComparer.Ordinal);
-            var seconds = options.Duration.TotalSeconds;
-            var stats = run.Stats;
-            var thousands = options.Devices / 1000.0;
-            var mirror = (pid, before, after) is ({ } id, { } first, { } last)
-                ? new ProcessCost(id, last.CpuSeconds - first.CpuSeconds, (last.CpuSeconds - first.CpuSeconds) / seconds, (last.CpuSeconds - first.CpuSeconds) / thousands,
-                    last.RssBytes, last.RssBytes / 1048576.0 / thousands)
-                : null;
-            // The simulator shares the machine with the mirror: what it spent says how much of the machine the mirror had.
-            var simulator = (ownBefore, ownAfter) is ({ } start, { } end)
-                ? new ProcessCost(Environment.ProcessId, end.CpuSeconds - start.CpuSeconds, (end.CpuSeconds - start.CpuSeconds) / seconds,
-                    (end.CpuSeconds - start.CpuSeconds) / thousands, end.RssBytes, end.RssBytes / 1048576.0 / thousands)
-                : null;
-            return new FleetReport("fleet", DateTimeOffset.UtcNow, options.Devices, options.Cycle.TotalSeconds, options.WindowLimit.TotalSeconds, options.WorkFraction,
-                options.CommandsPerWindow, seconds, options.Associations.ToString(), options.Associations.Describe(options.Devices), edges.Systems, associated.TotalSeconds, run.AssociationRetries, mirrorName, enrolSeconds,
-                stats.Windows, stats.HeartbeatsAnswered, stats.HeartbeatsAnswered / seconds, stats.Syncs, stats.Syncs / seconds, stats.CommandsLeft,
-                stats.HeartbeatLatency(), stats.WindowLength(), stats.SyncWindowLength(), new SortedDictionary<string, long>(stats.Errors, StringComparer.Ordinal), mirrorRefusals, new SortedDictionary<string, long>(edges.Refusals.Snapshot().ToDictionary(), StringComparer.Ordinal), mirror, simulator, check,
-                new { Environment.ProcessorCount, os = Environment.OSVersion.ToString(), dotnet = Environment.Version.ToString(), load = File.Exists("/proc/loadavg") ? File.ReadAllText("/proc/loadavg").Trim() : "" });
+                foreach (var client in apis)
+                    client.Dispose();
+            }
         }
         finally
         {
             if (options.KeepDir is null)
                 Directory.Delete(directory, recursive: true);
         }
+    }
+
+    private static async Task<FleetReport> Simulate(FleetOptions options, MirrorTarget target, string mirrorName, string directory, IReadOnlyList<MirrorApiClient> apis,
+        CancellationToken cancellationToken)
+    {
+        var api = apis[0];
+        var enrolling = Stopwatch.StartNew();
+        Console.WriteLine($"iotsync-fleet: enrolling {options.Devices} devices (reverse mode, through the API)");
+        var devices = await FleetEnrolment.Enrol(options, target, directory, apis);
+        var enrolSeconds = enrolling.Elapsed.TotalSeconds;
+        var hocon = DeviceHocon.Load();
+        await using var edges = await HeartbeatEdges.Start(options, target, devices, hocon);
+        Console.WriteLine($"iotsync-fleet: {edges.Systems} edge system(s) ({options.Associations}); forming their associations");
+        int?[] pids = target.Nodes.Count == 1 ? [options.MirrorPid ?? target.First.Pid] : [.. target.Nodes.Select(n => n.Pid)];
+        var refusedBefore = await Refusals(apis, cancellationToken);
+        ProcessSample?[] before = new ProcessSample?[pids.Length], after = new ProcessSample?[pids.Length];
+        ProcessSample? ownBefore = null, ownAfter = null;
+        var run = new FleetRun(options, target, devices, api, hocon);
+        var associated = await run.Associate(edges.Firsts, cancellationToken);
+        Console.WriteLine($"iotsync-fleet: {edges.Systems} association(s) formed in {associated.TotalSeconds:0.0} s; running {options.Duration.TotalSeconds:0} s");
+        await run.Run(() =>
+        {
+            before = [.. pids.Select(p => p is { } id ? ProcessSample.Of(id) : null)];
+            ownBefore = ProcessSample.Of(Environment.ProcessId);
+        }, () =>
+        {
+            after = [.. pids.Select(p => p is { } id ? ProcessSample.Of(id) : null)];
+            ownAfter = ProcessSample.Of(Environment.ProcessId);
+        }, cancellationToken);
+        var check = options.Check ? await FleetCheck.Of(devices, apis, options.EnrolConcurrency) : null;
+        var refusedAfter = await Refusals(apis, cancellationToken);
+        var mirrorRefusals = new SortedDictionary<string, long>(refusedAfter
+            .Select(r => (r.Key, Count: r.Value - refusedBefore.GetValueOrDefault(r.Key)))
+            .Where(r => r.Count > 0)
+            .ToDictionary(r => r.Key, r => r.Count), StringComparer.Ordinal);
+        var seconds = options.Duration.TotalSeconds;
+        var stats = run.Stats;
+        var nodes = pids.Select((p, k) => p is { } id ? ProcessSample.Cost(id, before[k], after[k], seconds, options.Devices) : null).ToList();
+        // The whole mirror: every node's cost added up (the nodes measured).
+        var mirror = nodes.OfType<ProcessCost>().ToList() is { Count: > 0 } measured
+            ? new ProcessCost(measured[0].Pid, measured.Sum(n => n.CpuSeconds), measured.Sum(n => n.CpuSecondsPerSecond), measured.Sum(n => n.CpuSecondsPer1000Devices),
+                measured.Sum(n => n.RssBytes), measured.Sum(n => n.RssMiBPer1000Devices))
+            : null;
+        // The simulator shares the machine with the mirror: what it spent says how much of the machine the mirror had.
+        var simulator = ProcessSample.Cost(Environment.ProcessId, ownBefore, ownAfter, seconds, options.Devices);
+        return new FleetReport("fleet", DateTimeOffset.UtcNow, options.Devices, options.Cycle.TotalSeconds, options.WindowLimit.TotalSeconds, options.WorkFraction,
+            options.CommandsPerWindow, seconds, options.Associations.ToString(), options.Associations.Describe(options.Devices), edges.Systems, associated.TotalSeconds, run.AssociationRetries, mirrorName, target.Nodes.Count, enrolSeconds,
+            stats.Windows, stats.HeartbeatsAnswered, stats.HeartbeatsAnswered / seconds, stats.Syncs, stats.Syncs / seconds, stats.CommandsLeft,
+            stats.HeartbeatLatency(), stats.WindowLength(), stats.SyncWindowLength(), new SortedDictionary<string, long>(stats.Errors, StringComparer.Ordinal), mirrorRefusals, new SortedDictionary<string, long>(edges.Refusals.Snapshot().ToDictionary(), StringComparer.Ordinal), mirror, nodes, MissedWindows.Of(devices), simulator, check,
+            new { Environment.ProcessorCount, os = Environment.OSVersion.ToString(), dotnet = Environment.Version.ToString(), load = File.Exists("/proc/loadavg") ? File.ReadAllText("/proc/loadavg").Trim() : "" });
+    }
+
+    /// <summary>The refusal counters of every node that answers, added up (a node killed in the run counts for nothing after).</summary>
+    private static async Task<Dictionary<string, long>> Refusals(IReadOnlyList<MirrorApiClient> apis, CancellationToken cancellationToken)
+    {
+        var sum = new Dictionary<string, long>(StringComparer.Ordinal);
+        foreach (var api in apis)
+        {
+            try
+            {
+                foreach (var (reason, count) in (await api.Refusals(cancellationToken)).Refusals)
+                    sum[reason] = sum.GetValueOrDefault(reason) + count;
+            }
+            catch (HttpRequestException) when (apis.Count > 1)
+            {
+                // A node that is gone.
+            }
+        }
+        return sum;
     }
 }

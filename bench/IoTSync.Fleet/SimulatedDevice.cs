@@ -57,4 +57,36 @@ public sealed class SimulatedDevice(DeviceId id, byte[] heartbeatKey, X509Certif
 
     /// <summary>Set once, after the run, a window found nothing to sync (the mirror's answer was none).</summary>
     public bool Drained { get; set; }
+
+    /// <summary>
+    /// The mirror nodes this device lists, as indices into the target's nodes, in its own order (device i starts
+    /// from node i mod M, as a fleet's configurations would spread them): its HeartbeatSender's listeners.
+    /// </summary>
+    public IReadOnlyList<int> NodeOrder { get; set; } = [0];
+
+    /// <summary>Which of <see cref="NodeOrder"/> answered last (the production sender's record; its next window starts there).</summary>
+    public IoTSync.Device.LastAnsweringMirror LastMirror { get; } = new();
+
+    /// <summary>The target's node that answered the last answered heartbeat: the one whose host sshd the session dials.</summary>
+    public int AnsweringNode => NodeOrder[LastMirror.Index];
+
+    /// <summary>Windows in which no heartbeat was answered.</summary>
+    public int MissedWindows { get; private set; }
+
+    /// <summary>The most windows missed one after the other.</summary>
+    public int MostMissedInARow { get; private set; }
+
+    private int _missedInARow;
+
+    /// <summary>Counts a window: <paramref name="answered"/> whether a heartbeat of it was answered.</summary>
+    public void WindowAnswered(bool answered)
+    {
+        if (answered)
+        {
+            _missedInARow = 0;
+            return;
+        }
+        MissedWindows++;
+        MostMissedInARow = Math.Max(MostMissedInARow, ++_missedInARow);
+    }
 }
