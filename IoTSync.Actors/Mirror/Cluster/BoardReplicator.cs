@@ -33,10 +33,10 @@ public sealed class BoardReplicator : ReceiveActor, IWithTimers
     private readonly IActorRef _replicator;
     private readonly LWWDictionaryKey<string, DeviceSummary>[] _keys;
 
-    public BoardReplicator(DeviceBoard board, BoardSettings settings)
+    public BoardReplicator(DeviceBoard board, BoardSettings settings, IActorRef replicator)
     {
         _settings = settings;
-        _replicator = DistributedData.Get(Context.System).Replicator;
+        _replicator = replicator;
         _keys = [.. Enumerable.Range(0, settings.Keys).Select(i => new LWWDictionaryKey<string, DeviceSummary>($"iotsync-device-board-{i}"))];
         var node = Akka.Cluster.Cluster.Get(Context.System);
 
@@ -90,5 +90,7 @@ public sealed class BoardReplicator : ReceiveActor, IWithTimers
     /// <summary>The key a device's summary lives under: a hash of its id that every node and every run computes alike.</summary>
     public static int KeyOf(DeviceId device, int keys) => (MurmurHash.StringHash(device.Value) & int.MaxValue) % keys;
 
-    public static Props Props(DeviceBoard board, BoardSettings settings) => Akka.Actor.Props.Create(() => new BoardReplicator(board, settings));
+    /// <summary>The board's replicator on this node, writing through <paramref name="replicator"/> (the node's Distributed Data replicator).</summary>
+    public static Props Props(DeviceBoard board, BoardSettings settings, IActorRef replicator) =>
+        Akka.Actor.Props.Create(() => new BoardReplicator(board, settings, replicator));
 }

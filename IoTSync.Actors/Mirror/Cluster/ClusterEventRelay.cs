@@ -22,10 +22,11 @@ public sealed class ClusterEventRelay : ReceiveActor
     private readonly ILoggingAdapter _log = Context.GetLogger();
     // What this relay published on the EventStream, until its own subscription hands it back (the same instance).
     private readonly HashSet<object> _republished = new(ReferenceEqualityComparer.Instance);
-    private readonly IActorRef _mediator = DistributedPubSub.Get(Context.System).Mediator;
+    private readonly IActorRef _mediator;
 
-    public ClusterEventRelay()
+    public ClusterEventRelay(IActorRef mediator)
     {
+        _mediator = mediator;
         Receive<JournalWritten>(written => Outward(written, () => RelayedJournalWritten.Of(written)));
         Receive<WindowRecorded>(recorded => Outward(recorded, () => RelayedWindowRecorded.Of(recorded)));
         Receive<HealthChanged>(change => Outward(change, () => RelayedHealthChanged.Of(change)));
@@ -69,5 +70,6 @@ public sealed class ClusterEventRelay : ReceiveActor
         }
     }
 
-    public static Props Props() => Akka.Actor.Props.Create(() => new ClusterEventRelay());
+    /// <summary>The relay of this node, publishing and subscribing through <paramref name="mediator"/> (the node's DistributedPubSub mediator).</summary>
+    public static Props Props(IActorRef mediator) => Akka.Actor.Props.Create(() => new ClusterEventRelay(mediator));
 }

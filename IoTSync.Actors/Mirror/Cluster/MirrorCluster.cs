@@ -64,8 +64,13 @@ public static class MirrorCluster
     /// </summary>
     public static void StartFleetView(ActorSystem system, MirrorClusterSettings settings, DeviceBoard board)
     {
-        board.ReplicateThrough(system.ActorOf(BoardReplicator.Props(board, settings.Board), "device-board"));
-        system.ActorOf(ClusterEventRelay.Props(), "cluster-events");
+        // The extensions are made here, on this thread, one after the other and before sharding's: made at once on
+        // several threads, their default configurations are merged into the system's concurrently, and the
+        // Distributed Data replicator failed to start in one run out of two.
+        var replicator = Akka.DistributedData.DistributedData.Get(system).Replicator;
+        var mediator = Akka.Cluster.Tools.PublishSubscribe.DistributedPubSub.Get(system).Mediator;
+        board.ReplicateThrough(system.ActorOf(BoardReplicator.Props(board, settings.Board, replicator), "device-board"));
+        system.ActorOf(ClusterEventRelay.Props(mediator), "cluster-events");
     }
 
     private static string HostText(string host) => host.Contains(':', StringComparison.Ordinal) ? $"[{host}]" : host;
