@@ -36,6 +36,9 @@ internal sealed class ClusterMirrorNode : IAsyncDisposable
 
     public IActorRef Journals => _host.Services.GetRequiredService<ActorRegistry>().Get<MirrorNodeActors.Journals>();
 
+    /// <summary>The node's API operations, as its HTTP API calls them.</summary>
+    public MirrorOperations Operations => _host.Services.GetRequiredService<MirrorOperations>();
+
     /// <summary>The node's device board: what its listings and its health watch read.</summary>
     public DeviceBoard Board => Parts.Board;
 

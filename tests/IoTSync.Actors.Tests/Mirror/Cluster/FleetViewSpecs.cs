@@ -19,8 +19,8 @@ namespace IoTSync.Tests.Mirror.Cluster;
 
 /// <summary>
 /// What every node of a cluster sees of the whole fleet, two nodes in this process on a private PostgreSQL journal: a
-/// device's summary posted where its journal lives is on the other node's board; the one health watch judges from the
-/// board, wakes no passivated journal, and each health change reaches every node once; a journal's writes and windows
+/// device's summary posted where its journal lives is on the other node's board; the one health watch and the fleet
+/// listings judge from the board and wake no passivated journal, and each health change reaches every node once; a journal's writes and windows
 /// reach the event stream of the node that does not host it, once.
 /// </summary>
 [System.Runtime.Versioning.SupportedOSPlatform("linux")]
@@ -72,6 +72,9 @@ public sealed class FleetViewSpecs(PostgresFixture postgres) : IClassFixture<Pos
         Assert.True(recovered > 0, "the journal's recoveries are counted (INFO lines)");
 
         await Polling.Until(() => Task.FromResult(changes.All(c => c.Any(h => h.Device == device && h.To == "late"))), Deadline, "the late change on both nodes");
+        // The fleet listing of either node reads the board too.
+        foreach (var node in new[] { a, b })
+            Assert.Equal("late", Assert.Single((await node.Operations.Devices(CancellationToken.None)).Devices).Status);
 
         Assert.Equal(recovered, Recoveries(recoveries, device));
         Assert.Empty(await a.LocalJournals());
