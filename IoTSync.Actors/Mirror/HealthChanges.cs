@@ -40,12 +40,15 @@ public static class HealthChanges
         : new HealthChanged(device, previous, now, atUnixMs, detail);
 
     /// <summary>What a person needs to know about the device in this verdict: what is wrong, or when it was last heard from.</summary>
-    public static string? DetailOf(StateJournalState state, LivenessVerdict verdict) => verdict.Status switch
+    public static string? DetailOf(StateJournalState state, LivenessVerdict verdict) => DetailOf(DeviceSummary.Of(state), verdict);
+
+    /// <summary>What a person needs to know about the device in this verdict, from its summary.</summary>
+    public static string? DetailOf(DeviceSummary summary, LivenessVerdict verdict) => verdict.Status switch
     {
         LivenessStatus.Late => string.Create(CultureInfo.InvariantCulture,
-            $"no heartbeat for {verdict.SilentForMs / 1000} s, {verdict.MissedWindows} windows missed (cycle {state.History.CyclePeriodMs / 1000.0} s)"),
-        LivenessStatus.Failing => $"its last two sessions failed the same way: {state.History.RepeatedSessionFailure}",
-        LivenessStatus.Diverged or LivenessStatus.Corrupt or LivenessStatus.Mismatch => Liveness.ProblemOf(state),
+            $"no heartbeat for {verdict.SilentForMs / 1000} s, {verdict.MissedWindows} windows missed (cycle {summary.CyclePeriodMs / 1000.0} s)"),
+        LivenessStatus.Failing => $"its last two sessions failed the same way: {summary.RepeatedSessionFailure}",
+        LivenessStatus.Diverged or LivenessStatus.Corrupt or LivenessStatus.Mismatch => Liveness.ProblemOf(summary),
         LivenessStatus.NeverSeen => null,
         _ => string.Create(CultureInfo.InvariantCulture, $"last heartbeat {verdict.SilentForMs / 1000} s ago"),
     };

@@ -45,17 +45,24 @@ public static class Liveness
         return new LivenessVerdict(status, silent, missed);
     }
 
-    /// <summary>The verdict on what a <see cref="StateJournal"/> holds (dark judged only with a window limit).</summary>
+    /// <summary>The verdict on what a <see cref="StateJournal"/> holds (dark judged only with a window limit): the verdict on its <see cref="DeviceSummary"/>.</summary>
     public static LivenessVerdict Of(StateJournalState state, long nowUnixMs, int lateAfterMissedWindows, long? windowLimitMs = null) =>
-        Judge(state.History.LastHeartbeatAtUnixMs, state.History.CyclePeriodMs, nowUnixMs, lateAfterMissedWindows, state.IsDiverged,
-            windowLimitMs, WindowClosedSinceHeartbeat(state.History), state.History.RepeatedSessionFailure is not null,
-            state.Corruption is not null, state.Mismatch is not null);
+        Of(DeviceSummary.Of(state), nowUnixMs, lateAfterMissedWindows, windowLimitMs);
+
+    /// <summary>The verdict on a device's summary (dark judged only with a window limit): what the HealthWatch and the listings judge.</summary>
+    public static LivenessVerdict Of(DeviceSummary summary, long nowUnixMs, int lateAfterMissedWindows, long? windowLimitMs = null) =>
+        Judge(summary.LastHeartbeatAtUnixMs, summary.CyclePeriodMs, nowUnixMs, lateAfterMissedWindows, summary.IsDiverged,
+            windowLimitMs, summary.WindowClosedSinceHeartbeat, summary.RepeatedSessionFailure is not null,
+            summary.IsCorrupt, summary.Mismatch is not null);
 
     /// <summary>What is wrong with the device beyond its status word, for listings: the corruption, the divergence or the digest mismatch; null when nothing is.</summary>
-    public static string? ProblemOf(StateJournalState state) =>
-        state.Corruption is { } fault ? $"journal corrupt: {fault.Describe()}"
-        : state.Divergence is { } divergence ? divergence.Describe()
-        : state.Mismatch is { } mismatch ? $"state digests differ: {mismatch}"
+    public static string? ProblemOf(StateJournalState state) => ProblemOf(DeviceSummary.Of(state));
+
+    /// <summary>What is wrong with the device beyond its status word, from its summary; null when nothing is.</summary>
+    public static string? ProblemOf(DeviceSummary summary) =>
+        summary.Corruption is { } fault ? $"journal corrupt: {fault}"
+        : summary.Divergence is { } divergence ? divergence
+        : summary.Mismatch is { } mismatch ? $"state digests differ: {mismatch}"
         : null;
 
     /// <summary>

@@ -30,7 +30,7 @@ public static class MirrorNodeActors
         private Replicator() { }
     }
 
-    /// <summary>The HealthWatch: every device's health, changes published on the EventStream (core).</summary>
+    /// <summary>The HealthWatch: every device's health, changes published on the EventStream (core; in a cluster the proxy of the one watch, a singleton).</summary>
     public sealed class LateWatch
     {
         private LateWatch() { }

@@ -44,6 +44,9 @@ public sealed record MirrorNodeParts(
     /// <summary>Mutual TLS among cluster nodes: this node's certificate and a validator that admits mirror certificates only; null without TLS.</summary>
     public EdgeTls? ClusterTls { get; init; }
 
+    /// <summary>Every device's latest summary, posted by its journal: what the fleet listing and the health watch read.</summary>
+    public DeviceBoard Board { get; init; } = new();
+
     /// <summary>The API tokens the <see cref="ApiTokenStore"/> keeps current: what the HTTP API authenticates with.</summary>
     public ApiTokenCache Tokens { get; init; } = new(Wall);
 

@@ -82,16 +82,29 @@ public static class MirrorNodeRegistration
             : await StartRecords(system, parts);
         registry.Register<MirrorNodeActors.Registry>(deviceRegistry);
         registry.Register<MirrorNodeActors.Tokens>(tokens);
+        if (parts.Cluster.IsCluster)
+            MirrorCluster.StartFleetView(system, parts.Cluster, parts.Board);
         var journals = parts.Cluster.IsCluster
-            ? MirrorCluster.StartJournals(system, parts.Cluster, parts.Journals, parts.Wall)
-            : system.ActorOf(StateJournals.Props(parts.Journals, parts.Wall), "devices");
+            ? MirrorCluster.StartJournals(system, parts.Cluster, parts.Journals, parts.Wall, parts.Board)
+            : system.ActorOf(StateJournals.Props(parts.Journals, parts.Wall, parts.Board), "devices");
         var replicator = system.ActorOf(SshReplicator.Props(parts.Devices, journals, parts.Opener,
             new SshReplicatorSettings(settings.MaxConcurrentSessions, settings.SessionTimeout, settings.RequestTimeout, parts.Exchange), wall: parts.Wall,
             refusals: parts.Refusals), "replicator");
-        // The alerts subscribe to the health changes before the watch publishes any.
-        if (parts.Alerts.Webhooks.Length > 0)
-            system.ActorOf(WebhookAlerts.Props(parts.Alerts, parts.Wall), "alerts");
-        registry.Register<MirrorNodeActors.LateWatch>(system.ActorOf(HealthWatch.Props(parts.Devices, journals, parts.Wall, parts.LateWatch), "late-watch"));
+        // The alerts subscribe to the health changes before the watch publishes any. In a cluster each is one for all
+        // the nodes (a singleton): every change judged once, and alerted once (the relay brings it to the alerts' node).
+        var watch = HealthWatch.Props(parts.Devices, parts.Board, journals, parts.Wall, parts.LateWatch);
+        if (parts.Cluster.IsCluster)
+        {
+            if (parts.Alerts.Webhooks.Length > 0)
+                Singleton(system, "alerts", WebhookAlerts.Props(parts.Alerts, parts.Wall));
+            registry.Register<MirrorNodeActors.LateWatch>(Singleton(system, "late-watch", watch));
+        }
+        else
+        {
+            if (parts.Alerts.Webhooks.Length > 0)
+                system.ActorOf(WebhookAlerts.Props(parts.Alerts, parts.Wall), "alerts");
+            registry.Register<MirrorNodeActors.LateWatch>(system.ActorOf(watch, "late-watch"));
+        }
         registry.Register<MirrorNodeActors.Replicator>(replicator);
         registry.Register<MirrorNodeActors.Journals>(journals);
     }

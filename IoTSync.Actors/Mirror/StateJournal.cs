@@ -30,14 +30,17 @@ public sealed class StateJournal : LogHoldingActor
     private readonly DeviceId _device;
     private readonly StateJournalSettings _settings;
     private readonly HybridLogicalClock _clock;
+    private readonly DeviceBoard? _board;
     private StateJournalState _state;
+    private DeviceSummary? _posted;
     private IActorRef _windowJournal = ActorRefs.Nobody;
     private WindowHistory? _windows;
     private bool _awaitingWindowJournal;
 
-    public StateJournal(DeviceId device, StateJournalSettings settings, IWallClock wall) : base(settings.Journal)
+    public StateJournal(DeviceId device, StateJournalSettings settings, IWallClock wall, DeviceBoard? board = null) : base(settings.Journal)
     {
         _device = device;
+        _board = board;
         _settings = settings;
         _clock = new HybridLogicalClock(wall);
         _state = StateJournalState.Empty(device);
@@ -75,6 +78,7 @@ public sealed class StateJournal : LogHoldingActor
         Command<WindowsRecovered>(recovered =>
         {
             _windows = recovered.History;
+            PostSummary();
             Stash.UnstashAll();
         });
         Command<Terminated>(WindowJournalStopped);
@@ -85,8 +89,9 @@ public sealed class StateJournal : LogHoldingActor
         Command<ReadLogRange>(read => ReadLog(read.Log, read.FromSequence, read.MaxEntries).PipeTo(Sender, success: entries => new LogRange(entries)));
     }
 
-    public static Props Props(DeviceId device, StateJournalSettings settings, IWallClock wall) =>
-        Akka.Actor.Props.Create(() => new StateJournal(device, settings, wall));
+    /// <summary>The journal of <paramref name="device"/>; it posts the device's summary to <paramref name="board"/> (none: to no board) whenever it changes.</summary>
+    public static Props Props(DeviceId device, StateJournalSettings settings, IWallClock wall, DeviceBoard? board = null) =>
+        Akka.Actor.Props.Create(() => new StateJournal(device, settings, wall, board));
 
     public override string PersistenceId => PersistenceIdPrefix + _device.Value;
 
@@ -113,6 +118,7 @@ public sealed class StateJournal : LogHoldingActor
     private void ServeCorrupt(RecoveryFault fault)
     {
         _state = _state with { Corruption = fault };
+        PostSummary();
         Log.Error("[{0}] ALERT the device's journal is corrupt: {1}; the device is marked corrupt and nothing is served or written for it",
             _device, fault.Describe());
         Become(() => CommandAny(request =>
@@ -152,6 +158,7 @@ public sealed class StateJournal : LogHoldingActor
         Command<WindowsChanged>(changed =>
         {
             _windows = changed.History;
+            PostSummary();
             changed.ReplyTo.Tell(Acknowledged.Instance);
             if (changed.Event is SessionRecorded session && changed.History.LastSession?.SessionId == session.SessionId)
             {
@@ -163,7 +170,11 @@ public sealed class StateJournal : LogHoldingActor
             }
             GoOn();
         });
-        Command<WindowsRecovered>(recovered => _windows = recovered.History);
+        Command<WindowsRecovered>(recovered =>
+        {
+            _windows = recovered.History;
+            PostSummary();
+        });
         Command<WindowEventNotWritten>(_ => GoOn());
         Command<Terminated>(WindowJournalStopped);
         CommandAny(_ => Stash.Stash());
@@ -183,6 +194,7 @@ public sealed class StateJournal : LogHoldingActor
         {
             Log.Warning("[{0}] the window history journal stopped before it recovered; windows are answered from this journal's own until the next window event starts it again", _device);
             _windows = _state.Windows ?? WindowHistory.Empty;
+            PostSummary();
         }
         GoOn();
     }
@@ -306,6 +318,22 @@ public sealed class StateJournal : LogHoldingActor
     {
         _state = _state.Apply(@event, LastSequenceNr);
         Context.System.EventStream.Publish(new JournalWritten(_device, @event, _state.Logs.View));
+        PostSummary();
         SnapshotIfDue();
+    }
+
+    /// <summary>
+    /// The device's summary to the board when it changed: before the reply to what changed it, and only once the window
+    /// history is known (a summary without it would show the device never seen), or the journal is corrupt.
+    /// </summary>
+    private void PostSummary()
+    {
+        if (_board is null || (_windows is null && _state.Corruption is null))
+            return;
+        var summary = DeviceSummary.Of((StateJournalState)QueriedState);
+        if (summary == _posted)
+            return;
+        _posted = summary;
+        _board.Post(summary);
     }
 }

@@ -16,8 +16,9 @@ public static class StateJournalEntity
     /// <summary>A device's StateJournal failed to recover and stops: its supervisor answers for the device from now on.</summary>
     public sealed record Unrecoverable(DeviceId Device, RecoveryFault Fault) : JournalSupervisorMessages.IJournalGaveUp;
 
-    public static Props Props(DeviceId device, StateJournalSettings settings, IWallClock wall) =>
-        JournalSupervisor.Props(StateJournal.Props(device, settings, wall), "journal", device.Value, settings.Journal.Restart,
+    /// <summary>The entity of <paramref name="device"/>; its journal posts the device's summary to <paramref name="board"/> when it changes.</summary>
+    public static Props Props(DeviceId device, StateJournalSettings settings, IWallClock wall, DeviceBoard? board = null) =>
+        JournalSupervisor.Props(StateJournal.Props(device, settings, wall, board), "journal", device.Value, settings.Journal.Restart,
             (gaveUp, request) => CorruptState(device, gaveUp).CorruptAnswer(request));
 
     private static StateJournalState CorruptState(DeviceId device, JournalSupervisorMessages.IJournalGaveUp gaveUp) =>

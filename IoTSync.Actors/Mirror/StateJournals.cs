@@ -11,18 +11,19 @@ namespace IoTSync.Mirror;
 /// </summary>
 public sealed class StateJournals : ReceiveActor
 {
-    public StateJournals(StateJournalSettings settings, IWallClock wall)
+    public StateJournals(StateJournalSettings settings, IWallClock wall, DeviceBoard? board = null)
     {
         Receive<IWithDeviceId>(message =>
         {
             var name = StateJournal.PersistenceIdPrefix + message.Device.Value;
             var journal = Context.Child(name).IsNobody()
-                ? Context.ActorOf(StateJournalEntity.Props(message.Device, settings, wall), name)
+                ? Context.ActorOf(StateJournalEntity.Props(message.Device, settings, wall, board), name)
                 : Context.Child(name);
             journal.Forward(message);
         });
     }
 
-    public static Props Props(StateJournalSettings settings, IWallClock wall) =>
-        Akka.Actor.Props.Create(() => new StateJournals(settings, wall));
+    /// <summary>The journals; each posts its device's summary to <paramref name="board"/> (none: to no board) when it changes.</summary>
+    public static Props Props(StateJournalSettings settings, IWallClock wall, DeviceBoard? board = null) =>
+        Akka.Actor.Props.Create(() => new StateJournals(settings, wall, board));
 }

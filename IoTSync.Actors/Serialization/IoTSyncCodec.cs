@@ -89,6 +89,10 @@ public static class IoTSyncCodec
         (typeof(ApiTokenEvents.TokenCreated), "api-token-created"),
         (typeof(ApiTokenEvents.TokenRevoked), "api-token-revoked"),
         (typeof(Mirror.Reverse.RelayArrival), "control-relay-arrival"),
+        (typeof(DeviceSummary), "device-summary"),
+        (typeof(Mirror.Cluster.ClusterEventRelayMessages.RelayedJournalWritten), "relayed-journal-written"),
+        (typeof(Mirror.Cluster.ClusterEventRelayMessages.RelayedWindowRecorded), "relayed-window-recorded"),
+        (typeof(Mirror.Cluster.ClusterEventRelayMessages.RelayedHealthChanged), "relayed-health-changed"),
     ];
 
     private static readonly Dictionary<Type, string> ManifestByType = Registry.ToDictionary(r => r.Type, r => r.Manifest);

@@ -6,7 +6,8 @@ using IoTSync.Model;
 namespace IoTSync.MirrorApi.Events;
 
 /// <summary>
-/// The API's view of what the StateJournals write (<see cref="JournalWritten"/> on the event stream):
+/// The API's view of what the StateJournals write (<see cref="JournalWritten"/> on the event stream; on a cluster node,
+/// wherever the journal lives, through the <see cref="Mirror.Cluster.ClusterEventRelay"/>):
 /// a request that waits for a device's next change gets a task that completes when it comes. One
 /// small actor subscribes; the waiting requests never block an actor.
 /// </summary>

@@ -13,7 +13,7 @@ namespace IoTSync.MirrorApi.Events;
 /// <summary>
 /// The live events of this run of the node, numbered: what the StateJournals, the window histories and
 /// the HealthWatch publish on the event stream becomes <c>entry</c>, <c>command</c>, <c>window</c> and
-/// <c>health</c> events, kept in a bounded buffer (<c>replay-buffer</c>) for clients that reconnect, and
+/// <c>health</c> events (on a cluster node those of every node: the <c>ClusterEventRelay</c> publishes the other nodes' here), kept in a bounded buffer (<c>replay-buffer</c>) for clients that reconnect, and
 /// handed to each subscriber's bounded queue. No actor ever waits for it: a small listener moves what is
 /// published into an unbounded inbox, one task numbers it, and a subscriber whose queue is full is
 /// disconnected (<see cref="Dropped"/>), never waited for.

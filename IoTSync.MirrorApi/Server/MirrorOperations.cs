@@ -14,7 +14,7 @@ namespace IoTSync.MirrorApi.Server;
 
 /// <summary>
 /// Every operation of the mirror's API, over the node's actors (the DeviceRegistry and the
-/// StateJournals): the endpoints only parse, authorise and call these. An operation checks its
+/// StateJournals) and its device board: the endpoints only parse, authorise and call these. An operation checks its
 /// input first and throws an <see cref="ApiProblem"/> before anything is asked of an actor, so a
 /// refusal writes nothing.
 /// </summary>
@@ -41,38 +41,45 @@ public sealed class MirrorOperations(
         _log.Warning("malformed request on the mirror's API: {0} {1}: {2}", request.Method, request.Path, reason);
     }
 
+    /// <summary>
+    /// The fleet from the node's device board: no journal is asked (or woken), whichever node holds it. A device missing from
+    /// the board (its journal has posted nothing since the node, or the cluster, started) is asked; that wakes its journal,
+    /// which then posts to the board.
+    /// </summary>
     public async Task<DeviceList> Devices(CancellationToken cancel)
     {
         var enrolled = (await (await registry.GetAsync(cancel)).Ask<Devices>(ListDevices.Instance, _settings.RequestTimeout, cancel)).All;
-        var states = await Task.WhenAll(enrolled.Select(d => StateOf(d.Device, cancel)));
-        return new DeviceList([.. enrolled.Zip(states, Describe)]);
+        var summaries = await Task.WhenAll(enrolled.Select(d => parts.Board.Find(d.Device) is { } summary ? Task.FromResult(summary) : SummaryOf(d.Device, cancel)));
+        return new DeviceList([.. enrolled.Zip(summaries, Describe)]);
     }
 
+    /// <summary>One device, from its journal (asked: the newest there is).</summary>
     public async Task<DeviceResource> Device(string id, CancellationToken cancel)
     {
         var device = Enrolled(id);
-        return Describe(parts.Devices.Find(device)!, await StateOf(device, cancel));
+        return Describe(parts.Devices.Find(device)!, await SummaryOf(device, cancel));
     }
 
-    private DeviceResource Describe(DeviceListing device, StateJournalState state)
+    private DeviceResource Describe(DeviceListing device, DeviceSummary summary)
     {
-        var windows = state.Windows ?? WindowHistory.Empty;
-        var health = Liveness.Of(state, parts.Wall.UtcNowMs, parts.LateWatch.LateAfterMissedWindows, (long)_settings.DeviceWindowLimit.TotalMilliseconds).Label;
+        var health = Liveness.Of(summary, parts.Wall.UtcNowMs, parts.LateWatch.LateAfterMissedWindows, (long)_settings.DeviceWindowLimit.TotalMilliseconds).Label;
         return new DeviceResource(
             device.Device.Value,
             device.Disabled ? "disabled" : health,
-            Liveness.ProblemOf(state),
+            Liveness.ProblemOf(summary),
             device.Disabled,
             device.Mode == SessionMode.Reverse ? "" : $"{device.SshUser}@{device.SshHost}:{device.SshPort}",
-            windows.LastHeartbeatAtUnixMs,
-            windows.LastDeviceWindow is { } last ? ApiResources.Of(last) : null,
-            state.Logs.DeviceLog.Length,
-            state.Logs.MirrorLog.Length,
-            state.DeliveredThrough,
-            state.Logs.Model.OpenCommands.Count,
-            state.Logs.View.StateDigest.ToString(),
+            summary.LastHeartbeatAtUnixMs,
+            summary.LastDeviceWindow is { } last ? ApiResources.Of(last) : null,
+            summary.DeviceLog,
+            summary.MirrorLog,
+            summary.DeliveredThrough,
+            summary.OpenCommands,
+            summary.StateDigest,
             device.Mode.Text());
     }
+
+    private async Task<DeviceSummary> SummaryOf(DeviceId device, CancellationToken cancel) => DeviceSummary.Of(await StateOf(device, cancel));
 
     public async Task<DeviceStateResource> State(string id, CancellationToken cancel)
     {

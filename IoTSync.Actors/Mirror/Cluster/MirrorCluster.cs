@@ -48,10 +48,30 @@ public static class MirrorCluster
             """);
     }
 
-    /// <summary>Starts this node's region of the devices' journals (it hosts entities and routes to the others').</summary>
-    public static IActorRef StartJournals(ActorSystem system, MirrorClusterSettings settings, StateJournalSettings journals, IWallClock wall) =>
-        ClusterSharding.Get(system).Start(JournalsTypeName, entityId => StateJournalEntity.Props(new Model.DeviceId(entityId), journals, wall),
+    /// <summary>
+    /// Starts this node's region of the devices' journals (it hosts entities and routes to the others'); the entities living
+    /// here post their summaries to <paramref name="board"/>.
+    /// </summary>
+    public static IActorRef StartJournals(ActorSystem system, MirrorClusterSettings settings, StateJournalSettings journals, IWallClock wall,
+        DeviceBoard? board = null) =>
+        ClusterSharding.Get(system).Start(JournalsTypeName, entityId => StateJournalEntity.Props(new Model.DeviceId(entityId), journals, wall, board),
             ClusterShardingSettings.Create(system), new DeviceMessageExtractor(settings.Shards));
+
+    /// <summary>
+    /// This node's part in what every node sees of the whole fleet: the <see cref="BoardReplicator"/> that keeps
+    /// <paramref name="board"/> in Distributed Data (the journals' posts go to it from now on), and the
+    /// <see cref="ClusterEventRelay"/> that carries the node events between the nodes. Started before the journals.
+    /// </summary>
+    public static void StartFleetView(ActorSystem system, MirrorClusterSettings settings, DeviceBoard board)
+    {
+        // The extensions are made here, on this thread, one after the other and before sharding's: made at once on
+        // several threads, their default configurations are merged into the system's concurrently, and the
+        // Distributed Data replicator failed to start in one run out of two.
+        var replicator = Akka.DistributedData.DistributedData.Get(system).Replicator;
+        var mediator = Akka.Cluster.Tools.PublishSubscribe.DistributedPubSub.Get(system).Mediator;
+        board.ReplicateThrough(system.ActorOf(BoardReplicator.Props(board, settings.Board, replicator), "device-board"));
+        system.ActorOf(ClusterEventRelay.Props(mediator), "cluster-events");
+    }
 
     private static string HostText(string host) => host.Contains(':', StringComparison.Ordinal) ? $"[{host}]" : host;
 

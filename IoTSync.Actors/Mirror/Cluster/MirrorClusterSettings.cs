@@ -26,6 +26,9 @@ public sealed record MirrorClusterSettings(
 {
     public const string ConfigPath = "iotsync.mirror.cluster";
 
+    /// <summary>How the device board is replicated among the nodes (<c>board</c>).</summary>
+    public BoardSettings Board { get; init; } = BoardSettings.Default;
+
     /// <summary>One node alone, as a lab runs it (and as a configuration without the section means).</summary>
     public static MirrorClusterSettings Single { get; } = new(false, "127.0.0.1", 0, [], 100, TimeSpan.FromMinutes(2), TimeSpan.FromSeconds(5));
 
@@ -57,6 +60,9 @@ public sealed record MirrorClusterSettings(
         return new MirrorClusterSettings(isCluster, hostname, port, seeds,
             root.RequireInt($"{ConfigPath}.shards", 1, 100_000),
             root.RequireDuration($"{ConfigPath}.passivate-idle-after", TimeSpan.FromSeconds(1)),
-            root.RequireDuration($"{ConfigPath}.down-unreachable-after", TimeSpan.FromSeconds(1)));
+            root.RequireDuration($"{ConfigPath}.down-unreachable-after", TimeSpan.FromSeconds(1)))
+        {
+            Board = BoardSettings.FromConfig(root),
+        };
     }
 }

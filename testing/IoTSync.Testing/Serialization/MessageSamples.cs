@@ -119,5 +119,10 @@ public static class MessageSamples
         yield return new ApiTokenEvents.TokenCreated(token, ApiRole.Operate, Sha256Hash.Of("iotsync_sample"u8), 1_700_000_000_000, 1_700_086_400_000,
             Sha256Hash.Of("chain"u8));
         yield return new ApiTokenEvents.TokenRevoked(token, 1_700_000_100_000, Sha256Hash.Of("chain 2"u8));
+        var journalState = new StateJournalState(logs, 1, new StateJournalEvents.DivergenceDetected(Origin.Mirror, Verdict.Fork, 1, "x", 5), windows);
+        yield return DeviceSummary.Of(journalState) with { Corruption = "the hash of device entry 2 is wrong", Mismatch = "digest 1 vs 2" };
+        yield return Mirror.Cluster.ClusterEventRelayMessages.RelayedJournalWritten.Of(new JournalWritten(Device, new EntryAppended(command), view));
+        yield return Mirror.Cluster.ClusterEventRelayMessages.RelayedWindowRecorded.Of(new WindowRecorded(Device, session));
+        yield return Mirror.Cluster.ClusterEventRelayMessages.RelayedHealthChanged.Of(new HealthChanged(Device, "ok", "late", 1_700_000_000_000, "no heartbeat for 125 s"));
     }
 }

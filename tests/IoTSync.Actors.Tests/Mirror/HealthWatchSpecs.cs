@@ -23,6 +23,8 @@ public sealed class HealthWatchSpecs : TestKit
     private readonly FakeWallClock _clock = new(T0);
     private readonly ConcurrentDictionary<DeviceId, StateJournalState> _states = new();
     private readonly ConcurrentDictionary<DeviceId, int> _looks = new();
+    private readonly ConcurrentDictionary<DeviceId, int> _asked = new();
+    private readonly HashSet<DeviceId> _offBoard = [];
     private readonly ConcurrentQueue<string> _log = new();
     private readonly DeviceKeyCache _registry = new();
 
@@ -44,8 +46,8 @@ public sealed class HealthWatchSpecs : TestKit
     private void CalledHome(DeviceId device, long at) =>
         _states[device] = (_states.GetValueOrDefault(device) ?? StateJournalState.Empty(device)).Apply(new HeartbeatRecorded(at, Cycle, null), 1);
 
-    private IActorRef Watch(TimeSpan? windowLimit = null) => Sys.ActorOf(HealthWatch.Props(_registry, Sys.ActorOf(Props.Create(() => new FakeJournals(_states, _looks))), _clock,
-        new HealthWatchSettings(3, TimeSpan.FromMilliseconds(50), windowLimit)));
+    private IActorRef Watch(TimeSpan? windowLimit = null) => Sys.ActorOf(HealthWatch.Props(_registry, new FakeBoard(_states, _looks, _offBoard),
+        Sys.ActorOf(Props.Create(() => new FakeJournals(_states, _asked))), _clock, new HealthWatchSettings(3, TimeSpan.FromMilliseconds(50), windowLimit)));
 
     /// <summary>Waits until the watch has looked at the quiet device <paramref name="more"/> more times.</summary>
     private void AfterChecks(int more)
@@ -93,6 +95,27 @@ public sealed class HealthWatchSpecs : TestKit
 
         Assert.Empty(Lines("[dev-unseen]"));
         Assert.Empty(Lines("[dev-diverged]"));
+        // Every look was at the board: no journal was asked.
+        Assert.Empty(_asked);
+    }
+
+    [Fact]
+    public void Should_ask_a_journal_only_for_a_device_missing_from_the_board_and_only_once()
+    {
+        var changes = CreateTestProbe();
+        Sys.EventStream.Subscribe(changes.Ref, typeof(HealthChanged));
+        _offBoard.Add(Diverged);
+        _clock.UtcNowMs = T0 + 5_000;
+        Watch();
+
+        // Judged from the journal's answer: news at the first look, as from the board.
+        var first = changes.ExpectMsg<HealthChanged>(TimeSpan.FromSeconds(10));
+        Assert.Equal((Diverged, "diverged"), (first.Device, first.To));
+        AfterChecks(5);
+
+        Assert.Equal(1, _asked.GetValueOrDefault(Diverged));
+        Assert.Equal([Diverged], _asked.Keys);
+        changes.ExpectNoMsg(TimeSpan.Zero);
     }
 
     [Fact]
@@ -145,14 +168,25 @@ public sealed class HealthWatchSpecs : TestKit
         Assert.Equal(["late", "recovered"], receiver.Accepted.Where(a => a.GetProperty("device").GetString() == "dev-quiet").Select(a => a.GetProperty("kind").GetString()));
     }
 
-    /// <summary>Answers a StateJournal's GetJournalState from the test's table, counting each look.</summary>
+    /// <summary>A device board holding the summaries of the test's table (but those of <c>offBoard</c>), counting each look.</summary>
+    private sealed class FakeBoard(ConcurrentDictionary<DeviceId, StateJournalState> states, ConcurrentDictionary<DeviceId, int> looks, HashSet<DeviceId> offBoard)
+        : IDeviceSummaries
+    {
+        public DeviceSummary? Find(DeviceId device)
+        {
+            looks.AddOrUpdate(device, 1, (_, n) => n + 1);
+            return offBoard.Contains(device) ? null : DeviceSummary.Of(states.GetValueOrDefault(device) ?? StateJournalState.Empty(device));
+        }
+    }
+
+    /// <summary>Answers a StateJournal's GetJournalState from the test's table, counting each question.</summary>
     private sealed class FakeJournals : ReceiveActor
     {
-        public FakeJournals(ConcurrentDictionary<DeviceId, StateJournalState> states, ConcurrentDictionary<DeviceId, int> looks) =>
+        public FakeJournals(ConcurrentDictionary<DeviceId, StateJournalState> states, ConcurrentDictionary<DeviceId, int> asked) =>
             Receive<StateJournalMessages.GetJournalState>(envelope =>
             {
                 Sender.Tell(states.GetValueOrDefault(envelope.Device) ?? StateJournalState.Empty(envelope.Device));
-                looks.AddOrUpdate(envelope.Device, 1, (_, n) => n + 1);
+                asked.AddOrUpdate(envelope.Device, 1, (_, n) => n + 1);
             });
     }
 

@@ -40,6 +40,20 @@ public sealed class MirrorClusterSettingsSpecs
     }
 
     [Fact]
+    public void Should_read_the_device_board_section_and_default_it_when_missing()
+    {
+        var written = MirrorClusterSettings.FromConfig(Cluster("board { keys = 16, flush-every = 50ms }"));
+
+        Assert.Equal(new BoardSettings(16, TimeSpan.FromMilliseconds(50)), written.Board);
+        Assert.Equal(BoardSettings.Default, MirrorClusterSettings.FromConfig(Cluster("")).Board);
+        Assert.Contains("board.keys", Assert.Throws<ConfigurationException>(() => MirrorClusterSettings.FromConfig(Cluster("board { keys = 0, flush-every = 50ms }"))).Message);
+        // A thousand devices spread over every key, each device always under the same one.
+        var keys = Enumerable.Range(0, 1000).Select(i => BoardReplicator.KeyOf(new IoTSync.Model.DeviceId($"dev-{i}"), 16)).ToList();
+        Assert.Equal(Enumerable.Range(0, 16), keys.Distinct().Order());
+        Assert.Equal(keys, Enumerable.Range(0, 1000).Select(i => BoardReplicator.KeyOf(new IoTSync.Model.DeviceId($"dev-{i}"), 16)));
+    }
+
+    [Fact]
     public void Should_be_a_single_node_without_the_section_or_in_mode_single()
     {
         Assert.False(MirrorClusterSettings.FromConfig(ConfigurationFactory.Empty).IsCluster);

@@ -36,6 +36,19 @@ internal sealed class ClusterMirrorNode : IAsyncDisposable
 
     public IActorRef Journals => _host.Services.GetRequiredService<ActorRegistry>().Get<MirrorNodeActors.Journals>();
 
+    /// <summary>The node's API operations, as its HTTP API calls them.</summary>
+    public MirrorOperations Operations => _host.Services.GetRequiredService<MirrorOperations>();
+
+    /// <summary>The node's device board: what its listings and its health watch read.</summary>
+    public DeviceBoard Board => Parts.Board;
+
+    /// <summary>The ids of the device journals living on this node now.</summary>
+    public async Task<IReadOnlySet<string>> LocalJournals()
+    {
+        var state = await Journals.Ask<Akka.Cluster.Sharding.CurrentShardRegionState>(Akka.Cluster.Sharding.GetShardRegionState.Instance, Timeout);
+        return state.Shards.SelectMany(s => s.EntityIds).ToHashSet();
+    }
+
     /// <summary>The members this node sees as up.</summary>
     public int MembersUp => Akka.Cluster.Cluster.Get(Core).State.Members.Count(m => m.Status == MemberStatus.Up);
 
@@ -48,8 +61,13 @@ internal sealed class ClusterMirrorNode : IAsyncDisposable
         Start(tlsFiles, connectionStringFile, clusterPort, TimeSpan.FromMinutes(2), seedPorts);
 
     /// <summary>As the other Start, with the devices' journals passivated after <paramref name="passivateIdleAfter"/>.</summary>
-    public static async Task<ClusterMirrorNode> Start(Func<string, string> tlsFiles, string connectionStringFile, int clusterPort, TimeSpan passivateIdleAfter,
-        params int[] seedPorts)
+    public static Task<ClusterMirrorNode> Start(Func<string, string> tlsFiles, string connectionStringFile, int clusterPort, TimeSpan passivateIdleAfter,
+        params int[] seedPorts) =>
+        StartWith(tlsFiles, connectionStringFile, clusterPort, passivateIdleAfter, "", seedPorts);
+
+    /// <summary>As the other Start, with <paramref name="extraHocon"/> over the node's configuration.</summary>
+    public static async Task<ClusterMirrorNode> StartWith(Func<string, string> tlsFiles, string connectionStringFile, int clusterPort, TimeSpan passivateIdleAfter,
+        string extraHocon, params int[] seedPorts)
     {
         var directory = Directory.CreateTempSubdirectory("iotsync-cluster-node-").FullName;
         try
@@ -74,6 +92,7 @@ internal sealed class ClusterMirrorNode : IAsyncDisposable
                 }
                 akka.loglevel = WARNING
                 akka.stdout-loglevel = WARNING
+                {{extraHocon}}
                 """).WithFallback(IoTSyncSystem.LoadNodeConfig(Path.Combine(AppContext.BaseDirectory, "hocon", "mirror.hocon")));
             var host = await MirrorWebHost.Build(config, MirrorNodeParts.FromConfig(config));
             using var deadline = new CancellationTokenSource(Timeout);
