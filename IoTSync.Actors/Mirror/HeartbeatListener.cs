@@ -19,18 +19,28 @@ namespace IoTSync.Mirror;
 /// history (fire-and-forget: the ack never waits for that write). When the replicator gives up a
 /// session it announced, the listener tells that window's heartbeat sender (<see cref="SessionAbandoned"/>),
 /// so the device closes its window at once instead of at its limit.
+/// A device's heartbeats that arrive while one of its heartbeats is being decided (its retries, when the
+/// answer is slow) wait for that decision instead of asking the journal again: each is answered, with its own
+/// nonce, from the one decision, and the window history records the group once. Under load, retries then add
+/// no journal work; without it they multiplied it and answers came after the devices' windows had closed.
 /// </summary>
 public sealed class HeartbeatListener : ReceiveActor
 {
     public const string Name = "heartbeat";
 
-    private sealed record Decide(Heartbeat Heartbeat, StateJournalState Held, IActorRef ReplyTo, byte[] Key);
+    private sealed record Decide(DeviceId Device, StateJournalState Held);
+
+    private sealed record Undecided(DeviceId Device, Exception Cause);
+
+    /// <summary>An authenticated heartbeat waiting for its device's decision, and where its answer goes.</summary>
+    private sealed record Waiting(Heartbeat Heartbeat, IActorRef ReplyTo, byte[] Key);
 
     private readonly ILoggingAdapter _log = Context.GetLogger();
     private readonly Dictionary<DeviceId, NonceWindow> _windows = new();
     private readonly Dictionary<DeviceId, (string SessionId, IActorRef Sender, byte[] Key)> _announced = new();
     private readonly Dictionary<DeviceId, HeartbeatBucket> _buckets = new();
     private readonly Dictionary<DeviceId, long> _overRate = new();
+    private readonly Dictionary<DeviceId, List<Waiting>> _deciding = new();
 
     /// <summary>The longest window outcome recorded: the text comes from the device, and the journal keeps it for good.</summary>
     public const int MaxOutcomeLength = 200;
@@ -78,26 +88,43 @@ public sealed class HeartbeatListener : ReceiveActor
                 _log.Warning("[{0}] heartbeat refused: {1} (sent at {2}, mirror time {3}); dropped", device, rejection, heartbeat.SentAtUnixMs, wall.UtcNowMs);
                 return;
             }
-            var replyTo = Sender;
+            if (_deciding.TryGetValue(device, out var waiting))
+            {
+                waiting.Add(new Waiting(heartbeat, Sender, key));
+                return;
+            }
+            _deciding[device] = [new Waiting(heartbeat, Sender, key)];
             journals.Ask<StateJournalState>(new StateJournalMessages.GetJournalState(device), settings.JournalTimeout)
-                .PipeTo(Self, success: held => new Decide(heartbeat, held, replyTo, key));
+                .PipeTo(Self, success: held => new Decide(device, held), failure: cause => new Undecided(device, cause));
         });
 
         Receive<Decide>(decide =>
         {
-            var heartbeat = decide.Heartbeat;
+            if (!_deciding.Remove(decide.Device, out var waiting))
+                return;
+            // The newest heartbeat says the most about the device; every waiting one gets the same answer under its own nonce.
+            var (heartbeat, replyTo, key) = waiting[^1];
             var (action, reason) = HeartbeatDecision.Decide(heartbeat, decide.Held);
             var sessionId = action == HeartbeatAction.Sync ? Guid.NewGuid().ToString("n") : "";
             if (action == HeartbeatAction.Sync)
             {
-                _announced[heartbeat.Device] = (sessionId, decide.ReplyTo, decide.Key);
+                _announced[heartbeat.Device] = (sessionId, replyTo, key);
                 replicator.Tell(new SyncRequested(heartbeat.Device, sessionId, heartbeat));
             }
-            _log.Info("[{0}] heartbeat: device log {1}, mirror log seen {2}; answer: {3}{4}", heartbeat.Device,
-                heartbeat.DeviceLog, heartbeat.MirrorLogSeen, action.InWords(), sessionId.Length > 0 ? $" (session {sessionId})" : reason.Length > 0 ? $" ({reason})" : "");
-            var ack = new HeartbeatAck(heartbeat.Device, action, sessionId, decide.Held.Logs.MirrorLog, wall.UtcNowMs, reason, heartbeat.Nonce, "");
-            decide.ReplyTo.Tell(HeartbeatAuthenticator.Sign(ack, decide.Key));
-            journals.Tell(new StateJournalMessages.RecordHeartbeat(heartbeat.Device, new StateJournalEvents.HeartbeatRecorded(wall.UtcNowMs, heartbeat.CyclePeriodMs, Bounded(heartbeat.PreviousWindow), sessionId)));
+            _log.Info("[{0}] heartbeat: device log {1}, mirror log seen {2}; answer: {3}{4}{5}", heartbeat.Device,
+                heartbeat.DeviceLog, heartbeat.MirrorLogSeen, action.InWords(), sessionId.Length > 0 ? $" (session {sessionId})" : reason.Length > 0 ? $" ({reason})" : "",
+                waiting.Count > 1 ? $", to {waiting.Count} heartbeats that waited for it" : "");
+            var now = wall.UtcNowMs;
+            foreach (var each in waiting)
+                each.ReplyTo.Tell(HeartbeatAuthenticator.Sign(
+                    new HeartbeatAck(heartbeat.Device, action, sessionId, decide.Held.Logs.MirrorLog, now, reason, each.Heartbeat.Nonce, ""), each.Key));
+            journals.Tell(new StateJournalMessages.RecordHeartbeat(heartbeat.Device, new StateJournalEvents.HeartbeatRecorded(now, heartbeat.CyclePeriodMs, Bounded(heartbeat.PreviousWindow), sessionId)));
+        });
+
+        Receive<Undecided>(undecided =>
+        {
+            var count = _deciding.Remove(undecided.Device, out var waiting) ? waiting.Count : 0;
+            _log.Error(undecided.Cause, "[{0}] {1} heartbeat(s) not answered: the StateJournal did not reply", undecided.Device, count);
         });
 
         Receive<SessionGaveUp>(gaveUp =>
@@ -119,7 +146,6 @@ public sealed class HeartbeatListener : ReceiveActor
 
         Receive<StateJournalMessages.Acknowledged>(_ => { });
 
-        Receive<Status.Failure>(failure => _log.Error(failure.Cause, "heartbeat could not be answered: the StateJournal did not reply"));
     }
 
     /// <summary>
