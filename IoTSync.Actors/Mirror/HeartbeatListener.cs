@@ -22,7 +22,9 @@ namespace IoTSync.Mirror;
 /// A device's heartbeats that arrive while one of its heartbeats is being decided (its retries, when the
 /// answer is slow) wait for that decision instead of asking the journal again: each is answered, with its own
 /// nonce, from the one decision, and the window history records the group once. Under load, retries then add
-/// no journal work; without it they multiplied it and answers came after the devices' windows had closed.
+/// no journal work; without it they multiplied it and answers came after the devices' windows had closed. A retry
+/// that comes when the decision has waited <see cref="HeartbeatListenerSettings.AskAgainAfter"/> asks again (the
+/// first answer to come serves them all): an answer lost with a cluster node that died is not waited for.
 /// </summary>
 public sealed class HeartbeatListener : ReceiveActor
 {
@@ -30,7 +32,10 @@ public sealed class HeartbeatListener : ReceiveActor
 
     private sealed record Decide(DeviceId Device, StateJournalState Held);
 
-    private sealed record Undecided(DeviceId Device, Exception Cause);
+    private sealed record Undecided(DeviceId Device, int Ask, Exception Cause);
+
+    /// <summary>A device's decision in progress: its latest question to the journal (numbered, and when it was asked) and the heartbeats waiting.</summary>
+    private sealed record Deciding(int Ask, long AskedAtMs, List<Waiting> Waiting);
 
     /// <summary>An authenticated heartbeat waiting for its device's decision, and where its answer goes.</summary>
     private sealed record Waiting(Heartbeat Heartbeat, IActorRef ReplyTo, byte[] Key);
@@ -40,17 +45,22 @@ public sealed class HeartbeatListener : ReceiveActor
     private readonly Dictionary<DeviceId, (string SessionId, IActorRef Sender, byte[] Key)> _announced = new();
     private readonly Dictionary<DeviceId, HeartbeatBucket> _buckets = new();
     private readonly Dictionary<DeviceId, long> _overRate = new();
-    private readonly Dictionary<DeviceId, List<Waiting>> _deciding = new();
+    private readonly Dictionary<DeviceId, Deciding> _deciding = new();
+    private int _asks;
 
     /// <summary>The longest window outcome recorded: the text comes from the device, and the journal keeps it for good.</summary>
     public const int MaxOutcomeLength = 200;
 
     private readonly Refusals _refusals;
+    private readonly IActorRef _journals;
+    private readonly HeartbeatListenerSettings _settings;
 
     public HeartbeatListener(IDeviceKeys keys, IDeviceAdmission admission, IActorRef journals, IActorRef replicator, IWallClock wall, HeartbeatListenerSettings settings,
         Refusals? refusals = null)
     {
         _refusals = refusals ?? new Refusals();
+        _journals = journals;
+        _settings = settings;
         Receive<Heartbeat>(heartbeat =>
         {
             var device = heartbeat.Device;
@@ -88,20 +98,22 @@ public sealed class HeartbeatListener : ReceiveActor
                 _log.Warning("[{0}] heartbeat refused: {1} (sent at {2}, mirror time {3}); dropped", device, rejection, heartbeat.SentAtUnixMs, wall.UtcNowMs);
                 return;
             }
-            if (_deciding.TryGetValue(device, out var waiting))
+            var now = wall.UtcNowMs;
+            if (_deciding.TryGetValue(device, out var deciding))
             {
-                waiting.Add(new Waiting(heartbeat, Sender, key));
+                deciding.Waiting.Add(new Waiting(heartbeat, Sender, key));
+                if (now - deciding.AskedAtMs >= (long)settings.AskAgainAfter.TotalMilliseconds)
+                    _deciding[device] = deciding with { Ask = Ask(device), AskedAtMs = now };
                 return;
             }
-            _deciding[device] = [new Waiting(heartbeat, Sender, key)];
-            journals.Ask<StateJournalState>(new StateJournalMessages.GetJournalState(device), settings.JournalTimeout)
-                .PipeTo(Self, success: held => new Decide(device, held), failure: cause => new Undecided(device, cause));
+            _deciding[device] = new Deciding(Ask(device), now, [new Waiting(heartbeat, Sender, key)]);
         });
 
         Receive<Decide>(decide =>
         {
-            if (!_deciding.Remove(decide.Device, out var waiting))
+            if (!_deciding.Remove(decide.Device, out var deciding))
                 return;
+            var waiting = deciding.Waiting;
             // The newest heartbeat says the most about the device; every waiting one gets the same answer under its own nonce.
             var (heartbeat, replyTo, key) = waiting[^1];
             var (action, reason) = HeartbeatDecision.Decide(heartbeat, decide.Held);
@@ -123,8 +135,11 @@ public sealed class HeartbeatListener : ReceiveActor
 
         Receive<Undecided>(undecided =>
         {
-            var count = _deciding.Remove(undecided.Device, out var waiting) ? waiting.Count : 0;
-            _log.Error(undecided.Cause, "[{0}] {1} heartbeat(s) not answered: the StateJournal did not reply", undecided.Device, count);
+            // Only the latest question counts: an earlier one that failed may still be followed by the latest's answer.
+            if (!_deciding.TryGetValue(undecided.Device, out var deciding) || deciding.Ask != undecided.Ask)
+                return;
+            _deciding.Remove(undecided.Device);
+            _log.Error(undecided.Cause, "[{0}] {1} heartbeat(s) not answered: the StateJournal did not reply", undecided.Device, deciding.Waiting.Count);
         });
 
         Receive<SessionGaveUp>(gaveUp =>
@@ -146,6 +161,15 @@ public sealed class HeartbeatListener : ReceiveActor
 
         Receive<StateJournalMessages.Acknowledged>(_ => { });
 
+    }
+
+    /// <summary>Asks the device's journal where it stands; the answer (or its failure, numbered) comes back to this listener.</summary>
+    private int Ask(DeviceId device)
+    {
+        var ask = ++_asks;
+        _journals.Ask<StateJournalState>(new StateJournalMessages.GetJournalState(device), _settings.JournalTimeout)
+            .PipeTo(Self, success: held => new Decide(device, held), failure: cause => new Undecided(device, ask, cause));
+        return ask;
     }
 
     /// <summary>

@@ -51,7 +51,7 @@ public sealed record MirrorNodeParts(
     public ApiTokenCache Tokens { get; init; } = new(Wall);
 
     /// <summary>What the edge needs besides the core's actors: the keys heartbeats are checked with, who is admitted, its limits and the clock.</summary>
-    public MirrorEdgeParts Edge => new(Devices, Devices, new HeartbeatListenerSettings(Settings.HeartbeatTimeWindow, Settings.RequestTimeout, Settings.HeartbeatRate), Wall, Tls)
+    public MirrorEdgeParts Edge => new(Devices, Devices, new HeartbeatListenerSettings(Settings.HeartbeatTimeWindow, Settings.RequestTimeout, Settings.HeartbeatRate) { AskAgainAfter = Settings.HeartbeatAskAgainAfter }, Wall, Tls)
     {
         Refusals = Refusals,
     };

@@ -23,6 +23,9 @@ public sealed record MirrorNodeSettings(
     TimeSpan RotationOverlap,
     HeartbeatRate HeartbeatRate)
 {
+    /// <summary>How long a device's heartbeat may wait for its decision before a later heartbeat of the device asks its journal again.</summary>
+    public TimeSpan HeartbeatAskAgainAfter { get; init; } = TimeSpan.FromSeconds(1);
+
     public static MirrorNodeSettings FromConfig(Config root) => new(
         root.RequireString("iotsync.mirror.system-name"),
         root.RequirePath("iotsync.mirror.control-socket"),
@@ -38,5 +41,8 @@ public sealed record MirrorNodeSettings(
         root.RequireDuration("iotsync.mirror.request-timeout"),
         root.RequireDuration("iotsync.mirror.window-limit"),
         root.RequireDuration("iotsync.mirror.rotation-overlap"),
-        HeartbeatRate.FromConfig(root));
+        HeartbeatRate.FromConfig(root))
+    {
+        HeartbeatAskAgainAfter = root.RequireDuration("iotsync.mirror.heartbeat-ask-again-after"),
+    };
 }

@@ -333,6 +333,39 @@ public sealed class HeartbeatSpecs : IDisposable
         device.ExpectNoMsg(TimeSpan.FromMilliseconds(100));
     }
 
+    [Fact]
+    public void Should_ask_again_for_a_retry_once_the_decision_has_waited_long_and_answer_all_from_the_first_answer_that_comes()
+    {
+        // As when the journal's node died with the question: the first is never answered in time.
+        var system = ActorSystem.Create("mirror-lost-question", IoTSyncSystem.Setup(_mirrorDb.NodeConfig()));
+        _systems.Add(system);
+        var journals = new TestProbe(system, new Akka.TestKit.Xunit2.XunitAssertions());
+        var device = new TestProbe(system, new Akka.TestKit.Xunit2.XunitAssertions());
+        var keys = new FixedKeys(new() { [Device] = Key }, []);
+        var settings = HeartbeatListenerSettings.Default with { TimeWindow = TimeSpan.FromSeconds(30) };
+        var listener = system.ActorOf(HeartbeatListener.Props(keys, keys, journals.Ref, ActorRefs.Nobody, _mirrorClock, settings));
+        Heartbeat Signed() => HeartbeatAuthenticator.Sign(new Heartbeat(Device, LogPosition.Empty(Device, Origin.Device),
+            LogPosition.Empty(Device, Origin.Mirror), ApplicationState.Empty.Digest(), _mirrorClock.UtcNowMs, 30_000, null, HeartbeatAuthenticator.NewNonce(), ""), Key);
+
+        var first = Signed();
+        listener.Tell(first, device.Ref);
+        journals.ExpectMsg<GetJournalState>(Timeout);
+        var lostQuestion = journals.LastSender;
+        _mirrorClock.Advance((long)settings.AskAgainAfter.TotalMilliseconds);
+        var retry = Signed();
+        listener.Tell(retry, device.Ref);
+        journals.ExpectMsg<GetJournalState>(Timeout);
+        journals.Reply(StateJournalState.Empty(Device));
+        var acks = new[] { device.ExpectMsg<HeartbeatAck>(Timeout), device.ExpectMsg<HeartbeatAck>(Timeout) };
+        lostQuestion.Tell(StateJournalState.Empty(Device));
+
+        Assert.Equal(new[] { first.Nonce, retry.Nonce }.Order(), acks.Select(a => a.HeartbeatNonce).Order());
+        journals.ExpectMsg<RecordHeartbeat>(Timeout);
+        // The late answer to the first question decides nothing more.
+        device.ExpectNoMsg(TimeSpan.FromMilliseconds(300));
+        journals.ExpectNoMsg(TimeSpan.FromMilliseconds(100));
+    }
+
     /// <summary>The heartbeat events in the mirror's journal, read from the SQLite file.</summary>
     private long RecordedHeartbeats() =>
         _mirrorDb.ReadNumber("SELECT COUNT(*) FROM journal WHERE manifest = 'heartbeat-recorded' AND persistence_id = $id", WindowHistoryJournal.PersistenceIdPrefix + Device.Value);

@@ -153,6 +153,9 @@ public sealed class FleetViewSpecs(PostgresFixture postgres) : IClassFixture<Pos
     /// <summary>A device whose journal lives on <paramref name="host"/>: devices are tried (through <paramref name="other"/>) until one's shard is there.</summary>
     private static async Task<DeviceId> DeviceLivingOn(ClusterMirrorNode host, ClusterMirrorNode other)
     {
+        // Shards are placed only on regions the coordinator knows: until the host's has registered, every new shard goes to the other.
+        await Polling.Until(async () => (await other.Journals.Ask<Akka.Cluster.Sharding.CurrentRegions>(Akka.Cluster.Sharding.GetCurrentRegions.Instance, Deadline)).Regions.Count == 2,
+            Deadline, "both nodes' regions registered with the shard coordinator");
         for (var i = 0; i < 40; i++)
         {
             var device = new DeviceId($"dev-placed-{i}");
