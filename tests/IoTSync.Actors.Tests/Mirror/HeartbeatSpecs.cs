@@ -302,15 +302,8 @@ public sealed class HeartbeatSpecs : IDisposable
     public void Should_answer_the_retries_that_came_while_a_heartbeat_was_decided_from_that_one_decision_and_record_them_once()
     {
         // Journals that answer only when told: the first heartbeat's decision is held while its retries arrive.
-        var system = ActorSystem.Create("mirror-slow-journal", IoTSyncSystem.Setup(_mirrorDb.NodeConfig()));
-        _systems.Add(system);
-        var journals = new TestProbe(system, new Akka.TestKit.Xunit2.XunitAssertions());
-        var replicator = new TestProbe(system, new Akka.TestKit.Xunit2.XunitAssertions());
-        var device = new TestProbe(system, new Akka.TestKit.Xunit2.XunitAssertions());
         var other = new DeviceId("dev-other");
-        var keys = new FixedKeys(new() { [Device] = Key, [other] = Key }, []);
-        var listener = system.ActorOf(HeartbeatListener.Props(keys, keys, journals.Ref, replicator.Ref, _mirrorClock,
-            HeartbeatListenerSettings.Default with { TimeWindow = TimeSpan.FromSeconds(30) }));
+        var (listener, journals, device) = ListenerOverProbeJournals("mirror-slow-journal", Device, other);
         var sent = Enumerable.Range(0, 3).Select(_ => HeartbeatAuthenticator.Sign(new Heartbeat(Device, LogPosition.Empty(Device, Origin.Device),
             LogPosition.Empty(Device, Origin.Mirror), ApplicationState.Empty.Digest(), _mirrorClock.UtcNowMs, 30_000, null, HeartbeatAuthenticator.NewNonce(), ""), Key)).ToList();
 
@@ -337,13 +330,7 @@ public sealed class HeartbeatSpecs : IDisposable
     public void Should_ask_again_for_a_retry_once_the_decision_has_waited_long_and_answer_all_from_the_first_answer_that_comes()
     {
         // As when the journal's node died with the question: the first is never answered in time.
-        var system = ActorSystem.Create("mirror-lost-question", IoTSyncSystem.Setup(_mirrorDb.NodeConfig()));
-        _systems.Add(system);
-        var journals = new TestProbe(system, new Akka.TestKit.Xunit2.XunitAssertions());
-        var device = new TestProbe(system, new Akka.TestKit.Xunit2.XunitAssertions());
-        var keys = new FixedKeys(new() { [Device] = Key }, []);
-        var settings = HeartbeatListenerSettings.Default with { TimeWindow = TimeSpan.FromSeconds(30) };
-        var listener = system.ActorOf(HeartbeatListener.Props(keys, keys, journals.Ref, ActorRefs.Nobody, _mirrorClock, settings));
+        var (listener, journals, device) = ListenerOverProbeJournals("mirror-lost-question", Device);
         Heartbeat Signed() => HeartbeatAuthenticator.Sign(new Heartbeat(Device, LogPosition.Empty(Device, Origin.Device),
             LogPosition.Empty(Device, Origin.Mirror), ApplicationState.Empty.Digest(), _mirrorClock.UtcNowMs, 30_000, null, HeartbeatAuthenticator.NewNonce(), ""), Key);
 
@@ -351,7 +338,7 @@ public sealed class HeartbeatSpecs : IDisposable
         listener.Tell(first, device.Ref);
         journals.ExpectMsg<GetJournalState>(Timeout);
         var lostQuestion = journals.LastSender;
-        _mirrorClock.Advance((long)settings.AskAgainAfter.TotalMilliseconds);
+        _mirrorClock.Advance((long)ProbeListenerSettings.AskAgainAfter.TotalMilliseconds);
         var retry = Signed();
         listener.Tell(retry, device.Ref);
         journals.ExpectMsg<GetJournalState>(Timeout);
@@ -364,6 +351,19 @@ public sealed class HeartbeatSpecs : IDisposable
         // The late answer to the first question decides nothing more.
         device.ExpectNoMsg(TimeSpan.FromMilliseconds(300));
         journals.ExpectNoMsg(TimeSpan.FromMilliseconds(100));
+    }
+
+    private static readonly HeartbeatListenerSettings ProbeListenerSettings = HeartbeatListenerSettings.Default with { TimeWindow = TimeSpan.FromSeconds(30) };
+
+    /// <summary>A listener whose journals are a probe that answers only when told, the devices' heartbeats keyed with <see cref="Key"/>, and a probe to send them from.</summary>
+    private (IActorRef Listener, TestProbe Journals, TestProbe Device) ListenerOverProbeJournals(string systemName, params DeviceId[] devices)
+    {
+        var system = ActorSystem.Create(systemName, IoTSyncSystem.Setup(_mirrorDb.NodeConfig()));
+        _systems.Add(system);
+        var journals = new TestProbe(system, new Akka.TestKit.Xunit2.XunitAssertions());
+        var keys = new FixedKeys(devices.ToDictionary(d => d, _ => Key), []);
+        var listener = system.ActorOf(HeartbeatListener.Props(keys, keys, journals.Ref, ActorRefs.Nobody, _mirrorClock, ProbeListenerSettings));
+        return (listener, journals, new TestProbe(system, new Akka.TestKit.Xunit2.XunitAssertions()));
     }
 
     /// <summary>The heartbeat events in the mirror's journal, read from the SQLite file.</summary>
