@@ -90,6 +90,11 @@ public static class SqlitePersistence
                   # SQLite has a single write lock; more writers only queue on it through
                   # Microsoft.Data.Sqlite's busy retry, which sleeps 150 ms per attempt.
                   parallelism = 1
+                  # Microsoft.Data.Sqlite begins a read-uncommitted transaction deferred ("BEGIN;"): in
+                  # WAL mode a snapshot that never waits for the writer (uncommitted rows are only ever
+                  # visible with a shared cache, and this connection's cache is private). Any other
+                  # level begins "BEGIN IMMEDIATE" and takes the write lock for a recovery's reads.
+                  read-isolation-level = read-uncommitted
                 }
               }
               snapshot-store {
@@ -99,6 +104,8 @@ public static class SqlitePersistence
                   connection-string = {{cs}}
                   provider-name = {{provider}}
                   auto-initialize = on
+                  # As the journal's: a snapshot load reads without the write lock.
+                  read-isolation-level = read-uncommitted
                 }
               }
               query.journal.sql {
@@ -106,6 +113,7 @@ public static class SqlitePersistence
                 connection-string = {{cs}}
                 provider-name = {{provider}}
                 write-plugin = {{Quote(JournalPluginId)}}
+                read-isolation-level = read-uncommitted
               }
             }
             """;

@@ -9,6 +9,7 @@ using Akka.Streams;
 using Akka.Streams.Dsl;
 using Akka.TestKit.Xunit2;
 using IoTSync.Persistence;
+using Microsoft.Data.Sqlite;
 using Xunit;
 using Xunit.Abstractions;
 
@@ -119,6 +120,56 @@ public sealed class SqlitePersistenceSpecs : IDisposable
         Assert.Equal((long)RecorderSerializer.Id, _database.Scalar(
             "SELECT serializer_id FROM snapshot WHERE persistence_id = 'restart-1'"));
         Assert.Equal("wal", _database.Scalar("PRAGMA journal_mode;"));
+    }
+
+    /// <summary>
+    /// A device's journal recovers when its first heartbeat after a start arrives, while other journals write:
+    /// recovery's reads (snapshot, highest sequence number, events) and the read journal must not queue on
+    /// SQLite's write lock. Another connection holds that lock (BEGIN IMMEDIATE) for the whole spec; with
+    /// reads begun IMMEDIATE each would wait out the busy timeout instead.
+    /// </summary>
+    [Fact]
+    public async Task Should_recover_and_query_while_another_connection_holds_the_write_lock()
+    {
+        var first = StartSystem(SqliteSynchronous.Full);
+        var recorder = first.Sys.ActorOf(Recorder.Props("locked-1"));
+        recorder.Tell(new Record("a"), first.TestActor);
+        first.ExpectMsg(new Persisted("a", 1), Deadline);
+        recorder.Tell(new TakeSnapshot(), first.TestActor);
+        first.ExpectMsg(new SnapshotTaken(1), Deadline);
+        recorder.Tell(new Record("b"), first.TestActor);
+        first.ExpectMsg(new Persisted("b", 2), Deadline);
+        first.Shutdown(Deadline, verifySystemShutdown: true);
+
+        using var writer = new SqliteConnection(SqlitePersistence.ConnectionString(_database.Path));
+        writer.Open();
+        using (var begin = writer.CreateCommand())
+        {
+            begin.CommandText = "BEGIN IMMEDIATE;";
+            begin.ExecuteNonQuery();
+        }
+        try
+        {
+            var second = StartSystem(SqliteSynchronous.Full);
+            var recovered = second.Sys.ActorOf(Recorder.Props("locked-1"));
+            recovered.Tell(new GetState(), second.TestActor);
+            var state = second.ExpectMsg<RecorderState>(Deadline);
+            Assert.Equal(["a", "b"], state.Values);
+            Assert.Equal(1, state.RecoveredFromSnapshotAt);
+
+            var readJournal = PersistenceQuery.Get(second.Sys).ReadJournalFor<SqlReadJournal>(SqlitePersistence.ReadJournalPluginId);
+            var envelopes = await readJournal
+                .CurrentEventsByPersistenceId("locked-1", 0, long.MaxValue)
+                .RunWith(Sink.Seq<EventEnvelope>(), second.Sys.Materializer())
+                .WaitAsync(Deadline);
+            Assert.Equal(["a", "b"], envelopes.Select(e => ((Recorded)e.Event).Value));
+        }
+        finally
+        {
+            using var rollback = writer.CreateCommand();
+            rollback.CommandText = "ROLLBACK;";
+            rollback.ExecuteNonQuery();
+        }
     }
 
     public void Dispose()
