@@ -57,6 +57,8 @@ public sealed record FleetReport(
     IReadOnlyList<ProcessCost?> MirrorNodes,
     MissedWindows Missed,
     ProcessCost? SimulatorProcess,
+    ProcessCost? DatabaseProcess,
+    ProcessCost? SshdProcesses,
     FleetCheck? Check,
     object Machine)
 {
@@ -98,6 +100,10 @@ public sealed record FleetReport(
         }
         if (SimulatorProcess is { } simulator)
             Row("simulator CPU (same machine)", $"{F(simulator.CpuSeconds, "0.00")} s ({F(simulator.CpuSecondsPerSecond, "0.000")} s/s), RSS {F(simulator.RssBytes / 1048576.0)} MiB");
+        if (SshdProcesses is { } sshd)
+            Row("mirror host sshd CPU (sessions, relays)", $"{F(sshd.CpuSeconds, "0.00")} s ({F(sshd.CpuSecondsPerSecond, "0.000")} s/s)");
+        if (DatabaseProcess is { } database)
+            Row("PostgreSQL CPU (server and backends)", $"{F(database.CpuSeconds, "0.00")} s ({F(database.CpuSecondsPerSecond, "0.000")} s/s)");
         Row("windows missed (no heartbeat answered)", Missed.Devices == 0
             ? "none"
             : $"{Missed.Windows} by {Missed.Devices} device(s), at most {Missed.MostInARow} in a row: " +

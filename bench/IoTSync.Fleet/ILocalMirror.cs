@@ -8,6 +8,12 @@ public interface ILocalMirror : IAsyncDisposable
     /// <summary>What it is, for the report.</summary>
     string Description { get; }
 
+    /// <summary>The database server the nodes share (PostgreSQL's postmaster), when there is one, for its CPU.</summary>
+    int? DatabasePid { get; }
+
+    /// <summary>The mirror hosts' sshd (one per node), whose sessions and relays a sync costs besides the node.</summary>
+    IReadOnlyList<int> SshdPids { get; }
+
     /// <summary>The last log lines of its node(s), for a failure.</summary>
     string Tail(int lines = 40);
 }

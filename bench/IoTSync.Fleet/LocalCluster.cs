@@ -25,6 +25,18 @@ public sealed class LocalCluster : ILocalMirror
 
     public MirrorTarget Target { get; }
 
+    /// <summary>The postmaster, from the first line of its data directory's postmaster.pid.</summary>
+    public int? DatabasePid
+    {
+        get
+        {
+            var file = Path.Combine(_server.DataDirectory, "postmaster.pid");
+            return File.Exists(file) && int.TryParse(File.ReadLines(file).FirstOrDefault(), out var pid) ? pid : null;
+        }
+    }
+
+    public IReadOnlyList<int> SshdPids => [.. Rig.Nodes.Select(node => node.Sshd.ProcessId)];
+
     public string Description => $"{Rig.Nodes.Count} mirror node(s) in cluster mode on a private PostgreSQL, on loopback";
 
     /// <summary>Starts the server, the rig's sshds and <paramref name="options"/>' node count of mirror nodes.</summary>

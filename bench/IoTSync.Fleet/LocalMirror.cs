@@ -24,6 +24,11 @@ public sealed class LocalMirror : ILocalMirror
 
     public string Description => "a single mirror node (SQLite) on loopback";
 
+    /// <summary>None: SQLite lives in the node's own process.</summary>
+    public int? DatabasePid => null;
+
+    public IReadOnlyList<int> SshdPids => [_deployment.Sshd.ProcessId];
+
     /// <summary>How often the local mirror judges every device's health: the shipped mirror.hocon's value.</summary>
     public const string LateCheckEvery = "10s";
 

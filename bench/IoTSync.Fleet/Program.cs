@@ -45,7 +45,7 @@ public static class Program
                 }
             }
             var target = local?.Target ?? options.Target!;
-            var report = await Simulate(options, target, local?.Description ?? "the mirror at " + target.First.HeartbeatAddress, stopping.Token);
+            var report = await Simulate(options, target, local?.Description ?? "the mirror at " + target.First.HeartbeatAddress, local?.DatabasePid, local?.SshdPids ?? [], stopping.Token);
             Console.Write(report.Table());
             var file = options.JsonFile ?? (options.ResultsDir is { } results
                 ? Path.Combine(results, $"fleet-{(options.LocalCluster ? $"nodes-{options.Nodes}-" : "")}{(report.Associations.Replace(':', '-'))}-{DateTime.UtcNow:yyyyMMdd-HHmmss}.json")
@@ -67,7 +67,8 @@ public static class Program
         }
     }
 
-    private static async Task<FleetReport> Simulate(FleetOptions options, MirrorTarget target, string mirrorName, CancellationToken cancellationToken)
+    private static async Task<FleetReport> Simulate(FleetOptions options, MirrorTarget target, string mirrorName, int? databasePid, IReadOnlyList<int> sshdPids,
+        CancellationToken cancellationToken)
     {
         // The devices' keys and certificates: beside the kept mirror, else in a directory of their own.
         var directory = options.KeepDir is { } keep ? Path.Combine(keep, "fleet-devices") : Directory.CreateTempSubdirectory("iotsync-fleet-devices-").FullName;
@@ -78,7 +79,7 @@ public static class Program
             var apis = target.Nodes.Select(node => MirrorApiClient.ForUrl(node.Api, target.ApiToken, ca, TimeSpan.FromSeconds(60))).ToList();
             try
             {
-                return await Simulate(options, target, mirrorName, directory, apis, cancellationToken);
+                return await Simulate(options, target, mirrorName, databasePid, sshdPids, directory, apis, cancellationToken);
             }
             finally
             {
@@ -93,8 +94,8 @@ public static class Program
         }
     }
 
-    private static async Task<FleetReport> Simulate(FleetOptions options, MirrorTarget target, string mirrorName, string directory, IReadOnlyList<MirrorApiClient> apis,
-        CancellationToken cancellationToken)
+    private static async Task<FleetReport> Simulate(FleetOptions options, MirrorTarget target, string mirrorName, int? databasePid, IReadOnlyList<int> sshdPids,
+        string directory, IReadOnlyList<MirrorApiClient> apis, CancellationToken cancellationToken)
     {
         var api = apis[0];
         var enrolling = Stopwatch.StartNew();
@@ -107,7 +108,8 @@ public static class Program
         int?[] pids = target.Nodes.Count == 1 ? [options.MirrorPid ?? target.First.Pid] : [.. target.Nodes.Select(n => n.Pid)];
         var refusedBefore = await Refusals(apis, cancellationToken);
         ProcessSample?[] before = new ProcessSample?[pids.Length], after = new ProcessSample?[pids.Length];
-        ProcessSample? ownBefore = null, ownAfter = null;
+        ProcessSample? ownBefore = null, ownAfter = null, databaseBefore = null, databaseAfter = null;
+        ProcessSample?[] sshdBefore = [], sshdAfter = [];
         var run = new FleetRun(options, target, devices, api, hocon);
         var associated = await run.Associate(edges.Firsts, cancellationToken);
         Console.WriteLine($"iotsync-fleet: {edges.Systems} association(s) formed in {associated.TotalSeconds:0.0} s; running {options.Duration.TotalSeconds:0} s");
@@ -115,10 +117,14 @@ public static class Program
         {
             before = [.. pids.Select(p => p is { } id ? ProcessSample.Of(id) : null)];
             ownBefore = ProcessSample.Of(Environment.ProcessId);
+            databaseBefore = databasePid is { } server ? ProcessSample.OfTree(server) : null;
+            sshdBefore = [.. sshdPids.Select(ProcessSample.OfTree)];
         }, () =>
         {
             after = [.. pids.Select(p => p is { } id ? ProcessSample.Of(id) : null)];
             ownAfter = ProcessSample.Of(Environment.ProcessId);
+            databaseAfter = databasePid is { } server ? ProcessSample.OfTree(server) : null;
+            sshdAfter = [.. sshdPids.Select(ProcessSample.OfTree)];
         }, cancellationToken);
         var check = options.Check ? await FleetCheck.Of(devices, apis, options.EnrolConcurrency) : null;
         var refusedAfter = await Refusals(apis, cancellationToken);
@@ -136,10 +142,18 @@ public static class Program
             : null;
         // The simulator shares the machine with the mirror: what it spent says how much of the machine the mirror had.
         var simulator = ProcessSample.Cost(Environment.ProcessId, ownBefore, ownAfter, seconds, options.Devices);
+        // The journal's server, when it is a process of its own: what a heartbeat or a sync costs the store.
+        var database = databasePid is { } postmaster ? ProcessSample.Cost(postmaster, databaseBefore, databaseAfter, seconds, options.Devices) : null;
+        // The mirror hosts' sshd with their sessions and relays: what a sync costs outside the node.
+        var sshdCosts = sshdPids.Select((pid, k) => ProcessSample.Cost(pid, sshdBefore.ElementAtOrDefault(k), sshdAfter.ElementAtOrDefault(k), seconds, options.Devices))
+            .OfType<ProcessCost>().ToList();
+        var sshd = sshdCosts.Count == 0 ? null
+            : new ProcessCost(sshdCosts[0].Pid, sshdCosts.Sum(c => c.CpuSeconds), sshdCosts.Sum(c => c.CpuSecondsPerSecond), sshdCosts.Sum(c => c.CpuSecondsPer1000Devices),
+                sshdCosts.Sum(c => c.RssBytes), sshdCosts.Sum(c => c.RssMiBPer1000Devices));
         return new FleetReport("fleet", DateTimeOffset.UtcNow, options.Devices, options.Cycle.TotalSeconds, options.WindowLimit.TotalSeconds, options.WorkFraction,
             options.CommandsPerWindow, seconds, options.Associations.ToString(), options.Associations.Describe(options.Devices), edges.Systems, associated.TotalSeconds, run.AssociationRetries, mirrorName, target.Nodes.Count, enrolSeconds,
             stats.Windows, stats.HeartbeatsAnswered, stats.HeartbeatsAnswered / seconds, stats.Syncs, stats.Syncs / seconds, stats.CommandsLeft,
-            stats.HeartbeatLatency(), stats.WindowLength(), stats.SyncWindowLength(), new SortedDictionary<string, long>(stats.Errors, StringComparer.Ordinal), mirrorRefusals, new SortedDictionary<string, long>(edges.Refusals.Snapshot().ToDictionary(), StringComparer.Ordinal), mirror, nodes, MissedWindows.Of(devices), simulator, check,
+            stats.HeartbeatLatency(), stats.WindowLength(), stats.SyncWindowLength(), new SortedDictionary<string, long>(stats.Errors, StringComparer.Ordinal), mirrorRefusals, new SortedDictionary<string, long>(edges.Refusals.Snapshot().ToDictionary(), StringComparer.Ordinal), mirror, nodes, MissedWindows.Of(devices), simulator, database, sshd, check,
             new { Environment.ProcessorCount, os = Environment.OSVersion.ToString(), dotnet = Environment.Version.ToString(), load = File.Exists("/proc/loadavg") ? File.ReadAllText("/proc/loadavg").Trim() : "" });
     }
 
