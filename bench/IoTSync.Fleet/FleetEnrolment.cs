@@ -91,7 +91,7 @@ public static class FleetEnrolment
             return ca.IssueDevice(request, id, TimeSpan.FromDays(1), DateTimeOffset.UtcNow);
     }
 
-    /// <summary>Asks <paramref name="done"/> until it says so, a token refused meanwhile (not read from the journal yet), up to <see cref="SpreadLimit"/>.</summary>
+    /// <summary>Asks <paramref name="done"/> until it says so, a token refused (not read from the journal yet) or a 503 meanwhile, up to <see cref="SpreadLimit"/>.</summary>
     private static async Task UntilAccepted(Func<Task<bool>> done, string failure)
     {
         var clock = System.Diagnostics.Stopwatch.StartNew();
@@ -105,6 +105,10 @@ public static class FleetEnrolment
             catch (MirrorApiException e) when (e.StatusCode is System.Net.HttpStatusCode.Unauthorized or System.Net.HttpStatusCode.Forbidden)
             {
                 // The node's token cache has not read the token from the journal yet.
+            }
+            catch (MirrorApiException e) when (e.StatusCode is System.Net.HttpStatusCode.ServiceUnavailable)
+            {
+                // A node that joined the cluster moments ago: its actors did not answer within the request timeout ("try again").
             }
             if (clock.Elapsed > SpreadLimit)
                 throw new TimeoutException($"{failure} within {SpreadLimit.TotalSeconds:0} s");
