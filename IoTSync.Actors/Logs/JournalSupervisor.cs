@@ -127,11 +127,11 @@ public sealed class JournalSupervisor : ReceiveActor, IWithTimers
     protected override void PreStart()
     {
         // What the child had stashed while its failing write was pending goes to dead letters when it stops.
-        Context.System.EventStream.Subscribe(Self, typeof(DeadLetter));
+        LostLetters.Get(Context.System).Register(Self);
         StartChild();
     }
 
-    protected override void PostStop() => Context.System.EventStream.Unsubscribe(Self);
+    protected override void PostStop() => LostLetters.Get(Context.System).Unregister(Self);
 
     /// <summary>A request lost in a child that stopped (stashed behind its failed write, or sent to it as it stopped) is answered with the fault.</summary>
     private void AnswerLost(DeadLetter letter)

@@ -39,7 +39,7 @@ public sealed class FleetRun(FleetOptions options, MirrorTarget target, IReadOnl
     /// <summary>How long the drain after the measured run may take at most.</summary>
     public TimeSpan DrainLimit => options.Cycle * 3 + TimeSpan.FromSeconds(10);
 
-    /// <summary>How long the associations may take to form before the run.</summary>
+    /// <summary>How long one association may take to form before the run (sent again until it does).</summary>
     public static readonly TimeSpan AssociateLimit = TimeSpan.FromMinutes(2);
 
     /// <summary>
@@ -54,6 +54,8 @@ public sealed class FleetRun(FleetOptions options, MirrorTarget target, IReadOnl
         await Task.WhenAll(firsts.Select(async device =>
         {
             await atOnce.WaitAsync(cancellationToken);
+            // Each association's own limit, from its first attempt: thousands form a few at a time.
+            var own = Stopwatch.StartNew();
             try
             {
                 while (true)
@@ -72,7 +74,7 @@ public sealed class FleetRun(FleetOptions options, MirrorTarget target, IReadOnl
                     if (answer is MirrorAnswered)
                         return;
                     Interlocked.Increment(ref _associationRetries);
-                    if (clock.Elapsed > AssociateLimit)
+                    if (own.Elapsed > AssociateLimit)
                         throw new TimeoutException($"{device.Id}'s association to the mirror did not form within {AssociateLimit}");
                 }
             }

@@ -153,6 +153,30 @@ public sealed class JournalSupervisorSpecs : Akka.TestKit.Xunit2.TestKit
             throw new Akka.Pattern.OpenCircuitException("Circuit Breaker is open; calls are failing fast");
     }
 
+    /// <summary>
+    /// One router for the whole system, not a subscription per supervisor: a letter lost in a child reaches that
+    /// child's supervisor alone, and a supervisor that stopped is no longer routed to.
+    /// </summary>
+    [Fact]
+    public async Task Should_route_a_letter_lost_in_a_child_to_its_own_supervisor_alone()
+    {
+        var supervisors = Enumerable.Range(0, 3).Select(i => Sys.ActorOf(JournalSupervisor.Props(
+            StateJournal.Props(new DeviceId($"dev-r{i}"), StateJournalSettings.Default, _clock), "journal", $"dev-r{i}", QuickRestarts), $"routed-{i}")).ToList();
+        var children = new List<IActorRef>();
+        foreach (var supervisor in supervisors)
+            children.Add(await Sys.ActorSelection(supervisor.Path / "journal").ResolveOne(TimeSpan.FromSeconds(5)));
+        var letters = LostLetters.Get(Sys);
+
+        Assert.Equal(supervisors, children.Select(letters.SupervisorOf));
+        Assert.Null(letters.SupervisorOf(TestActor));
+
+        Watch(supervisors[1]);
+        Sys.Stop(supervisors[1]);
+        ExpectTerminated(supervisors[1]);
+        Assert.Null(letters.SupervisorOf(children[1]));
+        Assert.Equal(supervisors[2], letters.SupervisorOf(children[2]));
+    }
+
     [Fact]
     public void Should_answer_health_as_healthy_from_an_unsupervised_log_holder()
     {
