@@ -45,13 +45,13 @@ public static class MirrorNodeHost
 
         var system = app.Services.GetRequiredService<ActorSystem>();
         var enrolled = await app.Services.GetRequiredService<IRequiredActor<MirrorNodeActors.Registry>>().ActorRef
-            .Ask<Devices>(ListDevices.Instance, settings.RequestTimeout, cancellationToken);
+            .Ask<DeviceCount>(CountDevices.Instance, settings.RequestTimeout, cancellationToken);
         var address = app.Services.GetRequiredService<EdgeSystem>().Address;
         var log = Logging.GetLogger(system, "iotsync-mirror");
         if (stateDirectory is not null)
             log.Info("{0}", stateDirectory);
         log.Info("mirror node running: heartbeats at {0}/user/{1}, {2} device(s) enrolled, control socket {3}, SSH key {4}",
-            address, HeartbeatListener.Name, enrolled.All.Length, settings.ControlSocket, parts.Key.PrivateKeyPath);
+            address, HeartbeatListener.Name, enrolled.Count, settings.ControlSocket, parts.Key.PrivateKeyPath);
         if (parts.Cluster.IsCluster)
             log.Info("cluster member at {0}, seed nodes {1}, devices' journals in {2} shards",
                 Akka.Cluster.Cluster.Get(system).SelfAddress, string.Join(", ", parts.Cluster.SeedNodes.Select(s => $"{s.Host}:{s.Port}")), parts.Cluster.Shards);

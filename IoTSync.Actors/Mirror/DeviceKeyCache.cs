@@ -59,4 +59,11 @@ public sealed class DeviceKeyCache(TimeSpan rotationOverlap) : IDeviceKeys, IDev
 
     /// <summary>Every enrolled device, in id order.</summary>
     public IEnumerable<DeviceId> Devices => _state.ById.Values.Select(d => d.Device);
+
+    /// <summary>
+    /// Every enrolled device as listed (no heartbeat key), from this node's copy: what the registry's own
+    /// <c>ListDevices</c> answers, without a message that grows with the fleet crossing to the node that holds
+    /// the registry (past a few hundred devices such an answer exceeds Akka.Remote's frame).
+    /// </summary>
+    public ImmutableArray<DeviceListing> Listings => [.. _state.ById.Values.Select(d => d.Listing)];
 }

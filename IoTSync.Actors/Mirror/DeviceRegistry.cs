@@ -57,6 +57,7 @@ public sealed class DeviceRegistry : ReceivePersistentActor
         Command<Enable>(enable => Change(_state.Decide(enable)));
         Command<Rotate>(rotate => Change(_state.Decide(rotate)));
         Command<ListDevices>(_ => Sender.Tell(new Devices([.. _state.ById.Values.Select(d => d.Listing)])));
+        Command<CountDevices>(_ => Sender.Tell(new DeviceCount(_state.ById.Count)));
         Command<Logs.JournalSupervisorMessages.Attach>(_ => _supervisor.Attach(Sender));
         Command<Logs.JournalSupervisorMessages.GetJournalHealth>(_ => Sender.Tell(Logs.JournalSupervisorLink.Health));
     }

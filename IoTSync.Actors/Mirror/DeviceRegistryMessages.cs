@@ -100,6 +100,18 @@ public static partial class DeviceRegistryMessages
     public sealed record Devices(ImmutableArray<DeviceListing> All) : IIoTSyncMessage;
 
     /// <summary>
+    /// Answered with <see cref="DeviceCount"/>: that the registry has recovered and answers, in a message whose size does
+    /// not grow with the fleet (a readiness probe or a node's start may ask the registry on another cluster node).
+    /// </summary>
+    public sealed record CountDevices : IIoTSyncMessage
+    {
+        public static CountDevices Instance { get; } = new();
+    }
+
+    /// <summary>How many devices are enrolled.</summary>
+    public sealed record DeviceCount(int Count) : IIoTSyncMessage;
+
+    /// <summary>
     /// Journal event: a device was enrolled (or its details replaced). <c>Hash</c> on this and the
     /// registry's other events links it to the events before it (<see cref="RegistryChain"/>); null
     /// in events written before the registry was chained.

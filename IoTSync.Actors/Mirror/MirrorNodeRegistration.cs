@@ -115,7 +115,7 @@ public static class MirrorNodeRegistration
         var deviceRegistry = system.ActorOf(JournalSupervisor.Props(DeviceRegistry.Props(parts.Devices), "journal", DeviceRegistry.Id, parts.Journals.Journal.Restart), "registry");
         var tokens = system.ActorOf(JournalSupervisor.Props(ApiTokenStore.Props(parts.Tokens, parts.Wall), "journal", ApiTokenStore.Id, parts.Journals.Journal.Restart), "tokens");
         // Heartbeats are checked against the registry's keys and requests against the tokens: wait until both have recovered.
-        await deviceRegistry.Ask<Devices>(ListDevices.Instance, parts.Settings.RequestTimeout);
+        await deviceRegistry.Ask<DeviceCount>(CountDevices.Instance, parts.Settings.RequestTimeout);
         await tokens.Ask<ApiTokenStoreMessages.TokenList>(ApiTokenStoreMessages.ListTokens.Instance, parts.Settings.RequestTimeout);
         return (deviceRegistry, tokens);
     }

@@ -47,6 +47,8 @@ public static class IoTSyncCodec
         (typeof(DeviceRegistryMessages.EnrolRefused), "registry-enrol-refused"),
         (typeof(DeviceRegistryMessages.ListDevices), "registry-list"),
         (typeof(DeviceRegistryMessages.Devices), "registry-devices"),
+        (typeof(DeviceRegistryMessages.CountDevices), "registry-count"),
+        (typeof(DeviceRegistryMessages.DeviceCount), "registry-count-reply"),
         (typeof(DeviceRegistryMessages.DeviceEnrolled), "device-enrolled"),
         (typeof(DeviceRegistryMessages.RegistryState), "registry-state"),
         (typeof(DeviceRegistryMessages.Disable), "registry-disable"),

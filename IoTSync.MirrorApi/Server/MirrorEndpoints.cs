@@ -30,7 +30,7 @@ public static class MirrorEndpoints
             return Results.Created($"{Prefix}/devices/{enrolled.Device}", enrolled);
         }).RequireAuthorization(ApiPolicies.Admin).Produces<EnrolledResource>(StatusCodes.Status201Created).ProducesProblem(StatusCodes.Status413PayloadTooLarge);
 
-        api.MapGet("/reverse/authorized-keys", (MirrorOperations ops, CancellationToken cancel) => ops.ReverseAuthorizedKeys(cancel)).RequireAuthorization(ApiPolicies.Admin);
+        api.MapGet("/reverse/authorized-keys", (MirrorOperations ops) => ops.ReverseAuthorizedKeys()).RequireAuthorization(ApiPolicies.Admin);
 
         var device = devices.MapGroup("/{id}");
         device.MapGet("", (string id, MirrorOperations ops, CancellationToken cancel) => ops.Device(id, cancel)).RequireAuthorization(ApiPolicies.Read);

@@ -48,7 +48,7 @@ public sealed class MirrorOperations(
     /// </summary>
     public async Task<DeviceList> Devices(CancellationToken cancel)
     {
-        var enrolled = (await (await registry.GetAsync(cancel)).Ask<Devices>(ListDevices.Instance, _settings.RequestTimeout, cancel)).All;
+        var enrolled = parts.Devices.Listings;
         var summaries = await Task.WhenAll(enrolled.Select(d => parts.Board.Find(d.Device) is { } summary ? Task.FromResult(summary) : SummaryOf(d.Device, cancel)));
         return new DeviceList([.. enrolled.Zip(summaries, Describe)]);
     }
@@ -275,9 +275,11 @@ public sealed class MirrorOperations(
     }
 
     /// <summary>The mirror host's authorized_keys lines for every enrolled, enabled reverse device (to regenerate the file).</summary>
-    public async Task<AuthorizedKeysResource> ReverseAuthorizedKeys(CancellationToken cancel)
+    public AuthorizedKeysResource ReverseAuthorizedKeys()
     {
-        var enrolled = (await (await registry.GetAsync(cancel)).Ask<Devices>(ListDevices.Instance, _settings.RequestTimeout, cancel)).All;
+        // This node's copy of the registry, as every other read here: on a cluster node the registry's own answer
+        // would cross to the node holding it in one message that outgrows Akka.Remote's frame with the fleet.
+        var enrolled = parts.Devices.Listings;
         if (parts.Reverse is not { } reverse)
             return new AuthorizedKeysResource([]);
         return new AuthorizedKeysResource([.. enrolled

@@ -19,7 +19,7 @@ public sealed class Readiness(ActorRegistry actors, MirrorNodeParts parts)
             return false;
         try
         {
-            await registry.Ask<Devices>(ListDevices.Instance, parts.Settings.RequestTimeout < MostWait ? parts.Settings.RequestTimeout : MostWait, cancel);
+            await registry.Ask<DeviceCount>(CountDevices.Instance, parts.Settings.RequestTimeout < MostWait ? parts.Settings.RequestTimeout : MostWait, cancel);
             return true;
         }
         catch (AskTimeoutException)

@@ -127,7 +127,17 @@ public static class Program
             sshdAfter = [.. sshdPids.Select(ProcessSample.OfTree)];
         }, cancellationToken);
         var check = options.Check ? await FleetCheck.Of(devices, apis, options.EnrolConcurrency) : null;
-        var refusedAfter = await Refusals(apis, cancellationToken);
+        Dictionary<string, long> refusedAfter;
+        try
+        {
+            refusedAfter = await Refusals(apis, cancellationToken);
+        }
+        catch (HttpRequestException e)
+        {
+            // The run's figures stand without the counters: say so rather than lose them.
+            Console.Error.WriteLine($"iotsync-fleet: the mirror's refusal counters could not be read after the run ({e.Message}); reported as nothing");
+            refusedAfter = refusedBefore;
+        }
         var mirrorRefusals = new SortedDictionary<string, long>(refusedAfter
             .Select(r => (r.Key, Count: r.Value - refusedBefore.GetValueOrDefault(r.Key)))
             .Where(r => r.Count > 0)

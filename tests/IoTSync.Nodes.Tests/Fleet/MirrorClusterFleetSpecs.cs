@@ -41,6 +41,23 @@ public sealed class MirrorClusterFleetSpecs(PostgresFixture postgres, ITestOutpu
         Assert.True(fleet.RecoveredOn(0).Count > 0 && fleet.RecoveredOn(1).Count > 0, said);
     }
 
+    /// <summary>
+    /// A fleet whose listing outgrows Akka.Remote's frame (128 kB): node 2, which does not hold the registry, serves the
+    /// reverse authorized_keys from its own copy (ClusterFleet.Start installs node 2's from its own API). Asking the
+    /// registry on node 1 instead, its answer was dropped as too large and node 2 answered 503.
+    /// </summary>
+    [SkippableFact]
+    public async Task Should_serve_a_fleet_larger_than_a_remote_frame_through_the_node_not_holding_the_registry()
+    {
+        const int many = 1000;
+        await using var fleet = await ClusterFleet.Start(postgres, many, nodes: 2, started: 2, Options(4, 3, 8) with { Devices = many });
+
+        var keys = await fleet.Api(1).ReverseAuthorizedKeys();
+
+        Assert.Equal(many, keys.Lines.Count);
+        Assert.All(fleet.Devices, d => Assert.Contains(keys.Lines, line => line.Contains($"--device {d.Id.Value}\"", StringComparison.Ordinal)));
+    }
+
     [SkippableFact]
     public async Task Should_move_a_killed_nodes_shards_to_the_survivor_and_lose_or_double_nothing()
     {
