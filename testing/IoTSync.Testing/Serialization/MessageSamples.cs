@@ -59,6 +59,8 @@ public static class MessageSamples
         yield return new DeviceRegistryMessages.EnrolRefused("bad fingerprint");
         yield return DeviceRegistryMessages.ListDevices.Instance;
         yield return new DeviceRegistryMessages.Devices([enrolled.Listing]);
+        yield return DeviceRegistryMessages.CountDevices.Instance;
+        yield return new DeviceRegistryMessages.DeviceCount(1);
         var rotated = enrolled with
         {
             Disabled = true, Retired = new RetiredCredentials(new string('1', 64), 1_700_000_000_500, ""), MirrorKeyFile = "/var/lib/iotsync/mirror_ssh_key.dev.1",

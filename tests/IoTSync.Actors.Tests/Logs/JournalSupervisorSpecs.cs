@@ -164,7 +164,11 @@ public sealed class JournalSupervisorSpecs : Akka.TestKit.Xunit2.TestKit
             StateJournal.Props(new DeviceId($"dev-r{i}"), StateJournalSettings.Default, _clock), "journal", $"dev-r{i}", QuickRestarts), $"routed-{i}")).ToList();
         var children = new List<IActorRef>();
         foreach (var supervisor in supervisors)
+        {
+            // Answered once its PreStart ran, which started the child.
+            Health(supervisor);
             children.Add(await Sys.ActorSelection(supervisor.Path / "journal").ResolveOne(TimeSpan.FromSeconds(5)));
+        }
         var letters = LostLetters.Get(Sys);
 
         Assert.Equal(supervisors, children.Select(letters.SupervisorOf));
