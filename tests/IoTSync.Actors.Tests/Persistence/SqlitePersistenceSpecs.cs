@@ -131,15 +131,24 @@ public sealed class SqlitePersistenceSpecs : IDisposable
     [Fact]
     public async Task Should_recover_and_query_while_another_connection_holds_the_write_lock()
     {
-        var first = StartSystem(SqliteSynchronous.Full);
-        var recorder = first.Sys.ActorOf(Recorder.Props("locked-1"));
-        recorder.Tell(new Record("a"), first.TestActor);
-        first.ExpectMsg(new Persisted("a", 1), Deadline);
-        recorder.Tell(new TakeSnapshot(), first.TestActor);
-        first.ExpectMsg(new SnapshotTaken(1), Deadline);
-        recorder.Tell(new Record("b"), first.TestActor);
-        first.ExpectMsg(new Persisted("b", 2), Deadline);
-        first.Shutdown(Deadline, verifySystemShutdown: true);
+        var kit = StartSystem(SqliteSynchronous.Full);
+        var recorder = kit.Sys.ActorOf(Recorder.Props("locked-1"));
+        recorder.Tell(new Record("a"), kit.TestActor);
+        kit.ExpectMsg(new Persisted("a", 1), Deadline);
+        recorder.Tell(new TakeSnapshot(), kit.TestActor);
+        kit.ExpectMsg(new SnapshotTaken(1), Deadline);
+        recorder.Tell(new Record("b"), kit.TestActor);
+        kit.ExpectMsg(new Persisted("b", 2), Deadline);
+        kit.Watch(recorder);
+        kit.Sys.Stop(recorder);
+        kit.ExpectTerminated(recorder, Deadline);
+        // Used once before the lock: a plugin creates its tables on first use, which is a write.
+        var readJournal = PersistenceQuery.Get(kit.Sys).ReadJournalFor<SqlReadJournal>(SqlitePersistence.ReadJournalPluginId);
+        Task<IImmutableList<EventEnvelope>> Events() => readJournal
+            .CurrentEventsByPersistenceId("locked-1", 0, long.MaxValue)
+            .RunWith(Sink.Seq<EventEnvelope>(), kit.Sys.Materializer())
+            .WaitAsync(Deadline);
+        Assert.Equal(2, (await Events()).Count);
 
         using var writer = new SqliteConnection(SqlitePersistence.ConnectionString(_database.Path));
         writer.Open();
@@ -150,19 +159,13 @@ public sealed class SqlitePersistenceSpecs : IDisposable
         }
         try
         {
-            var second = StartSystem(SqliteSynchronous.Full);
-            var recovered = second.Sys.ActorOf(Recorder.Props("locked-1"));
-            recovered.Tell(new GetState(), second.TestActor);
-            var state = second.ExpectMsg<RecorderState>(Deadline);
+            // A new incarnation recovers: snapshot, highest sequence number, the event after the snapshot.
+            var recovered = kit.Sys.ActorOf(Recorder.Props("locked-1"));
+            recovered.Tell(new GetState(), kit.TestActor);
+            var state = kit.ExpectMsg<RecorderState>(Deadline);
             Assert.Equal(["a", "b"], state.Values);
             Assert.Equal(1, state.RecoveredFromSnapshotAt);
-
-            var readJournal = PersistenceQuery.Get(second.Sys).ReadJournalFor<SqlReadJournal>(SqlitePersistence.ReadJournalPluginId);
-            var envelopes = await readJournal
-                .CurrentEventsByPersistenceId("locked-1", 0, long.MaxValue)
-                .RunWith(Sink.Seq<EventEnvelope>(), second.Sys.Materializer())
-                .WaitAsync(Deadline);
-            Assert.Equal(["a", "b"], envelopes.Select(e => ((Recorded)e.Event).Value));
+            Assert.Equal(["a", "b"], (await Events()).Select(e => ((Recorded)e.Event).Value));
         }
         finally
         {
