@@ -6,7 +6,15 @@ using System.Text.Json.Serialization;
 namespace IoTSync.Fleet;
 
 /// <summary>A process over the measured run (the mirror's, or the simulator's own): CPU-seconds spent and memory held, in all and per 1,000 devices.</summary>
-public sealed record ProcessCost(int Pid, double CpuSeconds, double CpuSecondsPerSecond, double CpuSecondsPer1000Devices, long RssBytes, double RssMiBPer1000Devices);
+public sealed record ProcessCost(int Pid, double CpuSeconds, double CpuSecondsPerSecond, double CpuSecondsPer1000Devices, long RssBytes, double RssMiBPer1000Devices)
+{
+    /// <summary>Several processes as one (every node of a cluster, every node host's sshd), named by the first; null when none was measured.</summary>
+    public static ProcessCost? Sum(IEnumerable<ProcessCost> costs) =>
+        costs.ToList() is { Count: > 0 } all
+            ? new ProcessCost(all[0].Pid, all.Sum(c => c.CpuSeconds), all.Sum(c => c.CpuSecondsPerSecond), all.Sum(c => c.CpuSecondsPer1000Devices),
+                all.Sum(c => c.RssBytes), all.Sum(c => c.RssMiBPer1000Devices))
+            : null;
+}
 
 /// <summary>
 /// Windows the devices missed (no heartbeat answered within the window), over the whole run: how many devices

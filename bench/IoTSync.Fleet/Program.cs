@@ -146,20 +146,14 @@ public static class Program
         var stats = run.Stats;
         var nodes = pids.Select((p, k) => p is { } id ? ProcessSample.Cost(id, before[k], after[k], seconds, options.Devices) : null).ToList();
         // The whole mirror: every node's cost added up (the nodes measured).
-        var mirror = nodes.OfType<ProcessCost>().ToList() is { Count: > 0 } measured
-            ? new ProcessCost(measured[0].Pid, measured.Sum(n => n.CpuSeconds), measured.Sum(n => n.CpuSecondsPerSecond), measured.Sum(n => n.CpuSecondsPer1000Devices),
-                measured.Sum(n => n.RssBytes), measured.Sum(n => n.RssMiBPer1000Devices))
-            : null;
+        var mirror = ProcessCost.Sum(nodes.OfType<ProcessCost>());
         // The simulator shares the machine with the mirror: what it spent says how much of the machine the mirror had.
         var simulator = ProcessSample.Cost(Environment.ProcessId, ownBefore, ownAfter, seconds, options.Devices);
         // The journal's server, when it is a process of its own: what a heartbeat or a sync costs the store.
         var database = databasePid is { } postmaster ? ProcessSample.Cost(postmaster, databaseBefore, databaseAfter, seconds, options.Devices) : null;
         // The mirror hosts' sshd with their sessions and relays: what a sync costs outside the node.
-        var sshdCosts = sshdPids.Select((pid, k) => ProcessSample.Cost(pid, sshdBefore.ElementAtOrDefault(k), sshdAfter.ElementAtOrDefault(k), seconds, options.Devices))
-            .OfType<ProcessCost>().ToList();
-        var sshd = sshdCosts.Count == 0 ? null
-            : new ProcessCost(sshdCosts[0].Pid, sshdCosts.Sum(c => c.CpuSeconds), sshdCosts.Sum(c => c.CpuSecondsPerSecond), sshdCosts.Sum(c => c.CpuSecondsPer1000Devices),
-                sshdCosts.Sum(c => c.RssBytes), sshdCosts.Sum(c => c.RssMiBPer1000Devices));
+        var sshd = ProcessCost.Sum(sshdPids.Select((pid, k) => ProcessSample.Cost(pid, sshdBefore.ElementAtOrDefault(k), sshdAfter.ElementAtOrDefault(k), seconds, options.Devices))
+            .OfType<ProcessCost>());
         return new FleetReport("fleet", DateTimeOffset.UtcNow, options.Devices, options.Cycle.TotalSeconds, options.WindowLimit.TotalSeconds, options.WorkFraction,
             options.CommandsPerWindow, seconds, options.Associations.ToString(), options.Associations.Describe(options.Devices), edges.Systems, associated.TotalSeconds, run.AssociationRetries, mirrorName, target.Nodes.Count, enrolSeconds,
             stats.Windows, stats.HeartbeatsAnswered, stats.HeartbeatsAnswered / seconds, stats.Syncs, stats.Syncs / seconds, stats.CommandsLeft,
